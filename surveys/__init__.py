@@ -1,0 +1,67 @@
+"""Waypoint's clinical core: instrument definitions, scoring, trends, alert rules, FHIR.
+
+Pure: no Flask, no database. The API, the worker, the benchmarks and (through the JSON
+definitions) the patient app share these functions and data files.
+"""
+
+from surveys.definitions import (
+    all_definitions,
+    build_definition,
+    get_definition,
+    load_definition_file,
+)
+from surveys.errors import (
+    AnswerError,
+    DefinitionError,
+    SettingsError,
+    SurveysError,
+    UnknownInstrument,
+)
+from surveys.model import SAFETY_LEVELS, Band, Definition, Item, Option
+from surveys.rules import (
+    PRIORITY_ORDER,
+    CheckinFacts,
+    RuleHit,
+    RuleSettings,
+    evaluate_checkin,
+    missed_checkin,
+    priority_rank,
+    safety_hits,
+)
+from surveys.scoring import SCHEMA_KEY, Safety, Score, evaluate_safety, score, validate_answers
+from surveys.trend import STATUSES, Trend, TrendPoint, compute_trend
+
+__all__ = [
+    "PRIORITY_ORDER",
+    "SAFETY_LEVELS",
+    "SCHEMA_KEY",
+    "STATUSES",
+    "AnswerError",
+    "Band",
+    "CheckinFacts",
+    "Definition",
+    "DefinitionError",
+    "Item",
+    "Option",
+    "RuleHit",
+    "RuleSettings",
+    "Safety",
+    "Score",
+    "SettingsError",
+    "SurveysError",
+    "Trend",
+    "TrendPoint",
+    "UnknownInstrument",
+    "all_definitions",
+    "build_definition",
+    "compute_trend",
+    "evaluate_checkin",
+    "evaluate_safety",
+    "get_definition",
+    "load_definition_file",
+    "missed_checkin",
+    "priority_rank",
+    "safety_hits",
+    "score",
+    "validate_answers",
+]

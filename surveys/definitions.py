@@ -1,0 +1,268 @@
+"""Load instrument definitions from `surveys/instruments/*.json`, validated on load."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from surveys.errors import DefinitionError, UnknownInstrument
+from surveys.model import (
+    Band,
+    Comparison,
+    Condition,
+    Definition,
+    Item,
+    Option,
+    OutcomeRule,
+    SafetyRule,
+)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+INSTRUMENTS_DIR = PACKAGE_DIR / "instruments"
+SCHEMA_PATH = PACKAGE_DIR / "schema" / "instrument.schema.json"
+
+
+@functools.cache
+def _validator() -> jsonschema.protocols.Validator:
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def _field(path: Iterator[Any] | list[Any]) -> str:
+    """Render a JSON path as `items[8].options[2].value`."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def load_definition_file(path: str | Path) -> Definition:
+    """Read, schema-validate and cross-check one definition file."""
+    path = Path(path)
+    name = str(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise DefinitionError(name, "", f"cannot read the file ({exc.strerror})") from exc
+    except json.JSONDecodeError as exc:
+        raise DefinitionError(name, "", f"not valid JSON: {exc}") from exc
+    return build_definition(data, name)
+
+
+def build_definition(data: Any, name: str = "<definition>") -> Definition:
+    """Validate a parsed definition against the schema and its own cross-references."""
+    errors = list(_validator().iter_errors(data))
+    if errors:
+        # The deepest error is the most precise one ("items[3].options[0].loinc"), so report it;
+        # inside oneOf/anyOf, best_match picks the branch that came closest.
+        best = max(errors, key=lambda e: len(e.absolute_path))
+        while best.context:
+            best = jsonschema.exceptions.best_match(best.context)
+        message = best.message if len(best.message) <= 200 else best.message[:197] + "..."
+        raise DefinitionError(name, _field(list(best.absolute_path)), message)
+    _check_semantics(data, name)
+    return _build(data, name)
+
+
+def _check_semantics(data: dict[str, Any], name: str) -> None:
+    """Checks a JSON Schema cannot express: references, option values, score range, bands."""
+
+    def fail(field: str, problem: str) -> None:
+        raise DefinitionError(name, field, problem)
+
+    items: dict[str, dict[str, Any]] = {}
+    loincs: set[str] = set()
+    for i, item in enumerate(data["items"]):
+        link_id = item["link_id"]
+        if link_id in items:
+            fail(f"items[{i}].link_id", f"duplicate link_id {link_id!r}")
+        if item.get("loinc") in loincs:
+            fail(f"items[{i}].loinc", f"LOINC code {item['loinc']} is used twice")
+        if item.get("loinc"):
+            loincs.add(item["loinc"])
+        for key, kind in (("options", "choice"), ("max_length", "text"), ("enable_when", "choice")):
+            if key in item and item["type"] != kind:
+                fail(f"items[{i}].{key}", f"not allowed on a {item['type']} item")
+        values = [o["value"] for o in item.get("options", [])]
+        if len(set(values)) != len(values):
+            fail(f"items[{i}].options", "option values are not unique")
+        if item.get("enable_when"):
+            _check_condition(items, item["enable_when"], f"items[{i}].enable_when", fail)
+        items[link_id] = item
+
+    scoring = data["scoring"]
+    bands = data["bands"]
+    if scoring is None:
+        if bands or data["reliable_change"] is not None:
+            fail("scoring", "bands and reliable_change need a scoring block")
+        if data["loinc"] and data["loinc"]["total"]:
+            fail("loinc.total", "a total code needs a scoring block")
+    else:
+        low = high = 0
+        for j, link_id in enumerate(scoring["items"]):
+            item = items.get(link_id)
+            where = f"scoring.items[{j}]"
+            if item is None:
+                fail(where, f"unknown link_id {link_id!r}")
+            elif item["type"] != "choice" or not item["required"] or item.get("enable_when"):
+                fail(where, f"{link_id!r} must be a required, unconditional choice item")
+            else:
+                low += min(o["value"] for o in item["options"])
+                high += max(o["value"] for o in item["options"])
+        if len(set(scoring["items"])) != len(scoring["items"]):
+            fail("scoring.items", "an item is listed twice")
+        if (scoring["min"], scoring["max"]) != (low, high):
+            fail("scoring", f"min/max must be {low}/{high}, the sums of the option values")
+        _check_bands(bands, low, high, fail)
+        remission = scoring["remission_below"]
+        if remission and not low < remission["value"] <= high:
+            fail("scoring.remission_below.value", f"must be within {low + 1}..{high}")
+
+    for k, rule in enumerate(data["safety"]):
+        item = items.get(rule["link_id"])
+        if item is None or item["type"] != "choice":
+            fail(f"safety[{k}].link_id", f"{rule['link_id']!r} is not a choice item")
+        test = Comparison.from_json(rule["endorsed_if"])
+        hits = [test.holds(o["value"]) for o in item["options"]]
+        if all(hits) or not any(hits):
+            fail(f"safety[{k}].endorsed_if", "must be true for some answers and false for others")
+
+    if data["outcome"]:
+        for k, rule in enumerate(data["outcome"]["rules"]):
+            _check_condition(items, rule["when"], f"outcome.rules[{k}].when", fail)
+
+
+def _check_condition(earlier: dict[str, dict[str, Any]], cond: dict[str, Any], where: str, fail):
+    """A condition may only look at choice items that come before it and can satisfy it."""
+    test = Comparison.from_json(cond)
+    for j, link_id in enumerate(cond["any_of"]):
+        item = earlier.get(link_id)
+        if item is None or item["type"] != "choice":
+            fail(f"{where}.any_of[{j}]", f"{link_id!r} is not an earlier choice item")
+        if not any(test.holds(o["value"]) for o in item["options"]):
+            fail(where, f"no answer of {link_id!r} can satisfy it")
+
+
+def _check_bands(bands: list[dict[str, Any]], low: int, high: int, fail) -> None:
+    """Bands must tile the score range exactly, in order, with no gap or overlap."""
+    expected = low
+    for k, band in enumerate(bands):
+        if band["min"] != expected or band["max"] < band["min"]:
+            fail(f"bands[{k}]", f"expected a band starting at {expected}")
+        expected = band["max"] + 1
+    if expected != high + 1:
+        fail("bands", f"bands must end at the maximum score {high}")
+    codes = [band["code"] for band in bands]
+    if len(set(codes)) != len(codes):
+        fail("bands", "band codes are not unique")
+
+
+def _build(data: dict[str, Any], name: str) -> Definition:
+    items = tuple(
+        Item(
+            link_id=raw["link_id"],
+            text=raw["text"],
+            type=raw["type"],
+            required=raw["required"],
+            loinc=raw.get("loinc"),
+            options=tuple(
+                Option(o["value"], o["text"], o.get("loinc")) for o in raw.get("options", [])
+            ),
+            max_length=raw.get("max_length"),
+            enable_when=Condition.from_json(raw["enable_when"]) if raw.get("enable_when") else None,
+        )
+        for raw in data["items"]
+    )
+    scoring = data["scoring"] or {}
+    outcome = data["outcome"]
+    outcome_rules: tuple[OutcomeRule, ...] = ()
+    if outcome:
+        outcome_rules = tuple(
+            OutcomeRule(r["result"], r["label"], Condition.from_json(r["when"]))
+            for r in outcome["rules"]
+        ) + (OutcomeRule(outcome["otherwise"]["result"], outcome["otherwise"]["label"], None),)
+    loinc = data["loinc"] or {}
+    return Definition(
+        code=data["code"],
+        version=data["version"],
+        title=data["title"],
+        short_title=data["short_title"],
+        kind=data["kind"],
+        data=data,
+        items=items,
+        scored_item_ids=tuple(scoring.get("items", ())),
+        score_min=scoring.get("min"),
+        score_max=scoring.get("max"),
+        bands=tuple(Band(b["code"], b["label"], b["min"], b["max"]) for b in data["bands"]),
+        reliable_change=(data["reliable_change"] or {}).get("value"),
+        remission_below=(scoring.get("remission_below") or {}).get("value"),
+        response_percent=(scoring.get("response_reduction") or {}).get("percent"),
+        safety_rules=tuple(
+            SafetyRule(
+                r["link_id"], Comparison.from_json(r["endorsed_if"]), r["level"], r.get("follow_up")
+            )
+            for r in data["safety"]
+        ),
+        outcome_rules=outcome_rules,
+        loinc_panel=loinc.get("panel"),
+        loinc_total=loinc.get("total"),
+        path=name,
+    )
+
+
+def load_directory(directory: str | Path) -> dict[str, Definition]:
+    """Load every `*.json` in a directory and check the files against each other."""
+    found: dict[str, Definition] = {}
+    owner: dict[str, str] = {}
+    for path in sorted(Path(directory).glob("*.json")):
+        definition = load_definition_file(path)
+        if definition.code != path.stem:
+            raise DefinitionError(str(path), "code", f"must match the file name {path.stem!r}")
+        for link_id in definition.item_ids:
+            if link_id in owner:
+                # Unique link ids let the scorer say "these answers belong to GAD-7".
+                raise DefinitionError(
+                    str(path), "items", f"{link_id!r} is also in {owner[link_id]}"
+                )
+            owner[link_id] = definition.code
+        found[definition.code] = definition
+    for definition in found.values():
+        for k, rule in enumerate(definition.safety_rules):
+            if rule.follow_up is not None and rule.follow_up not in found:
+                raise DefinitionError(
+                    definition.path, f"safety[{k}].follow_up", f"no instrument {rule.follow_up!r}"
+                )
+    return found
+
+
+@functools.cache
+def _shipped() -> Mapping[str, Definition]:
+    return load_directory(INSTRUMENTS_DIR)
+
+
+def all_definitions() -> dict[str, Definition]:
+    """Every shipped definition by code, loaded and validated once per process."""
+    return dict(_shipped())
+
+
+def get_definition(code: str) -> Definition:
+    """The shipped definition with this code; raises UnknownInstrument."""
+    try:
+        return _shipped()[code]
+    except (KeyError, TypeError):
+        raise UnknownInstrument(code) from None
+
+
+def instrument_of(link_id: str) -> str | None:
+    """The code of the shipped instrument that owns this link_id, if any."""
+    for definition in _shipped().values():
+        if link_id in definition.item_ids:
+            return definition.code
+    return None

@@ -1,0 +1,307 @@
+"""Alert rules as pure functions: (check-in, history, clinic settings) -> rule hits.
+
+`suicidal_ideation` and `imminent` look only at the check-in itself, so the API can raise them
+synchronously at submit time (empty history) and the worker again later with the full history;
+the key `checkin:{id}:{rule}` makes the second insert a no-op. The other rules compare with
+history: `worsening` and `severe` with the immediately previous check-in of the instrument (in
+or out of the course), `worsening` also with the course nadir, `not_on_track` with the course
+baseline (see `surveys.trend.course_points`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime, timedelta
+from fractions import Fraction
+from typing import Any
+
+from surveys.errors import SettingsError
+from surveys.model import Definition
+from surveys.scoring import Score
+from surveys.trend import BASELINE_LOOKBACK, TrendPoint, course_points, is_remission
+
+#: Alert priorities, most pressing first.
+PRIORITY_ORDER: tuple[str, ...] = ("imminent", "urgent", "high", "routine")
+
+RULE_PRIORITY: dict[str, str] = {
+    "imminent": "imminent",
+    "suicidal_ideation": "urgent",
+    "worsening": "high",
+    "severe": "high",
+    "not_on_track": "routine",
+    "missed_checkins": "routine",
+}
+
+
+def priority_rank(priority: str) -> int:
+    """0 for the most pressing priority; sorts alerts."""
+    return PRIORITY_ORDER.index(priority)
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    """A clinic's alert rule settings; the defaults are the table in DESIGN.md."""
+
+    suicidal_ideation: bool = True
+    worsening: bool = True
+    severe: bool = True
+    missed_checkins: bool = True
+    missed_checkins_days: int = 3
+    not_on_track: bool = True
+    not_on_track_weeks: int = 4
+    not_on_track_sessions: int = 6
+    not_on_track_min_improvement: float = 0.25
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> RuleSettings:
+        """Settings from stored JSON: None values keep the default, unknown keys are refused."""
+        data = dict(data or {})
+        known = {f.name: f for f in fields(cls)}
+        unknown = sorted(set(data) - set(known))
+        if unknown:
+            raise SettingsError(f"Unknown rule setting(s): {', '.join(unknown)}.")
+        values: dict[str, Any] = {}
+        for name, value in data.items():
+            if value is None:
+                continue
+            default = getattr(cls, name)
+            if isinstance(default, bool):
+                if not isinstance(value, bool):
+                    raise SettingsError(f"{name} must be true or false; got {value!r}.")
+            elif isinstance(default, int):
+                if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                    raise SettingsError(
+                        f"{name} must be a whole number of at least 1; got {value!r}."
+                    )
+            else:
+                ok = isinstance(value, int | float) and not isinstance(value, bool)
+                if not ok or not 0 < value <= 1 or math.isnan(value):
+                    raise SettingsError(f"{name} must be a fraction in (0, 1]; got {value!r}.")
+                value = float(value)
+            values[name] = value
+        return cls(**values)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class RuleHit:
+    """One rule that fired; `key` is stable so that storing it twice is a no-op."""
+
+    key: str
+    rule: str
+    priority: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        """JSON-ready form."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class CheckinFacts:
+    """The new check-in being evaluated."""
+
+    checkin_id: str
+    at: datetime
+    score: Score
+
+
+def _hit(checkin: CheckinFacts, rule: str, reason: str) -> RuleHit:
+    return RuleHit(f"checkin:{checkin.checkin_id}:{rule}", rule, RULE_PRIORITY[rule], reason)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if abs(n) == 1 else f"{n} {noun}s"
+
+
+def _points(n: int) -> str:
+    return _count(n, "point")
+
+
+def _day(at: datetime) -> str:
+    return at.date().isoformat()
+
+
+def safety_hits(
+    definition: Definition, checkin: CheckinFacts, settings: RuleSettings | None = None
+) -> list[RuleHit]:
+    """`imminent` and `suicidal_ideation`: they need the check-in only, never its history."""
+    settings = settings or RuleSettings()
+    safety = checkin.score.safety
+    name = definition.short_title
+    hits = []
+    if checkin.score.result == "imminent" or safety.level == "imminent":
+        hits.append(_hit(checkin, "imminent", f"{name}: thoughts of killing themselves right now."))
+    positive = [r.link_id for r in definition.safety_rules if r.level == "positive"]
+    endorsed = [link_id for link_id in safety.items if link_id in positive]
+    if settings.suicidal_ideation and endorsed:
+        numbers = ", ".join(link_id.rsplit("_", 1)[-1] for link_id in endorsed)
+        hits.append(
+            _hit(
+                checkin,
+                "suicidal_ideation",
+                f"{name} item {numbers} (thoughts of death or self-harm) endorsed.",
+            )
+        )
+    return hits
+
+
+def _worsening(
+    definition: Definition,
+    checkin: CheckinFacts,
+    previous: TrendPoint | None,
+    nadir: TrendPoint | None,
+) -> RuleHit | None:
+    threshold = definition.reliable_change
+    total = checkin.score.total
+    if threshold is None or total is None:
+        return None
+    name = definition.short_title
+    parts = []
+    if previous is not None and total - previous.total >= threshold:
+        parts.append(f"rose {_points(total - previous.total)} since {_day(previous.at)}")
+    if (
+        nadir is not None
+        and total - nadir.total >= threshold
+        and (previous is None or nadir.checkin_id != previous.checkin_id)
+    ):
+        above = _points(total - nadir.total)
+        parts.append(f"is {above} above its course low of {nadir.total} on {_day(nadir.at)}")
+    if not parts:
+        return None
+    return _hit(checkin, "worsening", f"{name} {' and '.join(parts)} (threshold {threshold})")
+
+
+def _severe(
+    definition: Definition, checkin: CheckinFacts, previous: TrendPoint | None
+) -> RuleHit | None:
+    band = definition.most_severe_band
+    total = checkin.score.total
+    if band is None or total is None or not band.contains(total):
+        return None
+    if previous is not None and band.contains(previous.total):
+        return None  # already there: only entering the band is news
+    since = f"up from {previous.total} on {_day(previous.at)}" if previous else "first check-in"
+    where = f"the {band.label.lower()} band ({band.min}-{band.max}; {since})"
+    reason = f"{definition.short_title} {total} is in {where}"
+    return _hit(checkin, "severe", reason)
+
+
+def _percent(fraction: Fraction) -> str:
+    """Round toward zero so a value just under the line never prints as the line itself."""
+    tenths = math.floor(abs(fraction) * 1000) / 10
+    return f"{tenths:g} %"
+
+
+def _not_on_track(
+    definition: Definition,
+    checkin: CheckinFacts,
+    course: list[TrendPoint],
+    settings: RuleSettings,
+    course_start: datetime | None,
+    sessions: int,
+    now: datetime,
+) -> RuleHit | None:
+    total = checkin.score.total
+    if total is None or len(course) < 2 or course[-1].checkin_id != checkin.checkin_id:
+        return None
+    baseline = course[0]
+    cutoff = definition.remission_below or 1
+    # Nothing to get better from (baseline below the remission cutoff), or already remitted.
+    if baseline.total < cutoff or is_remission(baseline.total, total, definition.remission_below):
+        return None
+    start = course_start or baseline.at
+    elapsed = now - start
+    if (
+        elapsed < timedelta(weeks=settings.not_on_track_weeks)
+        and sessions < settings.not_on_track_sessions
+    ):
+        return None
+    improvement = Fraction(baseline.total - total, baseline.total)
+    expected = Fraction(str(settings.not_on_track_min_improvement))
+    if improvement >= expected:
+        return None
+    if improvement > 0:
+        change = f"only {_percent(improvement)} below"
+    elif improvement < 0:
+        change = f"{_percent(improvement)} above"
+    else:
+        change = "no lower than"
+    weeks = elapsed.days // 7
+    reason = (
+        f"{definition.short_title} {total} is {change} baseline {baseline.total} "
+        f"({_day(baseline.at)}) after {_count(weeks, 'week')} and {_count(sessions, 'session')} "
+        f"(expected at least {_percent(expected)} below)"
+    )
+    return _hit(checkin, "not_on_track", reason)
+
+
+def evaluate_checkin(
+    definition: Definition,
+    checkin: CheckinFacts,
+    history: Sequence[TrendPoint],
+    settings: RuleSettings,
+    course_start: datetime | None = None,
+    sessions_in_course: int = 0,
+    now: datetime | None = None,
+    baseline_lookback: timedelta = BASELINE_LOOKBACK,
+) -> list[RuleHit]:
+    """All hits for a new check-in, most pressing first; `history` excludes it.
+
+    `now` defaults to the check-in's time so that a replay later gives the same hits.
+    """
+    hits = safety_hits(definition, checkin, settings)
+    total = checkin.score.total
+    if definition.scored and total is not None:
+        mark = (checkin.at, checkin.checkin_id)
+        prior = sorted(
+            (
+                p
+                for p in history
+                if p.checkin_id != checkin.checkin_id and (p.at, p.checkin_id) < mark
+            ),
+            key=lambda p: (p.at, p.checkin_id),
+        )
+        current = TrendPoint(checkin.checkin_id, checkin.at, total, checkin.score.safety.endorsed)
+        course = course_points([*prior, current], course_start, baseline_lookback)
+        previous = prior[-1] if prior else None
+        earlier = [p for p in course if p.checkin_id != checkin.checkin_id]
+        nadir = min(reversed(earlier), key=lambda p: p.total) if earlier else None
+        found = [
+            _worsening(definition, checkin, previous, nadir) if settings.worsening else None,
+            _severe(definition, checkin, previous) if settings.severe else None,
+            _not_on_track(
+                definition,
+                checkin,
+                course,
+                settings,
+                course_start,
+                sessions_in_course,
+                now or checkin.at,
+            )
+            if settings.not_on_track
+            else None,
+        ]
+        hits.extend(hit for hit in found if hit is not None)
+    return sorted(hits, key=lambda hit: (priority_rank(hit.priority), hit.rule))
+
+
+def missed_checkin(
+    patient_ref: str, due_at: datetime, now: datetime, settings: RuleSettings
+) -> RuleHit | None:
+    """A routine hit when a due check-in is more than `missed_checkins_days` days late."""
+    days = settings.missed_checkins_days
+    late = now - due_at
+    if not settings.missed_checkins or late <= timedelta(days=days):
+        return None
+    return RuleHit(
+        key=f"missed:{patient_ref}:{due_at.isoformat()}",
+        rule="missed_checkins",
+        priority=RULE_PRIORITY["missed_checkins"],
+        reason=f"Check-in due {_day(due_at)} is {late.days} days late (threshold {days} days)",
+    )
