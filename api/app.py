@@ -1,0 +1,82 @@
+"""The application factory."""
+
+import logging
+import uuid
+
+from flask import Flask, g, request
+
+from . import config
+from .extensions import api, db, limiter, login_manager, migrate
+
+
+def create_app(config_override: dict | None = None) -> Flask:
+    """Create a configured Waypoint app; ``config_override`` wins over the environment."""
+    app = Flask(__name__, instance_path=str(config.INSTANCE), static_folder=None)
+    app.config.from_mapping(config.from_env())
+    if config_override:
+        app.config.update(config_override)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        config.INSTANCE.mkdir(parents=True, exist_ok=True)
+
+    # Extensions first: the blueprints below register against `api` and use `db`.
+    db.init_app(app)
+    # render_as_batch: SQLite (the zero-setup default) cannot ALTER most things in place.
+    migrate.init_app(
+        app, db, directory=str(config.ROOT / "api" / "migrations"), render_as_batch=True
+    )
+    api.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+
+    # The request id comes first so that every later hook (policy, audit) can use it.
+    _install_request_id(app)
+    from .security import install_security
+
+    install_security(app)
+    _register_blueprints(app)
+    from .cli import register_commands
+
+    register_commands(app)
+
+    from .queue import celery_init_app
+
+    celery_init_app(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .auth.routes import blp as auth_blp
+    from .checkins.routes import blp as checkins_blp
+    from .health.routes import blp as health_blp
+    from .instruments.routes import blp as instruments_blp
+    from .me.routes import blp as me_blp
+    from .pages import bp as pages_bp
+    from .patients.routes import blp as patients_blp
+
+    for blueprint in (health_blp, auth_blp, instruments_blp, me_blp, checkins_blp, patients_blp):
+        api.register_blueprint(blueprint)
+    app.register_blueprint(pages_bp)
+
+
+def _install_request_id(app: Flask) -> None:
+    """Give every request an id that logs and audit rows share (and echo it back)."""
+
+    @app.before_request
+    def _assign_request_id():
+        incoming = request.headers.get("X-Request-Id", "")
+        g.request_id = incoming if _looks_like_uuid(incoming) else uuid.uuid4().hex
+
+    @app.after_request
+    def _echo_request_id(response):
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        return response
+
+    logging.getLogger("waypoint").setLevel(app.config.get("LOG_LEVEL", "INFO"))
+
+
+def _looks_like_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,103 @@
+"""Authentication steps: staff login, patient invites. They flush; the request commits."""
+
+import hashlib
+import secrets
+
+import pyotp
+from flask import current_app
+
+from ..extensions import db
+from ..models import Invite, Patient, StaffUser
+from ..models.base import utcnow
+from .passwords import verify_password
+from .principal import hash_token
+
+
+class LoginRefused(Exception):
+    """Credentials did not check out; ``reason`` is for the audit trail, never the caller."""
+
+    def __init__(self, reason: str, staff: StaffUser | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.staff = staff
+
+
+class MfaRequired(Exception):
+    """The password was right but this account needs a TOTP code."""
+
+
+def authenticate_staff(email: str, password: str, totp: str | None) -> StaffUser:
+    """The staff member these credentials belong to, or LoginRefused / MfaRequired."""
+    staff = db.session.scalar(db.select(StaffUser).where(StaffUser.email == email.lower()))
+    if not verify_password(staff.password_hash if staff else None, password):
+        raise LoginRefused("bad_credentials", staff)
+    if not staff.active:
+        raise LoginRefused("inactive", staff)
+    if staff.totp_enabled:
+        if not totp:
+            raise MfaRequired()
+        if not _check_second_factor(staff, totp):
+            raise LoginRefused("bad_totp", staff)
+    return staff
+
+
+def _check_second_factor(staff: StaffUser, code: str) -> bool:
+    code = code.strip().replace(" ", "")
+    if pyotp.TOTP(staff.totp_secret).verify(code, valid_window=1):
+        return True
+    from .passwords import verify_password as _verify
+
+    for stored in list(staff.recovery_codes):
+        if _verify(stored, code):
+            staff.recovery_codes = [c for c in staff.recovery_codes if c != stored]
+            return True
+    return False
+
+
+def create_invite(patient: Patient, created_by: StaffUser | None = None) -> str:
+    """A fresh one-time invite URL for ``patient``; every older invite stops working."""
+    now = utcnow()
+    db.session.execute(
+        db.update(Invite)
+        .where(
+            Invite.patient_id == patient.id, Invite.used_at.is_(None), Invite.revoked_at.is_(None)
+        )
+        .values(revoked_at=now)
+    )
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        Invite(
+            patient_id=patient.id,
+            token_hash=hash_token(token),
+            created_by=created_by.id if created_by else None,
+            expires_at=now + current_app.config["INVITE_LIFETIME"],
+        )
+    )
+    db.session.flush()
+    return f"{current_app.config['PUBLIC_URL']}/join/{token}"
+
+
+def consume_invite(token: str) -> Patient | None:
+    """The invite's patient if the token is valid (then it is used up), else None."""
+    now = utcnow()
+    # A single UPDATE ... RETURNING so two devices racing on one link cannot both win.
+    patient_id = db.session.scalar(
+        db.update(Invite)
+        .where(
+            Invite.token_hash == hash_token(token),
+            Invite.used_at.is_(None),
+            Invite.revoked_at.is_(None),
+            Invite.expires_at > now,
+        )
+        .values(used_at=now)
+        .returning(Invite.patient_id)
+    )
+    if patient_id is None:
+        return None
+    patient = db.session.get(Patient, patient_id)
+    return patient if patient is not None and patient.status == "active" else None
+
+
+def token_fingerprint(token: str) -> str:
+    """A short, non-reversible tag of a token for audit details."""
+    return hashlib.sha256(token.encode()).hexdigest()[:12]

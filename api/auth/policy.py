@@ -1,0 +1,139 @@
+"""The one enforcement point: every view declares who may call it.
+
+``@policy("patient")`` (or "staff", "admin", "signed_in", "public") marks a view.
+A before-request hook reads the mark and refuses the call before the view runs:
+401 when nobody is signed in, 403 for the wrong role. A view without a mark is
+refused (fail closed), and the route-walking test refuses to pass with one.
+Object-level checks (whose patient is this?) are the scoping helpers below.
+"""
+
+import hmac
+import logging
+import secrets
+
+from flask import Flask, current_app, request, session
+from flask_smorest import abort
+
+from ..audit import record
+from ..extensions import db
+from ..models import Patient
+from .principal import Principal, current_principal
+
+log = logging.getLogger("waypoint.auth")
+
+POLICIES = ("public", "signed_in", "patient", "staff", "admin")
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+#: Endpoints registered by extensions, which we cannot decorate.
+EXTENSION_POLICIES = {"api-docs.openapi_json": "public"}
+
+
+def policy(name: str, *, csrf: bool = True):
+    """Declare who may call the decorated view; ``csrf=False`` for login and redeem."""
+    if name not in POLICIES:
+        raise ValueError(f"unknown policy {name!r}")
+
+    def mark(view):
+        view.waypoint_policy = name
+        view.waypoint_csrf = csrf
+        return view
+
+    return mark
+
+
+def view_policy(endpoint: str, method: str) -> tuple[str | None, bool]:
+    """The (policy, csrf) declared for an endpoint and method; (None, True) if undeclared."""
+    if endpoint in EXTENSION_POLICIES:
+        return EXTENSION_POLICIES[endpoint], True
+    view = current_app.view_functions.get(endpoint)
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        view = getattr(view_class, method.lower(), None)
+        if view is None and method == "HEAD":
+            view = getattr(view_class, "get", None)
+    return getattr(view, "waypoint_policy", None), getattr(view, "waypoint_csrf", True)
+
+
+def install_policy(app: Flask) -> None:
+    """Register the before-request hook that enforces the declared policies and CSRF."""
+
+    @app.before_request
+    def _enforce():
+        endpoint = request.endpoint
+        if endpoint is None or request.routing_exception is not None:
+            return None  # Flask answers 404/405 itself
+        declared, csrf = view_policy(endpoint, request.method)
+        if declared is None:
+            log.error("view %s has no declared policy; refused", endpoint)
+            abort(403, message="This endpoint is not available.")
+        if declared == "public":
+            return None
+        principal = current_principal()
+        if principal is None:
+            abort(401, message="Please sign in.")
+        if not _allowed(declared, principal):
+            record("authz.denied", outcome="denied", endpoint=endpoint)
+            abort(403, message="You do not have access to this.")
+        if csrf and request.method not in SAFE_METHODS:
+            sent = request.headers.get("X-CSRF-Token", "")
+            expected = session.get("csrf_token", "")
+            if not expected or not hmac.compare_digest(sent, expected):
+                record("csrf.refused", outcome="denied", endpoint=endpoint)
+                abort(403, message="Missing or invalid CSRF token; fetch /api/v1/auth/csrf.")
+        return None
+
+
+def _allowed(declared: str, principal: Principal) -> bool:
+    if declared == "signed_in":
+        return True
+    if declared == "patient":
+        return principal.kind == "patient"
+    if declared == "staff":
+        return principal.kind == "staff"
+    return principal.kind == "staff" and principal.role == "admin"
+
+
+def csrf_token() -> str:
+    """The session's CSRF token, created on first use."""
+    if "csrf_token" not in session:
+        session["csrf_token"] = secrets.token_urlsafe(32)
+    return session["csrf_token"]
+
+
+def require_principal() -> Principal:
+    """The caller; the policy hook has already refused anonymous callers."""
+    principal = current_principal()
+    if principal is None:  # only reachable if a view was mis-declared as public
+        abort(401, message="Please sign in.")
+    return principal
+
+
+def current_patient() -> Patient:
+    """The signed-in patient: the only patient a patient's request may touch."""
+    principal = require_principal()
+    if principal.patient is None:
+        abort(403, message="You do not have access to this.")
+    return principal.patient
+
+
+def clinic_patient_or_404(patient_id) -> Patient:
+    """A patient of the caller's clinic; 404 (and an audit row) for anyone else's."""
+    principal = require_principal()
+    patient = None
+    if principal.staff is not None:
+        patient = db.session.scalar(
+            db.select(Patient).where(
+                Patient.id == patient_id, Patient.clinic_id == principal.clinic_id
+            )
+        )
+    if patient is None:
+        record("patient.read", object_type="patient", object_id=patient_id, outcome="denied")
+        abort(404, message="No such patient.")
+    return patient
+
+
+def scoped(query, model):
+    """Restrict a select of ``model`` to the caller's clinic (staff) or own rows (patient)."""
+    principal = require_principal()
+    if principal.patient is not None:
+        return query.where(model.patient_id == principal.patient.id)
+    return query.where(model.clinic_id == principal.clinic_id)

@@ -1,0 +1,39 @@
+"""Request and response bodies of the auth endpoints."""
+
+from marshmallow import Schema, fields, validate
+
+
+class LoginSchema(Schema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+    totp = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=32))
+
+
+class RedeemSchema(Schema):
+    token = fields.String(required=True, validate=validate.Length(min=16, max=200))
+
+
+class CsrfSchema(Schema):
+    csrf_token = fields.String(required=True)
+
+
+class ClinicRefSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class StaffOutSchema(Schema):
+    id = fields.Integer()
+    email = fields.String()
+    name = fields.String()
+    role = fields.String()
+    clinic = fields.Nested(ClinicRefSchema)
+    totp_enabled = fields.Boolean()
+
+
+class SessionSchema(Schema):
+    signed_in = fields.Boolean(required=True)
+    kind = fields.String(allow_none=True, metadata={"description": "staff or patient"})
+    staff = fields.Nested(StaffOutSchema, allow_none=True)
+    patient_id = fields.UUID(allow_none=True)
+    csrf_token = fields.String(allow_none=True)

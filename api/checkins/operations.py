@@ -1,0 +1,162 @@
+"""Submitting a check-in: validate, score, store, raise safety alerts. Flushes only."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+import surveys
+
+from ..alerts.operations import raise_alerts
+from ..extensions import db
+from ..models import Checkin, Patient
+from ..models.base import utcnow
+from ..queue import publish
+from ..web import after_commit
+
+MAX_FUTURE = timedelta(minutes=5)
+MAX_AGE = timedelta(days=30)
+#: Rules that need only the check-in itself: raised in the request, never waiting on a worker.
+SAFETY_RULES = ("suicidal_ideation", "imminent")
+
+
+class CheckinRefused(Exception):
+    """The submission cannot be stored; ``status`` is the HTTP status to answer."""
+
+    def __init__(self, status: int, message: str, errors: dict | None = None):
+        super().__init__(message)
+        self.status, self.message, self.errors = status, message, errors or {}
+
+
+@dataclass
+class Submission:
+    checkin: Checkin
+    created: bool
+
+
+def submit_checkin(patient: Patient, body: dict) -> Submission:
+    """Store a scored check-in once; a replay returns the stored one, a conflict refuses."""
+    payload_hash = _payload_hash(body)
+    existing = db.session.get(Checkin, body["id"])
+    if existing is not None:
+        return Submission(_replayed(existing, patient, payload_hash), created=False)
+
+    try:
+        definition = surveys.get_definition(body["instrument"])
+    except surveys.UnknownInstrument:
+        raise CheckinRefused(
+            422, "Unknown instrument.", {"instrument": ["No instrument with this code."]}
+        ) from None
+    now = utcnow()
+    completed_at = body["completed_at"]
+    if completed_at > now + MAX_FUTURE:
+        raise CheckinRefused(
+            422,
+            "completed_at is in the future.",
+            {"completed_at": ["More than 5 minutes in the future."]},
+        )
+    if completed_at < now - MAX_AGE:
+        raise CheckinRefused(
+            422, "completed_at is too old.", {"completed_at": ["More than 30 days ago."]}
+        )
+    try:
+        score = surveys.score(definition, body["answers"])
+    except surveys.AnswerError as exc:
+        raise CheckinRefused(
+            422, "Some answers are missing or not valid.", {"answers": exc.errors}
+        ) from None
+
+    checkin = Checkin(
+        id=body["id"],
+        patient_id=patient.id,
+        clinic_id=patient.clinic_id,
+        instrument=definition.code,
+        instrument_version=definition.version,
+        answers=dict(body["answers"]),
+        payload_hash=payload_hash,
+        total=score.total,
+        severity=score.severity,
+        safety_endorsed=score.safety.endorsed,
+        safety_level=score.safety.level,
+        result=score.result,
+        completed_at=completed_at,
+        received_at=now,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(checkin)
+    except IntegrityError:
+        # Another request with the same id won the race; answer as for a replay.
+        winner = db.session.get(Checkin, body["id"], populate_existing=True)
+        if winner is None:
+            raise
+        return Submission(_replayed(winner, patient, payload_hash), created=False)
+
+    hits = surveys.evaluate_checkin(
+        definition,
+        surveys.CheckinFacts(checkin_id=str(checkin.id), at=completed_at, score=score),
+        history=[],
+        settings=surveys.RuleSettings.from_dict(patient.clinic.rule_settings or {}),
+    )
+    raise_alerts(
+        patient,
+        [h for h in hits if h.rule in SAFETY_RULES],
+        checkin_id=checkin.id,
+        answered_at=completed_at,
+    )
+    _enqueue_after_commit(checkin)
+    return Submission(checkin, created=True)
+
+
+def _replayed(existing: Checkin, patient: Patient, payload_hash: str) -> Checkin:
+    if existing.patient_id != patient.id or existing.payload_hash != payload_hash:
+        raise CheckinRefused(409, "A different check-in was already sent with this id.")
+    return existing
+
+
+def _payload_hash(body: dict) -> str:
+    canonical = json.dumps(
+        {
+            "instrument": body["instrument"],
+            "answers": body["answers"],
+            "completed_at": body["completed_at"].isoformat(),
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _enqueue_after_commit(checkin: Checkin) -> None:
+    app = current_app._get_current_object()
+    queue = "urgent" if checkin.safety_endorsed else "default"
+    checkin_id = str(checkin.id)
+    after_commit(lambda: publish(app, "waypoint.evaluate_checkin", [checkin_id], queue))
+
+
+def checkin_body(checkin: Checkin, patient: Patient) -> dict:
+    """The response body for a stored check-in (identical on every replay)."""
+    # Re-scoring the stored answers is cheap and keeps one source of truth for the labels.
+    score = surveys.score(surveys.get_definition(checkin.instrument), checkin.answers)
+    clinic = patient.clinic
+    return {
+        "id": checkin.id,
+        "instrument": checkin.instrument,
+        "total": checkin.total,
+        "severity": checkin.severity,
+        "severity_label": score.severity_label,
+        "result": checkin.result,
+        "completed_at": checkin.completed_at,
+        "received_at": checkin.received_at,
+        "safety": {
+            "endorsed": checkin.safety_endorsed,
+            "level": checkin.safety_level,
+            "items": list(score.safety.items),
+            "follow_up": score.safety.follow_up,
+            "resources": clinic.effective_crisis_resources() if checkin.safety_endorsed else [],
+            "monitoring": clinic.monitoring_hours,
+        },
+    }

@@ -1,0 +1,42 @@
+"""Patients submit check-ins."""
+
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from ..audit import record
+from ..auth.policy import current_patient, policy
+from .operations import CheckinRefused, checkin_body, submit_checkin
+from .schemas import CheckinInSchema, CheckinOutSchema
+
+blp = Blueprint("checkins", __name__, url_prefix="/api/v1/checkins", description="Check-ins.")
+
+
+@blp.route("")
+class Checkins(MethodView):
+    @policy("patient")
+    @blp.arguments(CheckinInSchema)
+    @blp.response(201, CheckinOutSchema)
+    @blp.alt_response(200, schema=CheckinOutSchema, description="A replay of a stored check-in.")
+    @blp.alt_response(409, description="The id was already used for other answers.")
+    @blp.alt_response(422, description="Answers missing or out of range, or a bad time.")
+    def post(self, body):
+        """Submit a completed questionnaire (idempotent on the client's id)."""
+        patient = current_patient()
+        try:
+            submission = submit_checkin(patient, body)
+        except CheckinRefused as refused:
+            record(
+                "checkin.create",
+                object_type="checkin",
+                object_id=body["id"],
+                outcome="failure",
+                status=refused.status,
+            )
+            abort(refused.status, message=refused.message, errors=refused.errors)
+        checkin = submission.checkin
+        record(
+            "checkin.create" if submission.created else "checkin.replay",
+            object_type="checkin",
+            object_id=checkin.id,
+        )
+        return checkin_body(checkin, patient), 201 if submission.created else 200

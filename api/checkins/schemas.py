@@ -1,0 +1,50 @@
+"""Check-in bodies: what the app sends and what it gets back."""
+
+from marshmallow import Schema, fields, validate
+
+
+class CheckinInSchema(Schema):
+    id = fields.UUID(
+        required=True, metadata={"description": "Client-generated; the idempotency key."}
+    )
+    instrument = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    answers = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=64)),
+        values=fields.Raw(allow_none=True),
+        required=True,
+        validate=validate.Length(max=64),
+    )
+    completed_at = fields.AwareDateTime(required=True, default_timezone=None)
+
+
+class ResourceSchema(Schema):
+    name = fields.String()
+    phone = fields.String(allow_none=True)
+    sms = fields.String(allow_none=True)
+    url = fields.String(allow_none=True)
+    kind = fields.String(allow_none=True)
+
+
+class SafetySchema(Schema):
+    endorsed = fields.Boolean(required=True)
+    level = fields.String(required=True)
+    items = fields.List(fields.String())
+    follow_up = fields.String(allow_none=True)
+    resources = fields.List(fields.Nested(ResourceSchema))
+    monitoring = fields.String(allow_none=True)
+
+
+class CheckinOutSchema(Schema):
+    id = fields.UUID(required=True)
+    instrument = fields.String(required=True)
+    total = fields.Integer(allow_none=True)
+    severity = fields.String(allow_none=True)
+    severity_label = fields.String(allow_none=True)
+    result = fields.String(allow_none=True)
+    completed_at = fields.DateTime()
+    received_at = fields.DateTime()
+    safety = fields.Nested(SafetySchema, required=True)
+
+
+class CheckinListSchema(Schema):
+    items = fields.List(fields.Nested(CheckinOutSchema))

@@ -1,0 +1,79 @@
+"""Configuration from environment variables, each with a documented default.
+
+The README's configuration table lists the same variables; keep the two in step.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = Path(os.environ.get("WAYPOINT_INSTANCE", ROOT / "instance"))
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def from_env() -> dict:
+    """Build the Flask config mapping from the process environment."""
+    database_url = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'waypoint.sqlite'}")
+    # psycopg 3 is the only PostgreSQL driver we install; accept the common spellings.
+    if database_url.startswith(("postgres://", "postgresql://")):
+        database_url = "postgresql+psycopg://" + database_url.split("://", 1)[1]
+    broker_url = os.environ.get(
+        "CELERY_BROKER_URL", f"sqla+sqlite:///{INSTANCE / 'celery-broker.sqlite'}"
+    )
+    cookie_secure = _bool("COOKIE_SECURE", True)
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or _dev_secret(),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "MAX_CONTENT_LENGTH": 64 * 1024,
+        # Sessions: a signed cookie carrying only an opaque server-side session token.
+        "SESSION_COOKIE_NAME": "__Host-waypoint" if cookie_secure else "waypoint",
+        "SESSION_COOKIE_SECURE": cookie_secure,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "STAFF_IDLE_TIMEOUT": timedelta(minutes=_int("STAFF_IDLE_MINUTES", 30)),
+        "STAFF_ABSOLUTE_TIMEOUT": timedelta(hours=_int("STAFF_ABSOLUTE_HOURS", 12)),
+        "PATIENT_SESSION_LIFETIME": timedelta(days=_int("PATIENT_SESSION_DAYS", 180)),
+        "INVITE_LIFETIME": timedelta(days=_int("INVITE_DAYS", 7)),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        "SMTP_HOST": os.environ.get("SMTP_HOST", "localhost"),
+        "SMTP_PORT": _int("SMTP_PORT", 25),
+        "SMTP_FROM": os.environ.get("SMTP_FROM", "waypoint@localhost"),
+        "VAPID_PRIVATE_KEY": os.environ.get("VAPID_PRIVATE_KEY", ""),
+        "VAPID_PUBLIC_KEY": os.environ.get("VAPID_PUBLIC_KEY", ""),
+        "VAPID_SUBJECT": os.environ.get("VAPID_SUBJECT", "mailto:admin@localhost"),
+        "CELERY": {
+            "broker_url": broker_url,
+            "task_ignore_result": True,
+            "task_always_eager": _bool("CELERY_ALWAYS_EAGER", False),
+        },
+        # API documentation (flask-smorest).
+        "API_TITLE": "Waypoint",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api",
+        "OPENAPI_JSON_PATH": "openapi.json",
+    }
+
+
+def _dev_secret() -> str:
+    """Return a per-installation secret kept in instance/, for the zero-setup default."""
+    path = INSTANCE / "secret_key"
+    if not path.exists():
+        INSTANCE.mkdir(parents=True, exist_ok=True)
+        path.write_text(os.urandom(32).hex())
+        path.chmod(0o600)
+    return path.read_text().strip()

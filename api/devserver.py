@@ -1,0 +1,89 @@
+"""``make run``: migrate, seed the demo once, then run web, worker and beat until Ctrl-C.
+
+With no configuration everything lives in ``instance/``: SQLite for data and a SQLite
+file as the Celery broker (kombu's SQLAlchemy transport), so no service is needed.
+Set DATABASE_URL and CELERY_BROKER_URL to use PostgreSQL and Redis instead.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from .config import INSTANCE
+
+
+def main() -> int:
+    """Start the three processes and stop them all when one stops or on Ctrl-C."""
+    env = dict(os.environ)
+    env.setdefault("COOKIE_SECURE", "false")  # plain http on 127.0.0.1
+    port = env.get("PORT", "5000")
+    env.setdefault("PUBLIC_URL", f"http://127.0.0.1:{port}")
+    INSTANCE.mkdir(parents=True, exist_ok=True)
+    bin_dir = os.path.dirname(sys.executable)
+
+    def waypoint(*args):
+        subprocess.run([os.path.join(bin_dir, "waypoint"), *args], env=env, check=True)
+
+    waypoint("db", "upgrade")
+    waypoint("seed-demo")
+
+    commands = {
+        "web": [
+            os.path.join(bin_dir, "gunicorn"),
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            "-",
+            "api.app:create_app()",
+        ],
+        "worker": [
+            os.path.join(bin_dir, "celery"),
+            "-A",
+            "worker.celery_app",
+            "worker",
+            "--beat",
+            "--schedule",
+            str(INSTANCE / "celerybeat-schedule"),
+            "--queues",
+            "urgent,default,bulk",
+            "--concurrency",
+            "2",
+            "--loglevel",
+            "INFO",
+        ],
+    }
+    children = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands.items()}
+    print(
+        f"\nWaypoint is running on http://127.0.0.1:{port}  (Ctrl-C stops everything)\n", flush=True
+    )
+
+    stopping = False
+
+    def stop(*_):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while not stopping and all(child.poll() is None for child in children.values()):
+            time.sleep(0.5)
+    finally:
+        for child in children.values():
+            if child.poll() is None:
+                child.terminate()
+        for child in children.values():
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+    failed = [name for name, child in children.items() if child.returncode not in (0, -15)]
+    return 1 if failed and not stopping else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

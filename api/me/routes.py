@@ -1,0 +1,119 @@
+"""The signed-in patient's own profile, history and push subscription."""
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+import surveys
+
+from ..audit import record
+from ..auth.policy import current_patient, policy
+from ..checkins.operations import checkin_body
+from ..checkins.schemas import CheckinListSchema, ResourceSchema
+from ..extensions import db
+from ..models import Checkin, CheckinDue, PushSubscription
+
+blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="The patient's own data.")
+
+HISTORY_LIMIT = 200
+
+
+class DueSchema(Schema):
+    instrument = fields.String()
+    due_at = fields.DateTime()
+
+
+class ClinicPublicSchema(Schema):
+    name = fields.String()
+    monitoring_hours = fields.String(allow_none=True)
+
+
+class MeSchema(Schema):
+    id = fields.UUID()
+    display_name = fields.String()
+    timezone = fields.String()
+    clinic = fields.Nested(ClinicPublicSchema)
+    crisis_resources = fields.List(fields.Nested(ResourceSchema))
+    next_due = fields.List(fields.Nested(DueSchema))
+    instruments = fields.List(fields.String())
+    vapid_public_key = fields.String(allow_none=True)
+
+
+class PushKeysSchema(Schema):
+    p256dh = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    auth = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+class PushSubscriptionInSchema(Schema):
+    endpoint = fields.URL(required=True, schemes={"https"}, validate=validate.Length(max=1000))
+    keys = fields.Nested(PushKeysSchema, required=True)
+    expirationTime = fields.Raw(load_default=None, allow_none=True)  # noqa: N815 (browser's name)
+
+
+@blp.route("")
+class Me(MethodView):
+    @policy("patient")
+    @blp.response(200, MeSchema)
+    def get(self):
+        """Own profile, the clinic's crisis resources and the check-ins due next."""
+        patient = current_patient()
+        due = db.session.scalars(
+            db.select(CheckinDue)
+            .where(CheckinDue.patient_id == patient.id, CheckinDue.completed_checkin_id.is_(None))
+            .order_by(CheckinDue.due_at)
+            .limit(5)
+        ).all()
+        record("patient.read", object_type="patient", object_id=patient.id, view="me")
+        return {
+            "id": patient.id,
+            "display_name": patient.display_name,
+            "timezone": patient.timezone,
+            "clinic": patient.clinic,
+            "crisis_resources": patient.clinic.effective_crisis_resources(),
+            "next_due": due,
+            "instruments": [code for code, d in surveys.all_definitions().items()],
+            "vapid_public_key": current_app.config["VAPID_PUBLIC_KEY"] or None,
+        }
+
+
+@blp.route("/checkins")
+class MyCheckins(MethodView):
+    @policy("patient")
+    @blp.response(200, CheckinListSchema)
+    def get(self):
+        """Own check-ins, newest first."""
+        patient = current_patient()
+        rows = db.session.scalars(
+            db.select(Checkin)
+            .where(Checkin.patient_id == patient.id)
+            .order_by(Checkin.completed_at.desc())
+            .limit(HISTORY_LIMIT)
+        ).all()
+        record("checkin.list", object_type="patient", object_id=patient.id, count=len(rows))
+        return {"items": [checkin_body(row, patient) for row in rows]}
+
+
+@blp.route("/push-subscription")
+class MyPushSubscription(MethodView):
+    @policy("patient")
+    @blp.arguments(PushSubscriptionInSchema)
+    @blp.response(201)
+    def post(self, body):
+        """Register this device for check-in reminders by Web Push."""
+        patient = current_patient()
+        existing = db.session.scalar(
+            db.select(PushSubscription).where(PushSubscription.endpoint == body["endpoint"])
+        )
+        if existing is not None:
+            db.session.delete(existing)
+            db.session.flush()
+        db.session.add(
+            PushSubscription(
+                patient_id=patient.id,
+                endpoint=body["endpoint"],
+                p256dh=body["keys"]["p256dh"],
+                auth=body["keys"]["auth"],
+            )
+        )
+        record("push.subscribe", object_type="patient", object_id=patient.id)

@@ -1,0 +1,26 @@
+"""The domain's tables. Import models from here."""
+
+from .alerts import Alert, AlertEvent, Delivery
+from .audit import AuditEvent
+from .auth import AuthSession, Invite, PushSubscription
+from .checkins import Checkin, CheckinDue
+from .clinics import Clinic, StaffUser
+from .patients import Patient, TreatmentCourse, TreatmentSession, care_team
+
+__all__ = [
+    "Alert",
+    "AlertEvent",
+    "AuditEvent",
+    "AuthSession",
+    "Checkin",
+    "CheckinDue",
+    "Clinic",
+    "Delivery",
+    "Invite",
+    "Patient",
+    "PushSubscription",
+    "StaffUser",
+    "TreatmentCourse",
+    "TreatmentSession",
+    "care_team",
+]

@@ -1,0 +1,104 @@
+"""Alerts raised by the rules, their timelines and their notification deliveries."""
+
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, new_uuid, utcnow
+
+PRIORITIES = ("imminent", "urgent", "high", "routine")
+ALERT_STATUSES = ("open", "acknowledged", "resolved")
+DELIVERY_STATUSES = ("pending", "sent", "failed")
+CHANNELS = ("email", "webhook", "webpush")
+
+
+class Alert(db.Model):
+    __tablename__ = "alerts"
+    __table_args__ = (
+        sa.CheckConstraint(f"priority IN {PRIORITIES}", name="priority"),
+        sa.CheckConstraint(f"status IN {ALERT_STATUSES}", name="status"),
+        sa.UniqueConstraint("checkin_id", "rule"),
+        sa.Index("ix_alerts_clinic_status", "clinic_id", "status"),
+        sa.Index("ix_alerts_patient_status", "patient_id", "status"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
+    clinic_id: Mapped[int] = mapped_column(sa.ForeignKey("clinics.id"))
+    patient_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("patients.id", ondelete="CASCADE"))
+    checkin_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("checkins.id", ondelete="CASCADE")
+    )
+    #: The rule hit's stable key: a replayed evaluation cannot insert a second alert.
+    dedupe_key: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    rule: Mapped[str] = mapped_column(sa.String(40))
+    priority: Mapped[str] = mapped_column(sa.String(20))
+    reason: Mapped[str] = mapped_column(sa.String(500))
+    #: When the patient gave the answers (a check-in queued offline arrives late).
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(sa.String(20), server_default="open")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id"))
+    ack_note: Mapped[str | None] = mapped_column(sa.Text)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id"))
+    #: 0 = care team told; 1 = on-call list; 2+ = clinic admins, repeated.
+    escalation_level: Mapped[int] = mapped_column(server_default="0")
+    #: When the next escalation is due; NULL once acknowledged or for non-escalating priorities.
+    escalate_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+    events: Mapped[list["AlertEvent"]] = relationship(
+        order_by="AlertEvent.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+    deliveries: Mapped[list["Delivery"]] = relationship(
+        order_by="Delivery.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class AlertEvent(db.Model):
+    """One step on an alert's timeline: created, delivered, escalated, acknowledged..."""
+
+    __tablename__ = "alert_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("alerts.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id"))
+    detail: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+
+
+class Delivery(db.Model):
+    """One notification of one alert over one channel to one recipient, in one round."""
+
+    __tablename__ = "notification_deliveries"
+    __table_args__ = (
+        sa.UniqueConstraint("alert_id", "channel", "recipient", "round"),
+        sa.CheckConstraint(f"status IN {DELIVERY_STATUSES}", name="status"),
+        sa.CheckConstraint(f"channel IN {CHANNELS}", name="channel"),
+        sa.Index(
+            "ix_notification_deliveries_pending",
+            "next_attempt_at",
+            postgresql_where=sa.text("status = 'pending'"),
+            sqlite_where=sa.text("status = 'pending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("alerts.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(sa.String(20))
+    #: "staff:<id>" or "webhook:clinic"; never an address that could identify a patient.
+    recipient: Mapped[str] = mapped_column(sa.String(100))
+    #: Escalation level that caused this delivery (0 for the first notification).
+    round: Mapped[int] = mapped_column(server_default="0")
+    status: Mapped[str] = mapped_column(sa.String(20), server_default="pending")
+    attempts: Mapped[int] = mapped_column(server_default="0")
+    last_error: Mapped[str | None] = mapped_column(sa.String(500))
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

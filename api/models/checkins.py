@@ -1,0 +1,81 @@
+"""Check-ins (one completed questionnaire) and the schedule of check-ins due."""
+
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+
+
+class Checkin(db.Model):
+    __tablename__ = "checkins"
+    __table_args__ = (
+        sa.Index("ix_checkins_patient_instrument_time", "patient_id", "instrument", "completed_at"),
+        sa.Index("ix_checkins_clinic_time", "clinic_id", "completed_at"),
+        # The reconciler's sweep: only the few rows not yet evaluated.
+        sa.Index(
+            "ix_checkins_unevaluated",
+            "received_at",
+            postgresql_where=sa.text("evaluated_at IS NULL"),
+            sqlite_where=sa.text("evaluated_at IS NULL"),
+        ),
+    )
+
+    #: The client-generated UUID: the idempotency key of the submission.
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    patient_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("patients.id", ondelete="CASCADE"))
+    #: Denormalised from the patient so that clinic-scoped queries need no join.
+    clinic_id: Mapped[int] = mapped_column(sa.ForeignKey("clinics.id"))
+    instrument: Mapped[str] = mapped_column(sa.String(32))
+    instrument_version: Mapped[str] = mapped_column(sa.String(32))
+    answers: Mapped[dict] = mapped_column(sa.JSON)
+    #: SHA-256 of the canonical submission: a replay with other answers is a 409.
+    payload_hash: Mapped[str] = mapped_column(sa.String(64))
+    total: Mapped[int | None]
+    severity: Mapped[str | None] = mapped_column(sa.String(32))
+    safety_endorsed: Mapped[bool] = mapped_column(server_default=sa.false())
+    #: none | positive | non_acute_positive | imminent
+    safety_level: Mapped[str] = mapped_column(sa.String(32), server_default="none")
+    #: Instrument-level result for unscored instruments (the ASQ's triage).
+    result: Mapped[str | None] = mapped_column(sa.String(32))
+    #: Imported with missing items filled by prorating (never for app submissions).
+    prorated: Mapped[bool] = mapped_column(server_default=sa.false())
+    #: When the patient answered (device clock) and when the server received it.
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    evaluated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: How many times the reconciler has had to re-enqueue it.
+    enqueue_count: Mapped[int] = mapped_column(server_default="0")
+
+
+class CheckinDue(db.Model):
+    """One scheduled check-in; unique per slot so that schedule runs are idempotent."""
+
+    __tablename__ = "checkins_due"
+    __table_args__ = (
+        sa.UniqueConstraint("patient_id", "instrument", "due_at"),
+        sa.Index(
+            "ix_checkins_due_open",
+            "due_at",
+            postgresql_where=sa.text("completed_checkin_id IS NULL"),
+            sqlite_where=sa.text("completed_checkin_id IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("patients.id", ondelete="CASCADE"))
+    instrument: Mapped[str] = mapped_column(sa.String(32))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: cadence | session
+    reason: Mapped[str] = mapped_column(sa.String(20))
+    session_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("treatment_sessions.id", ondelete="CASCADE")
+    )
+    completed_checkin_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("checkins.id", ondelete="SET NULL")
+    )
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    missed_alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,79 @@
+"""Clinics and their staff."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+
+#: The US default when a clinic has listed none of its own (CLINICAL.md).
+DEFAULT_CRISIS_RESOURCES = [
+    {
+        "name": "Emergency services",
+        "phone": "911",
+        "sms": None,
+        "url": None,
+        "kind": "emergency",
+    },
+    {
+        "name": "988 Suicide & Crisis Lifeline",
+        "phone": "988",
+        "sms": "988",
+        "url": "https://988lifeline.org/chat/",
+        "kind": "crisis_line",
+    },
+]
+
+STAFF_ROLES = ("clinician", "admin")
+
+
+class Clinic(db.Model):
+    __tablename__ = "clinics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    timezone: Mapped[str] = mapped_column(sa.String(64), server_default="America/New_York")
+    #: A list of {name, phone, sms, url, kind}; empty means DEFAULT_CRISIS_RESOURCES.
+    crisis_resources: Mapped[list] = mapped_column(sa.JSON, default=list, server_default="[]")
+    #: Free text shown on the crisis screen, e.g. "Messages are read 9am-5pm on weekdays."
+    monitoring_hours: Mapped[str | None] = mapped_column(sa.String(300))
+    #: Overrides of surveys.RuleSettings defaults.
+    rule_settings: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default="{}")
+    #: Minutes before an unacknowledged alert escalates, per priority.
+    escalate_urgent_minutes: Mapped[int] = mapped_column(server_default="15")
+    escalate_imminent_minutes: Mapped[int] = mapped_column(server_default="5")
+    webhook_url: Mapped[str | None] = mapped_column(sa.String(500))
+    webhook_secret: Mapped[str | None] = mapped_column(sa.String(200))
+    require_mfa_clinicians: Mapped[bool] = mapped_column(server_default=sa.false())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    staff: Mapped[list["StaffUser"]] = relationship(back_populates="clinic")
+
+    def effective_crisis_resources(self) -> list[dict]:
+        """The clinic's crisis resources, or the US default when it has none."""
+        return self.crisis_resources or DEFAULT_CRISIS_RESOURCES
+
+
+class StaffUser(db.Model):
+    __tablename__ = "staff_users"
+    __table_args__ = (sa.CheckConstraint(f"role IN {STAFF_ROLES}", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(sa.ForeignKey("clinics.id"), index=True)
+    #: Stored lower-cased; unique across all clinics because it is the login name.
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[str] = mapped_column(sa.String(20), server_default="clinician")
+    password_hash: Mapped[str] = mapped_column(sa.String(300))
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enabled: Mapped[bool] = mapped_column(server_default=sa.false())
+    #: argon2 hashes of unused recovery codes.
+    recovery_codes: Mapped[list] = mapped_column(sa.JSON, default=list, server_default="[]")
+    #: On the clinic's on-call list: first to hear of an escalated alert.
+    on_call: Mapped[bool] = mapped_column(server_default=sa.false())
+    active: Mapped[bool] = mapped_column(server_default=sa.true())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    clinic: Mapped[Clinic] = relationship(back_populates="staff")

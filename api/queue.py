@@ -1,0 +1,78 @@
+"""Celery wired the way Flask documents it, and the bounded publish the API uses.
+
+The API never imports worker code: it publishes tasks by name. A publish that
+fails (broker down) is logged and dropped, because the database row is the outbox
+and the worker's reconciler re-enqueues whatever is still unevaluated.
+"""
+
+import logging
+
+from celery import Celery, Task
+from flask import Flask
+
+log = logging.getLogger("waypoint.queue")
+
+QUEUES = ("urgent", "default", "bulk")
+
+#: Longer than any countdown or ETA we use, so that nothing is redelivered while it waits
+#: (celery#4984); short enough that a task lost with its worker comes back within the hour.
+VISIBILITY_TIMEOUT = 3600
+
+CELERY_DEFAULTS = {
+    "task_serializer": "json",
+    "accept_content": ["json"],
+    "task_default_queue": "default",
+    "task_queues": None,  # filled from QUEUES in celery_init_app
+    "task_acks_late": True,
+    "task_reject_on_worker_lost": True,
+    "worker_prefetch_multiplier": 1,
+    "task_ignore_result": True,
+    "broker_connection_timeout": 2,
+    "broker_connection_retry_on_startup": True,
+    # A publish must fail fast rather than hang the request (celery#4296, #6911).
+    "task_publish_retry": False,
+    "broker_transport_options": {
+        "visibility_timeout": VISIBILITY_TIMEOUT,
+        "socket_connect_timeout": 1,
+        "socket_timeout": 2,
+        "max_retries": 0,
+    },
+    "timezone": "UTC",
+    "enable_utc": True,
+}
+
+
+def celery_init_app(app: Flask) -> Celery:
+    """Create the Celery app bound to ``app``; tasks run inside its app context."""
+    from kombu import Queue
+
+    class FlaskTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    settings = dict(CELERY_DEFAULTS)
+    settings["task_queues"] = [Queue(name) for name in QUEUES]
+    transport_options = dict(settings["broker_transport_options"])
+    settings.update(app.config.get("CELERY", {}))
+    transport_options.update(app.config.get("CELERY", {}).get("broker_transport_options", {}))
+    settings["broker_transport_options"] = transport_options
+
+    celery_app = Celery(app.name, task_cls=FlaskTask)
+    celery_app.config_from_object(settings)
+    celery_app.set_default()
+    app.extensions["celery"] = celery_app
+    return celery_app
+
+
+def publish(app: Flask, task_name: str, args: list, queue: str) -> bool:
+    """Send a task by name with bounded timeouts; False (and a log line) if it could not."""
+    celery_app: Celery = app.extensions["celery"]
+    try:
+        celery_app.send_task(task_name, args=args, queue=queue, retry=False)
+    except Exception as exc:  # broker down or slow: the reconciler will pick it up
+        log.warning(
+            "publish of %s failed (%s); left for the reconciler", task_name, type(exc).__name__
+        )
+        return False
+    return True

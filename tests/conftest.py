@@ -1,0 +1,249 @@
+"""Shared fixtures: a real PostgreSQL database built by the migrations, real Redis.
+
+Each pytest run creates its own database (``<base>_<pid>``) next to the one named by
+WAYPOINT_TEST_DATABASE_URL, so that two runs on one machine never collide, builds it
+with ``upgrade`` once, and tears it down with ``downgrade`` at the end (which is the
+test of the migrations in both directions). Each test runs inside a transaction that
+is rolled back; tests that need committed rows (other processes, threads) use
+``committed_db``.
+"""
+
+import contextvars
+import os
+import socket
+import uuid
+
+import pytest
+import redis
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+BASE_DB_URL = os.environ.get("WAYPOINT_TEST_DATABASE_URL", "postgresql://localhost/test")
+REDIS_URL = os.environ.get("WAYPOINT_TEST_REDIS_URL", "redis://localhost:6379/0")
+TEST_PASSWORD = "correct horse battery staple"
+
+
+def _driver_url(url: str):
+    return make_url(url).set(drivername="postgresql+psycopg")
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    """A fresh PostgreSQL database for this run, dropped at the end."""
+    base = _driver_url(BASE_DB_URL)
+    name = f"{base.database}_{os.getpid()}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield base.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """The test Redis database, emptied once per run."""
+    client = redis.Redis.from_url(REDIS_URL)
+    client.flushdb()
+    client.close()
+    return REDIS_URL
+
+
+@pytest.fixture(scope="session")
+def app(database_url, redis_url, tmp_path_factory):
+    """The app on the run's database, schema built by the migrations (and torn down by them)."""
+    from flask_migrate import downgrade, upgrade
+
+    from api.app import create_app
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "test-secret-key-not-for-production",
+            "PUBLIC_URL": "https://waypoint.test",
+            "RATELIMIT_STORAGE_URI": redis_url,
+            "CELERY": {"broker_url": redis_url, "task_ignore_result": True},
+        }
+    )
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        from api.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
+        downgrade(revision="base")
+        db.engine.dispose()
+
+
+@pytest.fixture
+def db_session(app):
+    """The app's session bound to one connection whose transaction is rolled back after."""
+    from api.extensions import db
+
+    with app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        original = db.session
+        # A plain SQLAlchemy session: Flask-SQLAlchemy's own would pick the engine again.
+        db.session = scoped_session(
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+            scopefunc=_app_ctx_id,
+        )
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session = original
+            transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def committed_db(app):
+    """Real commits (for threads and other processes); every row but the audit's removed after."""
+    from api.extensions import db
+
+    with app.app_context():
+        yield db.session
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                if table.name != "audit_events":
+                    conn.execute(table.delete())
+
+
+@pytest.fixture
+def client(app, db_session):
+    """A test client over HTTPS (cookies are Secure) inside the rolled-back transaction."""
+    return _client(app)
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in an empty context, so it gets its own app context, ``g`` and
+    session (as in production) even while the test holds an app context of its own."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+def _client(app):
+    app.test_client_class = IsolatedClient
+    test_client = app.test_client()
+    test_client.environ_base["wsgi.url_scheme"] = "https"
+    test_client.environ_base["HTTP_HOST"] = "localhost"
+    return test_client
+
+
+@pytest.fixture
+def make_client(app):
+    """A factory of extra clients (other devices, other users)."""
+    return lambda: _client(app)
+
+
+@pytest.fixture(autouse=True)
+def _no_outbound_network(monkeypatch):
+    """Refuse connections to anything but this machine."""
+    real_connect = socket.socket.connect
+
+    def guarded(sock, address):
+        host = address[0] if isinstance(address, tuple) else address
+        inet = sock.family in (socket.AF_INET, socket.AF_INET6)
+        if inet and isinstance(host, str) and not _is_loopback(host):
+            raise OSError(f"outbound network blocked in tests: {host}")
+        return real_connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+def _is_loopback(host: str) -> bool:
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+# --- factories -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def create_clinic(db_session):
+    """Make a clinic."""
+    from api.models import Clinic
+
+    def make(name=None, **fields):
+        clinic = Clinic(name=name or f"Clinic {uuid.uuid4().hex[:8]}", **fields)
+        db_session.add(clinic)
+        db_session.flush()
+        return clinic
+
+    return make
+
+
+@pytest.fixture
+def create_clinician(db_session, create_clinic):
+    """Make a staff member (clinician by default) whose password is TEST_PASSWORD."""
+    from api.auth.passwords import hash_password
+    from api.models import StaffUser
+
+    hashed = hash_password(TEST_PASSWORD)
+
+    def make(clinic=None, role="clinician", email=None, **fields):
+        staff = StaffUser(
+            clinic_id=(clinic or create_clinic()).id,
+            email=email or f"staff-{uuid.uuid4().hex[:8]}@example.org",
+            name=fields.pop("name", "Dr. Test"),
+            role=role,
+            password_hash=hashed,
+            **fields,
+        )
+        db_session.add(staff)
+        db_session.flush()
+        return staff
+
+    return make
+
+
+@pytest.fixture
+def create_patient(db_session, create_clinic):
+    """Make a patient of a clinic."""
+    from api.patients.operations import enrol_patient
+
+    def make(clinic=None, display_name="Test Patient", **fields):
+        return enrol_patient(clinic or create_clinic(), display_name=display_name, **fields)
+
+    return make
+
+
+@pytest.fixture
+def login():
+    """Sign a staff member in on a client; returns the CSRF token to send back."""
+
+    def do(client, staff, password=TEST_PASSWORD):
+        response = client.post(
+            "/api/v1/auth/login", json={"email": staff.email, "password": password}
+        )
+        assert response.status_code == 200, response.json
+        return response.json["csrf_token"]
+
+    return do
+
+
+@pytest.fixture
+def redeem(app):
+    """Sign a patient in on a client through a fresh invite; returns the CSRF token."""
+    from api.auth.operations import create_invite
+
+    def do(client, patient):
+        with app.test_request_context():
+            url = create_invite(patient)
+        token = url.rsplit("/", 1)[1]
+        response = client.post("/api/v1/auth/redeem", json={"token": token})
+        assert response.status_code == 200, response.json
+        return response.json["csrf_token"]
+
+    return do
