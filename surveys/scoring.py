@@ -85,7 +85,7 @@ def _check_value(item: Item, value: object) -> str | None:
     if isinstance(value, bool) or not isinstance(value, int):
         return f"Must be a whole number; got {value!r}."
     if value not in item.values:
-        allowed = ", ".join(str(v) for v in item.values)
+        allowed = ", ".join(str(v) for v in sorted(item.values))
         return f"{value} is not an allowed answer; allowed: {allowed}."
     return None
 
