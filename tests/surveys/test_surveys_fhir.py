@@ -1,0 +1,185 @@
+"""FHIR R4 output: LOINC codes in order, ordinal values, and validation by fhir.resources (R4)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from fhir.resources.observation import Observation
+from fhir.resources.questionnaire import Questionnaire
+from fhir.resources.questionnaireresponse import QuestionnaireResponse
+
+from surveys import AnswerError, SurveysError, all_definitions, score
+from surveys.fhir import (
+    LOINC,
+    ORDINAL_VALUE,
+    WAYPOINT_SYSTEM,
+    observation,
+    questionnaire,
+    questionnaire_response,
+    resource_id,
+)
+
+CHECKIN = "3f1c2b9e-5a7d-4c1e-9b2a-0d6f8e4a1c3b"
+AT = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+PHQ9_ITEMS = [
+    "44250-9", "44255-8", "44259-0", "44254-1", "44251-7",
+    "44258-2", "44252-5", "44253-3", "44260-8",
+]  # fmt: skip
+GAD7_ITEMS = ["69725-0", "68509-9", "69733-4", "69734-2", "69735-9", "69689-8", "69736-7"]
+SAMPLE = {
+    "phq9": {**{f"phq9_{i}": i % 4 for i in range(1, 10)}, "phq9_difficulty": 2},
+    "gad7": {f"gad7_{i}": 1 for i in range(1, 8)},
+    "asq": {"asq_1": 1, "asq_2": 0, "asq_3": 0, "asq_4": 0, "asq_5": 1},
+    "post_session": {
+        "ps_nausea": 1,
+        "ps_dizziness": 0,
+        "ps_headache": 2,
+        "ps_dissociation": 0,
+        "ps_sleep": 1,
+        "ps_other": "A little tired in the morning.",
+    },
+}
+
+
+def codes(concepts):
+    return [(c["system"], c["code"]) for c in concepts]
+
+
+def questions(q):
+    return [item for item in q["item"] if item["type"] in ("choice", "text")]
+
+
+def test_phq9_questionnaire_codes(phq9):
+    q = questionnaire(phq9)
+    assert codes(q["code"]) == [(LOINC, "44249-1")]
+    items = questions(q)
+    assert [item["code"][0]["code"] for item in items[:9]] == PHQ9_ITEMS
+    assert items[9]["code"][0]["code"] == "69722-7"
+    for item in items[:9]:
+        answers = [(o["valueCoding"]["code"], o["extension"][0]) for o in item["answerOption"]]
+        assert answers == [
+            (code, {"url": ORDINAL_VALUE, "valueDecimal": value})
+            for value, code in enumerate(["LA6568-5", "LA6569-3", "LA6570-1", "LA6571-9"])
+        ]
+        assert item["required"] is True
+    total = q["item"][-1]
+    assert (total["linkId"], total["type"], total["readOnly"]) == ("phq9_total", "integer", True)
+    assert codes(total["code"]) == [(LOINC, "44261-6")]
+    assert q["item"][0]["type"] == "display" and q["item"][0]["text"].startswith("Over the last 2")
+    Questionnaire.parse_obj(q)
+
+
+def test_phq9_difficulty_enable_when_lists_every_answer_above_0(phq9):
+    difficulty = questions(questionnaire(phq9))[9]
+    assert difficulty["required"] is False
+    assert difficulty["enableBehavior"] == "any"
+    when = [
+        (w["question"], w["operator"], w["answerCoding"]["code"]) for w in difficulty["enableWhen"]
+    ]
+    assert when == [
+        (f"phq9_{i}", "=", code)
+        for i in range(1, 10)
+        for code in ("LA6569-3", "LA6570-1", "LA6571-9")
+    ]
+    assert [o["valueCoding"]["code"] for o in difficulty["answerOption"]] == [
+        "LA6572-7",
+        "LA6573-5",
+        "LA6575-0",
+        "LA6574-3",
+    ]
+
+
+def test_gad7_questionnaire_codes_in_published_order(gad7):
+    q = questionnaire(gad7)
+    assert codes(q["code"]) == [(LOINC, "69737-5")]
+    assert [item["code"][0]["code"] for item in questions(q)] == GAD7_ITEMS
+    assert codes(q["item"][-1]["code"]) == [(LOINC, "70274-6")]
+    Questionnaire.parse_obj(q)
+
+
+def test_asq_and_post_session_use_waypoints_code_system(asq, post_session):
+    q = questionnaire(asq)
+    assert codes(q["code"]) == [(WAYPOINT_SYSTEM, "asq")]
+    acuity = questions(q)[4]
+    assert acuity["required"] is True
+    assert [(w["question"], w["answerCoding"]["code"]) for w in acuity["enableWhen"]] == [
+        (f"asq_{i}", "LA33-6") for i in range(1, 5)
+    ]
+    ps = questionnaire(post_session)
+    assert ps["id"] == "post-session"
+    assert "not a validated instrument" in ps["description"]
+    other = questions(ps)[-1]
+    assert (other["type"], other["maxLength"]) == ("text", 1000)
+    nausea = questions(ps)[0]
+    assert nausea["answerOption"][1]["valueCoding"] == {
+        "system": WAYPOINT_SYSTEM,
+        "code": "ps_nausea=1",
+        "display": "A little",
+    }
+
+
+@pytest.mark.parametrize("code", ["phq9", "gad7", "asq", "post_session"])
+def test_every_resource_validates_as_fhir_r4(code):
+    definition = all_definitions()[code]
+    answers = SAMPLE[code]
+    q = Questionnaire.parse_obj(questionnaire(definition))
+    assert q.status == "active"
+    qr = questionnaire_response(definition, CHECKIN, answers, AT, "Patient/p-1")
+    QuestionnaireResponse.parse_obj(qr)
+    result = score(definition, answers)
+    obs = observation(
+        definition, CHECKIN, result, answers, AT, "Patient/p-1", f"QuestionnaireResponse/{CHECKIN}"
+    )
+    Observation.parse_obj(obs)
+
+
+def test_phq9_questionnaire_response(phq9):
+    qr = questionnaire_response(phq9, CHECKIN, SAMPLE["phq9"], AT, "Patient/p-1")
+    assert qr["id"] == CHECKIN and qr["status"] == "completed"
+    assert qr["questionnaire"].endswith("/Questionnaire/phq9|1.0.0")
+    assert qr["authored"] == "2026-11-02T09:30:00+00:00"
+    by_id = {item["linkId"]: item["answer"][0] for item in qr["item"]}
+    assert by_id["phq9_9"]["valueCoding"] == {
+        "system": LOINC,
+        "code": "LA6569-3",
+        "display": "Several days",
+    }
+    assert by_id["phq9_difficulty"]["valueCoding"]["code"] == "LA6575-0"
+    assert by_id["phq9_total"] == {"valueInteger": 13}
+
+
+def test_phq9_observation_panel(phq9):
+    answers = SAMPLE["phq9"]
+    result = score(phq9, answers)
+    obs = observation(phq9, CHECKIN, result, answers, AT, "Patient/p-1", "QuestionnaireResponse/x")
+    assert obs["category"][0]["coding"][0]["code"] == "survey"
+    assert codes(obs["code"]["coding"]) == [(LOINC, "44249-1")]
+    assert obs["derivedFrom"] == [{"reference": "QuestionnaireResponse/x"}]
+    assert obs["subject"] == {"reference": "Patient/p-1"}
+    component_codes = [c["code"]["coding"][0]["code"] for c in obs["component"]]
+    assert component_codes == [*PHQ9_ITEMS, "69722-7", "44261-6"]
+    assert obs["component"][-1]["valueInteger"] == result.total == 13
+    assert obs["interpretation"] == [{"text": "Moderate (PHQ-9)"}]
+
+
+def test_asq_observation_carries_the_result(asq):
+    answers = SAMPLE["asq"]
+    obs = observation(
+        asq, CHECKIN, score(asq, answers), answers, AT, "Patient/p", "QuestionnaireResponse/q"
+    )
+    assert obs["valueCodeableConcept"]["coding"][0] == {
+        "system": WAYPOINT_SYSTEM,
+        "code": "asq-imminent",
+        "display": "Acute positive screen (imminent risk identified)",
+    }
+
+
+def test_invalid_input_is_refused(phq9):
+    with pytest.raises(AnswerError):
+        questionnaire_response(phq9, CHECKIN, {"phq9_1": 1}, AT, "Patient/p")
+    with pytest.raises(SurveysError, match="timezone"):
+        questionnaire_response(phq9, CHECKIN, SAMPLE["phq9"], datetime(2026, 1, 1), "Patient/p")
+    with pytest.raises(SurveysError, match="cannot be a FHIR id"):
+        resource_id("has space")
+    assert resource_id("post_session") == "post-session"
