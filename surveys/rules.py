@@ -47,12 +47,13 @@ class RuleSettings:
     suicidal_ideation: bool = True
     worsening: bool = True
     severe: bool = True
-    missed_checkins: bool = True
     missed_checkins_days: int = 3
-    not_on_track: bool = True
     not_on_track_weeks: int = 4
     not_on_track_sessions: int = 6
     not_on_track_min_improvement: float = 0.25
+    #: Switches for the two routine rules (the three above have theirs first).
+    missed_checkins: bool = True
+    not_on_track: bool = True
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> RuleSettings:
