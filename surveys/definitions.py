@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import jsonschema
 
@@ -35,7 +35,7 @@ def _validator() -> jsonschema.protocols.Validator:
     return cls(schema)
 
 
-def _field(path: Iterator[Any] | list[Any]) -> str:
+def _field(path: Iterable[Any]) -> str:
     """Render a JSON path as `items[8].options[2].value`."""
     out = ""
     for part in path:
@@ -74,8 +74,11 @@ def build_definition(data: Any, name: str = "<definition>") -> Definition:
 def _check_semantics(data: dict[str, Any], name: str) -> None:
     """Checks a JSON Schema cannot express: references, option values, score range, bands."""
 
-    def fail(field: str, problem: str) -> None:
+    def fail(field: str, problem: str) -> NoReturn:
         raise DefinitionError(name, field, problem)
+
+    if data["kind"] == "checklist" and not data.get("notice"):
+        fail("notice", "a checklist must say that it is not a validated instrument")
 
     items: dict[str, dict[str, Any]] = {}
     loincs: set[str] = set()
@@ -139,7 +142,12 @@ def _check_semantics(data: dict[str, Any], name: str) -> None:
             _check_condition(items, rule["when"], f"outcome.rules[{k}].when", fail)
 
 
-def _check_condition(earlier: dict[str, dict[str, Any]], cond: dict[str, Any], where: str, fail):
+Fail = Callable[[str, str], NoReturn]
+
+
+def _check_condition(
+    earlier: dict[str, dict[str, Any]], cond: dict[str, Any], where: str, fail: Fail
+) -> None:
     """A condition may only look at choice items that come before it and can satisfy it."""
     test = Comparison.from_json(cond)
     for j, link_id in enumerate(cond["any_of"]):
@@ -150,7 +158,7 @@ def _check_condition(earlier: dict[str, dict[str, Any]], cond: dict[str, Any], w
             fail(where, f"no answer of {link_id!r} can satisfy it")
 
 
-def _check_bands(bands: list[dict[str, Any]], low: int, high: int, fail) -> None:
+def _check_bands(bands: list[dict[str, Any]], low: int, high: int, fail: Fail) -> None:
     """Bands must tile the score range exactly, in order, with no gap or overlap."""
     expected = low
     for k, band in enumerate(bands):

@@ -311,3 +311,10 @@ def test_shipped_definitions_are_not_mutated_by_building_a_copy():
     data = copy.deepcopy(get_definition("phq9").data)
     surveys.build_definition(data, "copy")
     assert get_definition("phq9").data == data
+
+
+def test_a_checklist_must_carry_its_not_validated_notice():
+    data = json.loads((INSTRUMENTS_DIR / "post_session.json").read_text())
+    del data["notice"]
+    with pytest.raises(DefinitionError, match=r"post_session\.json: notice: a checklist must say"):
+        surveys.build_definition(data, "post_session.json")
