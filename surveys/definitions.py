@@ -79,6 +79,8 @@ def _check_semantics(data: dict[str, Any], name: str) -> None:
 
     if data["kind"] == "checklist" and not data.get("notice"):
         fail("notice", "a checklist must say that it is not a validated instrument")
+    if data["language"] != "en" and not data.get("text_source"):
+        fail("text_source", "a translation must name the official published translation it uses")
 
     items: dict[str, dict[str, Any]] = {}
     loincs: set[str] = set()

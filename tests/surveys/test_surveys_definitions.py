@@ -318,3 +318,11 @@ def test_a_checklist_must_carry_its_not_validated_notice():
     del data["notice"]
     with pytest.raises(DefinitionError, match=r"post_session\.json: notice: a checklist must say"):
         surveys.build_definition(data, "post_session.json")
+
+
+def test_a_translation_must_name_its_official_source():
+    data = _phq9_json()
+    data["language"] = "es"
+    del data["text_source"]
+    with pytest.raises(DefinitionError, match=r"text_source: a translation must name"):
+        surveys.build_definition(data, "phq9.json")
