@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-# pytest's default import mode puts `tests/` on sys.path, where `tests/surveys/` (no
-# __init__.py) looks like a namespace package `surveys` that shadows the editable install
-# (its finder runs after the path finder). A regular package wins over a namespace portion
-# wherever it sits on sys.path, so making the project root importable is enough.
-_ROOT = str(Path(__file__).resolve().parents[2])
-if _ROOT not in sys.path:
-    sys.path.append(_ROOT)
-if getattr(sys.modules.get("surveys"), "__file__", "") is None:
-    del sys.modules["surveys"]  # a namespace stand-in imported before this file ran
-
-from surveys import get_definition  # noqa: E402
+from surveys import get_definition
 
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 
