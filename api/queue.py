@@ -6,6 +6,7 @@ and the worker's reconciler re-enqueues whatever is still unevaluated.
 """
 
 import logging
+import threading
 
 from celery import Celery, Task
 from flask import Flask
@@ -65,14 +66,27 @@ def celery_init_app(app: Flask) -> Celery:
     return celery_app
 
 
-def publish(app: Flask, task_name: str, args: list, queue: str) -> bool:
-    """Send a task by name with bounded timeouts; False (and a log line) if it could not."""
+#: How long a request waits for a publish before answering anyway (seconds).
+PUBLISH_WAIT = 0.5
+
+
+def publish(app: Flask, task_name: str, args: list, queue: str, wait: float = PUBLISH_WAIT) -> None:
+    """Send a task by name, waiting at most ``wait`` seconds for the broker.
+
+    The send runs in a daemon thread: a hung broker (accepting connections, never
+    answering) cannot hold the patient's response. Whatever happens to it, the
+    committed row is the outbox and the reconciler re-enqueues it.
+    """
     celery_app: Celery = app.extensions["celery"]
-    try:
-        celery_app.send_task(task_name, args=args, queue=queue, retry=False)
-    except Exception as exc:  # broker down or slow: the reconciler will pick it up
-        log.warning(
-            "publish of %s failed (%s); left for the reconciler", task_name, type(exc).__name__
-        )
-        return False
-    return True
+
+    def send():
+        try:
+            celery_app.send_task(task_name, args=args, queue=queue, retry=False)
+        except Exception as exc:  # broker down or slow: the reconciler will pick it up
+            log.warning(
+                "publish of %s failed (%s); left for the reconciler", task_name, type(exc).__name__
+            )
+
+    thread = threading.Thread(target=send, name=f"publish-{task_name}", daemon=True)
+    thread.start()
+    thread.join(wait)

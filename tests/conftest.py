@@ -143,6 +143,12 @@ def _client(app):
 
 
 @pytest.fixture
+def client_for():
+    """A client of another app instance (for example one configured with a dead broker)."""
+    return _client
+
+
+@pytest.fixture
 def make_client(app):
     """A factory of extra clients (other devices, other users)."""
     return lambda: _client(app)

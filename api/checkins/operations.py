@@ -19,8 +19,6 @@ from ..web import after_commit
 
 MAX_FUTURE = timedelta(minutes=5)
 MAX_AGE = timedelta(days=30)
-#: Rules that need only the check-in itself: raised in the request, never waiting on a worker.
-SAFETY_RULES = ("suicidal_ideation", "imminent")
 
 
 class CheckinRefused(Exception):
@@ -38,7 +36,12 @@ class Submission:
 
 
 def submit_checkin(patient: Patient, body: dict) -> Submission:
-    """Store a scored check-in once; a replay returns the stored one, a conflict refuses."""
+    """Store a scored check-in once; a replay returns the stored one, a conflict refuses.
+
+    The safety alerts (item 9, the ASQ's acuity question) need nothing but the check-in,
+    so they are raised here, in the same transaction: an urgent alert never waits on a
+    broker or a worker. The trend rules are left to the worker's evaluation.
+    """
     payload_hash = _payload_hash(body)
     existing = db.session.get(Checkin, body["id"])
     if existing is not None:
@@ -95,18 +98,12 @@ def submit_checkin(patient: Patient, body: dict) -> Submission:
             raise
         return Submission(_replayed(winner, patient, payload_hash), created=False)
 
-    hits = surveys.evaluate_checkin(
+    hits = surveys.safety_hits(
         definition,
         surveys.CheckinFacts(checkin_id=str(checkin.id), at=completed_at, score=score),
-        history=[],
-        settings=surveys.RuleSettings.from_dict(patient.clinic.rule_settings or {}),
+        surveys.RuleSettings.from_dict(patient.clinic.rule_settings or {}),
     )
-    raise_alerts(
-        patient,
-        [h for h in hits if h.rule in SAFETY_RULES],
-        checkin_id=checkin.id,
-        answered_at=completed_at,
-    )
+    raise_alerts(patient, hits, checkin_id=checkin.id, answered_at=completed_at)
     _enqueue_after_commit(checkin)
     return Submission(checkin, created=True)
 

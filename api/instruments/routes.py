@@ -1,6 +1,8 @@
 """Instrument definitions, as JSON for the app or as FHIR Questionnaires."""
 
-from flask import request
+import json
+
+from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields
@@ -61,5 +63,7 @@ class Instrument(MethodView):
         if query["format"] not in (None, "json", "fhir"):
             abort(400, message="format must be json or fhir.", errors={"format": ["Unknown."]})
         if wants_fhir:
-            return fhir.questionnaire(definition), 200, {"Content-Type": FHIR_JSON}
+            return current_app.response_class(
+                json.dumps(fhir.questionnaire(definition)), mimetype=FHIR_JSON
+            )
         return definition.data

@@ -1,0 +1,393 @@
+"""Submitting check-ins: scoring, idempotency, safety alerts, bad input, broker outages."""
+
+import base64
+import json
+import socket
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import redis
+import sqlalchemy as sa
+
+from api.models import Alert, Checkin
+
+PHQ9_ZERO = {f"phq9_{n}": 0 for n in range(1, 10)}
+
+
+def phq9(**answers):
+    """A complete PHQ-9 answer set: zeros unless given, difficulty asked when any item > 0."""
+    result = {**PHQ9_ZERO, **{f"phq9_{k[1:]}": v for k, v in answers.items()}}
+    if any(result.values()):
+        result["phq9_difficulty"] = 1
+    return result
+
+
+def body(answers=None, instrument="phq9", completed_at=None, checkin_id=None):
+    return {
+        "id": str(checkin_id or uuid.uuid4()),
+        "instrument": instrument,
+        "answers": answers if answers is not None else phq9(),
+        "completed_at": (completed_at or datetime.now(UTC)).isoformat(),
+    }
+
+
+@pytest.fixture
+def patient(create_patient):
+    return create_patient()
+
+
+@pytest.fixture
+def csrf(client, patient, redeem):
+    return redeem(client, patient)
+
+
+def post(client, csrf, payload):
+    return client.post("/api/v1/checkins", json=payload, headers={"X-CSRF-Token": csrf})
+
+
+def queued_checkin_ids(redis_url, queue):
+    """Check-in ids of evaluate tasks waiting in a Redis queue (kombu's list per queue)."""
+    client = redis.Redis.from_url(redis_url)
+    ids = []
+    for raw in client.lrange(queue, 0, -1):
+        message = json.loads(raw)
+        args = json.loads(base64.b64decode(message["body"]))[0]
+        if message["headers"]["task"] == "waypoint.evaluate_checkin":
+            ids.append(args[0])
+    client.close()
+    return ids
+
+
+def count_checkins(db_session):
+    return db_session.scalar(sa.select(sa.func.count()).select_from(Checkin))
+
+
+def test_phq9_is_scored_stored_and_queued_for_evaluation(
+    client, csrf, patient, db_session, redis_url
+):
+    payload = body(phq9(q1=2, q2=3, q3=2, q4=1, q5=1, q6=1))  # total 10: moderate
+    response = post(client, csrf, payload)
+    assert response.status_code == 201, response.json
+    assert response.json["total"] == 10
+    assert response.json["severity"] == "moderate"
+    assert response.json["severity_label"] == "Moderate"
+    assert response.json["safety"] == {
+        "endorsed": False,
+        "level": "none",
+        "items": [],
+        "follow_up": None,
+        "resources": [],
+        "monitoring": None,
+    }
+    row = db_session.get(Checkin, uuid.UUID(payload["id"]))
+    assert row.patient_id == patient.id and row.total == 10 and row.evaluated_at is None
+    assert row.completed_at == datetime.fromisoformat(payload["completed_at"])
+    assert row.received_at >= row.completed_at
+    assert payload["id"] in queued_checkin_ids(redis_url, "default")
+
+
+def test_item9_shows_crisis_resources_and_raises_the_urgent_alert_at_once(
+    client, csrf, patient, db_session, redis_url
+):
+    payload = body(phq9(q9=1, q2=2))
+    response = post(client, csrf, payload)
+    assert response.status_code == 201
+    safety = response.json["safety"]
+    assert safety["endorsed"] is True and safety["level"] == "positive"
+    assert safety["items"] == ["phq9_9"] and safety["follow_up"] == "asq"
+    phones = [r["phone"] for r in safety["resources"]]
+    assert phones == ["911", "988"]  # the US default, emergency services first
+    # The alert exists before any worker has run: the safety path never waits on one.
+    alerts = db_session.scalars(sa.select(Alert)).all()
+    assert [(a.rule, a.priority, a.status) for a in alerts] == [
+        ("suicidal_ideation", "urgent", "open")
+    ]
+    assert alerts[0].answered_at == datetime.fromisoformat(payload["completed_at"])
+    assert payload["id"] in queued_checkin_ids(redis_url, "urgent")
+
+
+def test_asq_acuity_yes_raises_an_imminent_alert(client, csrf, db_session):
+    answers = {"asq_1": 1, "asq_2": 0, "asq_3": 1, "asq_4": 0, "asq_5": 1}
+    response = post(client, csrf, body(answers, instrument="asq"))
+    assert response.status_code == 201, response.json
+    assert response.json["result"] == "imminent"
+    assert response.json["safety"]["level"] == "imminent"
+    assert [a.priority for a in db_session.scalars(sa.select(Alert))] == ["imminent"]
+
+
+def test_clinic_crisis_resources_replace_the_default(client, patient, redeem, db_session):
+    patient.clinic.crisis_resources = [
+        {"name": "Clinic line", "phone": "+15550100", "sms": None, "url": None, "kind": "clinic"}
+    ]
+    db_session.flush()
+    csrf = redeem(client, patient)
+    response = post(client, csrf, body(phq9(q9=3)))
+    assert [r["name"] for r in response.json["safety"]["resources"]] == ["Clinic line"]
+
+
+def test_replay_returns_the_stored_result_and_other_answers_conflict(client, csrf, db_session):
+    payload = body(phq9(q1=1))
+    first = post(client, csrf, payload)
+    again = post(client, csrf, payload)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json == first.json
+    changed = post(client, csrf, {**payload, "answers": phq9(q1=2)})
+    assert changed.status_code == 409
+    assert count_checkins(db_session) == 1
+
+
+def test_another_patients_id_is_a_conflict_not_a_leak(
+    client, make_client, csrf, create_patient, redeem, db_session
+):
+    payload = body(phq9(q1=1))
+    assert post(client, csrf, payload).status_code == 201
+    other = make_client()
+    other_csrf = redeem(other, create_patient())
+    response = post(other, other_csrf, payload)
+    assert response.status_code == 409
+    assert "total" not in response.json
+    assert count_checkins(db_session) == 1
+
+
+def test_five_concurrent_posts_store_one_row_and_answer_alike(
+    app, committed_db, make_client, create_patient_committed
+):
+    patient, redeem_token = create_patient_committed
+    client = make_client()
+    csrf = client.post("/api/v1/auth/redeem", json={"token": redeem_token}).json["csrf_token"]
+    payload = body(phq9(q1=3, q9=1))
+    barrier = threading.Barrier(5)
+
+    def send(_):
+        barrier.wait()
+        return post(client, csrf, payload)
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        responses = list(pool.map(send, range(5)))
+    assert sorted(r.status_code for r in responses) == [200, 200, 200, 200, 201]
+    assert all(r.json == responses[0].json for r in responses)
+    with app.app_context():
+        assert count_checkins(committed_db) == 1
+        assert committed_db.scalar(sa.select(sa.func.count()).select_from(Alert)) == 1
+
+
+@pytest.fixture
+def create_patient_committed(app, committed_db):
+    """A committed patient (for threads) and an invite token for them."""
+    from api.auth.operations import create_invite
+    from api.models import Clinic
+    from api.patients.operations import enrol_patient
+
+    with app.test_request_context():
+        clinic = Clinic(name=f"Concurrency {uuid.uuid4().hex[:6]}")
+        committed_db.add(clinic)
+        committed_db.flush()
+        patient = enrol_patient(clinic, display_name="Threaded")
+        token = create_invite(patient).rsplit("/", 1)[1]
+        committed_db.commit()
+        return patient, token
+
+
+@pytest.mark.parametrize(
+    ("answers", "field", "fragment"),
+    [
+        ({k: v for k, v in PHQ9_ZERO.items() if k != "phq9_9"}, "phq9_9", "required"),
+        ({**PHQ9_ZERO, "phq9_3": 4}, "phq9_3", ""),
+        ({**PHQ9_ZERO, "phq9_3": "2"}, "phq9_3", "whole number"),
+        ({**PHQ9_ZERO, "phq9_3": 1.5}, "phq9_3", "whole number"),
+        ({**PHQ9_ZERO, "phq9_3": None}, "phq9_3", ""),
+        ({**PHQ9_ZERO, "phq9_10": 1}, "phq9_10", ""),
+        ({**PHQ9_ZERO, "gad7_1": 1}, "gad7_1", ""),
+        ({**PHQ9_ZERO, "phq9_difficulty": 1}, "phq9_difficulty", ""),
+    ],
+    ids=[
+        "missing-item9",
+        "out-of-range",
+        "string",
+        "float",
+        "null",
+        "unknown-item",
+        "other-instrument",
+        "difficulty-not-applicable",
+    ],
+)
+def test_bad_answers_are_refused_per_item_and_store_nothing(
+    client, csrf, db_session, answers, field, fragment
+):
+    response = post(client, csrf, body(answers))
+    assert response.status_code == 422, response.json
+    messages = response.json["errors"]["answers"][field]
+    assert messages and fragment.lower() in " ".join(messages).lower()
+    assert count_checkins(db_session) == 0
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Alert)) == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "field"),
+    [
+        ({"instrument": "phq10"}, 422, "instrument"),
+        ({"id": "not-a-uuid"}, 422, "id"),
+        ({"completed_at": "2026-11-26T10:00:00"}, 422, "completed_at"),  # no offset
+        ({"completed_at": "yesterday"}, 422, "completed_at"),
+        ({"patient_id": str(uuid.uuid4())}, 422, "patient_id"),
+        ({"answers": ["phq9_1"]}, 422, "answers"),
+    ],
+    ids=[
+        "unknown-instrument",
+        "bad-uuid",
+        "naive-time",
+        "not-a-time",
+        "patient-in-body",
+        "answers-not-object",
+    ],
+)
+def test_malformed_submissions_are_refused(client, csrf, db_session, change, status, field):
+    response = post(client, csrf, {**body(), **change})
+    assert response.status_code == status, response.json
+    errors = response.json["errors"]
+    assert field in errors.get("json", errors)
+    assert count_checkins(db_session) == 0
+
+
+@pytest.mark.parametrize(
+    ("offset", "accepted"),
+    [
+        (timedelta(minutes=4), True),
+        (timedelta(minutes=6), False),
+        (-timedelta(days=29, hours=23), True),
+        (-timedelta(days=30, minutes=1), False),
+    ],
+    ids=["4min-ahead", "6min-ahead", "29days-ago", "30days-ago"],
+)
+def test_completion_time_window(client, csrf, offset, accepted):
+    response = post(client, csrf, body(completed_at=datetime.now(UTC) + offset))
+    assert response.status_code == (201 if accepted else 422), response.json
+
+
+def test_late_checkin_keeps_both_times_and_the_alert_says_when(client, csrf, db_session):
+    answered = datetime.now(UTC) - timedelta(days=2)
+    payload = body(phq9(q9=2), completed_at=answered)
+    assert post(client, csrf, payload).status_code == 201
+    row = db_session.get(Checkin, uuid.UUID(payload["id"]))
+    assert row.completed_at == answered and row.received_at - answered > timedelta(days=1)
+    alert = db_session.scalar(sa.select(Alert))
+    assert alert.answered_at == answered
+
+
+def test_oversize_body_is_refused(client, csrf, db_session):
+    payload = body()
+    payload["answers"] = {**PHQ9_ZERO, "pad": "x" * (70 * 1024)}
+    response = post(client, csrf, payload)
+    assert response.status_code == 413
+    assert count_checkins(db_session) == 0
+
+
+def test_anonymous_and_staff_cannot_post_checkins(client, make_client, create_clinician, login):
+    assert client.post("/api/v1/checkins", json=body()).status_code == 401
+    staff_client = make_client()
+    token = login(staff_client, create_clinician())
+    assert post(staff_client, token, body()).status_code == 403
+
+
+def test_checkin_without_csrf_token_is_refused(client, csrf, db_session):
+    assert client.post("/api/v1/checkins", json=body()).status_code == 403
+    assert count_checkins(db_session) == 0
+
+
+def _blackhole():
+    """A TCP port that accepts connections (backlog) and never answers: a hung broker."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    return server
+
+
+@pytest.mark.parametrize("broker", ["refused", "hung"])
+def test_post_never_waits_on_a_dead_broker(
+    app, db_session, create_patient, redeem, client_for, broker
+):
+    """With the broker down or hung, the POST answers 201 within 2 s and the row waits."""
+    from api.app import create_app
+
+    hole = _blackhole()
+    port = hole.getsockname()[1] if broker == "hung" else 1  # nothing listens on port 1
+    try:
+        dead = create_app(
+            {
+                **{
+                    k: app.config[k]
+                    for k in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "PUBLIC_URL")
+                },
+                "TESTING": True,
+                "CELERY": {"broker_url": f"redis://127.0.0.1:{port}/0"},
+            }
+        )
+        client = client_for(dead)
+        csrf = redeem(client, create_patient())
+        payload = body(phq9(q9=1))
+        start = time.monotonic()
+        response = post(client, csrf, payload)
+        elapsed = time.monotonic() - start
+    finally:
+        hole.close()
+    assert response.status_code == 201, response.json
+    assert elapsed < 2.0
+    row = db_session.get(Checkin, uuid.UUID(payload["id"]))
+    assert row is not None and row.evaluated_at is None
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Alert)) == 1
+
+
+def test_patient_sees_only_their_own_history(client, csrf, make_client, create_patient, redeem):
+    assert post(client, csrf, body(phq9(q1=1))).status_code == 201
+    other = make_client()
+    other_csrf = redeem(other, create_patient())
+    assert post(other, other_csrf, body(phq9(q2=2))).status_code == 201
+    mine = client.get("/api/v1/me/checkins").json["items"]
+    assert [c["total"] for c in mine] == [1]
+
+
+def test_me_carries_the_clinic_and_its_crisis_resources(client, csrf, patient):
+    me = client.get("/api/v1/me").json
+    assert me["id"] == str(patient.id)
+    assert me["clinic"]["name"] == patient.clinic.name
+    assert me["crisis_resources"][0]["kind"] == "emergency"
+    assert set(me["instruments"]) >= {"phq9", "gad7", "asq", "post_session"}
+
+
+def test_push_subscription_is_stored_for_the_patient(client, csrf, patient, db_session):
+    from api.models import PushSubscription
+
+    subscription = {
+        "endpoint": "https://push.example.org/abc",
+        "keys": {"p256dh": "BNc", "auth": "tok"},
+    }
+    response = client.post(
+        "/api/v1/me/push-subscription", json=subscription, headers={"X-CSRF-Token": csrf}
+    )
+    assert response.status_code == 201
+    row = db_session.scalar(sa.select(PushSubscription))
+    assert row.patient_id == patient.id and row.endpoint == subscription["endpoint"]
+
+
+def test_instrument_definitions_and_fhir_questionnaire(client, csrf):
+    listing = client.get("/api/v1/instruments").json["items"]
+    assert {i["code"] for i in listing} >= {"phq9", "gad7"}
+    phq = client.get("/api/v1/instruments/phq9").json
+    assert phq["items"][8]["text"] == (
+        "Thoughts that you would be better off dead or of hurting yourself in some way"
+    )
+    fhir = client.get("/api/v1/instruments/phq9?format=fhir")
+    assert fhir.headers["Content-Type"] == "application/fhir+json"
+    assert fhir.json["resourceType"] == "Questionnaire"
+    accept = client.get("/api/v1/instruments/gad7", headers={"Accept": "application/fhir+json"})
+    assert accept.json["resourceType"] == "Questionnaire"
+    assert client.get("/api/v1/instruments/nope").status_code == 404
+    assert client.get("/api/v1/instruments/phq9?format=xml").status_code == 400
+
+
+def test_instruments_need_a_session(client):
+    assert client.get("/api/v1/instruments").status_code == 401
