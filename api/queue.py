@@ -19,10 +19,20 @@ QUEUES = ("urgent", "default", "bulk")
 #: (celery#4984); short enough that a task lost with its worker comes back within the hour.
 VISIBILITY_TIMEOUT = 3600
 
+#: Options of kombu's Redis transport; other transports (SQLAlchemy for `make run`) take none.
+REDIS_TRANSPORT_OPTIONS = {
+    "visibility_timeout": VISIBILITY_TIMEOUT,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 2,
+    "max_retries": 0,
+}
+
 CELERY_DEFAULTS = {
     "task_serializer": "json",
     "accept_content": ["json"],
     "task_default_queue": "default",
+    "task_default_exchange": "default",
+    "task_default_routing_key": "default",
     "task_queues": None,  # filled from QUEUES in celery_init_app
     "task_acks_late": True,
     "task_reject_on_worker_lost": True,
@@ -32,12 +42,6 @@ CELERY_DEFAULTS = {
     "broker_connection_retry_on_startup": True,
     # A publish must fail fast rather than hang the request (celery#4296, #6911).
     "task_publish_retry": False,
-    "broker_transport_options": {
-        "visibility_timeout": VISIBILITY_TIMEOUT,
-        "socket_connect_timeout": 1,
-        "socket_timeout": 2,
-        "max_retries": 0,
-    },
     "timezone": "UTC",
     "enable_utc": True,
 }
@@ -45,7 +49,7 @@ CELERY_DEFAULTS = {
 
 def celery_init_app(app: Flask) -> Celery:
     """Create the Celery app bound to ``app``; tasks run inside its app context."""
-    from kombu import Queue
+    from kombu import Exchange, Queue
 
     class FlaskTask(Task):
         def __call__(self, *args, **kwargs):
@@ -53,11 +57,15 @@ def celery_init_app(app: Flask) -> Celery:
                 return self.run(*args, **kwargs)
 
     settings = dict(CELERY_DEFAULTS)
-    settings["task_queues"] = [Queue(name) for name in QUEUES]
-    transport_options = dict(settings["broker_transport_options"])
-    settings.update(app.config.get("CELERY", {}))
-    transport_options.update(app.config.get("CELERY", {}).get("broker_transport_options", {}))
-    settings["broker_transport_options"] = transport_options
+    # One direct exchange per queue: a task sent to "urgent" lands in "urgent" only.
+    settings["task_queues"] = [Queue(name, Exchange(name), routing_key=name) for name in QUEUES]
+    overrides = app.config.get("CELERY", {})
+    settings.update(overrides)
+    is_redis = str(settings.get("broker_url", "")).startswith(("redis://", "rediss://"))
+    settings["broker_transport_options"] = {
+        **(REDIS_TRANSPORT_OPTIONS if is_redis else {}),
+        **overrides.get("broker_transport_options", {}),
+    }
 
     celery_app = Celery(app.name, task_cls=FlaskTask)
     celery_app.config_from_object(settings)

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,6 +17,8 @@ from ..models import Checkin, Patient
 from ..models.base import utcnow
 from ..queue import publish
 from ..web import after_commit
+
+log = logging.getLogger("waypoint.checkins")
 
 MAX_FUTURE = timedelta(minutes=5)
 MAX_AGE = timedelta(days=30)
@@ -101,11 +104,24 @@ def submit_checkin(patient: Patient, body: dict) -> Submission:
     hits = surveys.safety_hits(
         definition,
         surveys.CheckinFacts(checkin_id=str(checkin.id), at=completed_at, score=score),
-        surveys.RuleSettings.from_dict(patient.clinic.rule_settings or {}),
+        clinic_rule_settings(patient.clinic),
     )
     raise_alerts(patient, hits, checkin_id=checkin.id, answered_at=completed_at)
     _enqueue_after_commit(checkin)
     return Submission(checkin, created=True)
+
+
+def clinic_rule_settings(clinic) -> surveys.RuleSettings:
+    """The clinic's rule settings; the defaults if what is stored no longer validates.
+
+    Settings are validated when saved, so this is a guard for rows written by an older
+    version: a bad setting must never turn a patient's submission into an error.
+    """
+    try:
+        return surveys.RuleSettings.from_dict(clinic.rule_settings or {})
+    except surveys.SettingsError:
+        log.error("clinic %s has invalid rule settings; using the defaults", clinic.id)
+        return surveys.RuleSettings()
 
 
 def _replayed(existing: Checkin, patient: Patient, payload_hash: str) -> Checkin:

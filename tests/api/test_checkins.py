@@ -391,3 +391,12 @@ def test_instrument_definitions_and_fhir_questionnaire(client, csrf):
 
 def test_instruments_need_a_session(client):
     assert client.get("/api/v1/instruments").status_code == 401
+
+
+def test_invalid_stored_rule_settings_never_break_a_submission(client, patient, redeem, db_session):
+    patient.clinic.rule_settings = {"no_such_rule": True}
+    db_session.flush()
+    csrf = redeem(client, patient)
+    response = post(client, csrf, body(phq9(q9=1)))
+    assert response.status_code == 201
+    assert db_session.scalar(sa.select(Alert)).rule == "suicidal_ideation"
