@@ -45,15 +45,26 @@ def create_app(config_override: dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .alerts.routes import blp as alerts_blp
     from .auth.routes import blp as auth_blp
     from .checkins.routes import blp as checkins_blp
+    from .clinic.routes import blp as clinic_blp
     from .health.routes import blp as health_blp
     from .instruments.routes import blp as instruments_blp
     from .me.routes import blp as me_blp
     from .pages import bp as pages_bp
     from .patients.routes import blp as patients_blp
 
-    for blueprint in (health_blp, auth_blp, instruments_blp, me_blp, checkins_blp, patients_blp):
+    for blueprint in (
+        health_blp,
+        auth_blp,
+        instruments_blp,
+        me_blp,
+        checkins_blp,
+        patients_blp,
+        alerts_blp,
+        clinic_blp,
+    ):
         api.register_blueprint(blueprint)
     app.register_blueprint(pages_bp)
 

@@ -22,6 +22,10 @@ def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def _float(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
 def from_env() -> dict:
     """Build the Flask config mapping from the process environment."""
     database_url = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'waypoint.sqlite'}")
@@ -52,9 +56,19 @@ def from_env() -> dict:
         "SMTP_HOST": os.environ.get("SMTP_HOST", "localhost"),
         "SMTP_PORT": _int("SMTP_PORT", 25),
         "SMTP_FROM": os.environ.get("SMTP_FROM", "waypoint@localhost"),
+        "SMTP_STARTTLS": _bool("SMTP_STARTTLS", False),
+        "SMTP_USERNAME": os.environ.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
         "VAPID_PRIVATE_KEY": os.environ.get("VAPID_PRIVATE_KEY", ""),
         "VAPID_PUBLIC_KEY": os.environ.get("VAPID_PUBLIC_KEY", ""),
         "VAPID_SUBJECT": os.environ.get("VAPID_SUBJECT", "mailto:admin@localhost"),
+        # The worker (worker/): reconciler period and notification retries.
+        "RECONCILE_SECONDS": _float("RECONCILE_SECONDS", 30),
+        "SCHEDULE_SECONDS": _float("SCHEDULE_SECONDS", 300),
+        "DELIVERY_MAX_ATTEMPTS": _int("DELIVERY_MAX_ATTEMPTS", 8),
+        "DELIVERY_BACKOFF_SECONDS": _float("DELIVERY_BACKOFF_SECONDS", 30),
+        "DELIVERY_BACKOFF_MAX_SECONDS": _float("DELIVERY_BACKOFF_MAX_SECONDS", 900),
+        "NOTIFY_TIMEOUT_SECONDS": _float("NOTIFY_TIMEOUT_SECONDS", 10),
         "CELERY": {
             "broker_url": broker_url,
             "task_ignore_result": True,

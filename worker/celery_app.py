@@ -1,6 +1,55 @@
-"""The worker's entry point: ``celery -A worker.celery_app worker``."""
+"""The worker's entry point: ``celery -A worker.celery_app worker`` (and ``beat``, exactly one).
+
+The Celery settings shared with the API (JSON only, acks_late, reject on worker loss,
+prefetch 1, visibility timeout, bounded publish) live in ``api/queue.py``; here are the
+worker's own: its tasks, beat's schedule and how it treats the broker going away.
+"""
+
+from celery.signals import worker_process_init
 
 from api.app import create_app
+from api.extensions import db
+from api.queue import VISIBILITY_TIMEOUT
 
 flask_app = create_app()
 celery_app = flask_app.extensions["celery"]
+
+import worker.tasks  # noqa: E402, F401  (registers the tasks on celery_app)
+
+_config = flask_app.config
+_tick = _config["RECONCILE_SECONDS"]
+# A countdown longer than the visibility timeout would be redelivered while it waits.
+if _config["DELIVERY_BACKOFF_MAX_SECONDS"] >= VISIBILITY_TIMEOUT:
+    raise RuntimeError("DELIVERY_BACKOFF_MAX_SECONDS must stay below the visibility timeout")
+
+celery_app.conf.update(
+    # A worker never gives up on the broker: after an outage it reconnects and consumes again.
+    broker_connection_max_retries=None,
+    # On connection loss, running acks_late tasks are cancelled and come back (idempotent).
+    worker_cancel_long_running_tasks_on_connection_loss=True,
+    beat_schedule={
+        # Messages expire after one period: after an outage beat's backlog does not pile up.
+        "reconcile": {
+            "task": "waypoint.reconcile",
+            "schedule": _tick,
+            "options": {"queue": "urgent", "expires": _tick},
+        },
+        "escalate": {
+            "task": "waypoint.escalate_alerts",
+            "schedule": _tick,
+            "options": {"queue": "urgent", "expires": _tick},
+        },
+        "schedules": {
+            "task": "waypoint.run_schedules",
+            "schedule": _config["SCHEDULE_SECONDS"],
+            "options": {"queue": "bulk", "expires": _config["SCHEDULE_SECONDS"]},
+        },
+    },
+)
+
+
+@worker_process_init.connect
+def _fresh_database_connections(**_):
+    """A forked pool process must not share the parent's database connections."""
+    with flask_app.app_context():
+        db.engine.dispose(close=False)

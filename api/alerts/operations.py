@@ -38,7 +38,7 @@ def raise_alerts(
             "escalation_level": 0,
             "escalate_at": _first_escalation(patient, hit.priority, now),
         }
-        insert = _insert_for_dialect()(Alert).values(**values)
+        insert = dialect_insert(Alert).values(**values)
         result = db.session.execute(insert.on_conflict_do_nothing().returning(Alert.id))
         alert_id = result.scalar()
         if alert_id is None:
@@ -67,6 +67,66 @@ def _first_escalation(patient: Patient, priority: str, now: datetime):
     return None
 
 
-def _insert_for_dialect():
+def dialect_insert(model):
+    """An INSERT that supports ON CONFLICT DO NOTHING on PostgreSQL and SQLite alike."""
     name = db.session.get_bind().dialect.name
-    return postgresql.insert if name == "postgresql" else sqlite.insert
+    return (postgresql.insert if name == "postgresql" else sqlite.insert)(model)
+
+
+class AlertStateError(Exception):
+    """The alert is not in a state that allows the change (e.g. already acknowledged)."""
+
+
+def lock_alert(alert_id, clinic_id: int) -> Alert | None:
+    """The clinic's alert, row-locked so that acknowledging and escalating never interleave."""
+    return db.session.scalar(
+        db.select(Alert).where(Alert.id == alert_id, Alert.clinic_id == clinic_id).with_for_update()
+    )
+
+
+def acknowledge_alert(alert: Alert, staff, note: str | None, now: datetime | None = None) -> Alert:
+    """Mark an open alert acknowledged by ``staff``; this stops its escalation."""
+    if alert.status != "open":
+        raise AlertStateError(f"This alert is already {alert.status}.")
+    now = now or utcnow()
+    alert.status = "acknowledged"
+    alert.acknowledged_at = now
+    alert.acknowledged_by = staff.id
+    alert.ack_note = note
+    alert.escalate_at = None
+    db.session.add(
+        AlertEvent(
+            alert_id=alert.id,
+            kind="acknowledged",
+            at=now,
+            actor_id=staff.id,
+            detail={"note": note} if note else {},
+        )
+    )
+    db.session.flush()
+    return alert
+
+
+def resolve_alert(alert: Alert, staff, note: str | None, now: datetime | None = None) -> Alert:
+    """Close an open or acknowledged alert; resolving an open one also acknowledges it."""
+    if alert.status == "resolved":
+        raise AlertStateError("This alert is already resolved.")
+    now = now or utcnow()
+    if alert.status == "open":
+        alert.acknowledged_at = now
+        alert.acknowledged_by = staff.id
+    alert.status = "resolved"
+    alert.resolved_at = now
+    alert.resolved_by = staff.id
+    alert.escalate_at = None
+    db.session.add(
+        AlertEvent(
+            alert_id=alert.id,
+            kind="resolved",
+            at=now,
+            actor_id=staff.id,
+            detail={"note": note} if note else {},
+        )
+    )
+    db.session.flush()
+    return alert

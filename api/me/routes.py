@@ -1,5 +1,7 @@
 """The signed-in patient's own profile, history and push subscription."""
 
+from zoneinfo import available_timezones
+
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -13,6 +15,8 @@ from ..checkins.operations import checkin_body
 from ..checkins.schemas import CheckinListSchema, ResourceSchema
 from ..extensions import db
 from ..models import Checkin, CheckinDue, PushSubscription
+from ..models.base import utcnow
+from ..schedules.operations import LOOKBACK, effective_schedule, replan_patient
 
 blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="The patient's own data.")
 
@@ -117,3 +121,79 @@ class MyPushSubscription(MethodView):
             )
         )
         record("push.subscribe", object_type="patient", object_id=patient.id)
+
+
+class MyScheduleSchema(Schema):
+    timezone = fields.String()
+    local_time = fields.String(metadata={"description": "HH:MM, the patient's local time."})
+    weekday = fields.Integer(
+        allow_none=True, metadata={"description": "0 = Monday; for weekly check-ins."}
+    )
+    cadence_days = fields.Integer(allow_none=True)
+    cadence_instruments = fields.List(fields.String())
+    session_anchored = fields.Boolean()
+    next_due = fields.List(fields.Nested(DueSchema))
+
+
+class MyScheduleInSchema(Schema):
+    """What the patient may change: when reminders come (the care team sets what and how often)."""
+
+    timezone = fields.String(validate=validate.OneOf(sorted(available_timezones())))
+    local_time = fields.String(
+        validate=validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use HH:MM, e.g. 18:00.")
+    )
+    weekday = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=6))
+
+
+@blp.route("/schedule")
+class MySchedule(MethodView):
+    @policy("patient")
+    @blp.response(200, MyScheduleSchema)
+    def get(self):
+        """When my check-ins are due and when reminders come."""
+        patient = current_patient()
+        record("patient.read", object_type="patient", object_id=patient.id, view="schedule")
+        return _schedule_body(patient)
+
+    @policy("patient")
+    @blp.arguments(MyScheduleInSchema)
+    @blp.response(200, MyScheduleSchema)
+    def patch(self, body):
+        """Change the time of day, the weekday or the timezone of my check-ins."""
+        patient = current_patient()
+        now = utcnow()
+        if "timezone" in body:
+            patient.timezone = body["timezone"]
+        schedule = dict(patient.schedule or {})
+        schedule.update({k: v for k, v in body.items() if k != "timezone"})
+        # Slots before this moment stay as they were planned; only the future moves.
+        schedule["since"] = now.isoformat()
+        patient.schedule = schedule
+        replan_patient(patient, now)
+        record(
+            "patient.schedule.update",
+            object_type="patient",
+            object_id=patient.id,
+            fields=sorted(body),
+        )
+        return _schedule_body(patient)
+
+
+def _schedule_body(patient) -> dict:
+    schedule = effective_schedule(patient)
+    due = db.session.scalars(
+        db.select(CheckinDue)
+        .where(CheckinDue.patient_id == patient.id, CheckinDue.completed_checkin_id.is_(None))
+        .where(CheckinDue.due_at >= utcnow() - LOOKBACK)
+        .order_by(CheckinDue.due_at)
+        .limit(10)
+    ).all()
+    return {
+        "timezone": patient.timezone,
+        "local_time": schedule["local_time"],
+        "weekday": schedule["weekday"],
+        "cadence_days": schedule["cadence_days"],
+        "cadence_instruments": schedule["cadence_instruments"],
+        "session_anchored": schedule["session_anchored"],
+        "next_due": due,
+    }

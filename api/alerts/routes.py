@@ -1,0 +1,165 @@
+"""The clinic's alert inbox: list, detail with timeline and deliveries, acknowledge, resolve."""
+
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from ..audit import record
+from ..auth.policy import policy, require_principal
+from ..extensions import db
+from ..models import Alert, AlertEvent, Delivery, Patient, StaffUser
+from ..models.alerts import PRIORITIES
+from .operations import AlertStateError, acknowledge_alert, lock_alert, resolve_alert
+from .schemas import AlertActionSchema, AlertDetailSchema, AlertListSchema, AlertQuerySchema
+
+blp = Blueprint("alerts", __name__, url_prefix="/api/v1/alerts", description="Alerts.")
+
+#: The inbox is a work list, not an archive: enough for any clinic's open alerts.
+LIST_LIMIT = 500
+
+_PRIORITY_ORDER = db.case({p: i for i, p in enumerate(PRIORITIES)}, value=Alert.priority)
+
+
+@blp.route("")
+class Alerts(MethodView):
+    @policy("staff")
+    @blp.arguments(AlertQuerySchema, location="query")
+    @blp.response(200, AlertListSchema)
+    def get(self, query):
+        """The clinic's alerts, most pressing priority first, then oldest first."""
+        principal = require_principal()
+        select = (
+            db.select(Alert, Patient)
+            .join(Patient, Patient.id == Alert.patient_id)
+            .where(Alert.clinic_id == principal.clinic_id)
+            .order_by(_PRIORITY_ORDER, Alert.created_at, Alert.id)
+            .limit(LIST_LIMIT)
+        )
+        for name in ("status", "priority", "patient_id"):
+            if query[name] is not None:
+                select = select.where(getattr(Alert, name) == query[name])
+        rows = db.session.execute(select).all()
+        record("alert.list", count=len(rows), **{k: str(v) for k, v in query.items() if v})
+        return {"items": _bodies(rows)}
+
+
+@blp.route("/<uuid:alert_id>")
+class AlertDetail(MethodView):
+    @policy("staff")
+    @blp.response(200, AlertDetailSchema)
+    def get(self, alert_id):
+        """One alert with its timeline and every notification delivery."""
+        alert = _alert_or_404(alert_id)
+        record("alert.read", object_type="alert", object_id=alert.id)
+        return _detail(alert)
+
+
+@blp.route("/<uuid:alert_id>/acknowledge")
+class AlertAcknowledge(MethodView):
+    @policy("staff")
+    @blp.arguments(AlertActionSchema)
+    @blp.response(200, AlertDetailSchema)
+    @blp.alt_response(409, description="The alert is no longer open.")
+    def post(self, body, alert_id):
+        """Acknowledge an open alert (stops its escalation), with an optional note."""
+        principal = require_principal()
+        alert = _alert_or_404(alert_id, lock=True)
+        try:
+            acknowledge_alert(alert, principal.staff, body["note"])
+        except AlertStateError as exc:
+            abort(409, message=str(exc))
+        record("alert.acknowledge", object_type="alert", object_id=alert.id)
+        return _detail(alert)
+
+
+@blp.route("/<uuid:alert_id>/resolve")
+class AlertResolve(MethodView):
+    @policy("staff")
+    @blp.arguments(AlertActionSchema)
+    @blp.response(200, AlertDetailSchema)
+    @blp.alt_response(409, description="The alert is already resolved.")
+    def post(self, body, alert_id):
+        """Resolve an alert; an open one counts as acknowledged too."""
+        principal = require_principal()
+        alert = _alert_or_404(alert_id, lock=True)
+        try:
+            resolve_alert(alert, principal.staff, body["note"])
+        except AlertStateError as exc:
+            abort(409, message=str(exc))
+        record("alert.resolve", object_type="alert", object_id=alert.id)
+        return _detail(alert)
+
+
+def _alert_or_404(alert_id, lock: bool = False) -> Alert:
+    principal = require_principal()
+    if lock:
+        alert = lock_alert(alert_id, principal.clinic_id)
+    else:
+        alert = db.session.scalar(
+            db.select(Alert).where(Alert.id == alert_id, Alert.clinic_id == principal.clinic_id)
+        )
+    if alert is None:
+        record("alert.read", object_type="alert", object_id=alert_id, outcome="denied")
+        abort(404, message="No such alert.")
+    return alert
+
+
+def _staff_refs(ids) -> dict[int, dict]:
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    rows = db.session.execute(db.select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(ids)))
+    return {row.id: {"id": row.id, "name": row.name} for row in rows}
+
+
+def _bodies(rows) -> list[dict]:
+    alert_ids = [alert.id for alert, _ in rows]
+    counts: dict = {}
+    if alert_ids:
+        grouped = db.session.execute(
+            db.select(Delivery.alert_id, Delivery.status, db.func.count())
+            .where(Delivery.alert_id.in_(alert_ids))
+            .group_by(Delivery.alert_id, Delivery.status)
+        )
+        for alert_id, status, n in grouped:
+            counts.setdefault(alert_id, {})[status] = n
+    staff = _staff_refs(alert.acknowledged_by for alert, _ in rows)
+    return [_body(alert, patient, counts.get(alert.id, {}), staff) for alert, patient in rows]
+
+
+def _body(alert: Alert, patient: Patient, counts: dict, staff: dict) -> dict:
+    return {
+        "id": alert.id,
+        "patient": {"id": patient.id, "ref": patient.ref, "display_name": patient.display_name},
+        "rule": alert.rule,
+        "priority": alert.priority,
+        "reason": alert.reason,
+        "status": alert.status,
+        "created_at": alert.created_at,
+        "answered_at": alert.answered_at,
+        "acknowledged_at": alert.acknowledged_at,
+        "acknowledged_by": staff.get(alert.acknowledged_by),
+        "ack_note": alert.ack_note,
+        "escalation_level": alert.escalation_level,
+        "deliveries": {status: counts.get(status, 0) for status in ("sent", "pending", "failed")},
+    }
+
+
+def _detail(alert: Alert) -> dict:
+    patient = db.session.get(Patient, alert.patient_id)
+    deliveries = db.session.scalars(
+        db.select(Delivery).where(Delivery.alert_id == alert.id).order_by(Delivery.id)
+    ).all()
+    events = db.session.scalars(
+        db.select(AlertEvent).where(AlertEvent.alert_id == alert.id).order_by(AlertEvent.id)
+    ).all()
+    staff = _staff_refs([alert.acknowledged_by, *(e.actor_id for e in events)])
+    counts: dict = {}
+    for delivery in deliveries:
+        counts[delivery.status] = counts.get(delivery.status, 0) + 1
+    body = _body(alert, patient, counts, staff)
+    body["timeline"] = [
+        {"at": e.at, "kind": e.kind, "actor": staff.get(e.actor_id), "detail": e.detail or {}}
+        for e in events
+    ]
+    body["delivery_list"] = deliveries
+    return body

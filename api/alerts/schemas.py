@@ -1,0 +1,74 @@
+"""Alert bodies for the clinician API: the inbox, the detail, acknowledge and resolve."""
+
+from marshmallow import Schema, fields, validate
+
+from ..models.alerts import ALERT_STATUSES, PRIORITIES
+
+
+class AlertQuerySchema(Schema):
+    status = fields.String(load_default=None, validate=validate.OneOf(ALERT_STATUSES))
+    priority = fields.String(load_default=None, validate=validate.OneOf(PRIORITIES))
+    patient_id = fields.UUID(load_default=None)
+
+
+class AlertActionSchema(Schema):
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
+class AlertPatientSchema(Schema):
+    id = fields.UUID()
+    ref = fields.String()
+    display_name = fields.String()
+
+
+class StaffRefSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class DeliveryCountsSchema(Schema):
+    sent = fields.Integer()
+    pending = fields.Integer()
+    failed = fields.Integer()
+
+
+class AlertSchema(Schema):
+    id = fields.UUID()
+    patient = fields.Nested(AlertPatientSchema)
+    rule = fields.String()
+    priority = fields.String()
+    reason = fields.String()
+    status = fields.String()
+    created_at = fields.DateTime()
+    answered_at = fields.DateTime(allow_none=True)
+    acknowledged_at = fields.DateTime(allow_none=True)
+    acknowledged_by = fields.Nested(StaffRefSchema, allow_none=True)
+    ack_note = fields.String(allow_none=True)
+    escalation_level = fields.Integer()
+    deliveries = fields.Nested(DeliveryCountsSchema)
+
+
+class AlertListSchema(Schema):
+    items = fields.List(fields.Nested(AlertSchema))
+
+
+class TimelineEventSchema(Schema):
+    at = fields.DateTime()
+    kind = fields.String()
+    actor = fields.Nested(StaffRefSchema, allow_none=True)
+    detail = fields.Dict()
+
+
+class DeliveryRowSchema(Schema):
+    channel = fields.String()
+    recipient = fields.String()
+    round = fields.Integer()
+    status = fields.String()
+    attempts = fields.Integer()
+    last_error = fields.String(allow_none=True)
+    sent_at = fields.DateTime(allow_none=True)
+
+
+class AlertDetailSchema(AlertSchema):
+    timeline = fields.List(fields.Nested(TimelineEventSchema))
+    delivery_list = fields.List(fields.Nested(DeliveryRowSchema))

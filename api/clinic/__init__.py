@@ -1,0 +1,1 @@
+"""The clinic's own settings: notifications, escalation, crisis resources, staff on call."""

@@ -1,0 +1,137 @@
+"""Clinic administration: notification settings, staff on call, clinicians' Web Push."""
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from ..audit import record
+from ..auth.policy import policy, require_principal
+from ..extensions import db
+from ..models import Clinic, PushSubscription, StaffUser
+from .operations import save_push_subscription, update_settings
+from .schemas import (
+    ClinicSettingsInSchema,
+    ClinicSettingsOutSchema,
+    ClinicStaffSchema,
+    StaffListSchema,
+    StaffPushStatusSchema,
+    StaffPushSubscriptionInSchema,
+    StaffUpdateSchema,
+)
+
+blp = Blueprint("clinic", __name__, url_prefix="/api/v1", description="Clinic administration.")
+
+
+@blp.route("/clinic/settings")
+class ClinicSettings(MethodView):
+    @policy("admin")
+    @blp.response(200, ClinicSettingsOutSchema)
+    def get(self):
+        """The clinic's notification, escalation and crisis settings (the secret is never shown)."""
+        return _clinic()
+
+    @policy("admin")
+    @blp.arguments(ClinicSettingsInSchema)
+    @blp.response(200, ClinicSettingsOutSchema)
+    def patch(self, body):
+        """Change some settings; fields not sent keep their value."""
+        clinic = update_settings(_clinic(), body)
+        record(
+            "clinic.settings.update", object_type="clinic", object_id=clinic.id, fields=sorted(body)
+        )
+        return clinic
+
+
+@blp.route("/clinic/staff")
+class ClinicStaff(MethodView):
+    @policy("staff")
+    @blp.response(200, StaffListSchema)
+    def get(self):
+        """The clinic's staff, with who is on call and who gets push notifications."""
+        principal = require_principal()
+        pushing = set(
+            db.session.scalars(
+                db.select(PushSubscription.staff_id)
+                .join(StaffUser, StaffUser.id == PushSubscription.staff_id)
+                .where(StaffUser.clinic_id == principal.clinic_id)
+            )
+        )
+        staff = db.session.scalars(
+            db.select(StaffUser)
+            .where(StaffUser.clinic_id == principal.clinic_id)
+            .order_by(StaffUser.name, StaffUser.id)
+        ).all()
+        return {"items": [_staff_body(member, pushing) for member in staff]}
+
+
+@blp.route("/clinic/staff/<int:staff_id>")
+class ClinicStaffMember(MethodView):
+    @policy("admin")
+    @blp.arguments(StaffUpdateSchema)
+    @blp.response(200, ClinicStaffSchema)
+    def patch(self, body, staff_id):
+        """Put a staff member on or off the on-call list (first told of escalated alerts)."""
+        principal = require_principal()
+        member = db.session.scalar(
+            db.select(StaffUser).where(
+                StaffUser.id == staff_id, StaffUser.clinic_id == principal.clinic_id
+            )
+        )
+        if member is None:
+            abort(404, message="No such staff member.")
+        member.on_call = body["on_call"]
+        db.session.flush()
+        record("staff.on_call", object_type="staff", object_id=member.id, on_call=member.on_call)
+        pushing = set(
+            db.session.scalars(
+                db.select(PushSubscription.staff_id).where(PushSubscription.staff_id == member.id)
+            )
+        )
+        return _staff_body(member, pushing)
+
+
+@blp.route("/staff/me/push-subscription")
+class MyStaffPushSubscription(MethodView):
+    @policy("staff")
+    @blp.response(200, StaffPushStatusSchema)
+    def get(self):
+        """The server's VAPID key and how many of my browsers get alert notifications."""
+        return _push_status(require_principal().staff)
+
+    @policy("staff")
+    @blp.arguments(StaffPushSubscriptionInSchema)
+    @blp.response(201, StaffPushStatusSchema)
+    def post(self, body):
+        """Register this browser for alert notifications by Web Push."""
+        principal = require_principal()
+        save_push_subscription(principal.staff, body)
+        record("push.subscribe", object_type="staff", object_id=principal.staff.id)
+        return _push_status(principal.staff)
+
+
+def _clinic() -> Clinic:
+    return db.session.get(Clinic, require_principal().clinic_id)
+
+
+def _push_status(staff: StaffUser) -> dict:
+    count = db.session.scalar(
+        db.select(db.func.count())
+        .select_from(PushSubscription)
+        .where(PushSubscription.staff_id == staff.id)
+    )
+    return {
+        "vapid_public_key": current_app.config["VAPID_PUBLIC_KEY"] or None,
+        "subscriptions": count,
+    }
+
+
+def _staff_body(member: StaffUser, pushing: set) -> dict:
+    return {
+        "id": member.id,
+        "name": member.name,
+        "email": member.email,
+        "role": member.role,
+        "on_call": member.on_call,
+        "active": member.active,
+        "push_enabled": member.id in pushing,
+    }

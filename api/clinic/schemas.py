@@ -1,0 +1,109 @@
+"""Clinic settings, staff and clinician push subscription bodies."""
+
+from marshmallow import Schema, ValidationError, fields, validate, validates
+
+import surveys
+
+RESOURCE_KINDS = ("emergency", "crisis_line", "clinic", "other")
+
+
+class ResourceInSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=30))
+    sms = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=30))
+    url = fields.URL(
+        load_default=None, allow_none=True, schemes={"https"}, validate=validate.Length(max=300)
+    )
+    kind = fields.String(
+        load_default=None, allow_none=True, validate=validate.OneOf(RESOURCE_KINDS)
+    )
+
+
+class ClinicSettingsInSchema(Schema):
+    """A partial update: only the fields sent change."""
+
+    webhook_url = fields.URL(
+        allow_none=True,
+        schemes={"http", "https"},
+        require_tld=False,
+        validate=validate.Length(max=500),
+        metadata={"description": "Receives signed JSON for chat or paging bridges; null: none."},
+    )
+    webhook_secret = fields.String(
+        allow_none=True,
+        validate=validate.Length(min=16, max=200),
+        metadata={"description": "HMAC-SHA256 key of the X-Waypoint-Signature header."},
+    )
+    escalate_urgent_minutes = fields.Integer(validate=validate.Range(min=1, max=1440))
+    escalate_imminent_minutes = fields.Integer(validate=validate.Range(min=1, max=1440))
+    crisis_resources = fields.List(
+        fields.Nested(ResourceInSchema), validate=validate.Length(max=10)
+    )
+    monitoring_hours = fields.String(allow_none=True, validate=validate.Length(max=300))
+    rule_settings = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True))
+
+    @validates("rule_settings")
+    def _valid_rules(self, value, **_):
+        try:
+            surveys.RuleSettings.from_dict(value)
+        except surveys.SettingsError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class ResourceOutSchema(Schema):
+    name = fields.String()
+    phone = fields.String(allow_none=True)
+    sms = fields.String(allow_none=True)
+    url = fields.String(allow_none=True)
+    kind = fields.String(allow_none=True)
+
+
+class ClinicSettingsOutSchema(Schema):
+    name = fields.String()
+    timezone = fields.String()
+    webhook_url = fields.String(allow_none=True)
+    webhook_secret_set = fields.Function(lambda clinic: bool(clinic.webhook_secret))
+    escalate_urgent_minutes = fields.Integer()
+    escalate_imminent_minutes = fields.Integer()
+    crisis_resources = fields.List(fields.Nested(ResourceOutSchema))
+    effective_crisis_resources = fields.Function(
+        lambda clinic: ResourceOutSchema(many=True).dump(clinic.effective_crisis_resources())
+    )
+    monitoring_hours = fields.String(allow_none=True)
+    rule_settings = fields.Function(
+        lambda clinic: surveys.RuleSettings.from_dict(clinic.rule_settings or {}).to_dict()
+    )
+
+
+class ClinicStaffSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    email = fields.String()
+    role = fields.String()
+    on_call = fields.Boolean()
+    active = fields.Boolean()
+    push_enabled = fields.Boolean()
+
+
+class StaffListSchema(Schema):
+    items = fields.List(fields.Nested(ClinicStaffSchema))
+
+
+class StaffUpdateSchema(Schema):
+    on_call = fields.Boolean(required=True)
+
+
+class StaffPushKeysSchema(Schema):
+    p256dh = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    auth = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+class StaffPushSubscriptionInSchema(Schema):
+    endpoint = fields.URL(required=True, schemes={"https"}, validate=validate.Length(max=1000))
+    keys = fields.Nested(StaffPushKeysSchema, required=True)
+    expirationTime = fields.Raw(load_default=None, allow_none=True)  # noqa: N815 (browser's name)
+
+
+class StaffPushStatusSchema(Schema):
+    vapid_public_key = fields.String(allow_none=True)
+    subscriptions = fields.Integer()

@@ -1,0 +1,177 @@
+"""Planning check-in slots in the patient's local time, and matching check-ins to them.
+
+Slots are computed from local calendar dates and a local wall-clock time, never by adding
+24-hour steps to an instant, so a daylight-saving change can neither skip nor double one:
+each local date gives exactly one instant. A wall-clock time that the change skips (02:30 on
+a spring-forward night) falls on the first instant after the gap; a repeated one (01:30 on a
+fall-back night in New York) is its first occurrence. The unique (patient, instrument, due_at)
+constraint makes planning twice harmless.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..alerts.operations import dialect_insert
+from ..extensions import db
+from ..models import Checkin, CheckinDue, Patient, TreatmentSession
+from ..models.patients import DEFAULT_SCHEDULE
+
+#: Slots are planned this far ahead (the patient app shows what is next) ...
+HORIZON = timedelta(days=8)
+#: ... and this far back, so that a planner that was down for a while still catches up.
+LOOKBACK = timedelta(days=1)
+#: A slot is reminded only while this fresh; an older one waits for the next slot.
+REMIND_WINDOW = timedelta(hours=12)
+#: A check-in this long before a slot counts for it (a patient who checks in early is done).
+EARLY = timedelta(hours=12)
+#: Days after a session on which each instrument is due (DESIGN: the post-session check the
+#: next day, PHQ-9 at 1, 3 and 7 days).
+SESSION_OFFSETS = {"post_session": (1,), "phq9": (1, 3, 7)}
+
+
+@dataclass(frozen=True, order=True)
+class Slot:
+    due_at: datetime
+    instrument: str
+    reason: str
+    session_id: object = None
+
+
+def patient_zone(patient: Patient) -> ZoneInfo:
+    """The patient's timezone (the clinic's, then UTC, if the stored name is unknown)."""
+    for name in (patient.timezone, patient.clinic.timezone if patient.clinic else None, "UTC"):
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError, TypeError):
+            continue
+    return ZoneInfo("UTC")
+
+
+def effective_schedule(patient: Patient) -> dict:
+    """The patient's schedule with the defaults filled in."""
+    return {**DEFAULT_SCHEDULE, "weekday": None, **(patient.schedule or {})}
+
+
+def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """The UTC instant of wall-clock ``at`` on local ``day`` (fold=0, see the module doc)."""
+    return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
+
+
+def plan_slots(
+    schedule: dict,
+    zone: ZoneInfo,
+    anchor: datetime,
+    sessions: list[tuple[object, datetime]],
+    start: datetime,
+    end: datetime,
+) -> list[Slot]:
+    """Slots due in [start, end): the cadence from ``anchor``'s local date, plus each session's."""
+    at = time.fromisoformat(schedule.get("local_time") or DEFAULT_SCHEDULE["local_time"])
+    found: dict[tuple[str, datetime], Slot] = {}
+
+    def add(day: date, instrument: str, reason: str, session_id=None):
+        due = local_instant(day, at, zone)
+        if start <= due < end:
+            found.setdefault((instrument, due), Slot(due, instrument, reason, session_id))
+
+    cadence = schedule.get("cadence_days") or 0
+    if cadence > 0:
+        first = anchor.astimezone(zone).date()
+        weekday = schedule.get("weekday")
+        if weekday is not None and cadence % 7 == 0:
+            first += timedelta(days=(weekday - first.weekday()) % 7)
+        last = end.astimezone(zone).date()
+        k = max(0, (start.astimezone(zone).date() - first).days // cadence)
+        while (day := first + timedelta(days=k * cadence)) <= last:
+            for instrument in schedule.get("cadence_instruments") or []:
+                add(day, instrument, "cadence")
+            k += 1
+    if schedule.get("session_anchored"):
+        for session_id, administered_at in sessions:
+            day = administered_at.astimezone(zone).date()
+            for instrument, offsets in SESSION_OFFSETS.items():
+                for offset in offsets:
+                    add(day + timedelta(days=offset), instrument, "session", session_id)
+    return sorted(found.values())
+
+
+def replan_patient(patient: Patient, now: datetime) -> int:
+    """Bring the patient's stored slots in line with the schedule; returns slots added.
+
+    Future slots nobody was reminded of yet and that the schedule no longer has are removed
+    (the patient moved the time); past ones stay, they are the record of what was due.
+    """
+    if patient.status != "active":
+        return 0
+    schedule = effective_schedule(patient)
+    since = max(patient.created_at, now - LOOKBACK)
+    if schedule.get("since"):
+        since = max(since, datetime.fromisoformat(schedule["since"]))
+    end = now + HORIZON
+    sessions = []
+    if schedule.get("session_anchored"):
+        sessions = db.session.execute(
+            db.select(TreatmentSession.id, TreatmentSession.administered_at).where(
+                TreatmentSession.patient_id == patient.id,
+                TreatmentSession.deleted_at.is_(None),
+                TreatmentSession.administered_at >= since - timedelta(days=8),
+            )
+        ).all()
+    slots = plan_slots(schedule, patient_zone(patient), patient.created_at, sessions, since, end)
+    wanted = {(s.instrument, s.due_at) for s in slots}
+
+    stale = db.session.scalars(
+        db.select(CheckinDue).where(
+            CheckinDue.patient_id == patient.id,
+            CheckinDue.due_at > now,
+            CheckinDue.completed_checkin_id.is_(None),
+            CheckinDue.reminded_at.is_(None),
+        )
+    ).all()
+    for row in stale:
+        if (row.instrument, row.due_at) not in wanted:
+            db.session.delete(row)
+    added = 0
+    for slot in slots:
+        insert = dialect_insert(CheckinDue).values(
+            patient_id=patient.id,
+            instrument=slot.instrument,
+            due_at=slot.due_at,
+            reason=slot.reason,
+            session_id=slot.session_id,
+            completed_checkin_id=_done_by(patient, slot) if slot.due_at <= now else None,
+        )
+        result = db.session.execute(insert.on_conflict_do_nothing().returning(CheckinDue.id))
+        added += result.scalar() is not None
+    db.session.flush()
+    return added
+
+
+def _done_by(patient: Patient, slot: Slot):
+    """A check-in that already answers a slot planned after the fact, if there is one."""
+    return db.session.scalar(
+        db.select(Checkin.id)
+        .where(
+            Checkin.patient_id == patient.id,
+            Checkin.instrument == slot.instrument,
+            Checkin.completed_at >= slot.due_at - EARLY,
+        )
+        .order_by(Checkin.completed_at)
+        .limit(1)
+    )
+
+
+def complete_slots(checkin: Checkin) -> int:
+    """Mark the open slots this check-in answers (due before it, or within EARLY after)."""
+    result = db.session.execute(
+        db.update(CheckinDue)
+        .where(
+            CheckinDue.patient_id == checkin.patient_id,
+            CheckinDue.instrument == checkin.instrument,
+            CheckinDue.completed_checkin_id.is_(None),
+            CheckinDue.due_at <= checkin.completed_at + EARLY,
+        )
+        .values(completed_checkin_id=checkin.id)
+    )
+    return result.rowcount

@@ -1,0 +1,434 @@
+"""Worker fixtures: a real SMTP server (aiosmtpd), a real webhook receiver, a private Redis,
+real worker processes, committed factories, and a way to call tasks on the test app."""
+
+import email
+import email.policy
+import http.server
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import redis
+from aiosmtpd.controller import Controller
+
+ROOT = Path(__file__).resolve().parents[2]
+PHQ9_ZERO = {f"phq9_{n}": 0 for n in range(1, 10)}
+WEBHOOK_SECRET = "test-webhook-secret-0123456789"
+
+
+def phq9(**answers):
+    """A complete PHQ-9: zeros unless given (q9=1 endorses item 9)."""
+    result = {**PHQ9_ZERO, **{f"phq9_{k[1:]}": v for k, v in answers.items()}}
+    if any(result.values()):
+        result["phq9_difficulty"] = 1
+    return result
+
+
+def checkin_body(answers, completed_at=None, checkin_id=None, instrument="phq9"):
+    return {
+        "id": str(checkin_id or uuid.uuid4()),
+        "instrument": instrument,
+        "answers": answers,
+        "completed_at": (completed_at or datetime.now(UTC)).isoformat(),
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(predicate, timeout=20.0, interval=0.1, what="condition"):
+    """Poll ``predicate`` until it returns something truthy; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+# --- calling tasks in the test process ---------------------------------------------------
+
+
+@pytest.fixture
+def run_task(app):
+    """Call a registered task synchronously on the test app (its app context, its DB)."""
+    import worker.tasks  # noqa: F401  (registers the tasks)
+
+    def run(name, *args, **kwargs):
+        return app.extensions["celery"].tasks[name](*args, **kwargs)
+
+    return run
+
+
+# --- SMTP ---------------------------------------------------------------------------------
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what it receives, or refuses every recipient."""
+
+    def __init__(self):
+        self.messages = []
+        self.refuse = False
+        self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if self.refuse:
+            return "550 5.7.1 Mailbox unavailable (refused by the test)"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.lock:
+            self.messages.append(
+                {
+                    "to": list(envelope.rcpt_tos),
+                    "subject": str(message["Subject"]),
+                    "body": message.get_content(),
+                }
+            )
+        return "250 Message accepted"
+
+    def to(self, address):
+        with self.lock:
+            return [m for m in self.messages if address in m["to"]]
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    inbox.port = controller.port
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def smtp(smtp_server, app, monkeypatch):
+    """The SMTP server, emptied, and the test app pointed at it."""
+    with smtp_server.lock:
+        smtp_server.messages.clear()
+    smtp_server.refuse = False
+    monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
+    monkeypatch.setitem(app.config, "SMTP_PORT", smtp_server.port)
+    return smtp_server
+
+
+# --- webhook receiver ---------------------------------------------------------------------
+
+
+class Hooks:
+    def __init__(self):
+        self.received = []
+        self.status = 204
+        self.lock = threading.Lock()
+
+
+@pytest.fixture(scope="session")
+def webhook_server():
+    hooks = Hooks()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            with hooks.lock:
+                hooks.received.append({"headers": dict(self.headers), "body": body})
+            self.send_response(hooks.status)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    hooks.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    yield hooks
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def webhooks(webhook_server):
+    with webhook_server.lock:
+        webhook_server.received.clear()
+    webhook_server.status = 204
+    return webhook_server
+
+
+def payloads(hooks):
+    with hooks.lock:
+        return [json.loads(r["body"]) for r in hooks.received]
+
+
+# --- a clinic with its people ---------------------------------------------------------------
+
+
+@dataclass
+class Team:
+    clinic: object
+    clinician: object
+    on_call: object
+    admin: object
+    patient: object
+    others: list = field(default_factory=list)
+
+
+def build_team(session, webhook_url=None):
+    """A clinic with a care-team clinician, an on-call clinician, an admin and a patient."""
+    from api.auth.passwords import hash_password
+    from api.models import Clinic, StaffUser
+    from api.patients.operations import enrol_patient
+
+    tag = uuid.uuid4().hex[:8]
+    clinic = Clinic(
+        name=f"Worker clinic {tag}",
+        webhook_url=webhook_url,
+        webhook_secret=WEBHOOK_SECRET if webhook_url else None,
+    )
+    session.add(clinic)
+    session.flush()
+    password = hash_password("correct horse battery staple")
+
+    def staff(name, role="clinician", **fields):
+        member = StaffUser(
+            clinic_id=clinic.id,
+            email=f"{name}-{tag}@example.org",
+            name=name.title(),
+            role=role,
+            password_hash=password,
+            **fields,
+        )
+        session.add(member)
+        return member
+
+    clinician = staff("carer")
+    on_call = staff("oncall", on_call=True)
+    admin = staff("admin", role="admin")
+    session.flush()
+    patient = enrol_patient(clinic, display_name="Worker Patient", care_team=[clinician])
+    return Team(clinic, clinician, on_call, admin, patient)
+
+
+@pytest.fixture
+def team(db_session, webhooks):
+    """A rolled-back clinic (see build_team) whose webhook points at the test receiver."""
+    return build_team(db_session, webhook_url=webhooks.url)
+
+
+@pytest.fixture
+def committed_team(committed_db, webhooks):
+    """The same, committed, for tests with other processes."""
+    built = build_team(committed_db, webhook_url=webhooks.url)
+    committed_db.commit()
+    return built
+
+
+@pytest.fixture
+def patient_client(app, make_client):
+    """A client signed in as ``patient`` through a committed invite; returns (client, csrf)."""
+    from api.auth.operations import create_invite
+    from api.extensions import db
+
+    def sign_in(patient):
+        client = make_client()
+        with app.test_request_context():
+            url = create_invite(patient)
+            db.session.commit()
+        response = client.post("/api/v1/auth/redeem", json={"token": url.rsplit("/", 1)[1]})
+        assert response.status_code == 200, response.json
+        return client, response.json["csrf_token"]
+
+    return sign_in
+
+
+# --- Redis and worker processes ---------------------------------------------------------------
+
+
+class PrivateRedis:
+    """A redis-server of our own (never the shared one): stopped and started by tests."""
+
+    def __init__(self, directory):
+        self.port = free_port()
+        self.directory = directory
+        self.process = None
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [
+                shutil.which("redis-server"),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--maxmemory-policy",
+                "noeviction",
+                "--dir",
+                str(self.directory),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.5)
+        wait_for(lambda: _pings(client), timeout=10, what="private redis")
+        client.close()
+
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None
+
+
+def _pings(client):
+    try:
+        return client.ping()
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def private_redis(tmp_path_factory):
+    server = PrivateRedis(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fresh_redis(private_redis):
+    """The private Redis, running and empty (it is ours alone)."""
+    if private_redis.process is None:
+        private_redis.start()
+    client = redis.Redis.from_url(private_redis.url)
+    client.flushdb()
+    client.close()
+    return private_redis
+
+
+class WorkerProcess:
+    def __init__(self, process, log_path):
+        self.process = process
+        self.log_path = log_path
+
+    def log(self):
+        return self.log_path.read_text(errors="replace")
+
+    def pool_children(self):
+        """Pids of the worker's pool processes (its direct children)."""
+        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in path.read_text().split()]
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+
+
+@pytest.fixture
+def start_worker(database_url, smtp, tmp_path):
+    """Start real ``celery worker`` processes on the run's database; stopped after the test."""
+    started = []
+
+    def start(broker_url, beat=False, **extra_env):
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "CELERY_BROKER_URL": broker_url,
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": str(smtp.port),
+            "PUBLIC_URL": "https://waypoint.test",
+            "SECRET_KEY": "worker-test-secret",
+            "WAYPOINT_INSTANCE": str(tmp_path),
+            # Short periods and backoffs through configuration; production defaults untouched.
+            "RECONCILE_SECONDS": "1",
+            "DELIVERY_BACKOFF_SECONDS": "0.2",
+            "DELIVERY_BACKOFF_MAX_SECONDS": "1",
+            "DELIVERY_MAX_ATTEMPTS": "3",
+            **extra_env,
+        }
+        log_path = tmp_path / f"worker-{len(started)}.log"
+        command = [
+            str(ROOT / ".venv/bin/celery"),
+            "-A", "worker.celery_app",
+            "worker",
+            "-Q", "urgent,default,bulk",
+            "--concurrency", "1",
+            "--pool", "prefork",
+            "--loglevel", "INFO",
+            "--hostname", f"test-{uuid.uuid4().hex[:8]}@%h",
+            "--without-gossip", "--without-mingle", "--without-heartbeat",
+        ]  # fmt: skip
+        if beat:
+            command += ["--beat", "--schedule", str(tmp_path / f"beat-{len(started)}")]
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        handle = WorkerProcess(process, log_path)
+        started.append(handle)
+        wait_for(
+            lambda: " ready." in handle.log() or process.poll() is not None,
+            timeout=60,
+            what="the worker to start",
+        )
+        assert process.poll() is None, handle.log()
+        return handle
+
+    yield start
+    for handle in started:
+        handle.stop()
+
+
+@pytest.fixture
+def app_on_broker(app):
+    """A second app on the same database whose publishes go to another broker."""
+    from api.app import create_app
+
+    def make(broker_url):
+        return create_app(
+            {
+                **{
+                    k: app.config[k]
+                    for k in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "PUBLIC_URL")
+                },
+                "TESTING": True,
+                "RATELIMIT_ENABLED": False,
+                "CELERY": {"broker_url": broker_url},
+            }
+        )
+
+    return make

@@ -1,0 +1,184 @@
+"""Evaluating check-ins by calling the tasks: rules with history, fan-out, idempotency."""
+
+import hashlib
+import hmac
+import json
+import threading
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import redis
+import sqlalchemy as sa
+
+from api.models import Alert, AlertEvent, Checkin, Delivery
+
+from .conftest import WEBHOOK_SECRET, checkin_body, phq9
+
+
+def submit(client, csrf, answers, **kwargs):
+    response = client.post(
+        "/api/v1/checkins", json=checkin_body(answers, **kwargs), headers={"X-CSRF-Token": csrf}
+    )
+    assert response.status_code == 201, response.json
+    return uuid.UUID(response.json["id"])
+
+
+def count(session, model, *where):
+    return session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
+
+def deliveries_of(session, alert_id):
+    return session.scalars(
+        sa.select(Delivery).where(Delivery.alert_id == alert_id).order_by(Delivery.id)
+    ).all()
+
+
+def test_item9_alert_reaches_the_care_team_by_email_and_signed_webhook(
+    client, redeem, team, db_session, run_task, smtp, webhooks
+):
+    csrf = redeem(client, team.patient)
+    checkin_id = submit(client, csrf, phq9(q9=2))
+    alert = db_session.scalar(sa.select(Alert).where(Alert.checkin_id == checkin_id))
+    assert alert.rule == "suicidal_ideation" and alert.priority == "urgent"
+    assert deliveries_of(db_session, alert.id) == []  # the API raises, the worker notifies
+
+    result = run_task("waypoint.evaluate_checkin", str(checkin_id))
+    assert result["status"] == "evaluated"
+    rows = deliveries_of(db_session, alert.id)
+    assert {(d.channel, d.recipient, d.round) for d in rows} == {
+        ("email", f"staff:{team.clinician.id}", 0),
+        ("webhook", "webhook:clinic", 0),
+    }
+    for row in rows:
+        assert run_task("waypoint.send_delivery", row.id) == "sent"
+
+    [mail] = smtp.to(team.clinician.email)
+    assert team.patient.ref in mail["subject"] and "Urgent" in mail["subject"]
+    assert f"https://waypoint.test/clinic/alerts/{alert.id}" in mail["body"]
+    [hook] = webhooks.received
+    signature = hook["headers"]["X-Waypoint-Signature"]
+    stamp, digest = (part.split("=", 1)[1] for part in signature.split(","))
+    expected = hmac.new(
+        WEBHOOK_SECRET.encode(), stamp.encode() + b"." + hook["body"], hashlib.sha256
+    ).hexdigest()
+    assert hmac.compare_digest(digest, expected)
+    body = json.loads(hook["body"])
+    assert body["alert_id"] == str(alert.id) and body["priority"] == "urgent"
+    assert body["patient_ref"] == team.patient.ref
+    for text in (mail["subject"], mail["body"], hook["body"].decode()):
+        for phi in (team.patient.display_name, "self-harm", "PHQ", "item 9", "suicid"):
+            assert phi.lower() not in text.lower()
+
+    kinds = db_session.scalars(
+        sa.select(AlertEvent.kind).where(AlertEvent.alert_id == alert.id).order_by(AlertEvent.id)
+    ).all()
+    assert kinds == ["created", "notified", "delivered", "delivered"]
+    assert db_session.get(Checkin, checkin_id).evaluated_at is not None
+
+
+def test_worsening_against_history_is_raised_by_the_worker(
+    client, redeem, team, db_session, run_task, smtp
+):
+    csrf = redeem(client, team.patient)
+    earlier = datetime.now(UTC) - timedelta(days=7)
+    first = submit(client, csrf, phq9(q1=1, q2=1, q3=1), completed_at=earlier)
+    run_task("waypoint.evaluate_checkin", str(first))
+    second = submit(client, csrf, phq9(q1=3, q2=3, q3=2, q4=1))  # 3 -> 9: +6 >= 5
+    assert count(db_session, Alert, Alert.checkin_id == second) == 0
+    run_task("waypoint.evaluate_checkin", str(second))
+    [alert] = db_session.scalars(sa.select(Alert).where(Alert.checkin_id == second)).all()
+    assert (alert.rule, alert.priority) == ("worsening", "high")
+    assert "rose 6 points" in alert.reason
+    assert alert.escalate_at is None  # high alerts notify but do not page on-call
+
+
+def test_replayed_evaluation_creates_nothing_new(client, redeem, team, db_session, run_task):
+    csrf = redeem(client, team.patient)
+    checkin_id = submit(client, csrf, phq9(q9=1, q1=3, q2=3, q3=3, q4=3, q5=3, q6=3, q7=3))
+    run_task("waypoint.evaluate_checkin", str(checkin_id))
+    alerts, deliveries = count(db_session, Alert), count(db_session, Delivery)
+    assert alerts == 2  # suicidal_ideation (at submit) and severe (worker)
+    assert run_task("waypoint.evaluate_checkin", str(checkin_id))["status"] == "already_evaluated"
+    # Even a replay that gets past the evaluated mark (a crash before commit) adds nothing.
+    db_session.execute(sa.update(Checkin).values(evaluated_at=None))
+    assert run_task("waypoint.evaluate_checkin", str(checkin_id))["alerts"] == 0
+    assert (count(db_session, Alert), count(db_session, Delivery)) == (alerts, deliveries)
+
+
+def test_unknown_checkin_is_a_no_op(run_task, db_session):
+    assert run_task("waypoint.evaluate_checkin", str(uuid.uuid4()))["status"] == "missing"
+
+
+def test_reconciler_re_enqueues_stale_checkins_and_pending_deliveries(
+    client, redeem, team, db_session, run_task, redis_url
+):
+    csrf = redeem(client, team.patient)
+    checkin_id = submit(client, csrf, phq9(q9=1))
+    now = datetime.now(UTC)
+    assert run_task("waypoint.reconcile", now=now.isoformat())["checkins"] == 0  # too fresh
+    later = (now + timedelta(seconds=31)).isoformat()
+    assert run_task("waypoint.reconcile", now=later) == {"checkins": 1, "deliveries": 0}
+    assert db_session.get(Checkin, checkin_id, populate_existing=True).enqueue_count == 1
+    assert str(checkin_id) in _queued(redis_url, "urgent", "waypoint.evaluate_checkin")
+
+    run_task("waypoint.evaluate_checkin", str(checkin_id), now=later)
+    delivery_ids = db_session.scalars(sa.select(Delivery.id)).all()
+    much_later = (now + timedelta(seconds=62)).isoformat()
+    assert run_task("waypoint.reconcile", now=much_later) == {
+        "checkins": 0,
+        "deliveries": len(delivery_ids),
+    }
+    queued = _queued(redis_url, "urgent", "waypoint.send_delivery")
+    assert set(delivery_ids) <= set(queued)
+
+
+def _queued(redis_url, queue, task):
+    """Arguments of ``task`` messages waiting in a Redis queue (kombu keeps one list per queue)."""
+    import base64
+
+    client = redis.Redis.from_url(redis_url)
+    found = []
+    for raw in client.lrange(queue, 0, -1):
+        message = json.loads(raw)
+        if message["headers"]["task"] == task:
+            found.append(json.loads(base64.b64decode(message["body"]))[0][0])
+    client.close()
+    return found
+
+
+def test_two_reconcilers_and_evaluations_at_once_make_one_alert_and_one_delivery_each(
+    app, committed_team, patient_client, run_task, committed_db
+):
+    """Real commits and threads: every run races on the same rows in PostgreSQL."""
+    client, csrf = patient_client(committed_team.patient)
+    checkin_id = submit(client, csrf, phq9(q9=1))
+    later = (datetime.now(UTC) + timedelta(seconds=40)).isoformat()
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def race(task, *args, **kwargs):
+        try:
+            barrier.wait(timeout=10)
+            run_task(task, *args, **kwargs)
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=race, args=("waypoint.reconcile",), kwargs={"now": later}),
+        threading.Thread(target=race, args=("waypoint.reconcile",), kwargs={"now": later}),
+        threading.Thread(target=race, args=("waypoint.evaluate_checkin", str(checkin_id))),
+        threading.Thread(target=race, args=("waypoint.evaluate_checkin", str(checkin_id))),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    committed_db.expire_all()
+    assert count(committed_db, Alert) == 1
+    rows = committed_db.scalars(sa.select(Delivery)).all()
+    keys = [(d.channel, d.recipient, d.round) for d in rows]
+    assert sorted(keys) == sorted(
+        [("email", f"staff:{committed_team.clinician.id}", 0), ("webhook", "webhook:clinic", 0)]
+    )
+    assert count(committed_db, AlertEvent, AlertEvent.kind == "notified") == 1

@@ -1,0 +1,88 @@
+"""What notifications say: a priority, the patient's opaque reference and a link. No PHI.
+
+No name, no rule, no score, no answer and no diagnosis leaves Waypoint in a notification;
+the reader follows the link and signs in to see why.
+"""
+
+PRIORITY_LABELS = {
+    "imminent": "Imminent-risk",
+    "urgent": "Urgent",
+    "high": "High-priority",
+    "routine": "Routine",
+}
+AUDIENCE_NOTES = {
+    "on_call": "You are told because you are on call and nobody has acknowledged it yet.",
+    "admins": "You are told because you are a clinic admin and nobody has acknowledged it yet.",
+}
+
+
+def alert_url(public_url: str, alert_id) -> str:
+    """The link into the clinician views for one alert."""
+    return f"{public_url}/clinic/alerts/{alert_id}"
+
+
+def alert_email(priority: str, patient_ref: str, url: str, level: int) -> tuple[str, str]:
+    """Subject and plain-text body of an alert email."""
+    label = PRIORITY_LABELS[priority]
+    subject = f"[Waypoint] {label} alert waiting ({patient_ref})"
+    if level:
+        subject = f"[Waypoint] Escalated: {label.lower()} alert not acknowledged ({patient_ref})"
+    lines = [
+        f"A {label.lower()} alert for patient {patient_ref} is waiting in Waypoint.",
+        "",
+        f"Open it: {url}",
+        "",
+    ]
+    if level:
+        audience = "on_call" if level == 1 else "admins"
+        lines += [AUDIENCE_NOTES[audience], ""]
+    lines.append("This message carries no clinical details by design; sign in to see them.")
+    return subject, "\n".join(lines) + "\n"
+
+
+def alert_payload(alert, patient_ref: str, url: str, level: int, delivery_id: int) -> dict:
+    """The webhook's JSON body: enough for a chat or paging bridge to route, nothing more."""
+    return {
+        "type": "alert",
+        "alert_id": str(alert.id),
+        "priority": alert.priority,
+        "patient_ref": patient_ref,
+        "escalation_level": level,
+        "url": url,
+        "created_at": alert.created_at.isoformat(),
+        "delivery_id": delivery_id,
+    }
+
+
+def alert_push(priority: str, patient_ref: str, url: str, alert_id) -> dict:
+    """A Web Push notification for a clinician's browser."""
+    label = PRIORITY_LABELS[priority]
+    return {
+        "title": f"Waypoint: {label.lower()} alert",
+        "body": f"Patient {patient_ref}: open Waypoint to review.",
+        "url": url,
+        "tag": f"alert-{alert_id}",
+    }
+
+
+def reminder_email(public_url: str) -> tuple[str, str]:
+    """A patient's check-in reminder: kind, short, and silent about why they are in care."""
+    subject = "Your check-in is ready"
+    body = (
+        "Hello,\n\n"
+        "A short check-in from your care team is ready whenever you are. "
+        "It takes about two minutes.\n\n"
+        f"Open Waypoint: {public_url}/\n\n"
+        "You can change when these reminders come in the app.\n"
+    )
+    return subject, body
+
+
+def reminder_push(public_url: str) -> dict:
+    """A patient's check-in reminder by Web Push."""
+    return {
+        "title": "Waypoint",
+        "body": "A short check-in is ready whenever you are.",
+        "url": f"{public_url}/",
+        "tag": "checkin-reminder",
+    }

@@ -1,0 +1,41 @@
+"""What every task shares: the injectable clock and a bounded publish that may wait."""
+
+import logging
+from datetime import UTC, datetime
+
+from flask import current_app
+
+from api.models.base import utcnow
+
+log = logging.getLogger("waypoint.worker")
+
+
+def clock(now: str | None) -> datetime:
+    """The task's notion of now: an ISO time passed by a test or a replay, else the real one."""
+    if not now:
+        return utcnow()
+    value = datetime.fromisoformat(now)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def enqueue(task_name: str, args: list, queue: str, countdown: float | None = None) -> bool:
+    """Publish a task after this task's commit; False (logged) if the broker refused.
+
+    Losing a publish loses nothing: the rows are committed, and the reconciler re-enqueues
+    unevaluated check-ins and pending deliveries.
+    """
+    celery_app = current_app.extensions["celery"]
+    try:
+        celery_app.send_task(task_name, args=args, queue=queue, countdown=countdown, retry=False)
+    except Exception as exc:  # broker down: the reconciler has it
+        log.warning(
+            "publish of %s failed (%s); left for the reconciler", task_name, type(exc).__name__
+        )
+        return False
+    return True
+
+
+def enqueue_deliveries(delivery_ids, queue: str) -> None:
+    """Publish one send task per new delivery."""
+    for delivery_id in delivery_ids:
+        enqueue("waypoint.send_delivery", [delivery_id], queue)

@@ -1,0 +1,154 @@
+"""Sending one notification delivery, with bounded retries and a recorded end.
+
+Backoff after attempt n is DELIVERY_BACKOFF_SECONDS * 2**(n-1), capped at
+DELIVERY_BACKOFF_MAX_SECONDS (30 s, 1, 2, 4, 8, 15, 15 min by default); after
+DELIVERY_MAX_ATTEMPTS the delivery is ``failed``, on the alert's timeline and in the API,
+and the alert stays open (and escalates if urgent). The row lock (SKIP LOCKED) and the
+status check make a duplicate task a no-op; a worker killed between sending and committing
+sends again (at least once, never zero).
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from celery import shared_task
+from flask import current_app
+
+from api.extensions import db
+from api.models import Alert, AlertEvent, Clinic, Delivery, Patient, PushSubscription, StaffUser
+
+from ..alerting import delivery_queue
+from ..channels import DeliveryError, content
+from ..channels.email import send_email
+from ..channels.webhook import post_webhook
+from ..channels.webpush import send_push
+from .common import clock, enqueue
+
+log = logging.getLogger("waypoint.worker")
+
+#: A retry task may arrive a little before its recorded time (clocks, ETA rounding).
+EARLY_TOLERANCE = timedelta(seconds=1)
+
+
+def backoff(attempts: int) -> float:
+    """Seconds to wait after the given number of failed attempts."""
+    config = current_app.config
+    return min(
+        config["DELIVERY_BACKOFF_SECONDS"] * 2 ** (attempts - 1),
+        config["DELIVERY_BACKOFF_MAX_SECONDS"],
+    )
+
+
+@shared_task(name="waypoint.send_delivery", acks_late=True, soft_time_limit=60, time_limit=90)
+def send_delivery(delivery_id: int, now: str | None = None) -> str:
+    """Try one delivery once; schedule the next attempt or record the final failure."""
+    outcome, retry_in, queue = attempt(delivery_id, clock(now))
+    db.session.commit()
+    if retry_in is not None:
+        enqueue("waypoint.send_delivery", [delivery_id], queue, countdown=retry_in)
+    return outcome
+
+
+def attempt(delivery_id: int, now: datetime) -> tuple[str, float | None, str]:
+    """One attempt (flushes): returns (outcome, seconds until the retry or None, queue)."""
+    delivery = db.session.scalar(
+        db.select(Delivery).where(Delivery.id == delivery_id).with_for_update(skip_locked=True)
+    )
+    if delivery is None:
+        return "busy_or_missing", None, "default"
+    if delivery.status != "pending":
+        return delivery.status, None, "default"
+    if delivery.next_attempt_at is not None and delivery.next_attempt_at > now + EARLY_TOLERANCE:
+        return "not_due", None, "default"
+    alert = db.session.get(Alert, delivery.alert_id)
+    queue = delivery_queue(alert.priority)
+    delivery.attempts += 1
+    try:
+        _send(delivery, alert)
+    except DeliveryError as exc:
+        delivery.last_error = str(exc)
+        if exc.permanent or delivery.attempts >= current_app.config["DELIVERY_MAX_ATTEMPTS"]:
+            delivery.status = "failed"
+            delivery.next_attempt_at = None
+            db.session.add(
+                AlertEvent(
+                    alert_id=alert.id,
+                    kind="delivery_failed",
+                    at=now,
+                    detail=_detail(delivery, error=delivery.last_error),
+                )
+            )
+            log.error(
+                "delivery %s failed for good after %d attempt(s)", delivery.id, delivery.attempts
+            )
+            db.session.flush()
+            return "failed", None, queue
+        wait = backoff(delivery.attempts)
+        delivery.next_attempt_at = now + timedelta(seconds=wait)
+        log.warning(
+            "delivery %s attempt %d failed; retry in %ss", delivery.id, delivery.attempts, wait
+        )
+        db.session.flush()
+        return "retrying", wait, queue
+    delivery.status = "sent"
+    delivery.sent_at = now
+    delivery.next_attempt_at = None
+    db.session.add(
+        AlertEvent(alert_id=alert.id, kind="delivered", at=now, detail=_detail(delivery))
+    )
+    db.session.flush()
+    return "sent", None, queue
+
+
+def _detail(delivery: Delivery, **extra) -> dict:
+    return {
+        "channel": delivery.channel,
+        "recipient": delivery.recipient,
+        "round": delivery.round,
+        "attempts": delivery.attempts,
+        **extra,
+    }
+
+
+def _send(delivery: Delivery, alert: Alert) -> None:
+    """Send over the delivery's channel; any unexpected error counts as a failed attempt."""
+    config = current_app.config
+    ref = db.session.scalar(db.select(Patient.ref).where(Patient.id == alert.patient_id))
+    url = content.alert_url(config["PUBLIC_URL"], alert.id)
+    try:
+        if delivery.channel == "webhook":
+            clinic = db.session.get(Clinic, alert.clinic_id)
+            if not clinic.webhook_url:
+                raise DeliveryError("the clinic has no webhook any more", permanent=True)
+            payload = content.alert_payload(alert, ref, url, delivery.round, delivery.id)
+            post_webhook(
+                clinic.webhook_url,
+                clinic.webhook_secret,
+                payload,
+                delivery.id,
+                config["NOTIFY_TIMEOUT_SECONDS"],
+            )
+            return
+        staff = _staff(delivery)
+        if delivery.channel == "email":
+            subject, text = content.alert_email(alert.priority, ref, url, delivery.round)
+            send_email(staff.email, subject, text)
+        elif delivery.channel == "webpush":
+            subscriptions = db.session.scalars(
+                db.select(PushSubscription).where(PushSubscription.staff_id == staff.id)
+            ).all()
+            send_push(subscriptions, content.alert_push(alert.priority, ref, url, alert.id))
+        else:
+            raise DeliveryError(f"unknown channel {delivery.channel}", permanent=True)
+    except DeliveryError:
+        raise
+    except Exception as exc:  # a bug or a timeout must not lose the delivery: record it
+        raise DeliveryError(f"unexpected {type(exc).__name__}") from exc
+
+
+def _staff(delivery: Delivery) -> StaffUser:
+    kind, _, key = delivery.recipient.partition(":")
+    staff = db.session.get(StaffUser, int(key)) if kind == "staff" and key.isdigit() else None
+    if staff is None or not staff.active:
+        raise DeliveryError("recipient no longer active", permanent=True)
+    return staff

@@ -1,0 +1,137 @@
+"""Evaluating a check-in: history, rules, alerts (once each), first round of notifications."""
+
+import logging
+import uuid
+from datetime import datetime
+
+from celery import shared_task
+from sqlalchemy.exc import SQLAlchemyError
+
+import surveys
+from api.alerts.operations import raise_alerts
+from api.checkins.operations import clinic_rule_settings
+from api.extensions import db
+from api.models import Alert, AlertEvent, Checkin, Patient, TreatmentCourse, TreatmentSession
+from api.schedules.operations import complete_slots
+
+from ..alerting import delivery_queue, fan_out
+from .common import clock, enqueue_deliveries
+
+log = logging.getLogger("waypoint.worker")
+
+#: Enough history for any course; older check-ins cannot change today's rules.
+HISTORY_LIMIT = 500
+
+
+@shared_task(
+    name="waypoint.evaluate_checkin",
+    acks_late=True,
+    soft_time_limit=30,
+    time_limit=60,
+    # A database hiccup: retry 1, 2, 4, 8, 16 s; after that the reconciler tries again.
+    autoretry_for=(SQLAlchemyError,),
+    retry_backoff=1,
+    retry_backoff_max=16,
+    retry_jitter=False,
+    max_retries=5,
+)
+def evaluate_checkin(checkin_id: str, now: str | None = None) -> dict:
+    """Evaluate one check-in; replaying it (or running it twice at once) changes nothing."""
+    moment = clock(now)
+    result = evaluate(uuid.UUID(checkin_id), moment)
+    db.session.commit()
+    for queue, delivery_ids in result.pop("deliveries").items():
+        enqueue_deliveries(delivery_ids, queue)
+    return result
+
+
+def evaluate(checkin_id: uuid.UUID, now: datetime) -> dict:
+    """The evaluation itself (flushes); the row lock serialises concurrent runs."""
+    checkin = db.session.scalar(
+        db.select(Checkin).where(Checkin.id == checkin_id).with_for_update()
+    )
+    if checkin is None:
+        return {"status": "missing", "deliveries": {}}
+    if checkin.evaluated_at is not None:
+        return {"status": "already_evaluated", "deliveries": {}}
+    patient = db.session.get(Patient, checkin.patient_id)
+    hits = _rule_hits(checkin, patient)
+    created = raise_alerts(patient, hits, checkin_id=checkin.id, answered_at=checkin.completed_at)
+    deliveries: dict[str, list[int]] = {}
+    # Every open alert of the check-in, including the safety ones the API raised at submit.
+    alerts = db.session.scalars(
+        db.select(Alert).where(Alert.checkin_id == checkin.id, Alert.status == "open")
+    ).all()
+    for alert in alerts:
+        audience, new = fan_out(alert, 0, now)
+        if new:
+            db.session.add(
+                AlertEvent(
+                    alert_id=alert.id,
+                    kind="notified",
+                    at=now,
+                    detail={"level": 0, "to": audience, "deliveries": len(new)},
+                )
+            )
+            deliveries.setdefault(delivery_queue(alert.priority), []).extend(new)
+    checkin.evaluated_at = now
+    complete_slots(checkin)
+    db.session.flush()
+    log.info("check-in %s evaluated: %d new alert(s)", checkin.id, len(created))
+    return {"status": "evaluated", "alerts": len(created), "deliveries": deliveries}
+
+
+def _rule_hits(checkin: Checkin, patient: Patient) -> list:
+    try:
+        definition = surveys.get_definition(checkin.instrument)
+        score = surveys.score(definition, checkin.answers)
+    except surveys.SurveysError:
+        # Stored answers that no longer score (a definition changed): the safety alerts were
+        # raised at submit; retrying cannot help, so record it and move on.
+        log.error("check-in %s no longer scores; history rules skipped", checkin.id)
+        return []
+    history = [
+        surveys.TrendPoint(str(row.id), row.completed_at, row.total, row.safety_endorsed)
+        for row in db.session.scalars(
+            db.select(Checkin)
+            .where(
+                Checkin.patient_id == patient.id,
+                Checkin.instrument == checkin.instrument,
+                Checkin.total.is_not(None),
+                Checkin.id != checkin.id,
+                Checkin.completed_at <= checkin.completed_at,
+            )
+            .order_by(Checkin.completed_at.desc())
+            .limit(HISTORY_LIMIT)
+        )
+    ]
+    course = db.session.scalar(
+        db.select(TreatmentCourse)
+        .where(
+            TreatmentCourse.patient_id == patient.id,
+            TreatmentCourse.started_at <= checkin.completed_at,
+        )
+        .order_by(TreatmentCourse.started_at.desc())
+        .limit(1)
+    )
+    sessions = 0
+    if course is not None:
+        sessions = db.session.scalar(
+            db.select(db.func.count())
+            .select_from(TreatmentSession)
+            .where(
+                TreatmentSession.course_id == course.id,
+                TreatmentSession.deleted_at.is_(None),
+                TreatmentSession.administered_at <= checkin.completed_at,
+            )
+        )
+    return surveys.evaluate_checkin(
+        definition,
+        surveys.CheckinFacts(checkin_id=str(checkin.id), at=checkin.completed_at, score=score),
+        history,
+        clinic_rule_settings(patient.clinic),
+        course_start=course.started_at if course else None,
+        sessions_in_course=sessions,
+        # The check-in's own time, so that a replay later gives the same hits.
+        now=checkin.completed_at,
+    )

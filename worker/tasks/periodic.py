@@ -1,0 +1,156 @@
+"""Beat's tasks: the reconciler, escalation and the check-in schedules.
+
+Each is safe to run twice, or twice at once: rows are claimed with SKIP LOCKED and every
+insert has a unique key. Production runs one beat all the same (celery#2856).
+"""
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from celery import shared_task
+from flask import current_app
+
+import surveys
+from api.alerts.operations import raise_alerts
+from api.checkins.operations import clinic_rule_settings
+from api.extensions import db
+from api.models import Alert, AlertEvent, Checkin, CheckinDue, Delivery, Patient
+from api.schedules.operations import REMIND_WINDOW, replan_patient
+
+from ..alerting import delivery_queue, escalate_due, fan_out
+from .common import clock, enqueue, enqueue_deliveries
+
+log = logging.getLogger("waypoint.worker")
+
+#: Rows handled per run; more wait for the next run, seconds later.
+BATCH = 500
+
+
+@shared_task(name="waypoint.reconcile", acks_late=True, soft_time_limit=60, time_limit=90)
+def reconcile(now: str | None = None) -> dict:
+    """Re-enqueue check-ins unevaluated and deliveries pending for longer than the period."""
+    moment = clock(now)
+    stale = moment - timedelta(seconds=current_app.config["RECONCILE_SECONDS"])
+    checkins = db.session.execute(
+        db.select(Checkin.id, Checkin.safety_endorsed)
+        .where(Checkin.evaluated_at.is_(None), Checkin.received_at <= stale)
+        .order_by(Checkin.received_at)
+        .limit(BATCH)
+        .with_for_update(skip_locked=True)
+    ).all()
+    if checkins:
+        db.session.execute(
+            db.update(Checkin)
+            .where(Checkin.id.in_([row.id for row in checkins]))
+            .values(enqueue_count=Checkin.enqueue_count + 1)
+        )
+    deliveries = db.session.execute(
+        db.select(Delivery.id, Alert.priority)
+        .join(Alert, Alert.id == Delivery.alert_id)
+        .where(Delivery.status == "pending", Delivery.next_attempt_at <= stale)
+        .order_by(Delivery.next_attempt_at)
+        .limit(BATCH)
+    ).all()
+    db.session.commit()
+    for row in checkins:
+        queue = "urgent" if row.safety_endorsed else "default"
+        enqueue("waypoint.evaluate_checkin", [str(row.id)], queue)
+    for row in deliveries:
+        enqueue("waypoint.send_delivery", [row.id], delivery_queue(row.priority))
+    if checkins or deliveries:
+        log.warning(
+            "reconciler re-enqueued %d check-in(s), %d delivery(ies)",
+            len(checkins),
+            len(deliveries),
+        )
+    return {"checkins": len(checkins), "deliveries": len(deliveries)}
+
+
+@shared_task(name="waypoint.escalate_alerts", acks_late=True, soft_time_limit=60, time_limit=90)
+def escalate_alerts(now: str | None = None) -> dict:
+    """Escalate each open urgent or imminent alert whose deadline has passed, one level."""
+    results = escalate_due(clock(now))
+    db.session.commit()
+    for _alert, delivery_ids in results:
+        enqueue_deliveries(delivery_ids, "urgent")
+    return {"escalated": len(results)}
+
+
+@shared_task(name="waypoint.run_schedules", acks_late=True, soft_time_limit=240, time_limit=290)
+def run_schedules(now: str | None = None) -> dict:
+    """Plan slots, publish due reminders and raise ``missed_checkins`` for late ones."""
+    moment = clock(now)
+    patients = db.session.scalars(db.select(Patient).where(Patient.status == "active")).all()
+    planned = sum(replan_patient(patient, moment) for patient in patients)
+    remind = db.session.scalars(
+        db.select(CheckinDue.patient_id)
+        .join(Patient, Patient.id == CheckinDue.patient_id)
+        .where(
+            Patient.status == "active",
+            CheckinDue.completed_checkin_id.is_(None),
+            CheckinDue.reminded_at.is_(None),
+            CheckinDue.due_at <= moment,
+            CheckinDue.due_at > moment - REMIND_WINDOW,
+        )
+        .distinct()
+    ).all()
+    missed, deliveries = _raise_missed(moment)
+    db.session.commit()
+    for patient_id in remind:
+        enqueue("waypoint.send_reminder", [str(patient_id)], "bulk")
+    enqueue_deliveries(deliveries, "default")
+    return {
+        "planned": planned,
+        "reminders": [str(p) for p in remind],
+        "missed": missed,
+    }
+
+
+def _raise_missed(now: datetime) -> tuple[int, list[int]]:
+    """One routine alert per patient for check-ins late by the clinic's threshold."""
+    rows = db.session.scalars(
+        db.select(CheckinDue)
+        .join(Patient, Patient.id == CheckinDue.patient_id)
+        .where(
+            Patient.status == "active",
+            CheckinDue.completed_checkin_id.is_(None),
+            CheckinDue.missed_alerted_at.is_(None),
+            # One day is the smallest threshold a clinic can set.
+            CheckinDue.due_at < now - timedelta(days=1),
+        )
+        .order_by(CheckinDue.due_at)
+        .limit(BATCH)
+        .with_for_update(of=CheckinDue, skip_locked=True)
+    ).all()
+    raised, deliveries = 0, []
+    for row in rows:
+        patient = db.session.get(Patient, row.patient_id)
+        hit = surveys.missed_checkin(
+            patient.ref, row.due_at.astimezone(UTC), now, clinic_rule_settings(patient.clinic)
+        )
+        if hit is None:
+            continue
+        row.missed_alerted_at = now
+        already = db.session.scalar(
+            db.select(Alert.id).where(
+                Alert.patient_id == patient.id,
+                Alert.rule == "missed_checkins",
+                Alert.status == "open",
+            )
+        )
+        if already is not None:
+            continue  # the open alert already says this patient is not checking in
+        for alert in raise_alerts(patient, [hit], answered_at=None):
+            audience, new = fan_out(alert, 0, now)
+            db.session.add(
+                AlertEvent(
+                    alert_id=alert.id,
+                    kind="notified",
+                    at=now,
+                    detail={"level": 0, "to": audience, "deliveries": len(new)},
+                )
+            )
+            deliveries.extend(new)
+            raised += 1
+    db.session.flush()
+    return raised, deliveries
