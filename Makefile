@@ -34,5 +34,22 @@ lint: $(STAMP)
 bench: $(STAMP)
 	@echo "No benchmark exists yet (issue: benchmarks). Nothing measured."
 
+## vendor: refresh the browser libraries in pwa/vendor/ from the npm registry (pinned)
+CHARTJS_VERSION := 4.5.1
+AXE_VERSION := 4.11.1
+vendor:
+	rm -rf .vendor-tmp && mkdir -p .vendor-tmp pwa/vendor
+	cd .vendor-tmp && npm pack --silent chart.js@$(CHARTJS_VERSION) axe-core@$(AXE_VERSION) >/dev/null
+	mkdir .vendor-tmp/chart .vendor-tmp/axe
+	tar -xzf .vendor-tmp/chart.js-$(CHARTJS_VERSION).tgz -C .vendor-tmp/chart
+	tar -xzf .vendor-tmp/axe-core-$(AXE_VERSION).tgz -C .vendor-tmp/axe
+	cp .vendor-tmp/chart/package/dist/chart.umd.min.js pwa/vendor/chart.umd.min.js
+	cp .vendor-tmp/chart/package/LICENSE.md pwa/vendor/chart.js.LICENSE.md
+	cp .vendor-tmp/axe/package/axe.min.js pwa/vendor/axe.min.js
+	cp .vendor-tmp/axe/package/LICENSE pwa/vendor/axe-core.LICENSE
+	cp .vendor-tmp/axe/package/LICENSE-3RD-PARTY.txt pwa/vendor/axe-core.LICENSE-3RD-PARTY.txt
+	printf 'chart.js %s\naxe-core %s\n' $(CHARTJS_VERSION) $(AXE_VERSION) > pwa/vendor/VERSIONS
+	rm -rf .vendor-tmp
+
 clean:
 	rm -rf $(VENV) instance *.egg-info

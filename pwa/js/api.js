@@ -1,0 +1,79 @@
+// Talking to Waypoint's API: JSON, the session cookie, and the CSRF token on every POST.
+// Used by the pages and by the service worker.
+
+const TIMEOUT_MS = 15000;
+let csrf = null;
+
+/** The network could not be reached (or answered too slowly to count). */
+export class NetworkError extends Error {}
+
+/** The server answered with an error status; `body` is its JSON error, if any. */
+export class ApiError extends Error {
+  constructor(status, body) {
+    super((body && body.message) || `HTTP ${status}`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+async function send(method, path, body) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET" && csrf) headers["X-CSRF-Token"] = csrf;
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
+  try {
+    return await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "same-origin",
+      signal: abort.signal,
+    });
+  } catch {
+    throw new NetworkError("The network could not be reached.");
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function json(response) {
+  if (response.status === 204) return null;
+  try {
+    return await response.json();
+  } catch {
+    return null;
+  }
+}
+
+/** Who is signed in on this device; also refreshes the CSRF token. */
+export async function getSession() {
+  const response = await send("GET", "/api/v1/auth/session");
+  const body = await json(response);
+  if (!response.ok) throw new ApiError(response.status, body);
+  csrf = body.csrf_token;
+  return body;
+}
+
+/** A JSON request; resolves to {status, body} on 2xx and throws ApiError or NetworkError. */
+export async function request(method, path, body) {
+  if (method !== "GET" && !csrf) await getSession();
+  let response = await send(method, path, body);
+  if (response.status === 403 && method !== "GET") {
+    // The token may belong to an older session on this device: fetch the current one once.
+    await getSession();
+    response = await send(method, path, body);
+  }
+  const payload = await json(response);
+  if (!response.ok) throw new ApiError(response.status, payload);
+  return { status: response.status, body: payload };
+}
+
+/** Redeem a one-time invite token; the session cookie arrives with the answer. */
+export async function redeem(token) {
+  const response = await send("POST", "/api/v1/auth/redeem", { token });
+  const body = await json(response);
+  if (!response.ok) throw new ApiError(response.status, body);
+  csrf = body.csrf_token;
+  return body;
+}

@@ -1,0 +1,84 @@
+// What the app knows about the patient and the instruments, online or offline.
+// Fresh from the API when the network answers; otherwise the copy kept on this phone.
+
+import { ApiError, NetworkError, getSession, request } from "./api.js";
+import { getMeta, setMeta } from "./idb.js";
+
+/** The US default, used only if this phone has never loaded the clinic's own list. */
+export const FALLBACK_RESOURCES = [
+  { name: "Emergency services", phone: "911", sms: null, url: null, kind: "emergency" },
+  {
+    name: "988 Suicide & Crisis Lifeline",
+    phone: "988",
+    sms: "988",
+    url: "https://988lifeline.org/chat/",
+    kind: "crisis_line",
+  },
+];
+
+/** {signedIn, offline}: from the server when reachable, else what this phone last knew. */
+export async function session() {
+  try {
+    const body = await getSession();
+    const signedIn = body.signed_in && body.kind === "patient";
+    await setMeta("signed_in", signedIn);
+    return { signedIn, offline: false };
+  } catch (error) {
+    if (!(error instanceof NetworkError)) throw error;
+    return { signedIn: await getMeta("signed_in", false), offline: true };
+  }
+}
+
+/** The patient's profile (clinic, crisis resources, what is due); cached for offline use. */
+export async function me() {
+  try {
+    const { body } = await request("GET", "/api/v1/me");
+    await setMeta("me", body);
+    return body;
+  } catch (error) {
+    if (error instanceof NetworkError) {
+      const cached = await getMeta("me");
+      if (cached) return cached;
+    }
+    throw error;
+  }
+}
+
+/** The cached profile only (never waits on the network), or null. */
+export function cachedMe() {
+  return getMeta("me", null);
+}
+
+/** The clinic's crisis resources as this phone knows them (never empty). */
+export async function crisisResources() {
+  const profile = await cachedMe();
+  return profile && profile.crisis_resources && profile.crisis_resources.length
+    ? profile.crisis_resources
+    : FALLBACK_RESOURCES;
+}
+
+/** One instrument definition; network first, then the service worker's or this phone's copy. */
+export async function definition(code) {
+  try {
+    const { body } = await request("GET", `/api/v1/instruments/${encodeURIComponent(code)}`);
+    await setMeta(`definition:${code}`, body);
+    return body;
+  } catch (error) {
+    const cached = await getMeta(`definition:${code}`);
+    if (cached && (error instanceof NetworkError || (error instanceof ApiError && error.status >= 500))) {
+      return cached;
+    }
+    throw error;
+  }
+}
+
+/** Load every instrument while online, so that any check-in (and its follow-up) works offline. */
+export async function warmUp(profile) {
+  await Promise.allSettled((profile.instruments || []).map((code) => definition(code)));
+}
+
+/** The patient's own check-ins from the server, newest first. */
+export async function history() {
+  const { body } = await request("GET", "/api/v1/me/checkins");
+  return body.items;
+}

@@ -1,0 +1,95 @@
+// The offline queue: a completed check-in is written here before the network is tried, and
+// leaves only when the server has answered 2xx. The client's UUID makes every resend harmless.
+// Used by the pages (on submit, on `online`, on open) and by the service worker (Background Sync).
+
+import { ApiError, NetworkError, request } from "./api.js";
+import { all, put, remove, transaction } from "./idb.js";
+
+export const SYNC_TAG = "waypoint-outbox";
+const CHANNEL = "waypoint-outbox";
+/** Statuses worth trying again later; any other 4xx means the server will never take it. */
+const RETRY_LATER = new Set([401, 403, 408, 425, 429]);
+
+function broadcast(message) {
+  if (typeof BroadcastChannel === "undefined") return;
+  const channel = new BroadcastChannel(CHANNEL);
+  channel.postMessage(message);
+  channel.close();
+}
+
+/** Call `listener(message)` whenever any page or the service worker changes the queue. */
+export function onChange(listener) {
+  if (typeof BroadcastChannel === "undefined") return () => {};
+  const channel = new BroadcastChannel(CHANNEL);
+  channel.onmessage = (event) => listener(event.data);
+  return () => channel.close();
+}
+
+/**
+ * Queue a completed check-in and drop its draft, in one transaction (all or nothing), with
+ * any `meta` facts to keep alongside ({key: value}; a value of null deletes the fact).
+ */
+export async function enqueue(checkin, meta = {}) {
+  const record = { ...checkin, queued_at: new Date().toISOString(), state: "waiting", attempts: 0 };
+  await transaction(["outbox", "drafts", "meta"], "readwrite", (stores) => {
+    stores.outbox.put(record);
+    stores.drafts.delete(checkin.instrument);
+    for (const [key, value] of Object.entries(meta)) {
+      if (value === null) stores.meta.delete(key);
+      else stores.meta.put({ key, value });
+    }
+  });
+  broadcast({ type: "queued", id: record.id });
+  return record;
+}
+
+/** Every check-in still on this phone, oldest first. */
+export async function queued() {
+  const rows = await all("outbox");
+  return rows.sort((a, b) => a.queued_at.localeCompare(b.queued_at));
+}
+
+/** Send what is queued, one sender at a time across tabs and the service worker. */
+export function flush() {
+  const locks = typeof navigator !== "undefined" && navigator.locks;
+  return locks ? locks.request(SYNC_TAG, sendAll) : sendAll();
+}
+
+async function sendAll() {
+  const result = { sent: [], waiting: 0, refused: 0, signedOut: false };
+  for (const item of await queued()) {
+    if (item.state === "refused") {
+      result.refused += 1;
+      continue;
+    }
+    try {
+      const { body } = await request("POST", "/api/v1/checkins", {
+        id: item.id,
+        instrument: item.instrument,
+        answers: item.answers,
+        completed_at: item.completed_at,
+      });
+      await remove("outbox", item.id);
+      result.sent.push({ id: item.id, body });
+      broadcast({ type: "sent", id: item.id, body });
+    } catch (error) {
+      if (error instanceof NetworkError) {
+        result.waiting += 1;
+        continue;
+      }
+      if (!(error instanceof ApiError)) throw error;
+      if (error.status >= 500 || RETRY_LATER.has(error.status)) {
+        result.waiting += 1;
+        result.signedOut = result.signedOut || error.status === 401;
+        await put("outbox", { ...item, attempts: item.attempts + 1, last_status: error.status });
+        continue;
+      }
+      // Refused for good (e.g. answers from more than 30 days ago): keep the answers on the
+      // phone and say so, rather than dropping them silently or retrying forever.
+      result.refused += 1;
+      await put("outbox", { ...item, state: "refused", last_status: error.status });
+      broadcast({ type: "refused", id: item.id });
+    }
+  }
+  return result;
+}

@@ -1,0 +1,217 @@
+// One check-in: one question per screen, big answer buttons, progress, back, and the answers
+// kept on this phone after every tap so that a reload or a closed app loses nothing.
+
+import * as data from "../data.js";
+import { announce, h, show } from "../dom.js";
+import { get, getMeta, put } from "../idb.js";
+import { enqueue } from "../outbox.js";
+import * as rules from "../rules.js";
+import { instrumentName } from "../words.js";
+import { helpBar, supportBlock, urgentBlock } from "./crisis.js";
+
+/** Show the check-in of instrument `code`, resuming its draft if there is one. */
+export async function checkinScreen(app, code) {
+  let definition;
+  try {
+    definition = await data.definition(code);
+  } catch {
+    show(
+      app.main,
+      "Check-in",
+      h("h1", {}, "This check-in could not open"),
+      h("p", {}, "Please try again when your phone is online."),
+      h("a", { class: "button", href: "#/" }, "Back to home"),
+    );
+    return;
+  }
+  const followUp = await getMeta("followup", null);
+  const isFollowUp = Boolean(followUp && followUp.instrument === code);
+  let draft = await get("drafts", code);
+  if (!draft || draft.version !== definition.version) {
+    draft = {
+      instrument: code,
+      version: definition.version,
+      id: crypto.randomUUID(),
+      answers: {},
+      at: null,
+      pause: null,
+      started_at: new Date().toISOString(),
+      // A follow-up starts after the crisis help was already shown.
+      support_shown: isFollowUp,
+      imminent_shown: false,
+    };
+    await put("drafts", draft);
+  }
+  const resources = await data.crisisResources();
+  const profile = await data.cachedMe();
+  const monitoring = profile && profile.clinic ? profile.clinic.monitoring_hours : null;
+  const save = () => put("drafts", draft);
+
+  function current(items) {
+    const index = items.findIndex((item) => item.link_id === draft.at);
+    if (index >= 0) return index;
+    const missing = rules.firstMissing(definition, draft.answers);
+    return missing ? items.indexOf(missing) : 0;
+  }
+
+  function render() {
+    if (draft.pause) return renderPause();
+    const items = rules.visibleItems(definition, draft.answers);
+    const index = current(items);
+    draft.at = items[index].link_id;
+    renderQuestion(items, index);
+  }
+
+  function renderPause() {
+    const imminent = draft.pause === "imminent";
+    const block = imminent
+      ? urgentBlock(resources, { monitoring, sent: false })
+      : supportBlock(resources, { monitoring, sent: false });
+    show(
+      app.main,
+      "Help",
+      block,
+      h("p", {}, "When you are ready, you can finish your check-in. Your answers so far are saved."),
+      h("button", { type: "button", class: "button secondary", onclick: resume }, "Continue my check-in"),
+    );
+  }
+
+  async function resume() {
+    draft.pause = null;
+    await save();
+    render();
+  }
+
+  function renderQuestion(items, index) {
+    const item = items[index];
+    const total = items.length;
+    const answer = draft.answers[item.link_id];
+    // The instrument's stem belongs to its statements, not to items that are whole questions.
+    const stem = definition.preamble && !item.text.trim().endsWith("?") ? definition.preamble : null;
+    const legend = h(
+      "legend",
+      {},
+      stem ? h("span", { class: "stem" }, stem) : null,
+      h("span", { class: "item-text" }, item.text),
+    );
+    let body;
+    if (item.type === "text") {
+      const field = h("textarea", {
+        id: "answer-text",
+        rows: 5,
+        maxlength: item.max_length,
+        "aria-describedby": "answer-hint",
+      });
+      field.value = typeof answer === "string" ? answer : "";
+      body = h(
+        "form",
+        { class: "question", onsubmit: (event) => event.preventDefault() },
+        h("label", { for: "answer-text", class: "item-text" }, item.text),
+        h("p", { id: "answer-hint", class: "hint" }, item.required ? "Please write a short answer." : "You can skip this."),
+        field,
+        h(
+          "button",
+          { type: "button", class: "button", onclick: () => choose(item, items, field.value.trim() || null) },
+          "Next",
+        ),
+      );
+    } else {
+      body = h(
+        "form",
+        { class: "question", onsubmit: (event) => event.preventDefault() },
+        h(
+          "fieldset",
+          {},
+          legend,
+          h(
+            "div",
+            { class: "options" },
+            item.options.map((option) =>
+              h(
+                "button",
+                {
+                  type: "button",
+                  class: "option",
+                  "aria-pressed": answer === option.value ? "true" : "false",
+                  "data-value": option.value,
+                  onclick: () => choose(item, items, option.value),
+                },
+                option.text,
+              ),
+            ),
+          ),
+        ),
+      );
+    }
+    show(
+      app.main,
+      "Check-in",
+      isFollowUp ? helpBar(resources) : null,
+      h("p", { class: "eyebrow" }, instrumentName(definition)),
+      h("h1", { id: "progress-title", class: "progress-title" }, `Question ${index + 1} of ${total}`),
+      h("progress", { max: total, value: index + 1, "aria-labelledby": "progress-title" }),
+      body,
+      h(
+        "div",
+        { class: "nav" },
+        h("button", { type: "button", class: "button secondary", onclick: () => back(items, index) }, "Back"),
+        !item.required && item.type !== "text"
+          ? h("button", { type: "button", class: "button secondary", onclick: () => choose(item, items, null) }, "Skip this question")
+          : null,
+      ),
+    );
+  }
+
+  async function back(items, index) {
+    if (index === 0) {
+      location.hash = "#/";
+      return;
+    }
+    draft.at = items[index - 1].link_id;
+    await save();
+    render();
+  }
+
+  async function choose(item, items, value) {
+    if (value === null) delete draft.answers[item.link_id];
+    else draft.answers[item.link_id] = value;
+    const after = rules.visibleItems(definition, draft.answers);
+    const position = after.findIndex((i) => i.link_id === item.link_id);
+    const next = after[position + 1] || rules.firstMissing(definition, draft.answers);
+    const safety = rules.evaluateSafety(definition, rules.cleanAnswers(definition, draft.answers));
+    if (next) {
+      draft.at = next.link_id;
+      // Crisis help at once, before the next question, whenever an answer calls for it.
+      if (safety.level === "imminent" && !draft.imminent_shown) {
+        Object.assign(draft, { pause: "imminent", imminent_shown: true, support_shown: true });
+      } else if (safety.endorsed && !draft.support_shown) {
+        Object.assign(draft, { pause: "support", support_shown: true });
+      }
+      await save();
+      render();
+      return;
+    }
+    await save();
+    await submit();
+  }
+
+  async function submit() {
+    const answers = rules.cleanAnswers(definition, draft.answers);
+    const local = rules.score(definition, answers);
+    const completedAt = new Date().toISOString();
+    const nextFollowUp = local.safety.follow_up && local.safety.follow_up !== code ? local.safety.follow_up : null;
+    await enqueue(
+      { id: draft.id, instrument: code, answers, completed_at: completedAt },
+      {
+        last: { id: draft.id, instrument: code, local, completed_at: completedAt, follow_up_of: isFollowUp },
+        followup: nextFollowUp ? { instrument: nextFollowUp, after: draft.id } : isFollowUp ? null : followUp,
+        completed_once: true,
+      },
+    );
+    announce("Your answers are saved.");
+    app.afterQueue();
+    location.hash = "#/done";
+  }
+
+  render();
+}

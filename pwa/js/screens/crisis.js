@@ -1,0 +1,102 @@
+// Crisis help: the clinic's resources as tap-to-call and tap-to-text buttons. Everything here
+// comes from this phone's storage, so it shows at once with or without a network.
+
+import { h } from "../dom.js";
+import { monitoringWords } from "../words.js";
+
+/** Resources in the order to offer them: emergency services first when the risk is now. */
+export function ordered(resources, emergencyFirst) {
+  const isEmergency = (r) => r.kind === "emergency";
+  const emergency = resources.filter(isEmergency);
+  const others = resources.filter((r) => !isEmergency(r));
+  return emergencyFirst ? [...emergency, ...others] : [...others, ...emergency];
+}
+
+/** One resource: its name and a big button per way to reach it. */
+function resourceItem(resource, headingLevel, urgent) {
+  const actions = [];
+  if (resource.phone) {
+    actions.push(
+      h("a", { class: urgent ? "button urgent" : "button", href: `tel:${resource.phone}` }, `Call ${resource.phone}`),
+    );
+  }
+  if (resource.sms) {
+    actions.push(h("a", { class: "button secondary", href: `sms:${resource.sms}` }, `Text ${resource.sms}`));
+  }
+  if (resource.url) {
+    actions.push(
+      h(
+        "a",
+        { class: "button secondary", href: resource.url, target: "_blank", rel: "noopener noreferrer" },
+        "Chat online",
+        h("span", { class: "visually-hidden" }, " (opens a new tab)"),
+      ),
+    );
+  }
+  return h(
+    "li",
+    { class: urgent ? "resource first" : "resource" },
+    h(`h${headingLevel}`, {}, resource.name),
+    h("div", { class: "actions" }, actions),
+  );
+}
+
+/** The list of resources; the first one is made the biggest when `emergencyFirst`. */
+export function resourceList(resources, { emergencyFirst = false, headingLevel = 2 } = {}) {
+  return h(
+    "ul",
+    { class: "resources", "aria-label": "People you can reach now" },
+    ordered(resources, emergencyFirst).map((r, i) => resourceItem(r, headingLevel, emergencyFirst && i === 0)),
+  );
+}
+
+/** The calm support block shown when a safety answer is given. */
+export function supportBlock(resources, { monitoring, sent, headingLevel = 1 } = {}) {
+  return h(
+    "section",
+    { class: "support", "aria-labelledby": "support-title" },
+    h(`h${headingLevel}`, { id: "support-title" }, "You do not have to go through this alone"),
+    h(
+      "p",
+      {},
+      "Thank you for telling us. If you are thinking about hurting yourself, please reach out now. " +
+        "These lines are free and open day and night.",
+    ),
+    resourceList(resources, { headingLevel: headingLevel + 1 }),
+    h("p", { class: "monitoring" }, monitoringWords(monitoring, sent)),
+  );
+}
+
+/** The unmistakable call to action for imminent risk: emergency services first. */
+export function urgentBlock(resources, { monitoring, sent } = {}) {
+  return h(
+    "section",
+    { class: "urgent-help", "aria-labelledby": "urgent-title" },
+    h("h1", { id: "urgent-title" }, "Please get help right now"),
+    h(
+      "p",
+      { class: "lead" },
+      "Your safety matters most. Please call now, or go to the nearest emergency room. " +
+        "If you can, stay with someone you trust.",
+    ),
+    resourceList(resources, { emergencyFirst: true, headingLevel: 2 }),
+    h("p", { class: "monitoring" }, monitoringWords(monitoring, sent)),
+  );
+}
+
+/** A slim bar with the crisis lines, kept on screen during follow-up questions. */
+export function helpBar(resources) {
+  const lines = ordered(resources, false).filter((r) => r.phone || r.sms);
+  return h(
+    "aside",
+    { class: "help-bar", "aria-label": "Help now" },
+    h("p", {}, "Need to talk to someone now?"),
+    h(
+      "div",
+      { class: "actions" },
+      lines.map((r) =>
+        h("a", { class: "button small", href: r.phone ? `tel:${r.phone}` : `sms:${r.sms}` }, `${r.phone ? "Call" : "Text"} ${r.phone || r.sms}`),
+      ),
+    ),
+  );
+}

@@ -1,0 +1,122 @@
+// After a check-in: thanks, the score in words, whether it has reached the care team, and
+// crisis help first whenever a safety answer was given.
+
+import * as data from "../data.js";
+import { h, show } from "../dom.js";
+import { getMeta } from "../idb.js";
+import { onChange, queued } from "../outbox.js";
+import { maybeOfferReminders } from "../push.js";
+import {
+  LOWER_IS_BETTER,
+  STATUS,
+  contextWords,
+  instrumentName,
+  monitoringWords,
+  scoreWords,
+} from "../words.js";
+import { supportBlock, urgentBlock } from "./crisis.js";
+
+async function sendState(id) {
+  const row = (await queued()).find((r) => r.id === id);
+  if (!row) return "sent";
+  if (row.state === "refused") return "refused";
+  return row.last_status === 401 ? "signedOut" : "waiting";
+}
+
+/** The screen shown once a check-in is saved on the phone. */
+export async function doneScreen(app) {
+  const last = await getMeta("last");
+  if (!last) {
+    location.hash = "#/";
+    return;
+  }
+  const definition = await data.definition(last.instrument);
+  const profile = await data.cachedMe();
+  const monitoring = profile && profile.clinic ? profile.clinic.monitoring_hours : null;
+  const resources = await data.crisisResources();
+  const followUp = await getMeta("followup", null);
+  const { local } = last;
+  const imminent = local.result === "imminent" || local.safety.level === "imminent";
+  const needsSupport = imminent || local.safety.endorsed || last.follow_up_of;
+
+  let state = await sendState(last.id);
+  const status = h("p", { class: "send-status", role: "status", "data-state": state }, STATUS[state]);
+  const monitoringNote = () => app.main.querySelector(".monitoring");
+
+  const parts = [];
+  if (imminent) {
+    parts.push(urgentBlock(resources, { monitoring, sent: state === "sent" }), status);
+  } else if (needsSupport) {
+    parts.push(supportBlock(resources, { monitoring, sent: state === "sent" }), status);
+  } else {
+    parts.push(h("h1", {}, "Thank you for checking in"), status);
+  }
+  if (followUp && !imminent) {
+    parts.push(
+      h(
+        "section",
+        { class: "card", "aria-labelledby": "followup-title" },
+        h("h2", { id: "followup-title" }, "A few more questions"),
+        h(
+          "p",
+          {},
+          "When someone has these thoughts, your care team asks a few short yes-or-no questions. " +
+            "Your answers help them know how best to help you.",
+        ),
+        h("a", { class: "button", href: `#/checkin/${encodeURIComponent(followUp.instrument)}` }, "Answer the questions"),
+      ),
+    );
+  }
+  if (local.total !== null && local.total !== undefined) {
+    parts.push(scoreCard(definition, last));
+  }
+  const reminders = h("div", { class: "reminders" });
+  parts.push(
+    reminders,
+    h(
+      "div",
+      { class: "nav" },
+      h("a", { class: "button secondary", href: "#/" }, "Back to home"),
+      needsSupport ? null : h("a", { class: "button secondary", href: "#/history" }, "See how you have been doing"),
+    ),
+  );
+  show(app.main, imminent || needsSupport ? "Help" : "Thank you", parts);
+  if (!needsSupport) maybeOfferReminders(reminders, profile);
+
+  const stop = onChange(async () => {
+    if (!document.body.contains(status)) return stop();
+    const now = await sendState(last.id);
+    if (now === state) return;
+    state = now;
+    status.textContent = STATUS[state];
+    status.dataset.state = state;
+    const note = monitoringNote();
+    if (note && state === "sent") note.textContent = monitoringWords(monitoring, true);
+  });
+}
+
+function scoreCard(definition, last) {
+  const { local } = last;
+  const context = h("p", { class: "context" });
+  const card = h(
+    "section",
+    { class: "card score", "aria-labelledby": "score-title" },
+    h("h2", { id: "score-title" }, instrumentName(definition)),
+    h("p", { class: "score-words" }, `Your answers add up to ${scoreWords(definition, local.total, local.severity_label)}.`),
+    context,
+    h("p", { class: "hint" }, `${LOWER_IS_BETTER} This is one way to follow how you are doing, not a judgment.`),
+  );
+  data
+    .history()
+    .then((items) => {
+      const earlier = items
+        .filter((c) => c.instrument === last.instrument && c.id !== last.id && c.total !== null)
+        .filter((c) => c.completed_at < last.completed_at)
+        .reverse();
+      context.textContent = contextWords(local.total, earlier);
+    })
+    .catch(() => {
+      context.textContent = "We will compare it with your earlier check-ins when your phone is online.";
+    });
+  return card;
+}

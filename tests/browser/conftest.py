@@ -1,0 +1,206 @@
+"""Browser fixtures: the app on a real port, Debian's Chromium through Playwright, helpers.
+
+The live server is its own app instance (plain HTTP, so the session cookie is not Secure)
+on the run's migrated database; rows the tests create are committed and removed after each
+test by ``committed_db``.
+"""
+
+import base64
+import json
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+#: Console noise a browser makes by design while the test has taken the network away.
+OFFLINE_NOISE = ("ERR_INTERNET_DISCONNECTED", "Failed to fetch", "ERR_NETWORK_CHANGED")
+
+
+def _vapid_public_key() -> str:
+    """A real P-256 public key, so the app can offer reminders (no push is sent in tests)."""
+    key = ec.generate_private_key(ec.SECP256R1()).public_key()
+    raw = key.public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+class LiveServer:
+    """The app served by werkzeug in a background thread."""
+
+    def __init__(self, app):
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self):
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def live_server(app, database_url, redis_url):
+    """The app on a free 127.0.0.1 port, over HTTP, on this run's database."""
+    from api.app import create_app
+
+    live = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "browser-test-secret-key",
+            "SESSION_COOKIE_SECURE": False,
+            "SESSION_COOKIE_NAME": "waypoint",  # the __Host- prefix needs a Secure cookie
+            "RATELIMIT_STORAGE_URI": redis_url,
+            "CELERY": {"broker_url": redis_url, "task_ignore_result": True},
+            "VAPID_PUBLIC_KEY": _vapid_public_key(),
+        }
+    )
+    server = LiveServer(live)
+    live.config["PUBLIC_URL"] = server.url
+    server.start()
+    yield server
+    server.stop()
+    with live.app_context():
+        from api.extensions import db
+
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    """Playwright's driver, once per run (its sync API allows only one at a time)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    """One Chromium for the whole run (starting it is the slow part)."""
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
+
+
+@pytest.fixture
+def context(browser, live_server):
+    """A fresh browser profile (cookies, storage, service worker) for one test, 320 px wide."""
+    ctx = browser.new_context(base_url=live_server.url, viewport={"width": 320, "height": 720})
+    ctx.set_default_timeout(10_000)
+    ctx.problems = []
+
+    def watch(page):
+        def on_console(message):
+            text = message.text
+            if message.type == "error" and not any(noise in text for noise in OFFLINE_NOISE):
+                ctx.problems.append(text)
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda error: ctx.problems.append(f"uncaught: {error}"))
+
+    ctx.on("page", watch)
+    yield ctx
+    ctx.close()
+    # A CSP violation, a failed module or an uncaught error is a failure of the app.
+    assert ctx.problems == []
+
+
+@pytest.fixture
+def page(context):
+    """A tab of the test's browser profile."""
+    return context.new_page()
+
+
+@pytest.fixture
+def enrolled(committed_db, app):
+    """Make a committed clinic and patient; returns (patient, invite token)."""
+    from api.auth.operations import create_invite
+    from api.models import Clinic
+    from api.patients.operations import enrol_patient
+
+    def make(display_name="Sam Rivera", **clinic_fields):
+        clinic = Clinic(name=f"Clinic {uuid.uuid4().hex[:8]}", **clinic_fields)
+        committed_db.add(clinic)
+        committed_db.flush()
+        patient = enrol_patient(clinic, display_name=display_name)
+        with app.test_request_context():
+            token = create_invite(patient).rsplit("/", 1)[1]
+        committed_db.commit()
+        return patient, token
+
+    return make
+
+
+@pytest.fixture
+def signed_in(context, enrolled):
+    """A patient signed in on the test's browser profile through the redeem API."""
+    patient, token = enrolled()
+    response = context.request.post("/api/v1/auth/redeem", data={"token": token})
+    assert response.status == 200, response.text()
+    return patient
+
+
+def checkins_of(db_session, patient_id):
+    """The patient's stored check-ins, read fresh from the database."""
+    from api.models import Checkin
+
+    db_session.rollback()  # a new snapshot: the live server committed in another connection
+    query = select(Checkin).where(Checkin.patient_id == patient_id).order_by(Checkin.received_at)
+    return db_session.scalars(query).all()
+
+
+def wait_for_app(page):
+    """Until the app has started and drawn its first screen."""
+    page.wait_for_selector("html[data-ready='true']")
+
+
+def wait_for_service_worker(page):
+    """Until a service worker controls the page."""
+    page.wait_for_function(
+        "() => navigator.serviceWorker && navigator.serviceWorker.controller !== null"
+    )
+
+
+def assert_accessible(page, screen):
+    """axe-core (vendored, same origin so the CSP allows it) finds no WCAG 2.2 AA violation."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(url="/pwa/vendor/axe.min.js")
+    violations = page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            return result.violations.map((v) => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
+            }));
+        }""",
+        AXE_TAGS,
+    )
+    assert violations == [], f"{screen}: {json.dumps(violations, indent=1)}"
+
+
+def screenshot(page, name):
+    """Save a full-page screenshot to tests/artifacts/ for a person to look at."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    width = page.viewport_size["width"]
+    page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
