@@ -54,6 +54,7 @@ def _register_blueprints(app: Flask) -> None:
     from .me.routes import blp as me_blp
     from .pages import bp as pages_bp
     from .patients.routes import blp as patients_blp
+    from .reports.routes import blp as reports_blp
 
     for blueprint in (
         health_blp,
@@ -64,6 +65,7 @@ def _register_blueprints(app: Flask) -> None:
         patients_blp,
         alerts_blp,
         clinic_blp,
+        reports_blp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(pages_bp)

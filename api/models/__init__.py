@@ -6,6 +6,7 @@ from .auth import AuthSession, Invite, PushSubscription
 from .checkins import Checkin, CheckinDue
 from .clinics import Clinic, StaffUser
 from .patients import Patient, TreatmentCourse, TreatmentSession, care_team
+from .summaries import PatientSummary
 
 __all__ = [
     "Alert",
@@ -18,6 +19,7 @@ __all__ = [
     "Delivery",
     "Invite",
     "Patient",
+    "PatientSummary",
     "PushSubscription",
     "StaffUser",
     "TreatmentCourse",

@@ -2,8 +2,12 @@
 
 import secrets
 
+from flask_smorest import abort
+
+from ..auth.principal import revoke_sessions
 from ..extensions import db
 from ..models import Clinic, Patient, StaffUser
+from ..models.base import utcnow
 from ..models.patients import DEFAULT_SCHEDULE
 
 _REF_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
@@ -42,3 +46,42 @@ def enrol_patient(
     db.session.add(patient)
     db.session.flush()
     return patient
+
+
+def care_team_members(clinic_id: int, ids: list[int]) -> list[StaffUser]:
+    """The staff of ``clinic_id`` with these ids; 422 if any is unknown or of another clinic."""
+    if not ids:
+        return []
+    team = db.session.scalars(
+        db.select(StaffUser).where(StaffUser.id.in_(ids), StaffUser.clinic_id == clinic_id)
+    ).all()
+    if len(team) != len(set(ids)):
+        abort(
+            422,
+            message="Unknown care team member.",
+            errors={"json": {"care_team": ["Not a member of this clinic."]}},
+        )
+    return list(team)
+
+
+def update_patient(patient: Patient, body: dict) -> list[str]:
+    """Apply a clinician's edit (schedule, care team, discharge...); return changed fields."""
+    changed = []
+    for name in ("display_name", "email", "timezone", "schedule"):
+        if name in body and getattr(patient, name) != body[name]:
+            setattr(patient, name, body[name])
+            changed.append(name)
+    if "care_team" in body:
+        team = care_team_members(patient.clinic_id, body["care_team"])
+        if {s.id for s in team} != {s.id for s in patient.care_team}:
+            patient.care_team = team
+            changed.append("care_team")
+    if "status" in body and body["status"] != patient.status:
+        patient.status = body["status"]
+        patient.discharged_at = utcnow() if body["status"] == "discharged" else None
+        if body["status"] == "discharged":
+            # A discharged patient's devices are signed out at once, not at their next visit.
+            revoke_sessions(patient_id=patient.id, reason="discharged")
+        changed.append("status")
+    db.session.flush()
+    return changed

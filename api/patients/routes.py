@@ -1,42 +1,71 @@
-"""Clinicians enrol patients and send invites."""
+"""Clinicians' patient routes: the panel, enrolment, detail, edits, invites, check-ins.
+
+Session and export routes live in ``routes_sessions`` and ``routes_exports`` on the same
+blueprint (imported at the end so that ``api.app`` needs to know only this module).
+"""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
+
+import surveys
 
 from ..audit import record
 from ..auth.operations import create_invite
 from ..auth.policy import clinic_patient_or_404, policy, require_principal
 from ..extensions import db
-from ..models import StaffUser
-from .operations import enrol_patient
-from .schemas import EnrolledSchema, InviteSchema, PatientInSchema
-
-blp = Blueprint(
-    "patients", __name__, url_prefix="/api/v1/patients", description="The clinic's patients."
+from ..models import Checkin, CheckinDue, PatientSummary
+from ..models.base import utcnow
+from .blueprint import blp
+from .operations import care_team_members, enrol_patient, update_patient
+from .panel import CursorError, panel_page
+from .schemas import (
+    CheckinArgsSchema,
+    EnrolledSchema,
+    InviteSchema,
+    PanelArgsSchema,
+    PanelPageSchema,
+    PanelSearchSchema,
+    PatientCheckinListSchema,
+    PatientDetailSchema,
+    PatientInSchema,
+    PatientPatchSchema,
 )
+
+__all__ = ["blp"]
+
+
+def _page(args: dict, q: str | None = None) -> dict:
+    principal = require_principal()
+    try:
+        page = panel_page(principal.clinic_id, args, q=q)
+    except CursorError as exc:
+        abort(400, message=str(exc), errors={"query": {"cursor": [str(exc)]}})
+    record(
+        "patient.list",
+        object_type="patient",
+        count=len(page["items"]),
+        sort=args.get("sort"),
+        search=q is not None,
+    )
+    return page
 
 
 @blp.route("")
 class Patients(MethodView):
+    @policy("staff")
+    @blp.arguments(PanelArgsSchema, location="query")
+    @blp.response(200, PanelPageSchema)
+    def get(self, args):
+        """The panel: the clinic's patients, by risk (default), name or last check-in."""
+        return _page(args)
+
     @policy("staff")
     @blp.arguments(PatientInSchema)
     @blp.response(201, EnrolledSchema)
     def post(self, body):
         """Enrol a patient; the answer carries a one-time invite URL for them."""
         principal = require_principal()
-        team = []
-        if body["care_team"]:
-            team = db.session.scalars(
-                db.select(StaffUser).where(
-                    StaffUser.id.in_(body["care_team"]), StaffUser.clinic_id == principal.clinic_id
-                )
-            ).all()
-            if len(team) != len(set(body["care_team"])):
-                abort(
-                    422,
-                    message="Unknown care team member.",
-                    errors={"care_team": ["Not a member of this clinic."]},
-                )
+        team = care_team_members(principal.clinic_id, body["care_team"])
         patient = enrol_patient(
             principal.staff.clinic,
             display_name=body["display_name"],
@@ -49,6 +78,70 @@ class Patients(MethodView):
         return {"patient": patient, "invite_url": invite_url}
 
 
+@blp.route("/search")
+class PatientSearch(MethodView):
+    @policy("staff")
+    @blp.arguments(PanelSearchSchema)
+    @blp.response(200, PanelPageSchema)
+    def post(self, body):
+        """The panel filtered by part of a name or ref (POST: names never go in a URL)."""
+        q = body.pop("q")
+        return _page(body, q=q)
+
+
+@blp.route("/<uuid:patient_id>")
+class PatientDetail(MethodView):
+    @policy("staff")
+    @blp.response(200, PatientDetailSchema)
+    def get(self, patient_id):
+        """One patient: profile, care team, schedule, latest scores and what is due."""
+        patient = clinic_patient_or_404(patient_id)
+        record("patient.read", object_type="patient", object_id=patient.id)
+        return _detail(patient)
+
+    @policy("staff")
+    @blp.arguments(PatientPatchSchema)
+    @blp.response(200, PatientDetailSchema)
+    def patch(self, body, patient_id):
+        """Change the schedule, care team, contact details, or discharge / re-admit."""
+        patient = clinic_patient_or_404(patient_id)
+        changed = update_patient(patient, body)
+        record("patient.update", object_type="patient", object_id=patient.id, fields=changed)
+        return _detail(patient)
+
+
+PATIENT_FIELDS = (
+    "id",
+    "ref",
+    "display_name",
+    "email",
+    "timezone",
+    "status",
+    "schedule",
+    "created_at",
+    "discharged_at",
+)
+
+
+def _detail(patient) -> dict:
+    summary = db.session.get(PatientSummary, patient.id)
+    due = db.session.scalars(
+        db.select(CheckinDue)
+        .where(CheckinDue.patient_id == patient.id, CheckinDue.completed_checkin_id.is_(None))
+        .order_by(CheckinDue.due_at)
+        .limit(10)
+    ).all()
+    return {
+        **{name: getattr(patient, name) for name in PATIENT_FIELDS},
+        "care_team": patient.care_team,
+        "trend_status": summary.trend_status if summary else None,
+        "instruments": summary.instruments if summary else {},
+        "course_start": summary.course_start if summary else None,
+        "next_due": due,
+        "overdue": bool(due) and due[0].due_at < utcnow(),
+    }
+
+
 @blp.route("/<uuid:patient_id>/invite")
 class PatientInvite(MethodView):
     @policy("staff")
@@ -57,6 +150,59 @@ class PatientInvite(MethodView):
         """A fresh invite URL; every older one stops working."""
         principal = require_principal()
         patient = clinic_patient_or_404(patient_id)
+        if patient.status != "active":
+            abort(409, message="Re-admit the patient before inviting them.")
         invite_url = create_invite(patient, principal.staff)
         record("patient.invite", object_type="patient", object_id=patient.id)
         return {"invite_url": invite_url}
+
+
+@blp.route("/<uuid:patient_id>/checkins")
+class PatientCheckins(MethodView):
+    @policy("staff")
+    @blp.arguments(CheckinArgsSchema, location="query")
+    @blp.response(200, PatientCheckinListSchema)
+    def get(self, args, patient_id):
+        """The patient's check-ins, newest first, with every question and answer."""
+        patient = clinic_patient_or_404(patient_id)
+        query = db.select(Checkin).where(Checkin.patient_id == patient.id)
+        if "instrument" in args:
+            query = query.where(Checkin.instrument == args["instrument"])
+        rows = db.session.scalars(
+            query.order_by(Checkin.completed_at.desc(), Checkin.id).limit(args["limit"])
+        ).all()
+        record("checkin.list", object_type="patient", object_id=patient.id, count=len(rows))
+        return {"items": [_checkin(row) for row in rows]}
+
+
+def _checkin(row: Checkin) -> dict:
+    definition = surveys.get_definition(row.instrument)
+    band = definition.band_for(row.total) if row.total is not None else None
+    answers = []
+    for item in definition.items:
+        if item.link_id not in row.answers:
+            continue
+        value = row.answers[item.link_id]
+        label = value if item.type == "text" else None
+        if item.type == "choice" and value in item.values:
+            label = item.option(value).text
+        answers.append({"link_id": item.link_id, "text": item.text, "value": value, "label": label})
+    return {
+        "id": row.id,
+        "instrument": row.instrument,
+        "instrument_title": definition.short_title,
+        "completed_at": row.completed_at,
+        "received_at": row.received_at,
+        "total": row.total,
+        "severity": row.severity,
+        "severity_label": band.label if band else None,
+        "result": row.result,
+        "safety_endorsed": row.safety_endorsed,
+        "safety_level": row.safety_level,
+        "prorated": row.prorated,
+        "answers": answers,
+    }
+
+
+# Registered on the same blueprint; imported for that side effect.
+from . import routes_exports, routes_sessions  # noqa: E402, F401

@@ -206,6 +206,19 @@ def upgrade():
     with op.batch_alter_table('treatment_courses', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_treatment_courses_patient_id'), ['patient_id'], unique=False)
 
+    op.create_table('patient_summaries',
+    sa.Column('patient_id', sa.Uuid(), nullable=False),
+    sa.Column('worsening', sa.Boolean(), server_default=sa.text('false'), nullable=False),
+    sa.Column('severity_rank', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('trend_status', sa.String(length=20), nullable=True),
+    sa.Column('last_checkin_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('course_start', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('instruments', sa.JSON(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['patient_id'], ['patients.id'], name=op.f('fk_patient_summaries_patient_id_patients'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('patient_id', name=op.f('pk_patient_summaries'))
+    )
+
     op.create_table('alerts',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('clinic_id', sa.Integer(), nullable=False),
@@ -353,6 +366,7 @@ def downgrade():
         batch_op.drop_index('ix_alerts_clinic_status')
 
     op.drop_table('alerts')
+    op.drop_table('patient_summaries')
     with op.batch_alter_table('treatment_courses', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_treatment_courses_patient_id'))
 

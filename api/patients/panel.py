@@ -1,0 +1,212 @@
+"""The clinic's panel: every patient sorted by who needs attention, a page at a time.
+
+One query builds a page whatever its size (plus one to locate the cursor's anchor): open
+alerts and open check-ins due are aggregated in subqueries, trends come from the stored
+``PatientSummary``. Risk order: an open imminent or urgent alert, then an open high alert,
+then a worsening trend, then an overdue check-in, then everyone else; within a tier the
+most pressing alert, then the most severe latest score.
+
+Cursors are signed (itsdangerous) and hold only the sort and the last row's patient id
+(no name, date or score ever lands in a URL); the next page starts after that patient's
+current position. A tampered or foreign cursor is refused.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+
+import surveys
+
+from ..extensions import db
+from ..models import Alert, CheckinDue, Patient, PatientSummary
+from ..models.base import utcnow
+
+SORTS = ("risk", "name", "last_checkin")
+NO_ALERT = len(surveys.PRIORITY_ORDER)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+TIER_LABELS = {
+    0: "Urgent alert",
+    1: "High-priority alert",
+    2: "Worsening",
+    3: "Check-in overdue",
+    4: "",
+}
+
+
+class CursorError(ValueError):
+    """The cursor was not issued by this server for this list."""
+
+
+@dataclass(frozen=True)
+class Key:
+    """One sort key: a SQL expression and its direction."""
+
+    expr: sa.ColumnElement
+    descending: bool = False
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="waypoint.panel-cursor")
+
+
+def encode_cursor(sort: str, patient_id) -> str:
+    """A signed cursor pointing after ``patient_id`` in the ``sort`` order."""
+    return _serializer().dumps({"s": sort, "p": str(patient_id)})
+
+
+def decode_cursor(cursor: str, sort: str) -> uuid.UUID:
+    """The anchor patient id of a cursor; raises CursorError if tampered or for another sort."""
+    try:
+        payload = _serializer().loads(cursor)
+        if payload["s"] != sort:
+            raise CursorError("This cursor belongs to another sort order.")
+        return uuid.UUID(payload["p"])
+    except (BadSignature, KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, CursorError):
+            raise
+        raise CursorError("The page cursor is not valid.") from None
+
+
+def _base(clinic_id: int, now: datetime):
+    """The panel's select: patients with their alert, due and summary columns, and sort keys."""
+    rank = sa.case(
+        *((Alert.priority == p, n) for n, p in enumerate(surveys.PRIORITY_ORDER)), else_=NO_ALERT
+    )
+    alerts = (
+        sa.select(
+            Alert.patient_id.label("patient_id"),
+            sa.func.min(rank).label("alert_rank"),
+            *(
+                sa.func.sum(sa.case((Alert.priority == p, 1), else_=0)).label(f"n_{p}")
+                for p in surveys.PRIORITY_ORDER
+            ),
+        )
+        .where(Alert.clinic_id == clinic_id, Alert.status == "open")
+        .group_by(Alert.patient_id)
+        .subquery("open_alerts")
+    )
+    dues = (
+        sa.select(
+            CheckinDue.patient_id.label("patient_id"),
+            sa.func.min(CheckinDue.due_at).label("next_due"),
+        )
+        .join(Patient, Patient.id == CheckinDue.patient_id)
+        .where(Patient.clinic_id == clinic_id, CheckinDue.completed_checkin_id.is_(None))
+        .group_by(CheckinDue.patient_id)
+        .subquery("open_dues")
+    )
+    alert_rank = sa.func.coalesce(alerts.c.alert_rank, NO_ALERT)
+    overdue = sa.and_(dues.c.next_due.is_not(None), dues.c.next_due < now)
+    tier = sa.case(
+        (alert_rank <= 1, 0),
+        (alert_rank == 2, 1),
+        (PatientSummary.worsening.is_(True), 2),
+        (overdue, 3),
+        else_=4,
+    )
+    severity = sa.func.coalesce(PatientSummary.severity_rank, 0)
+    last = sa.func.coalesce(PatientSummary.last_checkin_at, _EPOCH)
+    keys = {
+        "risk": [Key(tier), Key(alert_rank), Key(severity, True), Key(Patient.id)],
+        "name": [Key(sa.func.lower(Patient.display_name)), Key(Patient.id)],
+        "last_checkin": [Key(last, True), Key(Patient.id)],
+    }
+    query = (
+        sa.select(
+            Patient.id,
+            Patient.ref,
+            Patient.display_name,
+            Patient.status,
+            PatientSummary.trend_status,
+            PatientSummary.instruments,
+            PatientSummary.last_checkin_at,
+            dues.c.next_due,
+            overdue.label("overdue"),
+            tier.label("tier"),
+            alert_rank.label("alert_rank"),
+            *(alerts.c[f"n_{p}"] for p in surveys.PRIORITY_ORDER),
+        )
+        .outerjoin(PatientSummary, PatientSummary.patient_id == Patient.id)
+        .outerjoin(alerts, alerts.c.patient_id == Patient.id)
+        .outerjoin(dues, dues.c.patient_id == Patient.id)
+        .where(Patient.clinic_id == clinic_id)
+    )
+    return query, keys, {"overdue": overdue, "has_alerts": alerts.c.patient_id.is_not(None)}
+
+
+def _after(keys: list[Key], values) -> sa.ColumnElement:
+    """Rows strictly after ``values`` in the order of ``keys`` (expanded for any direction)."""
+    clauses = []
+    for n, key in enumerate(keys):
+        equal = [keys[i].expr == values[i] for i in range(n)]
+        beyond = key.expr < values[n] if key.descending else key.expr > values[n]
+        clauses.append(sa.and_(*equal, beyond))
+    return sa.or_(*clauses)
+
+
+def panel_page(clinic_id: int, args: dict, q: str | None = None) -> dict:
+    """One page of the panel of ``clinic_id`` for the validated ``args`` (see PanelArgsSchema)."""
+    now = utcnow()
+    sort = args.get("sort", "risk")
+    query, keys, flags = _base(clinic_id, now)
+    keys = keys[sort]
+    if not args.get("include_discharged"):
+        query = query.where(Patient.status == "active")
+    if "status" in args:
+        query = query.where(PatientSummary.trend_status == args["status"])
+    if "overdue" in args:
+        query = query.where(flags["overdue"] if args["overdue"] else sa.not_(flags["overdue"]))
+    if "has_open_alerts" in args:
+        has = flags["has_alerts"]
+        query = query.where(has if args["has_open_alerts"] else sa.not_(has))
+    if q:
+        needle = q.strip().lower()
+        query = query.where(
+            sa.or_(
+                sa.func.lower(Patient.display_name).contains(needle, autoescape=True),
+                sa.func.lower(Patient.ref).contains(needle, autoescape=True),
+            )
+        )
+    if args.get("cursor"):
+        anchor_id = decode_cursor(args["cursor"], sort)
+        anchor_query, anchor_keys, _ = _base(clinic_id, now)
+        anchor = db.session.execute(
+            anchor_query.with_only_columns(*(k.expr for k in anchor_keys[sort])).where(
+                Patient.id == anchor_id
+            )
+        ).first()
+        if anchor is None:
+            raise CursorError("The page cursor is no longer valid; start from the first page.")
+        query = query.where(_after(keys, list(anchor)))
+    order = [k.expr.desc() if k.descending else k.expr.asc() for k in keys]
+    limit = args.get("limit", 50)
+    rows = db.session.execute(query.order_by(*order).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {
+        "items": [_row(row) for row in rows],
+        "next_cursor": encode_cursor(sort, rows[-1].id) if more else None,
+    }
+
+
+def _row(row) -> dict:
+    label = TIER_LABELS[row.tier]
+    if row.tier == 0 and row.alert_rank == 0:
+        label = "Imminent-risk alert"
+    return {
+        "id": row.id,
+        "ref": row.ref,
+        "display_name": row.display_name,
+        "status": row.status,
+        "trend_status": row.trend_status,
+        "instruments": row.instruments or {},
+        "last_checkin_at": row.last_checkin_at,
+        "next_due_at": row.next_due,
+        "overdue": bool(row.overdue),
+        "open_alerts": {p: int(getattr(row, f"n_{p}") or 0) for p in surveys.PRIORITY_ORDER},
+        "risk": {"tier": row.tier, "label": label},
+    }

@@ -1,0 +1,141 @@
+"""Recompute patients' stored trend summaries from their check-ins and sessions.
+
+The maths is ``surveys.compute_trend``; this module only gathers the points, finds the
+current course and stores the result (see ``api.models.summaries``).
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+import surveys
+
+from ..models import Checkin, Patient, TreatmentSession
+from ..models.base import utcnow
+from ..models.summaries import PatientSummary
+
+#: How many recent totals the panel's sparkline shows.
+SPARK_POINTS = 12
+#: Instruments in the order their status speaks for the patient when none is worsening.
+PRIMARY_ORDER = ("phq9", "gad7")
+
+
+@dataclass(frozen=True)
+class Course:
+    """A treatment course as the trend sees it: from its first session to the next course's."""
+
+    id: int
+    start: datetime
+    end: datetime | None
+
+
+def courses_of(sessions: Iterable[tuple[int, datetime]]) -> list[Course]:
+    """Courses ordered by their first (non-deleted) session; ``sessions`` is (course_id, at)."""
+    firsts: dict[int, datetime] = {}
+    for course_id, at in sessions:
+        if course_id not in firsts or at < firsts[course_id]:
+            firsts[course_id] = at
+    ordered = sorted(firsts.items(), key=lambda item: (item[1], item[0]))
+    return [
+        Course(course_id, start, ordered[n + 1][1] if n + 1 < len(ordered) else None)
+        for n, (course_id, start) in enumerate(ordered)
+    ]
+
+
+def trend_points(rows) -> dict[str, list[surveys.TrendPoint]]:
+    """Scored check-in rows (id, instrument, completed_at, total, safety_endorsed) by instrument."""
+    points: dict[str, list[surveys.TrendPoint]] = {}
+    for row in rows:
+        if row.total is None:
+            continue
+        points.setdefault(row.instrument, []).append(
+            surveys.TrendPoint(str(row.id), row.completed_at, row.total, bool(row.safety_endorsed))
+        )
+    return points
+
+
+def severity_rank(definition: surveys.Definition, total: int) -> int:
+    """0 (least severe band) to 100 (most severe), comparable across instruments."""
+    band = definition.band_for(total)
+    if band is None or len(definition.bands) < 2:
+        return 0
+    return definition.bands.index(band) * 100 // (len(definition.bands) - 1)
+
+
+def summarise(points: dict[str, Sequence[surveys.TrendPoint]], course_start) -> dict:
+    """The summary columns of one patient from their points and current course start."""
+    instruments, rank, statuses, last_at = {}, 0, {}, None
+    for code, series in points.items():
+        definition = surveys.get_definition(code)
+        if not definition.scored or not series:
+            continue
+        trend = surveys.compute_trend(definition, series, course_start)
+        ordered = sorted(series, key=lambda p: (p.at, p.checkin_id))
+        latest = ordered[-1]
+        band = definition.band_for(latest.total)
+        instruments[code] = {
+            "latest": latest.total,
+            "latest_at": latest.at.isoformat(),
+            "severity": band.code if band else None,
+            "severity_label": band.label if band else None,
+            "safety_endorsed": latest.safety_endorsed,
+            "baseline": trend.baseline,
+            "change": trend.change,
+            "status": trend.status,
+            "response": trend.response,
+            "remission": trend.remission,
+            "n": trend.n,
+            "spark": [p.total for p in ordered[-SPARK_POINTS:]],
+        }
+        rank = max(rank, severity_rank(definition, latest.total))
+        statuses[code] = trend.status
+        last_at = latest.at if last_at is None or latest.at > last_at else last_at
+    worsening = "worsening" in statuses.values()
+    order = [c for c in PRIMARY_ORDER if c in statuses] + sorted(set(statuses) - set(PRIMARY_ORDER))
+    return {
+        "worsening": worsening,
+        "severity_rank": rank,
+        "trend_status": "worsening" if worsening else (statuses[order[0]] if order else None),
+        "last_checkin_at": last_at,
+        "course_start": course_start,
+        "instruments": instruments,
+    }
+
+
+def refresh_summaries(connection: sa.Connection, patient_ids: Sequence) -> None:
+    """Recompute and store the summaries of ``patient_ids`` on ``connection``'s transaction."""
+    for patient_id in patient_ids:
+        # Serialise refreshes per patient: two transactions adding check-ins at once must not
+        # each store a summary that misses the other's. NO KEY UPDATE does not block the
+        # KEY SHARE lock that inserting a check-in takes on its patient (no deadlock).
+        exists = connection.execute(
+            sa.select(Patient.id).where(Patient.id == patient_id).with_for_update(key_share=True)
+        ).scalar()
+        if exists is None:
+            continue
+        sessions = connection.execute(
+            sa.select(TreatmentSession.course_id, TreatmentSession.administered_at).where(
+                TreatmentSession.patient_id == patient_id, TreatmentSession.deleted_at.is_(None)
+            )
+        ).all()
+        courses = courses_of((s.course_id, s.administered_at) for s in sessions)
+        rows = connection.execute(
+            sa.select(
+                Checkin.id,
+                Checkin.instrument,
+                Checkin.completed_at,
+                Checkin.total,
+                Checkin.safety_endorsed,
+            ).where(Checkin.patient_id == patient_id, Checkin.total.is_not(None))
+        ).all()
+        values = summarise(trend_points(rows), courses[-1].start if courses else None)
+        values["updated_at"] = utcnow()
+        insert = _insert(connection)(PatientSummary).values(patient_id=patient_id, **values)
+        connection.execute(insert.on_conflict_do_update(index_elements=["patient_id"], set_=values))
+
+
+def _insert(connection: sa.Connection):
+    return postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert

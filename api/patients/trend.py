@@ -1,0 +1,102 @@
+"""One patient's trend of one instrument, with sessions and courses, for the chart.
+
+The maths is ``surveys.compute_trend``: the current course starts at its first session
+(else at the first check-in), and each earlier course is measured up to the next one's start.
+"""
+
+from sqlalchemy.orm import joinedload
+
+import surveys
+
+from ..extensions import db
+from ..models import Checkin, Patient, TreatmentSession
+from .summary import courses_of, trend_points
+
+
+def active_sessions(patient: Patient) -> list[TreatmentSession]:
+    """The patient's sessions that were not deleted, oldest first, courses loaded."""
+    return db.session.scalars(
+        db.select(TreatmentSession)
+        .options(joinedload(TreatmentSession.course))
+        .where(TreatmentSession.patient_id == patient.id, TreatmentSession.deleted_at.is_(None))
+        .order_by(TreatmentSession.administered_at, TreatmentSession.id)
+    ).all()
+
+
+def course_trends(definition, points, sessions) -> list[dict]:
+    """Each course (oldest first) with its trend over its own span."""
+    labels = {s.course_id: s.course.label for s in sessions}
+    out = []
+    for course in courses_of((s.course_id, s.administered_at) for s in sessions):
+        span = [p for p in points if course.end is None or p.at < course.end]
+        trend = surveys.compute_trend(definition, span, course.start)
+        out.append(
+            {
+                "id": course.id,
+                "label": labels[course.id],
+                "start": course.start,
+                "end": course.end,
+                "sessions": sum(1 for s in sessions if s.course_id == course.id),
+                "trend": trend.to_dict(),
+            }
+        )
+    return out
+
+
+def load_points(patient: Patient, definition: surveys.Definition) -> list[surveys.TrendPoint]:
+    """The patient's scored check-ins of one instrument as trend points, oldest first."""
+    rows = db.session.execute(
+        db.select(
+            Checkin.id,
+            Checkin.instrument,
+            Checkin.completed_at,
+            Checkin.total,
+            Checkin.safety_endorsed,
+        )
+        .where(
+            Checkin.patient_id == patient.id,
+            Checkin.instrument == definition.code,
+            Checkin.total.is_not(None),
+        )
+        .order_by(Checkin.completed_at, Checkin.id)
+    ).all()
+    return trend_points(rows).get(definition.code, [])
+
+
+def patient_trend(patient: Patient, definition: surveys.Definition) -> dict:
+    """Points, bands, sessions, courses and the current course's trend of one instrument."""
+    points = load_points(patient, definition)
+    sessions = active_sessions(patient)
+    courses = course_trends(definition, points, sessions)
+    current = surveys.compute_trend(definition, points, courses[-1]["start"] if courses else None)
+    baseline = current.baseline
+    response_line = None
+    if baseline and definition.response_percent is not None:
+        response_line = baseline * (100 - definition.response_percent) / 100
+    return {
+        "instrument": definition.code,
+        "title": definition.short_title,
+        "score_min": definition.score_min,
+        "score_max": definition.score_max,
+        "bands": [
+            {"code": b.code, "label": b.label, "min": b.min, "max": b.max} for b in definition.bands
+        ],
+        "points": [_point(definition, p) for p in points],
+        "sessions": sessions,
+        "courses": courses,
+        "trend": current.to_dict(),
+        "response_line": response_line,
+        "remission_below": definition.remission_below,
+    }
+
+
+def _point(definition, point) -> dict:
+    band = definition.band_for(point.total)
+    return {
+        "checkin_id": point.checkin_id,
+        "at": point.at,
+        "total": point.total,
+        "severity": band.code if band else None,
+        "severity_label": band.label if band else None,
+        "safety_endorsed": point.safety_endorsed,
+    }

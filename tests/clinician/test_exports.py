@@ -1,0 +1,148 @@
+"""Exports for the chart (CSV, FHIR R4 Bundle) and the clinic's outcomes report. All audited."""
+
+import csv
+import io
+from datetime import timedelta
+
+import sqlalchemy as sa
+from fhir.resources.bundle import Bundle
+
+from api.models import AuditEvent, CheckinDue
+from api.models.base import utcnow
+
+
+def rows_of(response):
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == "text/csv"
+    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+
+
+def test_csv_has_every_answer_and_sessions_in_a_second_file(
+    staff_client, create_patient, add_checkin, add_session, db_session
+):
+    client, _, staff = staff_client
+    patient = create_patient(staff.clinic)
+    now = utcnow()
+    add_checkin(patient, 14, now - timedelta(days=3), item9=1)
+    add_checkin(patient, 6, now - timedelta(days=2), instrument="gad7")
+    session = add_session(patient, now - timedelta(days=1))
+    session.notes = '=HYPERLINK("http://evil")'
+    db_session.flush()
+    response = client.get(f"/api/v1/patients/{patient.id}/export.csv")
+    assert patient.ref in response.headers["Content-Disposition"]
+    assert "Test Patient" not in response.headers["Content-Disposition"]
+    rows = rows_of(response)
+    assert [r["instrument"] for r in rows] == ["phq9", "gad7"]
+    assert rows[0]["total"] == "14" and rows[0]["severity"] == "moderate"
+    assert rows[0]["phq9_9"] == "1" and rows[0]["safety_endorsed"] == "True"
+    assert rows[1]["gad7_7"] != "" and rows[1]["phq9_1"] == ""
+    sessions = rows_of(client.get(f"/api/v1/patients/{patient.id}/export.csv?part=sessions"))
+    assert len(sessions) == 1 and sessions[0]["modality"] == "iv"
+    assert sessions[0]["notes"].startswith("'=")  # never a live formula in a spreadsheet
+    assert client.get(f"/api/v1/patients/{patient.id}/export.csv?part=x").status_code == 422
+    exports = (
+        db_session.execute(
+            sa.select(AuditEvent.detail).where(AuditEvent.action == "patient.export")
+        )
+        .scalars()
+        .all()
+    )
+    assert [(e["part"], e["rows"]) for e in exports] == [("checkins", 2), ("sessions", 1)]
+
+
+def test_fhir_bundle_validates_as_r4(
+    staff_client, create_patient, add_checkin, add_session, db_session
+):
+    client, _, staff = staff_client
+    patient = create_patient(staff.clinic)
+    now = utcnow()
+    add_checkin(patient, 19, now - timedelta(days=5))
+    add_checkin(patient, 9, now - timedelta(days=2), instrument="gad7")
+    add_session(patient, now - timedelta(days=4), modality="intranasal", dose_mg=56)
+    response = client.get(f"/api/v1/patients/{patient.id}/fhir")
+    assert response.status_code == 200 and response.mimetype == "application/fhir+json"
+    body = response.get_json(force=True)
+    bundle = Bundle.parse_obj(body)
+    kinds = [e.resource.resource_type for e in bundle.entry]
+    assert kinds.count("QuestionnaireResponse") == 2 and kinds.count("Observation") == 2
+    assert kinds.count("Questionnaire") == 2 and kinds.count("MedicationAdministration") == 1
+    assert kinds[0] == "Patient"
+    assert len({e.fullUrl for e in bundle.entry}) == len(bundle.entry)
+    admin = next(
+        e["resource"]
+        for e in body["entry"]
+        if e["resource"]["resourceType"] == "MedicationAdministration"
+    )
+    assert admin["dosage"]["route"]["coding"][0]["code"] == "46713006"
+    assert admin["dosage"]["dose"]["value"] == 56.0
+    assert admin["medicationCodeableConcept"]["text"] == "esketamine"
+    observation = next(
+        e["resource"] for e in body["entry"] if e["resource"]["resourceType"] == "Observation"
+    )
+    assert observation["subject"]["reference"] == f"Patient/{patient.id}"
+    assert observation["derivedFrom"][0]["reference"].startswith("QuestionnaireResponse/")
+    event = db_session.execute(
+        sa.select(AuditEvent.detail).where(
+            AuditEvent.action == "patient.export", AuditEvent.object_id == str(patient.id)
+        )
+    ).scalar_one()
+    assert event == {"format": "fhir", "checkins": 2, "skipped": 0, "sessions": 1}
+
+
+def test_outcomes_report_rates(
+    staff_client, create_patient, add_checkin, add_session, db_session, other_clinic
+):
+    client, _, staff = staff_client
+    now = utcnow()
+    responder = create_patient(staff.clinic)
+    add_checkin(responder, 20, now - timedelta(days=30))
+    add_session(responder, now - timedelta(days=29))
+    add_checkin(responder, 4, now - timedelta(days=5))  # response and remission
+    partial = create_patient(staff.clinic)
+    add_checkin(partial, 16, now - timedelta(days=30))
+    add_session(partial, now - timedelta(days=29), modality="intranasal", dose_mg=56)
+    add_checkin(partial, 14, now - timedelta(days=5))  # neither
+    # Another clinic's responder must not count.
+    stranger = create_patient(other_clinic["clinic"])
+    add_checkin(stranger, 20, now - timedelta(days=30))
+    add_session(stranger, now - timedelta(days=29))
+    add_checkin(stranger, 2, now - timedelta(days=5))
+    for n in range(4):
+        db_session.add(
+            CheckinDue(
+                patient_id=responder.id,
+                instrument="phq9",
+                reason="cadence",
+                due_at=now - timedelta(days=n + 1),
+                completed_checkin_id=None,
+            )
+        )
+    db_session.flush()
+    # Two dues completed (link them to the responder's check-ins).
+    from api.models import Checkin
+
+    checkin_ids = db_session.scalars(
+        sa.select(Checkin.id).where(Checkin.patient_id == responder.id)
+    ).all()
+    dues = db_session.scalars(
+        sa.select(CheckinDue).where(CheckinDue.patient_id == responder.id).order_by(CheckinDue.id)
+    ).all()
+    dues[0].completed_checkin_id, dues[3].completed_checkin_id = checkin_ids
+    db_session.flush()
+    rows = rows_of(client.get("/api/v1/reports/outcomes.csv"))
+    table = {(r["measure"], r["instrument"], r["modality"]): r for r in rows}
+    assert table[("courses", "phq9", "all")]["numerator"] == "2"
+    assert table[("response", "phq9", "all")]["rate"] == "0.500"
+    assert table[("remission", "phq9", "iv")]["rate"] == "1.000"
+    assert table[("response", "phq9", "intranasal")]["numerator"] == "0"
+    completion = table[("checkin_completion", "", "all")]
+    assert (completion["numerator"], completion["denominator"]) == ("2", "4")
+    assert not any(r for r in rows if str(responder.id) in str(r) or responder.ref in str(r))
+    assert (
+        db_session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "report.outcomes"))
+        == 1
+    )
+    theirs = rows_of(other_clinic["client"].get("/api/v1/reports/outcomes.csv"))
+    theirs = {(r["measure"], r["instrument"], r["modality"]): r for r in theirs}
+    assert theirs[("courses", "phq9", "all")]["numerator"] == "1"
+    assert theirs[("response", "phq9", "all")]["rate"] == "1.000"
