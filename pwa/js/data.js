@@ -2,7 +2,7 @@
 // Fresh from the API when the network answers; otherwise the copy kept on this phone.
 
 import { ApiError, NetworkError, getSession, request } from "./api.js";
-import { getMeta, setMeta } from "./idb.js";
+import { getMeta, setMeta, transaction } from "./idb.js";
 
 /** The US default, used only if this phone has never loaded the clinic's own list. */
 export const FALLBACK_RESOURCES = [
@@ -21,12 +21,32 @@ export async function session() {
   try {
     const body = await getSession();
     const signedIn = body.signed_in && body.kind === "patient";
+    if (signedIn) await rememberPatient(body.patient_id);
     await setMeta("signed_in", signedIn);
     return { signedIn, offline: false };
   } catch (error) {
     if (!(error instanceof NetworkError)) throw error;
     return { signedIn: await getMeta("signed_in", false), offline: true };
   }
+}
+
+/** Facts about one patient that must not carry over when another patient signs in here. */
+const PER_PATIENT_META = ["me", "last", "followup", "completed_once", "reminders_answered"];
+
+/**
+ * Remember who is signed in. When it is someone else than before, forget the previous
+ * patient's drafts and profile (their queued check-ins stay, and are sent only as them).
+ */
+async function rememberPatient(patientId) {
+  const previous = await getMeta("patient_id", null);
+  if (previous === patientId) return;
+  await transaction(["drafts", "meta"], "readwrite", (stores) => {
+    if (previous !== null) {
+      stores.drafts.clear();
+      for (const key of PER_PATIENT_META) stores.meta.delete(key);
+    }
+    stores.meta.put({ key: "patient_id", value: patientId });
+  });
 }
 
 /** The patient's profile (clinic, crisis resources, what is due); cached for offline use. */

@@ -2,8 +2,8 @@
 // leaves only when the server has answered 2xx. The client's UUID makes every resend harmless.
 // Used by the pages (on submit, on `online`, on open) and by the service worker (Background Sync).
 
-import { ApiError, NetworkError, request } from "./api.js";
-import { all, put, remove, transaction } from "./idb.js";
+import { ApiError, NetworkError, getSession, request } from "./api.js";
+import { all, getMeta, put, remove, transaction } from "./idb.js";
 
 export const SYNC_TAG = "waypoint-outbox";
 const CHANNEL = "waypoint-outbox";
@@ -30,7 +30,15 @@ export function onChange(listener) {
  * any `meta` facts to keep alongside ({key: value}; a value of null deletes the fact).
  */
 export async function enqueue(checkin, meta = {}) {
-  const record = { ...checkin, queued_at: new Date().toISOString(), state: "waiting", attempts: 0 };
+  // Whose answers these are: they are only ever sent in that patient's own session.
+  const patientId = await getMeta("patient_id", null);
+  const record = {
+    ...checkin,
+    patient_id: patientId,
+    queued_at: new Date().toISOString(),
+    state: "waiting",
+    attempts: 0,
+  };
   await transaction(["outbox", "drafts", "meta"], "readwrite", (stores) => {
     stores.outbox.put(record);
     stores.drafts.delete(checkin.instrument);
@@ -57,9 +65,26 @@ export function flush() {
 
 async function sendAll() {
   const result = { sent: [], waiting: 0, refused: 0, signedOut: false };
-  for (const item of await queued()) {
+  const items = await queued();
+  if (!items.length) return result;
+  let current;
+  try {
+    current = await getSession();
+  } catch {
+    result.waiting = items.length;
+    return result;
+  }
+  for (const item of items) {
     if (item.state === "refused") {
       result.refused += 1;
+      continue;
+    }
+    if (item.patient_id !== current.patient_id) {
+      // Signed out, or someone else is signed in on this phone now: never send these
+      // answers in another patient's session; keep them until their own session returns.
+      result.waiting += 1;
+      result.signedOut = true;
+      if (!current.patient_id && item.last_status !== 401) await put("outbox", { ...item, last_status: 401 });
       continue;
     }
     try {

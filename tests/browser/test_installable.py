@@ -82,3 +82,18 @@ def test_chromium_finds_nothing_that_stops_installing(playwright, live_server, t
         assert errors == []
     finally:
         context.close()
+
+
+def test_service_worker_precaches_every_module_of_the_app():
+    """A module missing from the list would break the app offline, silently."""
+    import re
+    from pathlib import Path
+
+    pwa = Path(__file__).resolve().parents[2] / "pwa"
+    listed = set(re.findall(r'"(/pwa/js/[^"]+)"', (pwa / "sw.js").read_text()))
+    modules = {
+        "/pwa/" + str(path.relative_to(pwa))
+        for path in (pwa / "js").rglob("*.js")
+        if path.name != "join.js"  # the invite page needs the network anyway
+    }
+    assert listed == modules

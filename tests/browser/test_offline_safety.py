@@ -1,6 +1,8 @@
 """Offline: a check-in with PHQ-9 item 9 endorsed shows crisis help with no network, waits on
 the phone, and reaches the server exactly once when the network returns; then the ASQ."""
 
+import time
+
 import pytest
 
 from .conftest import (
@@ -38,6 +40,8 @@ def tel_links(page):
 def test_offline_check_in_with_item_9_shows_help_and_syncs_once(
     page, context, signed_in, committed_db
 ):
+    # Without Background Sync (as on Safari and Firefox): the page itself must send on reconnect.
+    context.add_init_script("delete ServiceWorkerRegistration.prototype.sync;")
     page.goto("/")
     wait_for_app(page)
     wait_for_service_worker(page)
@@ -161,3 +165,53 @@ def test_help_is_one_tap_away_and_follows_the_clinic(page, context, enrolled):
     page.get_by_text("Messages are read 9am to 5pm on weekdays.").wait_for()
     assert_accessible(page, "help")
     screenshot(page, "help")
+
+
+def test_queued_answers_are_never_sent_in_another_patients_session(
+    page, context, enrolled, committed_db
+):
+    first, first_token = enrolled(display_name="Ana")
+    second, second_token = enrolled(display_name="Ben")
+    assert context.request.post("/api/v1/auth/redeem", data={"token": first_token}).ok
+    page.goto("/")
+    wait_for_app(page)
+    wait_for_service_worker(page)
+    page.reload()
+    wait_for_app(page)
+
+    context.set_offline(True)
+    page.get_by_role("link", name="Worry check-in").click()
+    for number in range(1, 8):
+        page.get_by_role("heading", name=f"Question {number} of 7").wait_for()
+        answer(page, "Several days")
+    page.get_by_role("heading", name="Thank you for checking in").wait_for()
+    page.get_by_text("7 out of 21, in the mild range").wait_for()
+
+    # Someone else signs in on this phone before it is back online.
+    assert context.request.post("/api/v1/auth/redeem", data={"token": second_token}).ok
+    context.set_offline(False)
+    page.goto("/")
+    wait_for_app(page)
+    page.get_by_role("heading", name="Hello, Ben").wait_for()
+    assert page.evaluate(OUTBOX_SIZE) == 1
+    assert checkins_of(committed_db, second.id) == []
+    assert checkins_of(committed_db, first.id) == []
+    # Ben is not told about Ana's answers.
+    assert page.locator(".send-status").count() == 0
+
+    # Back in the first patient's own session, the answers go, as theirs.
+    from api.auth.operations import create_invite
+
+    token = create_invite(first).rsplit("/", 1)[1]
+    committed_db.commit()
+    assert context.request.post("/api/v1/auth/redeem", data={"token": token}).ok
+    page.reload()
+    wait_for_app(page)
+    page.get_by_role("heading", name="Hello, Ana").wait_for()
+    deadline = time.monotonic() + 10
+    while page.evaluate(OUTBOX_SIZE) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert page.evaluate(OUTBOX_SIZE) == 0
+    (stored,) = checkins_of(committed_db, first.id)
+    assert (stored.instrument, stored.total) == ("gad7", 7)
+    assert checkins_of(committed_db, second.id) == []

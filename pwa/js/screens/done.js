@@ -67,7 +67,8 @@ export async function doneScreen(app) {
       ),
     );
   }
-  if (local.total !== null && local.total !== undefined) {
+  // After a safety answer the screen is about help; the score waits in the history.
+  if (!needsSupport && local.total !== null && local.total !== undefined) {
     parts.push(scoreCard(definition, last));
   }
   const reminders = h("div", { class: "reminders" });

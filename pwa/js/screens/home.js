@@ -43,7 +43,8 @@ export async function homeScreen(app) {
   const profile = app.profile;
   const followUp = await getMeta("followup", null);
   const drafts = (await all("drafts")).filter((d) => Object.keys(d.answers).length);
-  const waiting = await queued();
+  const patientId = await getMeta("patient_id", null);
+  const waiting = (await queued()).filter((row) => row.patient_id === patientId);
   const offered = (profile && profile.instruments) || Object.keys(INSTRUMENT_NAMES);
   // Our own order (mood first); the follow-up questions are asked only after a check-in.
   const codes = Object.keys(INSTRUMENT_NAMES).filter((code) => code !== "asq" && offered.includes(code));
@@ -99,7 +100,8 @@ export async function homeScreen(app) {
 }
 
 /** Shown when this phone is not signed in. */
-export function welcomeScreen(app) {
+export async function welcomeScreen(app) {
+  const waiting = await queued();
   show(
     app.main,
     "Welcome",
@@ -115,5 +117,13 @@ export function welcomeScreen(app) {
       "To start, open the invite link your care team sent you on this phone. " +
         "If the link has stopped working, please ask them for a new one.",
     ),
+    waiting.length
+      ? h(
+          "section",
+          { class: "card notice", "aria-labelledby": "outbox-title" },
+          h("h2", { id: "outbox-title" }, "Answers waiting on this phone"),
+          h("p", { class: "send-status", role: "status", "data-state": "signedOut" }, STATUS.signedOut),
+        )
+      : null,
   );
 }
