@@ -215,3 +215,38 @@ def test_queued_answers_are_never_sent_in_another_patients_session(
     (stored,) = checkins_of(committed_db, first.id)
     assert (stored.instrument, stored.total) == ("gad7", 7)
     assert checkins_of(committed_db, second.id) == []
+
+
+def test_a_check_in_the_server_refuses_stays_on_the_phone_and_is_explained(
+    page, context, signed_in, committed_db
+):
+    context.expected_console.append("status of 422")
+    page.goto("/")
+    wait_for_app(page)
+    # Answers from 40 days ago (a phone left offline too long): the server refuses them (422).
+    page.evaluate(
+        """(patientId) => new Promise((resolve, reject) => {
+            const open = indexedDB.open("waypoint");
+            open.onsuccess = () => {
+                const tx = open.result.transaction("outbox", "readwrite");
+                const answers = {};
+                for (let i = 1; i <= 7; i++) answers[`gad7_${i}`] = 0;
+                tx.objectStore("outbox").put({
+                    id: crypto.randomUUID(), instrument: "gad7", answers, patient_id: patientId,
+                    completed_at: new Date(Date.now() - 40 * 86400000).toISOString(),
+                    queued_at: new Date().toISOString(), state: "waiting", attempts: 0,
+                });
+                tx.oncomplete = () => { open.result.close(); resolve(); };
+                tx.onerror = () => reject(tx.error);
+            };
+        })""",
+        str(signed_in.id),
+    )
+    page.reload()
+    wait_for_app(page)
+    page.locator(".send-status[data-state='refused']").wait_for()
+    page.get_by_text(
+        "One check-in could not be sent, but your answers are still on this phone"
+    ).wait_for()
+    assert page.evaluate(OUTBOX_SIZE) == 1
+    assert checkins_of(committed_db, signed_in.id) == []
