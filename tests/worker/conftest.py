@@ -1,6 +1,7 @@
 """Worker fixtures: a real SMTP server (aiosmtpd), a real webhook receiver, a private Redis,
 real worker processes, committed factories, and a way to call tasks on the test app."""
 
+import contextvars
 import email
 import email.policy
 import http.server
@@ -240,15 +241,31 @@ def committed_team(committed_db, webhooks):
     return built
 
 
+def https_client(flask_app):
+    """A test client over HTTPS whose every request runs in a context of its own."""
+    from flask.testing import FlaskClient
+
+    class Isolated(FlaskClient):
+        def open(self, *args, **kwargs):
+            return contextvars.Context().run(super().open, *args, **kwargs)
+
+    flask_app.test_client_class = Isolated
+    client = flask_app.test_client()
+    client.environ_base["wsgi.url_scheme"] = "https"
+    client.environ_base["HTTP_HOST"] = "localhost"
+    return client
+
+
 @pytest.fixture
-def patient_client(app, make_client):
+def patient_client(app):
     """A client signed in as ``patient`` through a committed invite; returns (client, csrf)."""
     from api.auth.operations import create_invite
     from api.extensions import db
 
-    def sign_in(patient):
-        client = make_client()
-        with app.test_request_context():
+    def sign_in(patient, flask_app=None):
+        flask_app = flask_app or app
+        client = https_client(flask_app)
+        with flask_app.test_request_context():
             url = create_invite(patient)
             db.session.commit()
         response = client.post("/api/v1/auth/redeem", json={"token": url.rsplit("/", 1)[1]})
@@ -417,9 +434,12 @@ def start_worker(database_url, smtp, tmp_path):
 def app_on_broker(app):
     """A second app on the same database whose publishes go to another broker."""
     from api.app import create_app
+    from api.extensions import db
+
+    made = []
 
     def make(broker_url):
-        return create_app(
+        web = create_app(
             {
                 **{
                     k: app.config[k]
@@ -430,5 +450,12 @@ def app_on_broker(app):
                 "CELERY": {"broker_url": broker_url},
             }
         )
+        made.append(web)
+        return web
 
-    return make
+    yield make
+    for web in made:
+        with web.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        web.extensions["celery"].close()
