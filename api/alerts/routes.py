@@ -2,6 +2,7 @@
 
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
+from marshmallow import RAISE
 
 from ..audit import record
 from ..auth.policy import policy, require_principal
@@ -22,7 +23,8 @@ _PRIORITY_ORDER = db.case({p: i for i, p in enumerate(PRIORITIES)}, value=Alert.
 @blp.route("")
 class Alerts(MethodView):
     @policy("staff")
-    @blp.arguments(AlertQuerySchema, location="query")
+    # webargs ignores unknown query parameters by default; a misspelt filter must be an error.
+    @blp.arguments(AlertQuerySchema, location="query", unknown=RAISE)
     @blp.response(200, AlertListSchema)
     def get(self, query):
         """The clinic's alerts, most pressing priority first, then oldest first."""

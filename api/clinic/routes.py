@@ -35,7 +35,15 @@ class ClinicSettings(MethodView):
     @blp.response(200, ClinicSettingsOutSchema)
     def patch(self, body):
         """Change some settings; fields not sent keep their value."""
-        clinic = update_settings(_clinic(), body)
+        clinic = _clinic()
+        url = body.get("webhook_url", clinic.webhook_url)
+        if url and not body.get("webhook_secret", clinic.webhook_secret):
+            abort(
+                422,
+                message="A webhook needs a secret to sign its requests.",
+                errors={"webhook_secret": ["Required when a webhook URL is set."]},
+            )
+        clinic = update_settings(clinic, body)
         record(
             "clinic.settings.update", object_type="clinic", object_id=clinic.id, fields=sorted(body)
         )

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pyotp
 import pytest
 import redis
 from aiosmtpd.controller import Controller
@@ -221,7 +222,8 @@ def build_team(session, webhook_url=None):
 
     clinician = staff("carer")
     on_call = staff("oncall", on_call=True)
-    admin = staff("admin", role="admin")
+    # Admins must use TOTP (the login fixture answers with a fresh code).
+    admin = staff("admin", role="admin", totp_secret=pyotp.random_base32(), totp_enabled=True)
     session.flush()
     patient = enrol_patient(clinic, display_name="Worker Patient", care_team=[clinician])
     return Team(clinic, clinician, on_call, admin, patient)
