@@ -124,3 +124,89 @@ def other_clinic(make_client, login, create_clinician, create_patient, create_cl
     client = make_client()
     csrf = login(client, staff)
     return {"clinic": clinic, "staff": staff, "client": client, "csrf": csrf}
+
+
+# --- browser ---------------------------------------------------------------------------
+# tests/browser/conftest.py's fixtures are not visible from this folder, and Playwright's
+# sync API allows one driver per thread: a second one on the main thread would fail whenever
+# both folders run in one session. So the clinic's browser tests drive Chromium from a
+# thread of their own, on a live server of their own (the same LiveServer class).
+
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+class BrowserThread:
+    """One Chromium owned by one thread; ``run(fn)`` calls ``fn(browser)`` in that thread."""
+
+    def __init__(self):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clinic-browser")
+        self.pool.submit(self._start).result(timeout=60)
+
+    def _start(self):
+        from playwright.sync_api import sync_playwright
+
+        self.driver = sync_playwright().start()
+        self.browser = self.driver.chromium.launch(
+            executable_path="/usr/bin/chromium", args=BROWSER_ARGS
+        )
+
+    def run(self, fn, timeout=90):
+        return self.pool.submit(fn, self.browser).result(timeout=timeout)
+
+    def close(self):
+        def stop():
+            self.browser.close()
+            self.driver.stop()
+
+        self.pool.submit(stop).result(timeout=30)
+        self.pool.shutdown()
+
+
+@pytest.fixture(scope="session")
+def clinic_browser():
+    """Chromium in its own thread, for the whole run."""
+    thread = BrowserThread()
+    yield thread
+    thread.close()
+
+
+@pytest.fixture(scope="session")
+def clinic_server(app, database_url, redis_url):
+    """The app over plain HTTP on a free 127.0.0.1 port, on this run's database."""
+    from werkzeug.serving import make_server
+
+    from api.app import create_app
+
+    live = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "clinic-browser-test-secret",
+            "SESSION_COOKIE_SECURE": False,
+            "SESSION_COOKIE_NAME": "waypoint",  # the __Host- prefix needs a Secure cookie
+            "RATELIMIT_STORAGE_URI": redis_url,
+            "CELERY": {"broker_url": redis_url, "task_ignore_result": True},
+        }
+    )
+    server = make_server("127.0.0.1", 0, live, threaded=True)
+    live.config["PUBLIC_URL"] = f"http://127.0.0.1:{server.server_port}"
+    import threading
+
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield live.config["PUBLIC_URL"]
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+    with live.app_context():
+        from api.extensions import db
+
+        db.engine.dispose()

@@ -1,0 +1,144 @@
+// One alert as a card: priority in words and colour, patient, reason, age, deliveries,
+// acknowledge-with-note and resolve, and its timeline and per-channel deliveries on demand.
+
+import { request } from "/pwa/js/api.js";
+import { announce, h } from "/pwa/js/dom.js";
+import { PRIORITY_WORDS, errorText, relative, when } from "./format.js";
+
+const KIND_WORDS = {
+  created: "Raised",
+  delivered: "Notification sent",
+  escalated: "Escalated",
+  acknowledged: "Acknowledged",
+  resolved: "Resolved",
+};
+
+function deliverySummary(counts) {
+  if (!counts) return "";
+  return `Notifications: ${counts.sent} sent, ${counts.pending} pending, ${counts.failed} failed`;
+}
+
+async function fillDetails(container, alertId) {
+  container.replaceChildren(h("p", { class: "meta" }, "Loading…"));
+  try {
+    const { body } = await request("GET", `/api/v1/alerts/${alertId}`);
+    const timeline = h(
+      "ol",
+      { class: "timeline" },
+      body.timeline.map((event) =>
+        h("li", {}, `${when(event.at)}: ${KIND_WORDS[event.kind] || event.kind}`, event.actor ? ` by ${event.actor.name}` : ""),
+      ),
+    );
+    const deliveries = h(
+      "table",
+      {},
+      h("caption", {}, "Deliveries by channel"),
+      h(
+        "thead",
+        {},
+        h("tr", {}, ["Channel", "Recipient", "Round", "Status", "Attempts", "Sent", "Last error"].map((t) => h("th", { scope: "col" }, t))),
+      ),
+      h(
+        "tbody",
+        {},
+        body.delivery_list.length
+          ? body.delivery_list.map((d) =>
+              h(
+                "tr",
+                {},
+                h("td", {}, d.channel),
+                h("td", {}, d.recipient),
+                h("td", { class: "num" }, d.round),
+                h("td", {}, d.status),
+                h("td", { class: "num" }, d.attempts),
+                h("td", {}, when(d.sent_at)),
+                h("td", {}, d.last_error || ""),
+              ),
+            )
+          : h("tr", {}, h("td", { colspan: "7" }, "No notification was needed.")),
+      ),
+    );
+    container.replaceChildren(h("h4", {}, "Timeline"), timeline, h("div", { class: "table-wrap" }, deliveries));
+  } catch (error) {
+    container.replaceChildren(h("p", { class: "error" }, errorText(error)));
+  }
+}
+
+/** A card for `alert`; `changed()` runs after an acknowledge or resolve succeeded. */
+export function alertCard(alert, { showPatient = true, changed = () => {} } = {}) {
+  const error = h("p", { class: "error", role: "alert" });
+  const noteId = `note-${alert.id}`;
+  const note = h("textarea", { id: noteId, name: "note", maxlength: "2000" });
+  const act = async (action, button) => {
+    button.disabled = true;
+    error.textContent = "";
+    try {
+      const body = action === "acknowledge" ? { note: note.value.trim() || null } : {};
+      await request("POST", `/api/v1/alerts/${alert.id}/${action}`, body);
+      announce(action === "acknowledge" ? "Alert acknowledged." : "Alert resolved.");
+      changed();
+    } catch (failure) {
+      error.textContent = errorText(failure);
+      button.disabled = false;
+    }
+  };
+  let form = null;
+  if (alert.status === "open") {
+    const ack = h("button", { type: "submit" }, "Acknowledge");
+    form = h(
+      "form",
+      { class: "ack-form", "aria-label": `Acknowledge alert ${alert.patient.ref}` },
+      h("div", { class: "field" }, h("label", { for: noteId }, "Note (optional)"), note),
+      ack,
+    );
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      act("acknowledge", ack);
+    });
+  } else if (alert.status === "acknowledged") {
+    const resolve = h("button", { type: "button", class: "secondary" }, "Resolve");
+    resolve.addEventListener("click", () => act("resolve", resolve));
+    form = h("div", { class: "actions" }, resolve);
+  }
+  const details = h("details", {}, h("summary", {}, "Timeline and deliveries"));
+  const inner = h("div", {});
+  details.append(inner);
+  details.addEventListener("toggle", () => {
+    if (details.open) fillDetails(inner, alert.id);
+  });
+  const ackLine =
+    alert.acknowledged_at &&
+    h(
+      "p",
+      { class: "meta" },
+      `Acknowledged ${relative(alert.acknowledged_at)}`,
+      alert.acknowledged_by ? ` by ${alert.acknowledged_by.name}` : "",
+      alert.ack_note ? `: “${alert.ack_note}”` : "",
+    );
+  return h(
+    "li",
+    { class: `alert-item p-${alert.priority}`, "data-alert": alert.id, "data-status": alert.status },
+    h(
+      "h3",
+      {},
+      h("span", { class: `pri pri-${alert.priority}` }, PRIORITY_WORDS[alert.priority] || alert.priority),
+      " ",
+      showPatient
+        ? h("a", { href: `/clinic/patients/${alert.patient.id}` }, alert.patient.display_name)
+        : alert.rule.replaceAll("_", " "),
+      showPatient ? h("span", { class: "ref" }, alert.patient.ref) : null,
+    ),
+    h("p", {}, alert.reason),
+    h(
+      "p",
+      { class: "meta" },
+      `Raised ${relative(alert.created_at)} (${when(alert.created_at)})`,
+      alert.escalation_level ? ` · escalated to level ${alert.escalation_level}` : "",
+    ),
+    h("p", { class: "meta" }, deliverySummary(alert.deliveries)),
+    ackLine,
+    form,
+    error,
+    details,
+  );
+}

@@ -1,0 +1,209 @@
+// The patient page: trend chart with sessions, alerts, sessions, check-ins, invite, schedule.
+
+import { request } from "/pwa/js/api.js";
+import { announce, h, show } from "/pwa/js/dom.js";
+import { alertCard } from "./alert_card.js";
+import { INSTRUMENT_WORDS, STATUS_WORDS, changeWords, day, errorText, when } from "./format.js";
+import { checkinsCard } from "./patient_checkins.js";
+import { sessionsCard } from "./patient_sessions.js";
+import { drawTrend } from "./trend_chart.js";
+
+function stats(trend, code) {
+  const t = trend.trend;
+  if (!t.n) return h("p", { class: "meta" }, `${INSTRUMENT_WORDS[code]}: no check-in yet.`);
+  const item = (term, value) => h("div", {}, h("dt", {}, term), h("dd", {}, value));
+  const outcome = t.remission ? "In remission" : t.response ? "Responding" : STATUS_WORDS[t.status];
+  return h(
+    "dl",
+    { class: "stats", "aria-label": `${INSTRUMENT_WORDS[code]} this course` },
+    item(INSTRUMENT_WORDS[code], `${t.latest} (latest)`),
+    item("Baseline", `${t.baseline} on ${day(t.baseline_at)}`),
+    item("Change", changeWords({ change: t.change, baseline: t.baseline, n: t.n }) || "—"),
+    item("Lowest", String(t.nadir)),
+    item("Status", outcome),
+    t.slope_per_week !== null ? item("Slope", `${t.slope_per_week.toFixed(1)} per week`) : null,
+  );
+}
+
+function chartSummary(phq, gad) {
+  const t = phq.trend;
+  const parts = [`Trend chart. ${phq.points.length} PHQ-9 and ${gad.points.length} GAD-7 check-ins, ${phq.sessions.length} sessions marked.`];
+  if (t.n) parts.push(`PHQ-9 baseline ${t.baseline}, latest ${t.latest}, ${STATUS_WORDS[t.status].toLowerCase()}.`);
+  const item9 = phq.points.filter((p) => p.safety_endorsed).length;
+  if (item9) parts.push(`Item 9 endorsed ${item9} time${item9 === 1 ? "" : "s"}.`);
+  return parts.join(" ");
+}
+
+function trendCard(phq, gad) {
+  const canvas = h("canvas", { id: "trend-canvas", role: "img", "aria-label": chartSummary(phq, gad) });
+  const legend = h(
+    "ul",
+    { class: "chart-legend", "aria-label": "Chart key" },
+    h("li", {}, h("span", { class: "key key-phq9" }), "PHQ-9"),
+    h("li", {}, h("span", { class: "key key-gad7" }), "GAD-7 (dashed)"),
+    h("li", {}, h("span", { class: "key key-session" }), "Session (▼ marker; hover for route and dose)"),
+    h("li", {}, h("span", { class: "key key-baseline" }), "Baseline, response and remission lines of this course"),
+    h("li", {}, h("span", { class: "key key-item9" }, "▲"), " Item 9 endorsed"),
+  );
+  const card = h(
+    "section",
+    { class: "card", "aria-labelledby": "trend-heading" },
+    h("h2", { id: "trend-heading" }, "Trend"),
+    stats(phq, "phq9"),
+    stats(gad, "gad7"),
+    h("div", { class: "chart-box" }, canvas),
+    legend,
+  );
+  return { card, canvas };
+}
+
+function inviteCard(patient, refresh) {
+  const out = h("div", {});
+  const invite = h("button", { type: "button" }, "Create a new invite link");
+  invite.addEventListener("click", async () => {
+    try {
+      const { body } = await request("POST", `/api/v1/patients/${patient.id}/invite`);
+      const field = h("input", { id: "invite-url", class: "invite-url", readonly: true, value: body.invite_url });
+      out.replaceChildren(
+        h("label", { for: "invite-url" }, "One-time invite link (older links stop working)"),
+        field,
+      );
+      field.select();
+      announce("Invite link created.");
+    } catch (error) {
+      out.replaceChildren(h("p", { class: "error", role: "alert" }, errorText(error)));
+    }
+  });
+  const discharged = patient.status === "discharged";
+  const toggle = h("button", { type: "button", class: discharged ? "secondary" : "danger" }, discharged ? "Re-admit" : "Discharge");
+  toggle.addEventListener("click", async () => {
+    if (!discharged && !window.confirm("Discharge this patient? Their check-ins and sign-in stop.")) return;
+    await request("PATCH", `/api/v1/patients/${patient.id}`, { status: discharged ? "active" : "discharged" });
+    refresh();
+  });
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "access-heading" },
+    h("h2", { id: "access-heading" }, "Access"),
+    h("div", { class: "actions" }, discharged ? null : invite, toggle),
+    out,
+    h(
+      "p",
+      {},
+      "Exports: ",
+      h("a", { href: `/api/v1/patients/${patient.id}/export.csv`, download: "" }, "check-ins (CSV)"),
+      ", ",
+      h("a", { href: `/api/v1/patients/${patient.id}/export.csv?part=sessions`, download: "" }, "sessions (CSV)"),
+      ", ",
+      h("a", { href: `/api/v1/patients/${patient.id}/fhir`, download: "" }, "FHIR R4 bundle"),
+    ),
+  );
+}
+
+function scheduleCard(patient, refresh) {
+  const s = patient.schedule;
+  const error = h("p", { class: "error", role: "alert" });
+  const cadence = h("input", { id: "cadence", type: "number", min: "1", max: "90", step: "1", value: String(s.cadence_days), required: true });
+  const time = h("input", { id: "local-time", type: "time", value: s.local_time, required: true });
+  const box = (id, checked) => h("input", { type: "checkbox", id, checked });
+  const phq = box("sched-phq9", s.cadence_instruments.includes("phq9"));
+  const gad = box("sched-gad7", s.cadence_instruments.includes("gad7"));
+  const anchored = box("sched-anchored", s.session_anchored);
+  const form = h(
+    "form",
+    { "aria-label": "Check-in schedule" },
+    h(
+      "div",
+      { class: "form-grid" },
+      h("div", { class: "field" }, h("label", { for: "cadence" }, "Every (days)"), cadence),
+      h("div", { class: "field" }, h("label", { for: "local-time" }, `Due at (${patient.timezone})`), time),
+      h(
+        "fieldset",
+        { class: "wide" },
+        h("legend", {}, "Questionnaires"),
+        h("label", { class: "check", for: "sched-phq9" }, phq, "PHQ-9"),
+        h("label", { class: "check", for: "sched-gad7" }, gad, "GAD-7"),
+        h("label", { class: "check", for: "sched-anchored" }, anchored, "Extra check-ins after each session"),
+      ),
+    ),
+    error,
+    h("button", { type: "submit" }, "Save schedule"),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const schedule = {
+      cadence_days: Number(cadence.value),
+      cadence_instruments: [phq.checked && "phq9", gad.checked && "gad7"].filter(Boolean),
+      session_anchored: anchored.checked,
+      local_time: time.value.slice(0, 5),
+    };
+    try {
+      await request("PATCH", `/api/v1/patients/${patient.id}`, { schedule });
+      announce("Schedule saved.");
+      refresh();
+    } catch (failure) {
+      error.textContent = errorText(failure);
+    }
+  });
+  const due = patient.next_due.length
+    ? h("ul", {}, patient.next_due.map((d) => h("li", {}, `${INSTRUMENT_WORDS[d.instrument] || d.instrument}: ${when(d.due_at)}`)))
+    : h("p", { class: "meta" }, "Nothing due.");
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "schedule-heading" },
+    h("h2", { id: "schedule-heading" }, "Schedule"),
+    patient.overdue ? h("p", { class: "flag" }, "A check-in is overdue.") : null,
+    h("h3", {}, "Due next"),
+    due,
+    form,
+  );
+}
+
+async function alertsCard(patientId, refresh) {
+  const [open, acknowledged] = await Promise.all(
+    ["open", "acknowledged"].map((status) => request("GET", `/api/v1/alerts?status=${status}&patient_id=${patientId}`)),
+  );
+  const items = [...open.body.items, ...acknowledged.body.items];
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "alerts-heading" },
+    h("h2", { id: "alerts-heading" }, "Alerts"),
+    items.length
+      ? h("ul", { class: "plain", id: "patient-alerts" }, items.map((a) => alertCard(a, { showPatient: false, changed: refresh })))
+      : h("p", {}, "No open or acknowledged alert."),
+  );
+}
+
+/** Draw the page of patient `id` into `main`. */
+export async function renderPatient(main, id) {
+  const refresh = () => renderPatient(main, id);
+  const base = `/api/v1/patients/${id}`;
+  const [patient, phq, gad, sessions, checkins] = (
+    await Promise.all([
+      request("GET", base),
+      request("GET", `${base}/trend?instrument=phq9`),
+      request("GET", `${base}/trend?instrument=gad7`),
+      request("GET", `${base}/sessions`),
+      request("GET", `${base}/checkins`),
+    ])
+  ).map((r) => r.body);
+  const alerts = await alertsCard(id, refresh);
+  const trend = trendCard(phq, gad);
+  const status = patient.trend_status ? STATUS_WORDS[patient.trend_status] : "No check-in yet";
+  // The page title stays generic: no name in the tab, history or screen-sharing previews.
+  show(
+    main,
+    "Patient",
+    h("p", {}, h("a", { href: "/clinic/" }, "← All patients")),
+    h("h1", {}, patient.display_name, " ", h("span", { class: "ref" }, `${patient.ref} · ${patient.status} · ${status}`)),
+    h(
+      "div",
+      { class: "grid" },
+      h("div", {}, trend.card, alerts, sessionsCard(id, sessions, refresh), checkinsCard(checkins.items)),
+      h("div", {}, inviteCard(patient, refresh), scheduleCard(patient, refresh)),
+    ),
+  );
+  main.dataset.view = "patient";
+  await drawTrend(trend.canvas, phq, gad);
+  trend.canvas.dataset.drawn = "true";
+}

@@ -1,0 +1,189 @@
+// The trend chart: PHQ-9 and GAD-7 over time on the vendored Chart.js, PHQ-9 severity bands
+// shaded, a marker per session (route and dose on hover), item-9 endorsements marked, and the
+// current course's baseline, response and remission lines. Numbers come from the trend API.
+
+import { MODALITY_WORDS, day, doseWords } from "./format.js";
+
+export const COLOURS = {
+  phq9: "#1f5f5b",
+  gad7: "#6a3d9a",
+  item9: "#a4161a",
+  session: "#35546b",
+  baseline: "#4a4a4a",
+  response: "#2e6b30",
+  remission: "#1b4f8a",
+  text: "#18201f",
+};
+const BAND_FILL = {
+  minimal: "#e6f2ea",
+  mild: "#eff5de",
+  moderate: "#fbf1d8",
+  moderately_severe: "#fbe5d6",
+  severe: "#f8dcdc",
+};
+const DAY_MS = 86400000;
+
+let loading = null;
+
+function loadChartJs() {
+  // The UMD build sets globalThis.Chart when imported as a module (shared with the patient app).
+  loading = loading || import("/pwa/vendor/chart.umd.min.js").then(() => globalThis.Chart);
+  return loading;
+}
+
+const overlay = {
+  id: "waypointOverlay",
+  beforeDatasetsDraw(chart, _args, options) {
+    const { ctx, chartArea, scales } = chart;
+    ctx.save();
+    ctx.font = "12px system-ui, sans-serif";
+    for (const band of options.bands) {
+      const top = scales.y.getPixelForValue(Math.min(band.max + 0.5, options.max));
+      const bottom = scales.y.getPixelForValue(Math.max(band.min - 0.5, 0));
+      ctx.fillStyle = BAND_FILL[band.code] || "#eeeeee";
+      ctx.fillRect(chartArea.left, top, chartArea.right - chartArea.left, bottom - top);
+      ctx.fillStyle = COLOURS.text;
+      ctx.textAlign = "left";
+      ctx.textBaseline = "top";
+      if (bottom - top > 14) ctx.fillText(band.label, chartArea.left + 4, top + 2);
+    }
+    ctx.restore();
+  },
+  afterDatasetsDraw(chart, _args, options) {
+    const { ctx, chartArea, scales } = chart;
+    ctx.save();
+    ctx.lineWidth = 1.5;
+    ctx.setLineDash([2, 3]);
+    ctx.strokeStyle = COLOURS.session;
+    for (const at of options.sessions) {
+      const x = scales.x.getPixelForValue(at);
+      if (x < chartArea.left || x > chartArea.right) continue;
+      ctx.beginPath();
+      ctx.moveTo(x, chartArea.top);
+      ctx.lineTo(x, chartArea.bottom);
+      ctx.stroke();
+    }
+    ctx.setLineDash([6, 4]);
+    ctx.font = "12px system-ui, sans-serif";
+    ctx.textAlign = "right";
+    ctx.textBaseline = "bottom";
+    for (const line of options.lines) {
+      const y = scales.y.getPixelForValue(line.y);
+      const from = Math.max(chartArea.left, scales.x.getPixelForValue(line.from));
+      ctx.strokeStyle = line.colour;
+      ctx.beginPath();
+      ctx.moveTo(from, y);
+      ctx.lineTo(chartArea.right, y);
+      ctx.stroke();
+      ctx.fillStyle = line.colour;
+      ctx.fillText(line.label, chartArea.right - 4, y - 2);
+    }
+    ctx.restore();
+  },
+};
+
+function referenceLines(phq) {
+  const trend = phq.trend;
+  if (!trend.n) return [];
+  const from = new Date(trend.course_start).getTime();
+  const lines = [{ y: trend.baseline, from, colour: COLOURS.baseline, label: `Baseline ${trend.baseline}` }];
+  if (phq.response_line !== null) {
+    lines.push({ y: phq.response_line, from, colour: COLOURS.response, label: `Response (≤ ${phq.response_line})` });
+  }
+  if (phq.remission_below !== null && trend.baseline >= phq.remission_below) {
+    lines.push({ y: phq.remission_below - 0.5, from, colour: COLOURS.remission, label: `Remission (< ${phq.remission_below})` });
+  }
+  return lines;
+}
+
+function line(trend, code, label, dashed) {
+  return {
+    type: "line",
+    label,
+    data: trend.points.map((p) => ({ x: new Date(p.at).getTime(), y: p.total, point: p })),
+    borderColor: COLOURS[code],
+    backgroundColor: trend.points.map((p) => (p.safety_endorsed ? COLOURS.item9 : COLOURS[code])),
+    pointStyle: trend.points.map((p) => (p.safety_endorsed ? "triangle" : "circle")),
+    pointRadius: trend.points.map((p) => (p.safety_endorsed ? 9 : 4)),
+    pointHoverRadius: 10,
+    borderWidth: 2.5,
+    borderDash: dashed ? [6, 4] : [],
+    tension: 0,
+  };
+}
+
+function tooltipLabel(item) {
+  const raw = item.raw;
+  if (raw.session) {
+    const s = raw.session;
+    return `Session ${day(s.administered_at)}: ${MODALITY_WORDS[s.modality]} ${doseWords(s)} (${s.course_label})`;
+  }
+  const p = raw.point;
+  const item9 = p.safety_endorsed ? "; item 9 endorsed" : "";
+  return `${item.dataset.label} ${p.total}, ${(p.severity_label || "").toLowerCase()}${item9}`;
+}
+
+/** Draw the PHQ-9 (`phq`) and GAD-7 (`gad`) trend bodies into `canvas`; returns the chart. */
+export async function drawTrend(canvas, phq, gad) {
+  const Chart = await loadChartJs();
+  const sessions = phq.sessions.map((s) => ({ x: new Date(s.administered_at).getTime(), y: phq.score_max, session: s }));
+  const times = [...phq.points, ...gad.points].map((p) => new Date(p.at).getTime()).concat(sessions.map((s) => s.x));
+  const now = Date.now();
+  const min = (times.length ? Math.min(...times) : now - 28 * DAY_MS) - 2 * DAY_MS;
+  const max = (times.length ? Math.max(...times) : now) + 2 * DAY_MS;
+  const reduceMotion = matchMedia("(prefers-reduced-motion: reduce)").matches;
+  const existing = Chart.getChart(canvas);
+  if (existing) existing.destroy();
+  return new Chart(canvas, {
+    data: {
+      datasets: [
+        line(phq, "phq9", "PHQ-9", false),
+        line(gad, "gad7", "GAD-7", true),
+        {
+          type: "scatter",
+          label: "Sessions",
+          data: sessions,
+          pointStyle: "triangle",
+          rotation: 180,
+          clip: false, // the markers sit on the top edge of the plot
+          pointRadius: 7,
+          pointHoverRadius: 10,
+          backgroundColor: COLOURS.session,
+          borderColor: COLOURS.session,
+        },
+      ],
+    },
+    options: {
+      animation: reduceMotion ? false : { duration: 300 },
+      maintainAspectRatio: false,
+      layout: { padding: { top: 12 } },
+      interaction: { mode: "nearest", intersect: true },
+      scales: {
+        x: {
+          type: "linear",
+          min,
+          max,
+          ticks: { color: COLOURS.text, callback: (value) => day(new Date(value).toISOString()), maxTicksLimit: 8 },
+          grid: { display: false },
+        },
+        y: {
+          min: 0,
+          max: phq.score_max,
+          ticks: { color: COLOURS.text, stepSize: 5 },
+          title: { display: true, text: "Total score", color: COLOURS.text },
+        },
+      },
+      plugins: {
+        legend: { display: false },
+        tooltip: { callbacks: { label: tooltipLabel, title: (items) => day(new Date(items[0].raw.x).toISOString()) } },
+        waypointOverlay: {
+          bands: phq.bands,
+          max: phq.score_max,
+          sessions: sessions.map((s) => s.x),
+          lines: referenceLines(phq),
+        },
+      },
+    },
+    plugins: [overlay],
+  });
+}

@@ -1,0 +1,140 @@
+"""The clinic views in real Chromium: sign in, the panel, the patient's chart, acknowledge."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+PASSWORD = "clinic browser test password"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.fixture
+def demo_clinic(committed_db):
+    """The demo seed's clinic (committed), with a password we know for its clinician."""
+    from api import demo
+    from api.auth.passwords import hash_password
+    from api.models import StaffUser
+
+    demo._create_clinic()
+    staff = committed_db.scalar(
+        committed_db.query(StaffUser).filter_by(email=demo.CLINICIAN_EMAIL).statement
+    )
+    staff.password_hash = hash_password(PASSWORD)
+    committed_db.commit()
+    return demo.CLINICIAN_EMAIL
+
+
+def axe(page, screen):
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(url="/pwa/vendor/axe.min.js")
+    violations = page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            return result.violations.map((v) => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
+            }));
+        }""",
+        AXE_TAGS,
+    )
+    assert violations == [], f"{screen}: {json.dumps(violations, indent=1)}"
+
+
+@pytest.mark.browser
+def test_clinician_sees_urgent_patient_first_charts_sessions_and_acknowledges(
+    clinic_browser, clinic_server, demo_clinic
+):
+    def scenario(browser):
+        # Reduced motion: no chart animation, so marker positions are final when drawn.
+        context = browser.new_context(
+            base_url=clinic_server,
+            viewport={"width": 1280, "height": 900},
+            reduced_motion="reduce",
+        )
+        context.set_default_timeout(10_000)
+        problems = []
+        page = context.new_page()
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(f"uncaught: {e}"))
+        try:
+            page.goto("/clinic/")
+            page.fill("#email", demo_clinic)
+            page.fill("#password", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_selector("#panel-rows tr")
+            first = page.locator("#panel-rows tr").first
+            assert "Casey Morgan" in first.inner_text()
+            assert "Urgent alert" in first.inner_text()
+            assert "Item 9 endorsed" in first.inner_text()
+            assert page.title() == "Patients · Waypoint"
+            axe(page, "panel")
+
+            first.get_by_role("link", name="Casey Morgan").click()
+            page.wait_for_selector("#trend-canvas[data-drawn='true']")
+            assert "Casey" not in page.title()  # no name in the tab or the history
+            chart = page.evaluate(
+                """() => {
+                    const chart = Chart.getChart(document.getElementById("trend-canvas"));
+                    const by = (label) => chart.data.datasets.find((d) => d.label === label);
+                    return {
+                        sessions: by("Sessions").data.length,
+                        phq9: by("PHQ-9").data.map((p) => p.y),
+                        item9: by("PHQ-9").data.filter((p) => p.point.safety_endorsed).length,
+                        lines: chart.options.plugins.waypointOverlay.lines.map((l) => l.label),
+                    };
+                }"""
+            )
+            assert chart["sessions"] == 3
+            assert chart["phq9"] == [17, 15, 16, 18] and chart["item9"] == 1
+            assert chart["lines"][0] == "Baseline 17"
+            # Hovering a session marker names its route and dose.
+            box = page.locator("#trend-canvas").bounding_box()
+            point = page.evaluate(
+                """() => {
+                    const chart = Chart.getChart(document.getElementById("trend-canvas"));
+                    const meta = chart.getDatasetMeta(2).data[0];
+                    return {x: meta.x, y: meta.y};
+                }"""
+            )
+            page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+            page.wait_for_function(
+                """() => {
+                    const tip = Chart.getChart(document.getElementById("trend-canvas")).tooltip;
+                    const text = (tip.body || []).map((b) => b.lines.join(" ")).join(" ");
+                    return tip.opacity > 0 && text.includes("IV 38 mg");
+                }"""
+            )
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "clinic-patient-1280.png"), full_page=True)
+            page.mouse.move(0, 0)
+            axe(page, "patient")
+
+            card = page.locator("#patient-alerts li[data-status='open']").first
+            card.get_by_label("Note (optional)").fill("Called the patient; safety plan reviewed.")
+            card.get_by_role("button", name="Acknowledge").click()
+            page.wait_for_selector("#patient-alerts li[data-status='acknowledged']")
+            assert page.locator("#patient-alerts li[data-status='open']").count() == 0
+
+            page.get_by_role("link", name="Alerts").first.click()
+            page.wait_for_selector("#alert-list", state="attached")
+            page.wait_for_function(
+                "() => document.querySelector('[role=status].meta').textContent !== ''"
+            )
+            assert "Casey Morgan" not in page.locator("#alert-list").inner_text()
+            page.select_option("#alert-status", "acknowledged")
+            page.wait_for_selector("#alert-list li[data-status='acknowledged']")
+            assert "safety plan reviewed" in page.locator("#alert-list").inner_text()
+            axe(page, "alerts")
+
+            page.set_viewport_size({"width": 768, "height": 1024})  # a tablet
+            page.get_by_role("link", name="Patients").click()
+            page.wait_for_selector("#panel-rows tr")
+            page.screenshot(path=str(ARTIFACTS / "clinic-panel-768.png"), full_page=True)
+            axe(page, "panel on a tablet")
+            assert problems == []
+        finally:
+            context.close()
+
+    clinic_browser.run(scenario)
