@@ -150,7 +150,9 @@ def webhook_server():
         def do_POST(self):  # noqa: N802
             body = self.rfile.read(int(self.headers["Content-Length"]))
             with hooks.lock:
-                hooks.received.append({"headers": dict(self.headers), "body": body})
+                hooks.received.append(
+                    {"path": self.path, "headers": dict(self.headers), "body": body}
+                )
             self.send_response(hooks.status)
             self.end_headers()
 
