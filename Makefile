@@ -31,8 +31,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check api worker surveys tests bench
 	$(BIN)/ruff format --check api worker surveys tests bench
 
+## bench: each figure beside its floor (bench/README.md); BENCH_ARGS="--quick" on a small machine
 bench: $(STAMP)
-	@echo "No benchmark exists yet (issue: benchmarks). Nothing measured."
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 ## vendor: refresh the browser libraries in pwa/vendor/ from the npm registry (pinned)
 CHARTJS_VERSION := 4.5.1

@@ -1,0 +1,1 @@
+"""Waypoint's benchmarks (``make bench``); see bench/README.md."""

@@ -1,0 +1,342 @@
+"""Each figure measured beside its floor, as one printed line.
+
+A line reads ``name | value | floor ... | target ... | verdict`` where the verdict is
+``met``, ``missed`` or ``not measured: <why>``: a figure whose feature is missing says so
+and never shows a number it did not measure.
+"""
+
+import json
+import math
+import os
+import shutil
+import subprocess
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+import sqlalchemy as sa
+
+from .services import Arrivals, wait_until
+from .stack import Session, Stack, locust
+
+MB = 1024 * 1024
+
+
+@dataclass
+class Line:
+    """One figure's result."""
+
+    key: str
+    name: str
+    target: str
+    value: str = "-"
+    floor: str = "-"
+    verdict: str = "not measured: not run"
+    numbers: dict = field(default_factory=dict)
+
+    def render(self) -> str:
+        parts = [self.name, self.value, f"floor {self.floor}", f"target {self.target}"]
+        return " | ".join([*parts, self.verdict])
+
+
+FIGURES = {
+    "throughput": ("check-in POST throughput", ">= 0.6 x floor"),
+    "latency": ("check-in POST latency", "p99 <= 100 ms at 50 check-ins/s"),
+    "urgent": ("urgent alert, end to end", "p50 <= 150 ms, p99 <= 500 ms"),
+    "recovery": (
+        "recovery after a Redis outage",
+        "all evaluated and alerted within 60 s, none twice",
+    ),
+    "panel": ("clinician panel", "p95 <= 100 ms"),
+    "trend": ("trend", "p95 <= 30 ms"),
+    "lighthouse": (
+        "patient app (Lighthouse)",
+        "performance >= 95, accessibility 100, best practices 100",
+    ),
+    "memory_web": ("memory: web worker", "RSS <= 150 MB"),
+    "memory_celery": ("memory: Celery worker", "RSS <= 150 MB"),
+}
+
+
+def line(key: str) -> Line:
+    """An empty line for figure ``key``."""
+    name, target = FIGURES[key]
+    return Line(key, name, target)
+
+
+def not_measured(key: str, reason: str) -> Line:
+    """A line that says plainly why there is no number."""
+    result = line(key)
+    result.verdict = f"not measured: {reason}"
+    return result
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def steady_rate(records: list, warmup: float) -> float:
+    """Successful requests per second after the first ``warmup`` seconds."""
+    if not records:
+        return 0.0
+    begin = min(r[0] for r in records) + warmup
+    ends = [r[0] + r[1] / 1000 for r in records if r[0] >= begin and r[2]]
+    if not ends:
+        return 0.0
+    return len(ends) / max(1e-6, max(ends) - begin)
+
+
+def throughput(stack: Stack, sessions: list[Session], cfg, rundir: Path) -> Line:
+    """Check-ins per second at saturation against the bare insert, same users, same time."""
+    result = line("throughput")
+    warm = min(2.0, cfg.duration / 5)
+    floor = locust(stack, "floor", sessions, cfg.users, cfg.duration, rundir)
+    real = locust(stack, "checkin", sessions, cfg.users, cfg.duration, rundir)
+    floor_rate, real_rate = steady_rate(floor, warm), steady_rate(real, warm)
+    errors = sum(1 for r in real if not r[2])
+    if not floor_rate or not real_rate:
+        return not_measured("throughput", f"no successful requests (floor {floor_rate:.0f}/s)")
+    ratio = real_rate / floor_rate
+    result.value = (
+        f"{real_rate:.1f} req/s = {ratio:.2f} x floor ({cfg.users} users, {errors} errors)"
+    )
+    result.floor = f"{floor_rate:.1f} req/s (bare insert)"
+    result.verdict = "met" if ratio >= 0.6 and not errors else "missed"
+    result.numbers = {"rate": real_rate, "floor": floor_rate, "ratio": ratio, "errors": errors}
+    return result
+
+
+def latency(stack: Stack, sessions: list[Session], cfg, rundir: Path) -> Line:
+    """p99 of the POST at a fixed rate, beside the bare insert at the same rate."""
+    result = line("latency")
+    users = max(1, min(len(sessions), math.ceil(cfg.rate / 2)))
+    per_user = cfg.rate / users
+    floor = locust(stack, "floor", sessions, users, cfg.duration, rundir, rate=per_user)
+    real = locust(stack, "checkin", sessions, users, cfg.duration, rundir, rate=per_user)
+    real_ok, floor_ok = [r[1] for r in real if r[2]], [r[1] for r in floor if r[2]]
+    if not real_ok or not floor_ok:
+        return not_measured("latency", "no successful requests")
+    errors = len(real) - len(real_ok)
+    achieved = len(real) / max(1e-6, max(r[0] for r in real) - min(r[0] for r in real))
+    p99, floor_p99 = percentile(real_ok, 99), percentile(floor_ok, 99)
+    result.value = (
+        f"p99 {p99:.1f} ms, p50 {percentile(real_ok, 50):.1f} ms at {achieved:.1f}/s "
+        f"({len(real)} requests, {errors} errors)"
+    )
+    result.floor = f"p99 {floor_p99:.1f} ms (bare insert at the same rate)"
+    result.verdict = "met" if p99 <= 100 and not errors and achieved >= 0.9 * cfg.rate else "missed"
+    result.numbers = {"p99": p99, "floor_p99": floor_p99, "rate": achieved, "errors": errors}
+    return result
+
+
+def settle(stack: Stack, engine: sa.Engine) -> int:
+    """Mark the check-ins of web-only figures evaluated and purge their queued tasks.
+
+    Those figures measure the POST alone (the worker was paused); evaluating their
+    thousands of check-ins afterwards would only delay the figures that follow.
+    """
+    with engine.begin() as conn:
+        marked = conn.execute(
+            sa.text("UPDATE checkins SET evaluated_at = now() WHERE evaluated_at IS NULL")
+        ).rowcount
+    stack.celery.control.purge()
+    return marked
+
+
+def urgent(stack, sessions, cfg, rundir, engine, arrivals: Arrivals, receiver: str) -> Line:
+    """From the POST with item 9 endorsed to the email and the webhook, beside a no-op task."""
+    result = line("urgent")
+    arrivals.clear()
+    sent: dict[str, float] = {}
+    done = threading.Event()
+
+    def publish_noops():
+        while not done.is_set():
+            token = uuid.uuid4().hex
+            sent[token] = time.time()
+            stack.celery.send_task("bench.noop", args=[token, receiver], queue="urgent")
+            done.wait(1 / cfg.noop_rate)
+
+    publisher = threading.Thread(target=publish_noops, daemon=True)
+    publisher.start()
+    users = max(1, min(len(sessions), math.ceil(cfg.urgent_rate / 2)))
+    records = locust(
+        stack,
+        "checkin",
+        sessions,
+        users,
+        cfg.urgent_seconds,
+        rundir,
+        rate=cfg.urgent_rate / users,
+        urgent=cfg.urgent_fraction,
+    )
+    done.set()
+    publisher.join()
+    posted = {r[3]: r[0] for r in records if r[2] and r[4]}
+    if not posted:
+        return not_measured("urgent", "no urgent check-in was accepted")
+    alerts = _alerts_of(engine, list(posted))
+
+    def arrived() -> dict:
+        email = _first(arrivals.of("email"))
+        webhook = _first(arrivals.of("webhook"))
+        return {a: max(email[a], webhook[a]) for a in alerts if a in email and a in webhook}
+
+    wait_until(lambda: len(arrived()) >= len(alerts), cfg.alert_wait, interval=0.25)
+    complete = arrived()
+    noops = _first(arrivals.of("noop"))
+    noop_ms = [(noops[t] - sent[t]) * 1000 for t in sent if t in noops]
+    ms = [(at - posted[alerts[a]]) * 1000 for a, at in complete.items()]
+    if not ms:
+        return not_measured(
+            "urgent", f"none of {len(posted)} urgent check-ins reached both the sink and receiver"
+        )
+    lost = len(posted) - len(complete)
+    p50, p99 = percentile(ms, 50), percentile(ms, 99)
+    result.value = (
+        f"p50 {p50:.0f} ms, p99 {p99:.0f} ms ({len(complete)} of {len(posted)} urgent at "
+        f"{len(records) / cfg.urgent_seconds:.1f} check-ins/s)"
+    )
+    if noop_ms:
+        result.floor = (
+            f"p50 {percentile(noop_ms, 50):.0f} ms, p99 {percentile(noop_ms, 99):.0f} ms "
+            f"(no-op task round trip, {len(noop_ms)} tasks)"
+        )
+    else:
+        result.floor = "none arrived (no-op task round trip)"
+    result.verdict = "met" if p50 <= 150 and p99 <= 500 and not lost else "missed"
+    if lost:
+        result.verdict += f" ({lost} not notified within {cfg.alert_wait:.0f} s)"
+    result.numbers = {"p50": p50, "p99": p99, "lost": lost, "noop_ms": sorted(noop_ms)}
+    return result
+
+
+def _first(items) -> dict:
+    first: dict = {}
+    for key, at in items:
+        first[key] = min(at, first.get(key, at))
+    return first
+
+
+def _alerts_of(engine: sa.Engine, checkin_ids: list[str]) -> dict[str, str]:
+    """Alert id -> check-in id of the urgent alerts raised for these check-ins."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT id, checkin_id FROM alerts WHERE checkin_id = ANY(:ids)"
+                " AND priority IN ('urgent', 'imminent')"
+            ),
+            {"ids": [uuid.UUID(c) for c in checkin_ids]},
+        ).all()
+    return {str(r.id): str(r.checkin_id) for r in rows}
+
+
+def timed_gets(url: str, session: Session, count: int) -> tuple[list[float], int, dict]:
+    """Milliseconds of ``count`` sequential GETs (after 3 warm-ups); last status and body."""
+    client = requests.Session()
+    client.headers.update(session.headers())
+    times, response = [], None
+    for n in range(count + 3):
+        start = time.perf_counter()
+        response = client.get(url, timeout=30)
+        if n >= 3:
+            times.append((time.perf_counter() - start) * 1000)
+        if response.status_code != 200:
+            break
+    body = (
+        response.json()
+        if response.headers.get("Content-Type", "").startswith("application/json")
+        else {}
+    )
+    return times, response.status_code, body
+
+
+def read_figure(
+    key: str,
+    stack: Stack,
+    staff: Session,
+    path: str,
+    count: int,
+    limit: float,
+    floor: list[float],
+    detail,
+) -> Line:
+    """p95 of a clinician's GET beside the bare signed-in GET."""
+    times, status, body = timed_gets(stack.url + path, staff, count)
+    if status in (404, 405):
+        return not_measured(key, f"GET {path.split('?')[0]} is not there yet (HTTP {status})")
+    if status != 200:
+        return not_measured(key, f"GET {path} answered HTTP {status}")
+    result = line(key)
+    p95 = percentile(times, 95)
+    result.value = (
+        f"p95 {p95:.1f} ms, p50 {percentile(times, 50):.1f} ms ({count} GETs, {detail(body)})"
+    )
+    result.floor = f"p95 {percentile(floor, 95):.1f} ms (bare signed-in GET)"
+    result.verdict = "met" if p95 <= limit else "missed"
+    result.numbers = {"p95": p95, "floor_p95": percentile(floor, 95)}
+    return result
+
+
+def lighthouse(stack: Stack, patient: Session, rundir: Path) -> Line:
+    """Lighthouse 12.2.3, mobile (its default), on the check-in page with Debian's Chromium."""
+    chromium = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
+    if shutil.which("npx") is None:
+        return not_measured("lighthouse", "npx is not installed")
+    if not Path(chromium).exists():
+        return not_measured("lighthouse", f"no Chromium at {chromium}")
+    page = requests.get(stack.url + "/", timeout=10)
+    if page.status_code != 200 or "<html" not in page.text.lower():
+        return not_measured(
+            "lighthouse", f"the patient app page is not there (HTTP {page.status_code})"
+        )
+    out = rundir / "lighthouse.json"
+    flags = "--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage"
+    argv = [
+        "npx",
+        "--yes",
+        "lighthouse@12.2.3",
+        f"{stack.url}/#/checkin/phq9",
+        "--quiet",
+        "--output=json",
+        f"--output-path={out}",
+        "--only-categories=performance,accessibility,best-practices",
+        f"--chrome-flags={flags}",
+        f"--extra-headers={json.dumps({'Cookie': patient.headers()['Cookie']})}",
+    ]
+    try:
+        run = subprocess.run(
+            argv, env={**os.environ, "CHROME_PATH": chromium}, capture_output=True, timeout=300
+        )
+    except subprocess.TimeoutExpired:
+        return not_measured("lighthouse", "Lighthouse did not finish within 300 s")
+    if run.returncode != 0 or not out.exists():
+        tail = run.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
+        return not_measured("lighthouse", f"Lighthouse failed: {tail[0][:160]}")
+    categories = json.loads(out.read_text())["categories"]
+    scores = {k: round((v.get("score") or 0) * 100) for k, v in categories.items()}
+    perf, a11y, best = scores["performance"], scores["accessibility"], scores["best-practices"]
+    result = line("lighthouse")
+    result.value = f"performance {perf}, accessibility {a11y}, best practices {best}"
+    result.floor = "none applies (absolute scores)"
+    result.verdict = "met" if perf >= 95 and a11y == 100 and best == 100 else "missed"
+    result.numbers = scores
+    return result
+
+
+def memory(key: str, now: list[int], start: list[int], what: str) -> Line:
+    """The largest RSS of a process group after the run, beside it at start-up."""
+    if not now:
+        return not_measured(key, f"no {what} process was running")
+    result = line(key)
+    peak = max(now) / MB
+    result.value = f"{peak:.0f} MB ({what}, largest of {len(now)} processes after the run)"
+    result.floor = f"{max(start) / MB:.0f} MB (same processes at start-up)" if start else "-"
+    result.verdict = "met" if peak <= 150 else "missed"
+    result.numbers = {"rss_mb": peak, "start_mb": max(start) / MB if start else None}
+    return result

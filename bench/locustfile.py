@@ -1,0 +1,86 @@
+"""Locust users for the benchmark (run headless by bench.run, configured by environment).
+
+BENCH_SCENARIO   floor | checkin | urgent: what each user POSTs
+BENCH_SESSIONS   JSON file of signed-in patient sessions ({cookie, csrf}), one per user
+BENCH_COOKIE     the session cookie's name
+BENCH_RATE       check-ins per second per user; 0 posts as fast as the server answers
+BENCH_URGENT     fraction of PHQ-9s with item 9 endorsed (urgent scenario)
+BENCH_LIMIT      stop after this many requests in all (0: run for the given time)
+BENCH_OUT        where to write every request: [start, milliseconds, ok, checkin id, urgent]
+"""
+
+import itertools
+import json
+import os
+import random
+import time
+import uuid
+from datetime import UTC, datetime
+
+import gevent
+from locust import FastHttpUser, constant, constant_throughput, events, task
+from locust.exception import StopUser
+
+SCENARIO = os.environ.get("BENCH_SCENARIO", "checkin")
+RATE = float(os.environ.get("BENCH_RATE", "0"))
+URGENT = float(os.environ.get("BENCH_URGENT", "0"))
+LIMIT = int(os.environ.get("BENCH_LIMIT", "0"))
+COOKIE = os.environ.get("BENCH_COOKIE", "waypoint")
+with open(os.environ["BENCH_SESSIONS"]) as handle:
+    SESSIONS = json.load(handle)
+
+PATH = "/bench/floor" if SCENARIO == "floor" else "/api/v1/checkins"
+RECORDS: list = []
+_next_session = itertools.count()
+_sent = itertools.count(1)
+_done = itertools.count(1)
+
+
+def phq9(urgent: bool) -> dict:
+    """A plausible PHQ-9; item 9 endorsed only when ``urgent``."""
+    answers = {f"phq9_{n}": random.randint(0, 2) for n in range(1, 9)}
+    answers["phq9_9"] = random.randint(1, 3) if urgent else 0
+    answers["phq9_difficulty"] = random.randint(0, 3)
+    return answers
+
+
+class Patient(FastHttpUser):
+    wait_time = constant_throughput(RATE) if RATE > 0 else constant(0)
+
+    def on_start(self):
+        session = SESSIONS[next(_next_session) % len(SESSIONS)]
+        self.headers = {
+            "Cookie": f"{COOKIE}={session['cookie']}",
+            "X-CSRF-Token": session["csrf"],
+            "Content-Type": "application/json",
+        }
+
+    @task
+    def post_checkin(self):
+        if LIMIT and next(_sent) > LIMIT:
+            raise StopUser()
+        urgent = SCENARIO != "floor" and random.random() < URGENT
+        checkin_id = str(uuid.uuid4())
+        body = {
+            "id": checkin_id,
+            "instrument": "phq9",
+            "answers": phq9(urgent),
+            "completed_at": datetime.now(UTC).isoformat(),
+        }
+        start = time.time()
+        with self.client.post(
+            PATH, data=json.dumps(body), headers=self.headers, catch_response=True
+        ) as response:
+            ok = response.status_code == 201
+            if not ok:
+                response.failure(f"HTTP {response.status_code}")
+        RECORDS.append([start, (time.time() - start) * 1000, ok, checkin_id, urgent])
+        if LIMIT and next(_done) >= LIMIT:
+            # From a greenlet of its own: quit() stops every user, this one included.
+            gevent.spawn(self.environment.runner.quit)
+
+
+@events.quitting.add_listener
+def _dump(environment, **kwargs):
+    with open(os.environ["BENCH_OUT"], "w") as handle:
+        json.dump(RECORDS, handle)

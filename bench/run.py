@@ -1,0 +1,339 @@
+"""``make bench``: Waypoint's figures at clinic-network scale, each beside its floor.
+
+Usage: ``python -m bench.run [--quick] [--patients N] [--checkins N] ... [--json PATH]``.
+Every size has an environment twin (``--patients`` <- ``BENCH_PATIENTS``). Progress goes
+to stderr; stdout gets one line per figure (see bench/README.md). The exit status is 0
+whenever the harness ran, whether or not the targets were met.
+"""
+
+import argparse
+import json
+import os
+import platform
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from . import figures
+from .app import floor_metadata
+from .figures import FIGURES, Line, not_measured
+from .recovery import recovery
+from .seed import BENCH_PASSWORD, Sizes, seed
+from .services import Arrivals, Processes, start_receiver, start_smtp_sink
+from .stack import BIN, ROOT, Stack
+
+FULL = {
+    "patients": 10_000,
+    "checkins": 500_000,
+    "clinics": 5,
+    "trend_checkins": 500,
+    "duration": 30,
+    "users": 32,
+    "rate": 50,
+    "urgent_rate": 20,
+    "urgent_seconds": 60,
+    "urgent_fraction": 0.1,
+    "noop_rate": 2,
+    "alert_wait": 30,
+    "recovery_checkins": 1000,
+    "recovery_rate": 50,
+    "recovery_wait": 150,
+    "gets": 200,
+    "web_workers": 4,
+    "concurrency": 2,
+}
+QUICK = {
+    **FULL,
+    "patients": 1000,
+    "checkins": 20_000,
+    "clinics": 3,
+    "duration": 10,
+    "users": 16,
+    "urgent_seconds": 15,
+    "recovery_checkins": 300,
+    "gets": 60,
+    "web_workers": 2,
+}
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    """Flags over environment over the preset (full, or --quick)."""
+    parser = argparse.ArgumentParser(prog="bench.run", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--quick", action="store_true", default=os.environ.get("BENCH_QUICK") == "1"
+    )
+    for name, value in FULL.items():
+        parser.add_argument(f"--{name.replace('_', '-')}", type=type(value), default=None)
+    parser.add_argument(
+        "--reconcile-seconds",
+        type=float,
+        default=None,
+        help="the worker's reconciler period (default: the app's, 30 s)",
+    )
+    parser.add_argument(
+        "--skip",
+        default=os.environ.get("BENCH_SKIP", ""),
+        help=f"comma-separated figures to skip: {', '.join(FIGURES)}",
+    )
+    parser.add_argument("--json", type=Path, default=None, help="also write the lines as JSON")
+    parser.add_argument("--keep", action="store_true", help="keep the run's logs directory")
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://localhost:6379/7")
+    )
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgresql://localhost/postgres"),
+    )
+    args = parser.parse_args(argv)
+    preset = QUICK if args.quick else FULL
+    for name, value in preset.items():
+        if getattr(args, name) is None:
+            from_env = os.environ.get(f"BENCH_{name.upper()}")
+            setattr(args, name, type(value)(from_env) if from_env else value)
+    args.skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    unknown = args.skip - set(FIGURES) - {"memory"}
+    if unknown:
+        parser.error(f"unknown figures to skip: {', '.join(sorted(unknown))}")
+    return args
+
+
+_STARTED = time.monotonic()
+
+
+def log(message: str) -> None:
+    """Progress, on stderr, with the seconds since the start."""
+    print(f"bench: [{time.monotonic() - _STARTED:6.1f} s] {message}", file=sys.stderr, flush=True)
+
+
+def machine() -> str:
+    """Cores, memory and CPU model, for the header and RESULTS.md."""
+    model = next(
+        (
+            ln.split(":", 1)[1].strip()
+            for ln in Path("/proc/cpuinfo").read_text().splitlines()
+            if ln.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
+    return f"{os.cpu_count()} cores, {memory:.0f} GiB, {model}, Python {platform.python_version()}"
+
+
+class Run:
+    """One benchmark run: its database, services, stack and lines."""
+
+    def __init__(self, cfg: argparse.Namespace):
+        self.cfg = cfg
+        self.rundir = Path(tempfile.mkdtemp(prefix="waypoint-bench-"))
+        self.processes = Processes(self.rundir)
+        self.arrivals = Arrivals()
+        self.lines: dict[str, Line] = {}
+        self.secret = secrets.token_hex(16)
+        base = make_url(cfg.database_url).set(drivername="postgresql+psycopg")
+        self.admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+        self.dbname = f"bench_{os.getpid()}"
+        self.db_url = base.set(database=self.dbname)
+        self.engine: sa.Engine | None = None
+
+    def env(self, broker: str) -> dict:
+        """The stack's environment: production settings but for the loopback services."""
+        env = {
+            "DATABASE_URL": self.db_url.render_as_string(hide_password=False),
+            "CELERY_BROKER_URL": broker,
+            "RATELIMIT_STORAGE_URI": broker,
+            "SECRET_KEY": self.secret,
+            "COOKIE_SECURE": "false",
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": str(self.smtp_port),
+            "WAYPOINT_INSTANCE": str(self.rundir / "instance"),
+        }
+        if self.cfg.reconcile_seconds is not None:
+            env["RECONCILE_SECONDS"] = str(self.cfg.reconcile_seconds)
+        return env
+
+    def stack(self, broker: str) -> Stack:
+        return Stack(self.env(broker), self.processes, self.cfg.web_workers, self.cfg.concurrency)
+
+    def figure(self, key: str, measure) -> None:
+        """Measure one figure unless skipped; a harness error becomes a plain line."""
+        if key in self.cfg.skip or (key.startswith("memory") and "memory" in self.cfg.skip):
+            self.lines[key] = not_measured(key, "skipped (--skip)")
+            return
+        log(f"measuring {FIGURES[key][0]}")
+        try:
+            self.lines[key] = measure()
+        except Exception as exc:
+            traceback.print_exc(file=sys.stderr)
+            self.lines[key] = not_measured(key, f"harness error {type(exc).__name__}: {exc}"[:200])
+        log(self.lines[key].render())
+
+    def setup(self) -> None:
+        self.sink, self.smtp_port = start_smtp_sink(self.arrivals)
+        self.receiver, receiver_port = start_receiver(self.arrivals, self.secret)
+        self.receiver_url = f"http://127.0.0.1:{receiver_port}"
+        with self.admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{self.dbname}"'))
+        env = {**os.environ, **self.env(self.cfg.redis_url)}
+        subprocess.run(
+            [str(BIN / "waypoint"), "db", "upgrade"],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.engine = sa.create_engine(self.db_url)
+        floor_metadata.create_all(self.engine)
+        cfg = self.cfg
+        sizes = Sizes(
+            patients=cfg.patients,
+            checkins=cfg.checkins,
+            clinics=cfg.clinics,
+            trend_checkins=cfg.trend_checkins,
+            invites=max(cfg.users, cfg.rate),
+        )
+        started = time.monotonic()
+        self.network = seed(self.engine, sizes, f"{self.receiver_url}/webhook", self.secret)
+        counts = ", ".join(f"{v:,} {k}" for k, v in self.network.counts.items())
+        log(f"seeded {counts} in {time.monotonic() - started:.0f} s")
+
+    def measure(self) -> None:
+        cfg, network = self.cfg, self.network
+        stack = self.stack(cfg.redis_url)
+        stack.start()
+        log(f"stack up at {stack.url}")
+        sessions = stack.redeem(network.invite_tokens)
+        staff = stack.login(network.clinician_email, BENCH_PASSWORD)
+        web_start, celery_start = stack.web_workers_rss(), stack.celery_rss()
+        worker_ok = stack.worker_error is None
+        if worker_ok:
+            stack.pause_worker()
+        self.figure("throughput", lambda: figures.throughput(stack, sessions, cfg, self.rundir))
+        self.figure("latency", lambda: figures.latency(stack, sessions, cfg, self.rundir))
+        settle = figures.settle(stack, self.engine)
+        log(f"marked the {settle} check-ins of the web-only figures evaluated, purged their tasks")
+        if worker_ok:
+            stack.resume_worker()
+        registered = stack.registered_tasks() if worker_ok else set()
+
+        def urgent() -> Line:
+            if not worker_ok:
+                return not_measured("urgent", stack.worker_error)
+            if "waypoint.evaluate_checkin" not in registered:
+                return not_measured("urgent", "the task waypoint.evaluate_checkin is not there")
+            return figures.urgent(
+                stack, sessions, cfg, self.rundir, self.engine, self.arrivals, self.receiver_url
+            )
+
+        self.figure("urgent", urgent)
+        floor_gets, _, _ = figures.timed_gets(f"{stack.url}/bench/floor", staff, cfg.gets)
+        panel = "/api/v1/patients?sort=risk&limit=50"
+        trend = f"/api/v1/patients/{network.trend_patient_id}/trend?instrument=phq9"
+        clinic = network.big_clinic_patients
+        self.figure(
+            "panel",
+            lambda: figures.read_figure(
+                "panel",
+                stack,
+                staff,
+                panel,
+                cfg.gets,
+                100,
+                floor_gets,
+                lambda body: (
+                    f"{len(body.get('items', []))} rows of a clinic of {clinic:,} patients"
+                ),
+            ),
+        )
+        self.figure(
+            "trend",
+            lambda: figures.read_figure(
+                "trend",
+                stack,
+                staff,
+                trend,
+                cfg.gets,
+                30,
+                floor_gets,
+                lambda body: f"{len(body.get('points', []))} points",
+            ),
+        )
+        self.figure("lighthouse", lambda: figures.lighthouse(stack, sessions[0], self.rundir))
+        self.figure(
+            "memory_web",
+            lambda: figures.memory(
+                "memory_web", stack.web_workers_rss(), web_start, "gunicorn worker"
+            ),
+        )
+        self.figure(
+            "memory_celery",
+            lambda: figures.memory(
+                "memory_celery", stack.celery_rss(), celery_start, "Celery worker"
+            ),
+        )
+        stack.stop()
+        self.figure(
+            "recovery",
+            lambda: recovery(
+                self.stack, sessions, cfg, self.rundir, self.engine, self.arrivals, self.processes
+            ),
+        )
+
+    def teardown(self, failed: bool) -> None:
+        self.processes.stop_all()
+        for stop in (
+            getattr(self, "sink", None) and self.sink.stop,
+            getattr(self, "receiver", None) and self.receiver.shutdown,
+        ):
+            if stop:
+                stop()
+        if self.engine is not None:
+            self.engine.dispose()
+        with self.admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.dbname}" WITH (FORCE)'))
+        self.admin.dispose()
+        if failed or self.cfg.keep:
+            log(f"logs kept in {self.rundir}")
+        else:
+            shutil.rmtree(self.rundir, ignore_errors=True)
+
+
+def main(argv=None) -> int:
+    """Run the benchmark and print one line per figure."""
+    cfg = parse_args(argv)
+    run = Run(cfg)
+    mode = "quick" if cfg.quick else "full"
+    started = time.monotonic()
+    failed = True
+    try:
+        run.setup()
+        run.measure()
+        failed = False
+    finally:
+        run.teardown(failed)
+    print(f"Waypoint benchmark ({mode}) {datetime.now(UTC):%Y-%m-%d %H:%M UTC}; {machine()}")
+    counts = run.network.counts
+    print(
+        f"data: {counts['patients']:,} patients, {counts['checkins']:,} check-ins, "
+        f"{counts['clinics']} clinics; {cfg.web_workers} gunicorn workers, "
+        f"Celery concurrency {cfg.concurrency}; {time.monotonic() - started:.0f} s"
+    )
+    print("figure | value | floor | target | verdict")
+    for key in FIGURES:
+        print(run.lines.get(key, not_measured(key, "the run stopped before it")).render())
+    if cfg.json:
+        cfg.json.write_text(json.dumps({k: v.__dict__ for k, v in run.lines.items()}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,234 @@
+"""The stack under test: gunicorn, a Celery worker and beat, on one database and one Redis."""
+
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+import requests
+from celery import Celery
+
+from api.queue import celery_init_app
+
+from .services import Processes, free_port, wait_http, wait_until
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+COOKIE = "waypoint"  # COOKIE_SECURE=false: plain HTTP on the loopback, no __Host- prefix
+
+
+@dataclass
+class Session:
+    """A signed-in device: the cookie value and the CSRF token to send back."""
+
+    cookie: str
+    csrf: str
+
+    def headers(self) -> dict:
+        return {"Cookie": f"{COOKIE}={self.cookie}", "X-CSRF-Token": self.csrf}
+
+
+class Stack:
+    """Start and stop the app's processes with one configuration."""
+
+    def __init__(self, env: dict, processes: Processes, web_workers: int, concurrency: int):
+        self.env = env
+        self.processes = processes
+        self.web_workers = web_workers
+        self.concurrency = concurrency
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.worker_name = f"bench-{os.getpid()}@bench"
+        self.celery: Celery | None = None
+        self.worker_error: str | None = None
+
+    def start(self) -> None:
+        """Start gunicorn, the worker and beat; wait until the web answers and the worker pings."""
+        env = {**os.environ, **self.env, "PUBLIC_URL": self.url}
+        self.processes.start(
+            "gunicorn",
+            [
+                str(BIN / "gunicorn"),
+                "-w",
+                str(self.web_workers),
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "bench.app:create_bench_app()",
+            ],
+            env,
+            ROOT,
+        )
+        celery = [str(BIN / "celery"), "-A", "bench.worker:celery_app"]
+        self.processes.start(
+            "worker",
+            [
+                *celery,
+                "worker",
+                "-Q",
+                "urgent,default",
+                "-c",
+                str(self.concurrency),
+                "-n",
+                self.worker_name,
+                "-l",
+                "WARNING",
+            ],
+            env,
+            ROOT,
+        )
+        instance = Path(self.env["WAYPOINT_INSTANCE"])
+        instance.mkdir(parents=True, exist_ok=True)
+        schedule = instance / f"beat-schedule-{self.port}"
+        self.processes.start(
+            "beat", [*celery, "beat", "-l", "WARNING", "-s", str(schedule)], env, ROOT
+        )
+        wait_http(f"{self.url}/healthz", 90, self.processes)
+        self.celery = self._client()
+        if not wait_until(self._worker_answers, 90, interval=0.5):
+            self.worker_error = "the Celery worker did not answer a ping within 90 s"
+
+    def _client(self) -> Celery:
+        """A Celery client configured like the app's (same queues and exchanges)."""
+        from flask import Flask
+
+        flask_app = Flask("bench-client")
+        flask_app.config["CELERY"] = {"broker_url": self.env["CELERY_BROKER_URL"]}
+        return celery_init_app(flask_app)
+
+    def _worker_answers(self) -> bool:
+        if self.processes.running.get("worker") is None:
+            return False
+        if self.processes.running["worker"].poll() is not None:
+            return False
+        try:
+            return bool(self.celery.control.ping(destination=[self.worker_name], timeout=1.0))
+        except Exception:  # the broker may still be starting
+            return False
+
+    def registered_tasks(self) -> set[str]:
+        """Task names the worker has registered (empty if it does not answer)."""
+        try:
+            replies = self.celery.control.inspect(
+                destination=[self.worker_name], timeout=2.0
+            ).registered()
+        except Exception:
+            return set()
+        return {name.split(" ")[0] for names in (replies or {}).values() for name in names}
+
+    def pause_worker(self) -> None:
+        """Stop the worker consuming, so that a web-only figure has the CPUs to itself."""
+        for queue in ("urgent", "default"):
+            self.celery.control.cancel_consumer(
+                queue, destination=[self.worker_name], reply=True, timeout=5
+            )
+
+    def resume_worker(self) -> None:
+        """Consume again."""
+        for queue in ("urgent", "default"):
+            self.celery.control.add_consumer(
+                queue, destination=[self.worker_name], reply=True, timeout=5
+            )
+
+    def stop(self) -> None:
+        """Stop beat, the worker and gunicorn."""
+        if self.celery is not None:
+            self.celery.close()
+        for name in ("beat", "worker", "gunicorn"):
+            self.processes.stop(name)
+
+    # --- clients ------------------------------------------------------------------------
+
+    def redeem(self, tokens: list[str]) -> list[Session]:
+        """Turn invites into signed-in patient sessions, as the patient app does."""
+        sessions = []
+        for token in tokens:
+            response = requests.post(
+                f"{self.url}/api/v1/auth/redeem", json={"token": token}, timeout=10
+            )
+            response.raise_for_status()
+            sessions.append(Session(response.cookies[COOKIE], response.json()["csrf_token"]))
+        return sessions
+
+    def login(self, email: str, password: str) -> Session:
+        """A clinician's signed-in session."""
+        response = requests.post(
+            f"{self.url}/api/v1/auth/login",
+            json={"email": email, "password": password},
+            timeout=10,
+        )
+        response.raise_for_status()
+        return Session(response.cookies[COOKIE], response.json()["csrf_token"])
+
+    # --- processes ----------------------------------------------------------------------
+
+    def web_workers_rss(self) -> list[int]:
+        """Resident set sizes (bytes) of the gunicorn worker processes."""
+        master = self.processes.running.get("gunicorn")
+        if master is None:
+            return []
+        return [child.memory_info().rss for child in psutil.Process(master.pid).children()]
+
+    def celery_rss(self) -> list[int]:
+        """Resident set sizes (bytes) of the Celery worker's main and pool processes."""
+        worker = self.processes.running.get("worker")
+        if worker is None or worker.poll() is not None:
+            return []
+        main = psutil.Process(worker.pid)
+        return [main.memory_info().rss] + [c.memory_info().rss for c in main.children()]
+
+
+def locust(
+    stack: Stack,
+    scenario: str,
+    sessions: list[Session],
+    users: int,
+    seconds: float,
+    rundir: Path,
+    rate: float = 0,
+    urgent: float = 0,
+    limit: int = 0,
+) -> list:
+    """Run Locust headless; every request as [start, ms, ok, checkin id, urgent]."""
+    tag = f"{scenario}-{int(time.time() * 1000)}"
+    sessions_file = rundir / f"{tag}-sessions.json"
+    sessions_file.write_text(json.dumps([s.__dict__ for s in sessions]))
+    out = rundir / f"{tag}-requests.json"
+    env = {
+        **os.environ,
+        "BENCH_SCENARIO": scenario,
+        "BENCH_SESSIONS": str(sessions_file),
+        "BENCH_COOKIE": COOKIE,
+        "BENCH_RATE": str(rate),
+        "BENCH_URGENT": str(urgent),
+        "BENCH_LIMIT": str(limit),
+        "BENCH_OUT": str(out),
+    }
+    argv = [
+        str(BIN / "locust"),
+        "-f",
+        str(ROOT / "bench" / "locustfile.py"),
+        "--headless",
+        "--only-summary",
+        "--host",
+        stack.url,
+        "-u",
+        str(users),
+        "-r",
+        str(users),
+        "-t",
+        f"{max(1, round(seconds))}s",
+        "--stop-timeout",
+        "10",
+        "--loglevel",
+        "WARNING",
+    ]
+    name = f"locust-{tag}"
+    stack.processes.start(name, argv, env, ROOT)
+    try:
+        stack.processes.running[name].wait(seconds + 60)
+    finally:
+        stack.processes.stop(name)
+    return json.loads(out.read_text()) if out.exists() else []

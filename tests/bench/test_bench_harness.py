@@ -1,0 +1,93 @@
+"""The benchmark harness runs end to end in quick mode and prints every figure.
+
+Benchmarks are not tests: nothing here depends on timing or on a target being met. It
+proves that ``make bench`` works: the stack starts, data loads, Locust drives it, the
+alert pipeline reaches the SMTP sink and the webhook receiver, the private Redis outage
+recovers, and every figure gets a parsable line with its target, its floor and a verdict.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+LINE = re.compile(
+    r"^(?P<name>[^|]+?) \| (?P<value>[^|]+?) \| floor (?P<floor>[^|]+?) \| "
+    r"target (?P<target>[^|]+?) \| (?P<verdict>met|missed.*|not measured: .+)$"
+)
+NUMBER = re.compile(r"\d+(\.\d+)?")
+TINY = [
+    "--quick", "--patients", "40", "--checkins", "400", "--clinics", "2",
+    "--trend-checkins", "30", "--duration", "2", "--users", "3", "--rate", "8",
+    "--urgent-rate", "8", "--urgent-seconds", "3", "--urgent-fraction", "0.3",
+    "--recovery-checkins", "12", "--recovery-rate", "12", "--recovery-wait", "20",
+    "--gets", "5", "--reconcile-seconds", "1", "--alert-wait", "15", "--skip", "lighthouse",
+]  # fmt: skip
+#: Figures the tiny run must measure (the Lighthouse audit is skipped: it takes a minute).
+MEASURED = [
+    "throughput", "latency", "urgent", "recovery", "panel", "trend", "memory_web",
+    "memory_celery",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def bench_run(tmp_path_factory):
+    """One tiny quick-mode run of ``python -m bench.run`` (its own database, Redis db 7)."""
+    out = tmp_path_factory.mktemp("bench") / "lines.json"
+    env = {
+        **os.environ,
+        "BENCH_REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://localhost:6379/7"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.run", *TINY, "--json", str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout, json.loads(out.read_text())
+
+
+@pytest.mark.timeout(200)
+def test_every_figure_has_a_line_with_target_floor_and_verdict(bench_run):
+    stdout, lines = bench_run
+    from bench.figures import FIGURES
+
+    printed = [LINE.match(text) for text in stdout.splitlines()]
+    printed = {m["name"]: m for m in printed if m}
+    assert set(printed) == {name for name, _ in FIGURES.values()}
+    for key, (name, target) in FIGURES.items():
+        assert printed[name]["target"] == target
+        assert lines[key]["name"] == name
+    assert printed[FIGURES["lighthouse"][0]]["verdict"] == "not measured: skipped (--skip)"
+
+
+@pytest.mark.timeout(200)
+@pytest.mark.parametrize("key", MEASURED)
+def test_measured_figures_carry_numbers(bench_run, key):
+    _, lines = bench_run
+    line = lines[key]
+    assert line["verdict"] in ("met", "missed") or line["verdict"].startswith("missed ("), line
+    assert NUMBER.search(line["value"]), line
+    assert line["numbers"], line
+    assert all(v is None or isinstance(v, int | float | list) for v in line["numbers"].values())
+    if key in ("throughput", "latency", "urgent", "panel", "trend", "memory_web"):
+        assert NUMBER.search(line["floor"]), line
+
+
+@pytest.mark.timeout(200)
+def test_alert_pipeline_and_recovery_reached_sink_and_receiver(bench_run):
+    _, lines = bench_run
+    urgent, recovery = lines["urgent"]["numbers"], lines["recovery"]["numbers"]
+    # Numbers exist only if an email reached the sink and a signed webhook the receiver.
+    assert urgent["p50"] > 0 and urgent["noop_ms"], urgent
+    # Every check-in posted during the outage was accepted and counted.
+    assert recovery["checkins"] == 12, recovery
+    assert isinstance(recovery["duplicates"], int), recovery
