@@ -7,17 +7,32 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from ..models.patients import MODALITIES, PATIENT_STATUSES
 from .panel import SORTS
 
+
+class Text(fields.String):
+    """Input text without NUL characters (PostgreSQL text cannot hold them: a 4xx, not a 5xx)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise ValidationError("Must not contain NUL characters.")
+        return text
+
+
 TREND_STATUSES = ("worsening", "remission", "response", "improving", "no_change")
 SCHEDULE_INSTRUMENTS = ("phq9", "gad7")
 
 
 class PatientInSchema(Schema):
-    display_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    display_name = Text(required=True, validate=validate.Length(min=1, max=200))
     email = fields.Email(load_default=None, allow_none=True)
     timezone = fields.String(
         load_default=None, allow_none=True, validate=validate.OneOf(sorted(available_timezones()))
     )
-    care_team = fields.List(fields.Integer(), load_default=list, validate=validate.Length(max=50))
+    care_team = fields.List(
+        fields.Integer(validate=validate.Range(1, 2**31 - 1)),
+        load_default=list,
+        validate=validate.Length(max=50),
+    )
 
 
 class PatientOutSchema(Schema):
@@ -56,11 +71,14 @@ class ScheduleSchema(Schema):
 
 
 class PatientPatchSchema(Schema):
-    display_name = fields.String(validate=validate.Length(min=1, max=200))
+    display_name = Text(validate=validate.Length(min=1, max=200))
     email = fields.Email(allow_none=True)
     timezone = fields.String(validate=validate.OneOf(sorted(available_timezones())))
     schedule = fields.Nested(ScheduleSchema)
-    care_team = fields.List(fields.Integer(strict=True), validate=validate.Length(max=50))
+    care_team = fields.List(
+        fields.Integer(strict=True, validate=validate.Range(1, 2**31 - 1)),
+        validate=validate.Length(max=50),
+    )
     status = fields.String(
         validate=validate.OneOf(PATIENT_STATUSES),
         metadata={"description": "discharged ends check-ins and sign-in; active re-admits."},
@@ -100,11 +118,11 @@ class PanelArgsSchema(Schema):
     has_open_alerts = fields.Boolean()
     include_discharged = fields.Boolean(load_default=False)
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
-    cursor = fields.String(validate=validate.Length(max=1000))
+    cursor = Text(validate=validate.Length(max=1000))
 
 
 class PanelSearchSchema(PanelArgsSchema):
-    q = fields.String(
+    q = Text(
         required=True,
         validate=validate.Length(min=1, max=100),
         metadata={"description": "Part of a name or ref (in the body: names stay out of URLs)."},
@@ -136,7 +154,7 @@ class PanelPageSchema(Schema):
 
 
 class CheckinArgsSchema(Schema):
-    instrument = fields.String(validate=validate.Length(min=1, max=32))
+    instrument = Text(validate=validate.Length(min=1, max=32))
     limit = fields.Integer(load_default=200, validate=validate.Range(1, 1000))
 
 
@@ -179,10 +197,12 @@ class TreatmentSessionInSchema(Schema):
     )
     bp_post_diastolic = fields.Integer(allow_none=True, strict=True)
     cadss = fields.Integer(allow_none=True, strict=True, validate=validate.Range(0, 92))
-    adverse_events = fields.String(allow_none=True, validate=validate.Length(max=2000))
-    notes = fields.String(allow_none=True, validate=validate.Length(max=5000))
-    course_id = fields.Integer(allow_none=True, strict=True)
-    new_course_label = fields.String(
+    adverse_events = Text(allow_none=True, validate=validate.Length(max=2000))
+    notes = Text(allow_none=True, validate=validate.Length(max=5000))
+    course_id = fields.Integer(
+        allow_none=True, strict=True, validate=validate.Range(1, 2**31 - 1)
+    )
+    new_course_label = Text(
         allow_none=True,
         validate=validate.Length(min=1, max=100),
         metadata={"description": "Start a new course (resets the trend's baseline)."},

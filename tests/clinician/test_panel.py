@@ -132,6 +132,8 @@ def test_search_by_name_is_a_post_and_escapes_wildcards(clinic_story):
     assert ids(response) == [str(made["worsening"].id)]
     response = client.post("/api/v1/patients/search", json={"q": "%"}, headers=headers)
     assert ids(response) == []
+    response = client.post("/api/v1/patients/search", json={"q": "a\x00"}, headers=headers)
+    assert response.status_code == 422 and "q" in response.json["errors"]["json"]
     ref = made["high"].ref
     assert ids(client.post("/api/v1/patients/search", json={"q": ref}, headers=headers)) == [
         str(made["high"].id)

@@ -84,6 +84,7 @@ def test_patch_schedule_care_team_and_discharge(
         ({"status": "deleted"}, "status"),
         ({"timezone": "Mars/Olympus"}, "timezone"),
         ({"display_name": ""}, "display_name"),
+        ({"display_name": "Dana\x00"}, "display_name"),
         ({"email": "not-an-email"}, "email"),
         ({"ref": "P-HACKED"}, "ref"),
         ({"clinic_id": 1}, "clinic_id"),
@@ -143,6 +144,7 @@ def test_checkin_list_has_every_question_and_answer(staff_client, create_patient
     only = client.get(f"/api/v1/patients/{patient.id}/checkins?instrument=gad7").json["items"]
     assert [c["instrument"] for c in only] == ["gad7"] and len(only[0]["answers"]) == 7
     assert client.get(f"/api/v1/patients/{patient.id}/checkins?limit=0").status_code == 422
+    assert client.get(f"/api/v1/patients/{patient.id}/checkins?instrument=a%00").status_code == 422
 
 
 @pytest.fixture

@@ -137,6 +137,7 @@ BAD = [
     ({"administered_at": "2001-01-01T00:00:00+00:00"}, "administered_at"),
     ({"administered_at": "2026-01-01T10:00:00"}, "administered_at"),  # naive
     ({"notes": "x" * 5001}, "notes"),
+    ({"adverse_events": "nausea\x00"}, "adverse_events"),
     ({"patient_id": "00000000-0000-0000-0000-000000000000"}, "patient_id"),
 ]
 
@@ -159,7 +160,7 @@ def test_implausible_sessions_are_422_and_nothing_is_written(
     )
 
 
-@pytest.mark.parametrize(("change", "field"), BAD[:-1])
+@pytest.mark.parametrize(("change", "field"), BAD)
 def test_implausible_edits_are_422_and_change_nothing(patient_page, db_session, change, field):
     client, headers, patient, base = patient_page
     created = client.post(base, json=good(), headers=headers).json
