@@ -7,6 +7,7 @@ from flask import Flask, g, request
 
 from . import config
 from .extensions import api, db, limiter, login_manager, migrate
+from .logging import configure_logging
 
 
 def create_app(config_override: dict | None = None) -> Flask:
@@ -33,6 +34,7 @@ def create_app(config_override: dict | None = None) -> Flask:
     from .security import install_security
 
     install_security(app)
+    configure_logging(app)  # after the boundary: see api.logging
     _register_blueprints(app)
     from .cli import register_commands
 
@@ -45,6 +47,8 @@ def create_app(config_override: dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .account.routes import blp as account_blp
+    from .admin.routes import blp as admin_blp
     from .alerts.routes import blp as alerts_blp
     from .auth.routes import blp as auth_blp
     from .checkins.routes import blp as checkins_blp
@@ -66,6 +70,8 @@ def _register_blueprints(app: Flask) -> None:
         alerts_blp,
         clinic_blp,
         reports_blp,
+        account_blp,
+        admin_blp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(pages_bp)

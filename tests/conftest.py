@@ -11,8 +11,11 @@ is rolled back; tests that need committed rows (other processes, threads) use
 import contextvars
 import os
 import socket
+import time
 import uuid
+from datetime import UTC, datetime
 
+import pyotp
 import pytest
 import redis
 import sqlalchemy as sa
@@ -199,6 +202,9 @@ def create_clinician(db_session, create_clinic):
     hashed = hash_password(TEST_PASSWORD)
 
     def make(clinic=None, role="clinician", email=None, **fields):
+        if role == "admin":  # admins must use TOTP; pass totp_enabled=False for one who has not
+            fields.setdefault("totp_secret", pyotp.random_base32())
+            fields.setdefault("totp_enabled", True)
         staff = StaffUser(
             clinic_id=(clinic or create_clinic()).id,
             email=email or f"staff-{uuid.uuid4().hex[:8]}@example.org",
@@ -230,13 +236,32 @@ def login():
     """Sign a staff member in on a client; returns the CSRF token to send back."""
 
     def do(client, staff, password=TEST_PASSWORD):
-        response = client.post(
-            "/api/v1/auth/login", json={"email": staff.email, "password": password}
-        )
+        body = {"email": staff.email, "password": password}
+        if staff.totp_enabled:
+            body["totp"] = unused_totp(staff)
+        response = client.post("/api/v1/auth/login", json=body)
         assert response.status_code == 200, response.json
         return response.json["csrf_token"]
 
     return do
+
+
+def unused_totp(staff) -> str:
+    """A valid TOTP code of ``staff`` that no sign-in has used yet (codes are single-use)."""
+    from api.extensions import db
+    from api.models import StaffUser
+
+    last = db.session.scalar(
+        sa.select(StaffUser.totp_last_counter).where(StaffUser.id == staff.id)
+    )
+    totp = pyotp.TOTP(staff.totp_secret)
+    counter = totp.timecode(datetime.now(UTC))
+    if last is not None and last >= counter:
+        counter = last + 1
+    # The server accepts the current step and the next; beyond that, wait for time to catch up.
+    while counter > totp.timecode(datetime.now(UTC)) + 1:
+        time.sleep(0.5)
+    return totp.generate_otp(counter)
 
 
 @pytest.fixture

@@ -1,7 +1,9 @@
 """Authentication steps: staff login, patient invites. They flush; the request commits."""
 
 import hashlib
+import hmac
 import secrets
+from datetime import UTC, datetime
 
 import pyotp
 from flask import current_app
@@ -43,13 +45,33 @@ def authenticate_staff(email: str, password: str, totp: str | None) -> StaffUser
 
 def _check_second_factor(staff: StaffUser, code: str) -> bool:
     code = code.strip().replace(" ", "")
-    if pyotp.TOTP(staff.totp_secret).verify(code, valid_window=1):
-        return True
-    from .passwords import verify_password as _verify
-
+    if code.isdigit():
+        return verify_totp(staff, code)
+    code = normalise_recovery_code(code)
     for stored in list(staff.recovery_codes):
-        if _verify(stored, code):
+        if verify_password(stored, code):
             staff.recovery_codes = [c for c in staff.recovery_codes if c != stored]
+            return True
+    return False
+
+
+def normalise_recovery_code(code: str) -> str:
+    """A recovery code as hashed: lower case, without the dashes it is shown with."""
+    return code.strip().lower().replace("-", "").replace(" ", "")
+
+
+def verify_totp(staff: StaffUser, code: str) -> bool:
+    """True if ``code`` is the staff member's TOTP for now (+-30 s), each time step once only."""
+    if not staff.totp_secret or not code.isdigit() or len(code) != 6:
+        return False
+    totp = pyotp.TOTP(staff.totp_secret)
+    now = totp.timecode(datetime.now(UTC))
+    for counter in (now - 1, now, now + 1):
+        if hmac.compare_digest(totp.generate_otp(counter), code):
+            # A code already used (or an older one) is a replay: refuse it.
+            if staff.totp_last_counter is not None and counter <= staff.totp_last_counter:
+                return False
+            staff.totp_last_counter = counter
             return True
     return False
 

@@ -5,6 +5,10 @@ A before-request hook reads the mark and refuses the call before the view runs:
 401 when nobody is signed in, 403 for the wrong role. A view without a mark is
 refused (fail closed), and the route-walking test refuses to pass with one.
 Object-level checks (whose patient is this?) are the scoping helpers below.
+
+Staff who must use a second factor but have not enrolled one yet (see
+``Principal.mfa_enrolment_required``) get a session that reaches only the views
+marked ``before_mfa=True``: enrolment itself, the session, sign-out.
 """
 
 import hmac
@@ -27,30 +31,44 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 EXTENSION_POLICIES = {"api-docs.openapi_json": "public"}
 
 
-def policy(name: str, *, csrf: bool = True):
-    """Declare who may call the decorated view; ``csrf=False`` for login and redeem."""
+def policy(name: str, *, csrf: bool = True, before_mfa: bool = False):
+    """Declare who may call the decorated view; ``csrf=False`` for login and redeem.
+
+    ``before_mfa=True`` lets staff who still have to enrol their second factor in.
+    """
     if name not in POLICIES:
         raise ValueError(f"unknown policy {name!r}")
 
     def mark(view):
         view.waypoint_policy = name
         view.waypoint_csrf = csrf
+        view.waypoint_before_mfa = before_mfa
         return view
 
     return mark
 
 
-def view_policy(endpoint: str, method: str) -> tuple[str | None, bool]:
-    """The (policy, csrf) declared for an endpoint and method; (None, True) if undeclared."""
-    if endpoint in EXTENSION_POLICIES:
-        return EXTENSION_POLICIES[endpoint], True
+def _view(endpoint: str, method: str):
     view = current_app.view_functions.get(endpoint)
     view_class = getattr(view, "view_class", None)
     if view_class is not None:
         view = getattr(view_class, method.lower(), None)
         if view is None and method == "HEAD":
             view = getattr(view_class, "get", None)
+    return view
+
+
+def view_policy(endpoint: str, method: str) -> tuple[str | None, bool]:
+    """The (policy, csrf) declared for an endpoint and method; (None, True) if undeclared."""
+    if endpoint in EXTENSION_POLICIES:
+        return EXTENSION_POLICIES[endpoint], True
+    view = _view(endpoint, method)
     return getattr(view, "waypoint_policy", None), getattr(view, "waypoint_csrf", True)
+
+
+def reachable_before_mfa(endpoint: str, method: str) -> bool:
+    """True if staff who have not enrolled a required second factor may call this view."""
+    return getattr(_view(endpoint, method), "waypoint_before_mfa", False)
 
 
 def install_policy(app: Flask) -> None:
@@ -73,6 +91,15 @@ def install_policy(app: Flask) -> None:
         if not _allowed(declared, principal):
             record("authz.denied", outcome="denied", endpoint=endpoint)
             abort(403, message="You do not have access to this.")
+        if principal.mfa_enrolment_required and not reachable_before_mfa(
+            endpoint, request.method
+        ):
+            record("authz.denied", outcome="denied", endpoint=endpoint, reason="mfa_enrolment")
+            abort(
+                403,
+                message="Set up two-step sign-in before you continue.",
+                errors={"mfa": ["enrolment_required"]},
+            )
         if csrf and request.method not in SAFE_METHODS:
             sent = request.headers.get("X-CSRF-Token", "")
             expected = session.get("csrf_token", "")

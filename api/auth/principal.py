@@ -58,6 +58,14 @@ class Principal:
     def actor_id(self) -> str:
         return str(self.staff.id if self.staff else self.patient.id)
 
+    @property
+    def mfa_enrolment_required(self) -> bool:
+        """Staff who must use TOTP (admins; clinicians where the clinic says so) but have none."""
+        staff = self.staff
+        if staff is None or staff.totp_enabled:
+            return False
+        return staff.role == "admin" or staff.clinic.require_mfa_clinicians
+
 
 def current_principal() -> Principal | None:
     """The caller's Principal, or None when nobody is signed in."""
@@ -125,9 +133,15 @@ def end_session(reason: str = "logout") -> None:
     session.clear()
 
 
-def revoke_sessions(*, staff_id: int | None = None, patient_id=None, reason: str) -> int:
-    """Revoke every live session of a staff member or a patient; return how many."""
+def revoke_sessions(
+    *, staff_id: int | None = None, patient_id=None, reason: str, keep_id: int | None = None
+) -> int:
+    """Revoke every live session of a staff member or a patient but ``keep_id``; how many."""
+    if (staff_id is None) == (patient_id is None):
+        raise ValueError("name exactly one of staff_id and patient_id")
     query = db.update(AuthSession).where(AuthSession.revoked_at.is_(None))
+    if keep_id is not None:
+        query = query.where(AuthSession.id != keep_id)
     if staff_id is not None:
         query = query.where(AuthSession.staff_id == staff_id)
     else:

@@ -14,6 +14,7 @@ from .operations import (
 from .policy import csrf_token, policy
 from .principal import current_principal, end_session, start_session
 from .schemas import CsrfSchema, LoginSchema, RedeemSchema, SessionSchema
+from .throttle import login_limits, redeem_limits
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Authentication.")
 
@@ -27,6 +28,7 @@ def session_body() -> dict:
             "kind": None,
             "staff": None,
             "patient_id": None,
+            "mfa_enrolment_required": False,
             "csrf_token": csrf_token(),
         }
     return {
@@ -34,6 +36,7 @@ def session_body() -> dict:
         "kind": principal.kind,
         "staff": principal.staff,
         "patient_id": principal.patient.id if principal.patient else None,
+        "mfa_enrolment_required": principal.mfa_enrolment_required,
         "csrf_token": csrf_token(),
     }
 
@@ -59,9 +62,11 @@ class CurrentSession(MethodView):
 @blp.route("/login")
 class Login(MethodView):
     @policy("public", csrf=False)
+    @login_limits
     @blp.arguments(LoginSchema)
     @blp.response(200, SessionSchema)
     @blp.alt_response(401, description="Wrong email, password or code.")
+    @blp.alt_response(429, description="Too many failed attempts; see Retry-After.")
     def post(self, body):
         """Staff sign-in with email, password and (when enrolled) a TOTP code."""
         try:
@@ -89,7 +94,7 @@ class Login(MethodView):
 
 @blp.route("/logout")
 class Logout(MethodView):
-    @policy("signed_in")
+    @policy("signed_in", before_mfa=True)
     @blp.response(204)
     def post(self):
         """End this device's session on the server."""
@@ -100,9 +105,11 @@ class Logout(MethodView):
 @blp.route("/redeem")
 class Redeem(MethodView):
     @policy("public", csrf=False)
+    @redeem_limits
     @blp.arguments(RedeemSchema)
     @blp.response(200, SessionSchema)
     @blp.alt_response(400, description="The invite is not valid (used, replaced or expired).")
+    @blp.alt_response(429, description="Too many failed attempts; see Retry-After.")
     def post(self, body):
         """Turn a one-time invite into a patient session on this device."""
         patient = consume_invite(body["token"])

@@ -86,6 +86,7 @@ class ClinicStaffMember(MethodView):
             )
         )
         if member is None:
+            record("staff.read", object_type="staff", object_id=staff_id, outcome="denied")
             abort(404, message="No such staff member.")
         member.on_call = body["on_call"]
         db.session.flush()

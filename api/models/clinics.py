@@ -69,6 +69,8 @@ class StaffUser(db.Model):
     password_hash: Mapped[str] = mapped_column(sa.String(300))
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
     totp_enabled: Mapped[bool] = mapped_column(server_default=sa.false())
+    #: The TOTP time step last accepted: a code works once, even within its 30 s window.
+    totp_last_counter: Mapped[int | None] = mapped_column(sa.BigInteger)
     #: argon2 hashes of unused recovery codes.
     recovery_codes: Mapped[list] = mapped_column(sa.JSON, default=list, server_default="[]")
     #: On the clinic's on-call list: first to hear of an escalated alert.

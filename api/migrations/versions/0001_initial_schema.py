@@ -92,6 +92,7 @@ def upgrade():
     sa.Column('password_hash', sa.String(length=300), nullable=False),
     sa.Column('totp_secret', sa.String(length=64), nullable=True),
     sa.Column('totp_enabled', sa.Boolean(), server_default=sa.text('false'), nullable=False),
+    sa.Column('totp_last_counter', sa.BigInteger(), nullable=True),
     sa.Column('recovery_codes', sa.JSON(), server_default='[]', nullable=False),
     sa.Column('on_call', sa.Boolean(), server_default=sa.text('false'), nullable=False),
     sa.Column('active', sa.Boolean(), server_default=sa.text('true'), nullable=False),

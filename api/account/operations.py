@@ -1,0 +1,102 @@
+"""One's own account: TOTP enrolment, recovery codes, password change, own sessions.
+
+They flush; the request commits.
+"""
+
+import secrets
+
+import pyotp
+from flask import current_app
+
+from ..auth.operations import normalise_recovery_code, verify_totp
+from ..auth.passwords import hash_password, password_problem, verify_password
+from ..auth.principal import Principal, revoke_sessions
+from ..extensions import db
+from ..models import AuthSession, StaffUser
+from ..models.base import utcnow
+
+RECOVERY_CODES = 10
+ISSUER = "Waypoint"
+#: No 0/1/8/9 look-alikes: the codes are read off paper.
+_RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz234567"
+
+
+class AccountRefused(Exception):
+    """The step cannot be done; ``field`` names the input to blame."""
+
+    def __init__(self, status: int, message: str, field: str | None = None):
+        super().__init__(message)
+        self.status, self.message, self.field = status, message, field
+
+
+def start_totp_enrolment(staff: StaffUser) -> dict:
+    """A fresh TOTP secret (kept, not yet enabled) and its otpauth:// URI for the QR code."""
+    if staff.totp_enabled:
+        raise AccountRefused(409, "Two-step sign-in is already set up for this account.")
+    staff.totp_secret = pyotp.random_base32()
+    staff.totp_last_counter = None
+    db.session.flush()
+    uri = pyotp.TOTP(staff.totp_secret).provisioning_uri(
+        name=staff.email, issuer_name=current_app.config.get("TOTP_ISSUER", ISSUER)
+    )
+    return {"secret": staff.totp_secret, "otpauth_uri": uri}
+
+
+def confirm_totp_enrolment(staff: StaffUser, code: str) -> list[str]:
+    """Enable TOTP once the app shows a valid code; the recovery codes, shown this once."""
+    if staff.totp_enabled:
+        raise AccountRefused(409, "Two-step sign-in is already set up for this account.")
+    if not staff.totp_secret:
+        raise AccountRefused(409, "Start the set-up first.")
+    if not verify_totp(staff, code.strip().replace(" ", "")):
+        raise AccountRefused(422, "That code is not right. Check the time on your phone.", "code")
+    codes = [_recovery_code() for _ in range(RECOVERY_CODES)]
+    staff.recovery_codes = [hash_password(normalise_recovery_code(c)) for c in codes]
+    staff.totp_enabled = True
+    db.session.flush()
+    return codes
+
+
+def _recovery_code() -> str:
+    raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def change_password(principal: Principal, current: str, new: str) -> int:
+    """Set a new password and end every other session; how many were ended."""
+    staff = principal.staff
+    if not verify_password(staff.password_hash, current):
+        raise AccountRefused(422, "The current password is not right.", "current_password")
+    problem = password_problem(new)
+    if problem:
+        raise AccountRefused(422, problem, "new_password")
+    if verify_password(staff.password_hash, new):
+        raise AccountRefused(422, "Choose a password you have not used here.", "new_password")
+    staff.password_hash = hash_password(new)
+    db.session.flush()
+    return revoke_sessions(
+        staff_id=staff.id, reason="password_changed", keep_id=principal.auth_session.id
+    )
+
+
+def live_sessions(principal: Principal) -> list[AuthSession]:
+    """The caller's sessions that still work, newest first."""
+    owner = (
+        AuthSession.staff_id == principal.staff.id
+        if principal.staff
+        else AuthSession.patient_id == principal.patient.id
+    )
+    return db.session.scalars(
+        db.select(AuthSession)
+        .where(owner, AuthSession.revoked_at.is_(None), AuthSession.expires_at > utcnow())
+        .order_by(AuthSession.created_at.desc(), AuthSession.id.desc())
+    ).all()
+
+
+def revoke_own_session(principal: Principal, session_id: int) -> AuthSession | None:
+    """Revoke one of the caller's live sessions; None if it is not theirs (or not live)."""
+    row = next((s for s in live_sessions(principal) if s.id == session_id), None)
+    if row is not None:
+        row.revoked_at, row.revoked_reason = utcnow(), "revoked_by_owner"
+        db.session.flush()
+    return row

@@ -1,0 +1,138 @@
+"""One's own account: two-step sign-in, password, and the devices signed in."""
+
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from ..audit import record
+from ..auth.policy import csrf_token, policy, require_principal
+from ..auth.principal import end_session, start_session
+from .operations import (
+    AccountRefused,
+    change_password,
+    confirm_totp_enrolment,
+    live_sessions,
+    revoke_own_session,
+    start_totp_enrolment,
+)
+from .schemas import (
+    OwnSessionListSchema,
+    PasswordChangedSchema,
+    PasswordInSchema,
+    TotpConfirmedSchema,
+    TotpConfirmInSchema,
+    TotpStartSchema,
+)
+
+blp = Blueprint("account", __name__, url_prefix="/api/v1/account", description="One's own account.")
+
+
+def _refuse(refused: AccountRefused, action: str):
+    record(action, outcome="failure", reason=refused.field or str(refused.status))
+    errors = {refused.field: [refused.message]} if refused.field else None
+    abort(refused.status, message=refused.message, errors=errors)
+
+
+@blp.route("/totp")
+class TotpEnrolment(MethodView):
+    @policy("staff", before_mfa=True)
+    @blp.response(201, TotpStartSchema)
+    @blp.alt_response(409, description="Two-step sign-in is already set up.")
+    def post(self):
+        """Start two-step sign-in: a new secret for the authenticator app."""
+        staff = require_principal().staff
+        try:
+            body = start_totp_enrolment(staff)
+        except AccountRefused as refused:
+            _refuse(refused, "mfa.enrol_start")
+        record("mfa.enrol_start", object_type="staff", object_id=staff.id)
+        return body
+
+
+@blp.route("/totp/confirm")
+class TotpConfirm(MethodView):
+    @policy("staff", before_mfa=True)
+    @blp.arguments(TotpConfirmInSchema)
+    @blp.response(200, TotpConfirmedSchema)
+    @blp.alt_response(409, description="Not started, or already set up.")
+    @blp.alt_response(422, description="The code is not right.")
+    def post(self, body):
+        """Finish set-up with a code from the app; returns recovery codes, shown only once.
+
+        The session is replaced by a new one (a new cookie and CSRF token): the rights of
+        the session changed, so its token does too.
+        """
+        staff = require_principal().staff
+        try:
+            codes = confirm_totp_enrolment(staff, body["code"])
+        except AccountRefused as refused:
+            _refuse(refused, "mfa.enrol")
+        end_session("mfa_enrolled")
+        start_session(staff=staff)
+        record("mfa.enrol", object_type="staff", object_id=staff.id)
+        return {"recovery_codes": codes, "csrf_token": csrf_token()}
+
+
+@blp.route("/password")
+class Password(MethodView):
+    @policy("staff")
+    @blp.arguments(PasswordInSchema)
+    @blp.response(200, PasswordChangedSchema)
+    @blp.alt_response(422, description="Wrong current password, or a weak new one.")
+    def post(self, body):
+        """Change the password; every other device is signed out."""
+        principal = require_principal()
+        try:
+            ended = change_password(principal, body["current_password"], body["new_password"])
+        except AccountRefused as refused:
+            _refuse(refused, "auth.password_change")
+        record(
+            "auth.password_change",
+            object_type="staff",
+            object_id=principal.staff.id,
+            sessions_ended=ended,
+        )
+        return {"sessions_ended": ended}
+
+
+@blp.route("/sessions")
+class OwnSessions(MethodView):
+    @policy("signed_in")
+    @blp.response(200, OwnSessionListSchema)
+    def get(self):
+        """The devices signed in to this account."""
+        principal = require_principal()
+        rows = live_sessions(principal)
+        record("session.list", count=len(rows))
+        current = principal.auth_session.id
+        return {"items": [_session_body(row, current) for row in rows]}
+
+
+@blp.route("/sessions/<int:auth_session_id>")
+class OwnSession(MethodView):
+    @policy("signed_in")
+    @blp.response(204)
+    @blp.alt_response(404, description="No such session of this account.")
+    def delete(self, auth_session_id):
+        """Sign one device out (this one included)."""
+        principal = require_principal()
+        row = revoke_own_session(principal, auth_session_id)
+        if row is None:
+            record(
+                "session.revoke",
+                object_type="auth_session",
+                object_id=auth_session_id,
+                outcome="denied",
+            )
+            abort(404, message="No such session.")
+        record("session.revoke", object_type="auth_session", object_id=row.id)
+
+
+def _session_body(row, current_id: int) -> dict:
+    return {
+        "id": row.id,
+        "created_at": row.created_at,
+        "last_seen_at": row.last_seen_at,
+        "expires_at": row.expires_at,
+        "user_agent": row.user_agent,
+        "current": row.id == current_id,
+    }

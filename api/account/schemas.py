@@ -1,0 +1,43 @@
+"""Bodies of the own-account endpoints."""
+
+from marshmallow import Schema, fields, validate
+
+
+class TotpStartSchema(Schema):
+    secret = fields.String(required=True, metadata={"description": "Base32, for manual entry."})
+    otpauth_uri = fields.String(required=True, metadata={"description": "For the QR code."})
+
+
+class TotpConfirmInSchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=6, max=12))
+
+
+class TotpConfirmedSchema(Schema):
+    recovery_codes = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "Shown this once; each signs in once instead of a code."},
+    )
+    csrf_token = fields.String(required=True, metadata={"description": "Of the new session."})
+
+
+class PasswordInSchema(Schema):
+    current_password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+    new_password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+
+
+class PasswordChangedSchema(Schema):
+    sessions_ended = fields.Integer(required=True)
+
+
+class OwnSessionSchema(Schema):
+    id = fields.Integer(required=True)
+    created_at = fields.DateTime(required=True)
+    last_seen_at = fields.DateTime(required=True)
+    expires_at = fields.DateTime(required=True)
+    user_agent = fields.String(allow_none=True)
+    current = fields.Boolean(required=True, metadata={"description": "This device."})
+
+
+class OwnSessionListSchema(Schema):
+    items = fields.List(fields.Nested(OwnSessionSchema), required=True)

@@ -1,0 +1,187 @@
+"""A clinic admin's duties: the audit log, ending sessions, a patient's data rights.
+
+They flush; the request commits.
+"""
+
+import csv
+import io
+import json
+from datetime import datetime
+
+from flask_smorest import abort
+
+from ..audit import record
+from ..auth.policy import require_principal
+from ..extensions import db
+from ..models import (
+    Alert,
+    AuditEvent,
+    AuthSession,
+    Checkin,
+    Delivery,
+    Invite,
+    Patient,
+    StaffUser,
+    TreatmentCourse,
+    TreatmentSession,
+)
+from ..patients.exports import fhir_bundle
+
+AUDIT_COLUMNS = (
+    "id",
+    "at",
+    "actor_kind",
+    "actor_id",
+    "role",
+    "clinic_id",
+    "action",
+    "object_type",
+    "object_id",
+    "outcome",
+    "ip",
+    "request_id",
+    "detail",
+)
+#: Enough for years of one clinic's log in one CSV; more needs a narrower time range.
+CSV_MAX_ROWS = 100_000
+
+
+def clinic_staff_or_404(staff_id: int) -> StaffUser:
+    """A staff member of the admin's clinic; 404 (and an audit row) for anyone else."""
+    principal = require_principal()
+    staff = db.session.scalar(
+        db.select(StaffUser).where(
+            StaffUser.id == staff_id, StaffUser.clinic_id == principal.clinic_id
+        )
+    )
+    if staff is None:
+        record("staff.read", object_type="staff", object_id=staff_id, outcome="denied")
+        abort(404, message="No such staff member.")
+    return staff
+
+
+def audit_query(clinic_id: int, args: dict):
+    """The clinic's audit events matching the filters, newest first."""
+    query = db.select(AuditEvent).where(AuditEvent.clinic_id == clinic_id)
+    if args.get("since") is not None:
+        query = query.where(AuditEvent.at >= args["since"])
+    if args.get("until") is not None:
+        query = query.where(AuditEvent.at < args["until"])
+    for name in ("action", "outcome", "object_type", "object_id", "actor_id"):
+        if args.get(name):
+            query = query.where(getattr(AuditEvent, name) == args[name])
+    if args.get("before_id") is not None:
+        query = query.where(AuditEvent.id < args["before_id"])
+    return query.order_by(AuditEvent.id.desc())
+
+
+def audit_page(clinic_id: int, args: dict) -> dict:
+    """One page of the clinic's audit log and the cursor of the next."""
+    limit = args["limit"]
+    rows = db.session.scalars(audit_query(clinic_id, args).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"items": rows, "next_before_id": rows[-1].id if more else None}
+
+
+def audit_csv(clinic_id: int, args: dict) -> tuple[str, int]:
+    """The clinic's audit log (filtered) as CSV text, and its row count."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(AUDIT_COLUMNS)
+    count = 0
+    rows = db.session.scalars(audit_query(clinic_id, args).limit(CSV_MAX_ROWS))
+    for row in rows:
+        writer.writerow([_cell(_value(row, name)) for name in AUDIT_COLUMNS])
+        count += 1
+    return out.getvalue(), count
+
+
+def _value(row: AuditEvent, name: str):
+    value = getattr(row, name)
+    if name == "detail":
+        return json.dumps(value or {}, sort_keys=True)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _cell(value) -> str:
+    """A cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def patient_export(patient: Patient) -> dict:
+    """Everything Waypoint holds about a patient, for the patient's right of access."""
+    checkins = db.session.scalars(
+        db.select(Checkin).where(Checkin.patient_id == patient.id).order_by(Checkin.completed_at)
+    ).all()
+    courses = db.session.scalars(
+        db.select(TreatmentCourse)
+        .where(TreatmentCourse.patient_id == patient.id)
+        .order_by(TreatmentCourse.started_at)
+    ).all()
+    sessions = db.session.scalars(
+        db.select(TreatmentSession)
+        .where(TreatmentSession.patient_id == patient.id)
+        .order_by(TreatmentSession.administered_at)
+    ).all()
+    alerts = db.session.scalars(
+        db.select(Alert).where(Alert.patient_id == patient.id).order_by(Alert.created_at)
+    ).all()
+    devices = db.session.scalars(
+        db.select(AuthSession)
+        .where(AuthSession.patient_id == patient.id)
+        .order_by(AuthSession.created_at)
+    ).all()
+    invites = db.session.scalars(
+        db.select(Invite).where(Invite.patient_id == patient.id).order_by(Invite.created_at)
+    ).all()
+    checkin_ids = [str(c.id) for c in checkins]
+    access_log = db.session.scalars(
+        db.select(AuditEvent)
+        .where(
+            db.or_(
+                AuditEvent.object_id.in_([str(patient.id), *checkin_ids]),
+                db.and_(AuditEvent.actor_kind == "patient", AuditEvent.actor_id == str(patient.id)),
+            )
+        )
+        .order_by(AuditEvent.id)
+    ).all()
+    bundle, _ = fhir_bundle(patient)
+    return {
+        "patient": patient,
+        "checkins": checkins,
+        "treatment_courses": courses,
+        "treatment_sessions": sessions,
+        "alerts": alerts,
+        "device_sessions": devices,
+        "invites": invites,
+        "access_log": access_log,
+        "fhir": bundle,
+    }
+
+
+def erase_patient(patient: Patient) -> dict:
+    """Delete a patient and everything of theirs; audit events (ids only) stay. Counts."""
+    counts = {
+        "checkins": _count(Checkin, Checkin.patient_id == patient.id),
+        "alerts": _count(Alert, Alert.patient_id == patient.id),
+        "deliveries": _count(
+            Delivery,
+            Delivery.alert_id.in_(db.select(Alert.id).where(Alert.patient_id == patient.id)),
+        ),
+        "treatment_sessions": _count(TreatmentSession, TreatmentSession.patient_id == patient.id),
+        "device_sessions": _count(AuthSession, AuthSession.patient_id == patient.id),
+        "invites": _count(Invite, Invite.patient_id == patient.id),
+    }
+    # Every table that names a patient references patients.id with ON DELETE CASCADE
+    # (the erasure test checks each foreign key), so one DELETE removes all of it at once.
+    db.session.execute(db.delete(Patient).where(Patient.id == patient.id))
+    db.session.flush()
+    return counts
+
+
+def _count(model, condition) -> int:
+    return db.session.scalar(db.select(db.func.count()).select_from(model).where(condition))

@@ -1,0 +1,96 @@
+"""Brute-force limits on sign-in and invite redemption (Flask-Limiter, Redis in production).
+
+Only failed attempts count (``deduct_when``), so a user who signs in many times is never
+slowed down. Three keys per attempt, each its own budget:
+
+- account + IP: the tight limit; an attacker elsewhere does not use up the owner's budget;
+- account: a looser limit that stops a guessing campaign spread over many addresses;
+- IP: stops one address from trying many accounts.
+
+Keys name accounts by a hash, never by the email address, and the answer is the same
+429 whether the account exists or not (no user enumeration).
+"""
+
+import hashlib
+
+from flask import request
+from flask_limiter import RequestLimit
+from flask_limiter.util import get_remote_address
+
+from ..audit import record
+from ..extensions import limiter
+
+LOGIN_PER_ACCOUNT_AND_IP = "5 per minute; 20 per hour"
+LOGIN_PER_ACCOUNT = "50 per hour"
+LOGIN_PER_IP = "30 per minute; 300 per hour"
+REDEEM_PER_INVITE = "5 per minute"
+REDEEM_PER_IP = "20 per minute; 200 per hour"
+
+MESSAGE = "Too many attempts. Please wait a little and try again."
+#: A sign-in or redemption that did not work; the only answers that use up the budget.
+FAILED = frozenset({400, 401, 422})
+
+
+def _failed(response) -> bool:
+    return response.status_code in FAILED
+
+
+def _body_field(name: str) -> str:
+    body = request.get_json(silent=True)
+    value = body.get(name) if isinstance(body, dict) else None
+    return value.strip().lower() if isinstance(value, str) else ""
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()[:32]
+
+
+def _account_key() -> str:
+    return "account:" + _digest(_body_field("email"))
+
+
+def _account_ip_key() -> str:
+    return f"{_account_key()}:{get_remote_address()}"
+
+
+def _token_key() -> str:
+    # The token itself is case-sensitive; hash it as sent.
+    body = request.get_json(silent=True)
+    token = body.get("token") if isinstance(body, dict) else None
+    return "token:" + _digest(token if isinstance(token, str) else "")
+
+
+def _ip_key() -> str:
+    return "ip:" + get_remote_address()
+
+
+def _on_breach(limit: RequestLimit) -> None:
+    record("auth.throttled", outcome="denied", endpoint=request.endpoint, limit=str(limit.limit))
+
+
+def _limit(value: str, key_func):
+    return limiter.limit(
+        value,
+        key_func=key_func,
+        deduct_when=_failed,
+        error_message=MESSAGE,
+        on_breach=_on_breach,
+    )
+
+
+def login_limits(view):
+    """Apply the sign-in limits to a view."""
+    for value, key_func in (
+        (LOGIN_PER_ACCOUNT_AND_IP, _account_ip_key),
+        (LOGIN_PER_ACCOUNT, _account_key),
+        (LOGIN_PER_IP, _ip_key),
+    ):
+        view = _limit(value, key_func)(view)
+    return view
+
+
+def redeem_limits(view):
+    """Apply the invite-redemption limits to a view."""
+    for value, key_func in ((REDEEM_PER_INVITE, _token_key), (REDEEM_PER_IP, _ip_key)):
+        view = _limit(value, key_func)(view)
+    return view

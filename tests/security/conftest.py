@@ -1,0 +1,174 @@
+"""A two-clinic world with every kind of caller signed in, for the security tests.
+
+Clinic A holds patient A1 (check-ins, an urgent alert, a treatment session, an invite)
+and patient A2; clinic B holds patient B1. Each caller is a signed-in session cookie, so
+a test can act as anyone on a fresh client. A1's identifying strings are unique per run,
+which lets a test look for them in any answer given to someone who must not see them.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+
+from api.extensions import limiter
+from api.models.base import utcnow
+
+COOKIE = "__Host-waypoint"
+
+
+def phq9(item9: int = 0, level: int = 1) -> dict:
+    """PHQ-9 answers: every item at ``level``, item 9 at ``item9``."""
+    answers = {f"phq9_{n}": level for n in range(1, 9)}
+    answers["phq9_9"] = item9
+    return answers
+
+
+@dataclass
+class Caller:
+    """A signed-in session: its cookie, its CSRF token and who it is."""
+
+    name: str
+    cookie: str | None
+    csrf: str | None
+    kind: str  # anonymous | patient | staff
+    role: str | None = None  # clinician | admin for staff
+
+
+@dataclass
+class World:
+    clinic_a: object
+    clinic_b: object
+    clinician_a: object
+    admin_a: object
+    clinician_b: object
+    admin_b: object
+    a1: object
+    a2: object
+    b1: object
+    callers: dict = field(default_factory=dict)
+    checkin_a1: str = ""
+    alert_a1: str = ""
+    treatment_session_a1: str = ""
+    auth_session_a1: int = 0
+    #: Strings that identify A1 or A1's data: nobody outside clinic A may ever see them.
+    secrets_a1: list = field(default_factory=list)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(app):
+    """Each test starts (and leaves) with empty rate-limit counters: 127.0.0.1 is everyone."""
+    with app.app_context():
+        limiter.reset()
+    yield
+    with app.app_context():
+        limiter.reset()
+
+
+@pytest.fixture
+def as_caller(make_client):
+    """A fresh client carrying a caller's session cookie (or none)."""
+
+    def make(caller: Caller):
+        client = make_client()
+        if caller.cookie:
+            client.set_cookie(COOKIE, caller.cookie, domain="localhost")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def sign_in(make_client, login, redeem):
+    """Sign a staff member or patient in on a new client; return the Caller."""
+
+    def do(name, *, staff=None, patient=None):
+        client = make_client()
+        if staff is not None:
+            csrf = login(client, staff)
+            caller = Caller(name, None, csrf, "staff", staff.role)
+        else:
+            csrf = redeem(client, patient)
+            caller = Caller(name, None, csrf, "patient")
+        caller.cookie = client.get_cookie(COOKIE).value
+        return caller
+
+    return do
+
+
+@pytest.fixture
+def world(db_session, create_clinic, create_clinician, create_patient, sign_in, as_caller):
+    """Two clinics, their staff and patients, A1 with real data, everyone signed in."""
+    from api.models import AuthSession, TreatmentCourse, TreatmentSession
+
+    tag = uuid.uuid4().hex[:10]
+    clinic_a, clinic_b = create_clinic(), create_clinic()
+    w = World(
+        clinic_a=clinic_a,
+        clinic_b=clinic_b,
+        clinician_a=create_clinician(clinic_a),
+        admin_a=create_clinician(clinic_a, role="admin"),
+        clinician_b=create_clinician(clinic_b),
+        admin_b=create_clinician(clinic_b, role="admin"),
+        a1=create_patient(
+            clinic_a, display_name=f"Alpha Secretname {tag}", email=f"alpha-{tag}@example.org"
+        ),
+        a2=create_patient(clinic_a, display_name=f"Other Person {tag}"),
+        b1=create_patient(clinic_b, display_name=f"Bravo Person {tag}"),
+    )
+    w.callers = {
+        "anonymous": Caller("anonymous", None, None, "anonymous"),
+        "patient_a1": sign_in("patient_a1", patient=w.a1),
+        "patient_a2": sign_in("patient_a2", patient=w.a2),
+        "clinician_a": sign_in("clinician_a", staff=w.clinician_a),
+        "admin_a": sign_in("admin_a", staff=w.admin_a),
+        "clinician_b": sign_in("clinician_b", staff=w.clinician_b),
+        "admin_b": sign_in("admin_b", staff=w.admin_b),
+    }
+    a1 = w.callers["patient_a1"]
+    response = as_caller(a1).post(
+        "/api/v1/checkins",
+        json={
+            "id": str(uuid.uuid4()),
+            "instrument": "phq9",
+            "answers": phq9(item9=2),
+            "completed_at": (utcnow() - timedelta(minutes=1)).isoformat(),
+        },
+        headers={"X-CSRF-Token": a1.csrf},
+    )
+    assert response.status_code == 201, response.json
+    w.checkin_a1 = response.json["id"]
+    from api.models import Alert
+
+    w.alert_a1 = str(db_session.scalar(Alert.__table__.select().with_only_columns(Alert.id)))
+    course = TreatmentCourse(patient_id=w.a1.id, label="Induction", started_at=utcnow())
+    db_session.add(course)
+    db_session.flush()
+    treatment = TreatmentSession(
+        patient_id=w.a1.id,
+        course_id=course.id,
+        administered_at=utcnow() - timedelta(days=1),
+        modality="iv",
+        dose_mg=35,
+        notes=f"Session note {tag}",
+    )
+    db_session.add(treatment)
+    db_session.flush()
+    w.treatment_session_a1 = str(treatment.id)
+    w.auth_session_a1 = db_session.scalar(
+        AuthSession.__table__.select()
+        .with_only_columns(AuthSession.id)
+        .where(AuthSession.patient_id == w.a1.id)
+    )
+    w.secrets_a1 = [
+        str(w.a1.id),
+        w.a1.ref,
+        w.a1.display_name,
+        w.a1.email,
+        w.checkin_a1,
+        w.alert_a1,
+        w.treatment_session_a1,
+        f"Session note {tag}",
+    ]
+    return w
