@@ -6,8 +6,6 @@ They flush; the request commits.
 import secrets
 
 import pyotp
-from flask import current_app
-
 from ..auth.operations import normalise_recovery_code, verify_totp
 from ..auth.passwords import hash_password, password_problem, verify_password
 from ..auth.principal import Principal, revoke_sessions
@@ -36,9 +34,7 @@ def start_totp_enrolment(staff: StaffUser) -> dict:
     staff.totp_secret = pyotp.random_base32()
     staff.totp_last_counter = None
     db.session.flush()
-    uri = pyotp.TOTP(staff.totp_secret).provisioning_uri(
-        name=staff.email, issuer_name=current_app.config.get("TOTP_ISSUER", ISSUER)
-    )
+    uri = pyotp.TOTP(staff.totp_secret).provisioning_uri(name=staff.email, issuer_name=ISSUER)
     return {"secret": staff.totp_secret, "otpauth_uri": uri}
 
 
