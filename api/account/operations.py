@@ -6,6 +6,7 @@ They flush; the request commits.
 import secrets
 
 import pyotp
+
 from ..auth.operations import normalise_recovery_code, verify_totp
 from ..auth.passwords import hash_password, password_problem, verify_password
 from ..auth.principal import Principal, revoke_sessions
