@@ -41,7 +41,7 @@ def seed() -> DemoLogin:
     created = clinic is None
     if created:
         clinic = _create_clinic()
-    password = _demo_password(clinic)
+    password = _demo_password(reset=created)
     newcomer = next(p for p in _patients(clinic) if p.display_name == NEW_PATIENT)
     return DemoLogin(CLINICIAN_EMAIL, password, create_invite(newcomer), created)
 
@@ -52,10 +52,14 @@ def _patients(clinic):
     return db.session.scalars(db.select(Patient).where(Patient.clinic_id == clinic.id)).all()
 
 
-def _demo_password(clinic: Clinic) -> str:
-    """The demo clinician's password, kept in instance/ so every run can print it."""
+def _demo_password(reset: bool) -> str:
+    """The demo clinician's password, kept in instance/ so every run can print it.
+
+    A new demo clinic (or a lost file) gets a new password, so the file never names a
+    password that an older database had.
+    """
     path = INSTANCE / "demo-login.txt"
-    if path.exists():
+    if path.exists() and not reset:
         return path.read_text().strip()
     password = "demo-" + secrets.token_urlsafe(9)
     staff = db.session.scalar(db.select(StaffUser).where(StaffUser.email == CLINICIAN_EMAIL))

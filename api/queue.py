@@ -78,23 +78,27 @@ def celery_init_app(app: Flask) -> Celery:
 PUBLISH_WAIT = 0.5
 
 
-def publish(app: Flask, task_name: str, args: list, queue: str, wait: float = PUBLISH_WAIT) -> None:
-    """Send a task by name, waiting at most ``wait`` seconds for the broker.
+def publish(app: Flask, messages: list[tuple[str, list, str]], wait: float = PUBLISH_WAIT) -> None:
+    """Send ``(task name, args, queue)`` messages, waiting at most ``wait`` seconds in all.
 
-    The send runs in a daemon thread: a hung broker (accepting connections, never
-    answering) cannot hold the patient's response. Whatever happens to it, the
-    committed row is the outbox and the reconciler re-enqueues it.
+    The sends run in a daemon thread: a hung broker (accepting connections, never
+    answering) cannot hold the patient's response. Whatever happens to them, the
+    committed rows are the outbox and the reconciler re-enqueues them.
     """
     celery_app: Celery = app.extensions["celery"]
 
     def send():
-        try:
-            celery_app.send_task(task_name, args=args, queue=queue, retry=False)
-        except Exception as exc:  # broker down or slow: the reconciler will pick it up
-            log.warning(
-                "publish of %s failed (%s); left for the reconciler", task_name, type(exc).__name__
-            )
+        for task_name, args, queue in messages:
+            try:
+                celery_app.send_task(task_name, args=args, queue=queue, retry=False)
+            except Exception as exc:  # broker down or slow: the reconciler will pick it up
+                log.warning(
+                    "publish of %s failed (%s); left for the reconciler",
+                    task_name,
+                    type(exc).__name__,
+                )
+                return
 
-    thread = threading.Thread(target=send, name=f"publish-{task_name}", daemon=True)
+    thread = threading.Thread(target=send, name="publish", daemon=True)
     thread.start()
     thread.join(wait)

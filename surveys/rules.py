@@ -55,6 +55,12 @@ class RuleSettings:
     missed_checkins: bool = True
     not_on_track: bool = True
 
+    def __post_init__(self) -> None:
+        # Every positive item 9 gets follow-up (Joint Commission NPSG 15.01.01), and the
+        # patient is told the care team will see it: no clinic setting may silence it.
+        if self.suicidal_ideation is not True:
+            raise SettingsError("The item-9 (suicidal ideation) alert cannot be turned off.")
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> RuleSettings:
         """Settings from stored JSON: None values keep the default, unknown keys are refused."""
@@ -140,7 +146,7 @@ def safety_hits(
         hits.append(_hit(checkin, "imminent", f"{name}: thoughts of killing themselves right now."))
     positive = [r.link_id for r in definition.safety_rules if r.level == "positive"]
     endorsed = [link_id for link_id in safety.items if link_id in positive]
-    if settings.suicidal_ideation and endorsed:
+    if endorsed:
         numbers = ", ".join(link_id.rsplit("_", 1)[-1] for link_id in endorsed)
         hits.append(
             _hit(
@@ -293,15 +299,19 @@ def evaluate_checkin(
 
 
 def missed_checkin(
-    patient_ref: str, due_at: datetime, now: datetime, settings: RuleSettings
+    patient_key: str, due_at: datetime, now: datetime, settings: RuleSettings
 ) -> RuleHit | None:
-    """A routine hit when a due check-in is more than `missed_checkins_days` days late."""
+    """A routine hit when a due check-in is more than `missed_checkins_days` days late.
+
+    `patient_key` must be unique across clinics (the patient's id, not a per-clinic ref):
+    the hit's key is what makes the alert unique.
+    """
     days = settings.missed_checkins_days
     late = now - due_at
     if not settings.missed_checkins or late <= timedelta(days=days):
         return None
     return RuleHit(
-        key=f"missed:{patient_ref}:{due_at.isoformat()}",
+        key=f"missed:{patient_key}:{due_at.isoformat()}",
         rule="missed_checkins",
         priority=RULE_PRIORITY["missed_checkins"],
         reason=f"Check-in due {_day(due_at)} is {late.days} days late (threshold {days} days)",

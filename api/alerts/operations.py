@@ -36,7 +36,7 @@ def raise_alerts(
             "status": "open",
             "created_at": now,
             "escalation_level": 0,
-            "escalate_at": _first_escalation(patient, hit.priority, now),
+            "escalate_at": _first_deadline(patient, hit.priority, now),
         }
         insert = dialect_insert(Alert).values(**values)
         result = db.session.execute(insert.on_conflict_do_nothing().returning(Alert.id))
@@ -56,15 +56,11 @@ def raise_alerts(
     return created
 
 
-def _first_escalation(patient: Patient, priority: str, now: datetime):
-    from datetime import timedelta
+def _first_deadline(patient: Patient, priority: str, now: datetime) -> datetime | None:
+    from .notify import escalation_deadline  # notify imports this module
 
-    clinic = patient.clinic
-    if priority == "imminent":
-        return now + timedelta(minutes=clinic.escalate_imminent_minutes)
-    if priority == "urgent":
-        return now + timedelta(minutes=clinic.escalate_urgent_minutes)
-    return None
+    deadline = escalation_deadline(patient.clinic, priority)
+    return now + deadline if deadline else None
 
 
 def dialect_insert(model):

@@ -85,9 +85,7 @@ def _load_principal(token: str) -> Principal | None:
         return None
     if row.staff_id is not None:
         if now - row.last_seen_at > current_app.config["STAFF_IDLE_TIMEOUT"]:
-            row.revoked_at, row.revoked_reason = now, "idle_timeout"
-            db.session.commit()
-            return None
+            return None  # idle too long: dead for good, since last_seen_at no longer moves
         if not row.staff.active:
             return None
     elif row.patient.status != "active":

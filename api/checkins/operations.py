@@ -4,13 +4,14 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 import surveys
 
+from ..alerts.notify import notify_first_round
 from ..alerts.operations import raise_alerts
 from ..extensions import db
 from ..models import Checkin, Patient
@@ -56,25 +57,14 @@ def submit_checkin(patient: Patient, body: dict) -> Submission:
         raise CheckinRefused(
             422, "Unknown instrument.", {"instrument": ["No instrument with this code."]}
         ) from None
-    now = utcnow()
-    completed_at = body["completed_at"]
-    if completed_at > now + MAX_FUTURE:
-        raise CheckinRefused(
-            422,
-            "completed_at is in the future.",
-            {"completed_at": ["More than 5 minutes in the future."]},
-        )
-    if completed_at < now - MAX_AGE:
-        raise CheckinRefused(
-            422, "completed_at is too old.", {"completed_at": ["More than 30 days ago."]}
-        )
     try:
         score = surveys.score(definition, body["answers"])
     except surveys.AnswerError as exc:
         raise CheckinRefused(
             422, "Some answers are missing or not valid.", {"answers": exc.errors}
         ) from None
-
+    now = utcnow()
+    completed_at, reported_at = _completion_time(body["completed_at"], now, score)
     checkin = Checkin(
         id=body["id"],
         patient_id=patient.id,
@@ -89,6 +79,7 @@ def submit_checkin(patient: Patient, body: dict) -> Submission:
         safety_level=score.safety.level,
         result=score.result,
         completed_at=completed_at,
+        reported_completed_at=reported_at,
         received_at=now,
     )
     try:
@@ -106,9 +97,34 @@ def submit_checkin(patient: Patient, body: dict) -> Submission:
         surveys.CheckinFacts(checkin_id=str(checkin.id), at=completed_at, score=score),
         clinic_rule_settings(patient.clinic),
     )
-    raise_alerts(patient, hits, checkin_id=checkin.id, answered_at=completed_at)
-    _enqueue_after_commit(checkin)
+    alerts = raise_alerts(patient, hits, checkin_id=checkin.id, answered_at=completed_at)
+    # The first round of notifications too: the care team hears of item 9 even if the
+    # worker's evaluation (history, trend rules) is slow or failing.
+    deliveries = notify_first_round(alerts, now)
+    _publish_after_commit(checkin, deliveries)
     return Submission(checkin, created=True)
+
+
+def _completion_time(reported: datetime, now: datetime, score) -> tuple[datetime, datetime | None]:
+    """The completion time to store, and the device's own when it had to be corrected.
+
+    A time more than 5 minutes ahead (a fast device clock) or over 30 days old is refused,
+    except when the answers endorse a safety item: those are never refused for their time.
+    A future time is then stored as the arrival time, the device's kept beside it.
+    """
+    if reported > now + MAX_FUTURE:
+        if score.safety.endorsed:
+            return now, reported
+        raise CheckinRefused(
+            422,
+            "completed_at is in the future.",
+            {"completed_at": ["More than 5 minutes in the future; check the device's clock."]},
+        )
+    if reported < now - MAX_AGE and not score.safety.endorsed:
+        raise CheckinRefused(
+            422, "completed_at is too old.", {"completed_at": ["More than 30 days ago."]}
+        )
+    return reported, None
 
 
 def clinic_rule_settings(clinic) -> surveys.RuleSettings:
@@ -143,32 +159,47 @@ def _payload_hash(body: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _enqueue_after_commit(checkin: Checkin) -> None:
+def _publish_after_commit(checkin: Checkin, deliveries: dict[str, list[int]]) -> None:
     app = current_app._get_current_object()
-    queue = "urgent" if checkin.safety_endorsed else "default"
-    checkin_id = str(checkin.id)
-    after_commit(lambda: publish(app, "waypoint.evaluate_checkin", [checkin_id], queue))
+    messages = [
+        (
+            "waypoint.evaluate_checkin",
+            [str(checkin.id)],
+            "urgent" if checkin.safety_endorsed else "default",
+        )
+    ]
+    messages += [
+        ("waypoint.send_delivery", [delivery_id], queue)
+        for queue, ids in deliveries.items()
+        for delivery_id in ids
+    ]
+    after_commit(lambda: publish(app, messages))
 
 
 def checkin_body(checkin: Checkin, patient: Patient) -> dict:
-    """The response body for a stored check-in (identical on every replay)."""
-    # Re-scoring the stored answers is cheap and keeps one source of truth for the labels.
-    score = surveys.score(surveys.get_definition(checkin.instrument), checkin.answers)
+    """The response body for a stored check-in (identical on every replay).
+
+    Built from the stored columns plus the definition's band label and safety rule, which
+    read partial answers too: a later change of a definition cannot break old check-ins.
+    """
+    definition = surveys.get_definition(checkin.instrument)
+    band = definition.band_for(checkin.total) if checkin.total is not None else None
+    safety = surveys.evaluate_safety(definition, checkin.answers)
     clinic = patient.clinic
     return {
         "id": checkin.id,
         "instrument": checkin.instrument,
         "total": checkin.total,
         "severity": checkin.severity,
-        "severity_label": score.severity_label,
+        "severity_label": band.label if band else None,
         "result": checkin.result,
         "completed_at": checkin.completed_at,
         "received_at": checkin.received_at,
         "safety": {
             "endorsed": checkin.safety_endorsed,
             "level": checkin.safety_level,
-            "items": list(score.safety.items),
-            "follow_up": score.safety.follow_up,
+            "items": list(safety.items),
+            "follow_up": safety.follow_up,
             "resources": clinic.effective_crisis_resources() if checkin.safety_endorsed else [],
             "monitoring": clinic.monitoring_hours,
         },

@@ -45,6 +45,8 @@ class Checkin(db.Model):
     prorated: Mapped[bool] = mapped_column(server_default=sa.false())
     #: When the patient answered (device clock) and when the server received it.
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: The device's completion time when it was implausible (a fast clock) and replaced.
+    reported_completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     evaluated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: How many times the reconciler has had to re-enqueue it.

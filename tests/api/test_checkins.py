@@ -400,3 +400,43 @@ def test_invalid_stored_rule_settings_never_break_a_submission(client, patient, 
     response = post(client, csrf, body(phq9(q9=1)))
     assert response.status_code == 201
     assert db_session.scalar(sa.select(Alert)).rule == "suicidal_ideation"
+
+
+@pytest.mark.parametrize(
+    ("offset", "stored_as_arrival"),
+    [(timedelta(hours=3), True), (-timedelta(days=45), False)],
+    ids=["fast-clock", "45-days-old"],
+)
+def test_a_safety_checkin_is_never_refused_for_its_time(
+    client, csrf, db_session, offset, stored_as_arrival
+):
+    reported = datetime.now(UTC) + offset
+    payload = body(phq9(q9=1), completed_at=reported)
+    response = post(client, csrf, payload)
+    assert response.status_code == 201, response.json
+    row = db_session.get(Checkin, uuid.UUID(payload["id"]))
+    if stored_as_arrival:  # a clock that is ahead: the arrival time stands in, the device's kept
+        assert row.completed_at == row.received_at
+        assert row.reported_completed_at == reported
+    else:  # really answered long ago (queued offline): its own time, said on the alert
+        assert row.completed_at == reported and row.reported_completed_at is None
+    assert db_session.scalar(sa.select(Alert)).rule == "suicidal_ideation"
+    assert post(client, csrf, payload).json == response.json  # a replay still matches
+
+
+def test_safety_alert_notifications_are_planned_at_submit(
+    client, csrf, patient, db_session, create_clinician, redis_url
+):
+    from api.models import Delivery
+
+    clinician = create_clinician(clinic=patient.clinic)
+    patient.care_team.append(clinician)
+    db_session.flush()
+    post(client, csrf, body(phq9(q9=2)))
+    rows = db_session.scalars(sa.select(Delivery)).all()
+    assert [(d.channel, d.recipient, d.round, d.status) for d in rows] == [
+        ("email", f"staff:{clinician.id}", 0, "pending")
+    ]
+    queued = redis.Redis.from_url(redis_url).lrange("urgent", 0, -1)
+    tasks = [json.loads(raw)["headers"]["task"] for raw in queued]
+    assert "waypoint.send_delivery" in tasks

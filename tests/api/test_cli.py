@@ -63,3 +63,19 @@ def test_seed_demo_is_idempotent_and_prints_a_working_login(
     invite = next(line for line in second.output.splitlines() if "Patient invite" in line)
     token = invite.rsplit("/", 1)[1]
     assert client.post("/api/v1/auth/redeem", json={"token": token}).status_code == 200
+
+
+def test_seed_demo_on_a_new_database_ignores_an_old_password_file(
+    runner, client, tmp_path, monkeypatch
+):
+    from api import demo
+
+    monkeypatch.setattr(demo, "INSTANCE", tmp_path)
+    (tmp_path / "demo-login.txt").write_text("demo-left-from-an-older-database\n")
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.output.splitlines() if "Clinician login" in line)
+    email, password = line.split(": ", 1)[1].split(" / ")
+    assert password != "demo-left-from-an-older-database"
+    response = client.post("/api/v1/auth/login", json={"email": email, "password": password})
+    assert response.status_code == 200

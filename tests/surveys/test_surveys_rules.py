@@ -111,11 +111,17 @@ def test_safety_rules_do_not_depend_on_history(phq9, checkin, day):
     assert at_submit == later == safety_hits(phq9, new)
 
 
-def test_suicidal_ideation_can_be_turned_off_but_imminent_cannot(phq9, asq, checkin, day):
-    off = RuleSettings(suicidal_ideation=False)
-    assert safety_hits(phq9, checkin("phq9", 5, day(0), item9=1), off) == []
+def test_neither_suicidal_ideation_nor_imminent_can_be_turned_off(phq9, asq, checkin, day):
+    with pytest.raises(SettingsError, match="cannot be turned off"):
+        RuleSettings(suicidal_ideation=False)
+    with pytest.raises(SettingsError, match="cannot be turned off"):
+        RuleSettings.from_dict({"suicidal_ideation": False})
+    quiet = RuleSettings(worsening=False, severe=False, not_on_track=False)
+    assert rules(safety_hits(phq9, checkin("phq9", 5, day(0), item9=1), quiet)) == [
+        "suicidal_ideation"
+    ]
     imminent = CheckinFacts("a", day(0), score(asq, {**ASQ_NO, "asq_1": 1, "asq_5": 1}))
-    assert rules(safety_hits(asq, imminent, off)) == ["imminent"]
+    assert rules(safety_hits(asq, imminent, quiet)) == ["imminent"]
 
 
 def test_asq_acuity_yes_is_imminent(asq, day):

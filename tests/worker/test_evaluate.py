@@ -40,10 +40,7 @@ def test_item9_alert_reaches_the_care_team_by_email_and_signed_webhook(
     checkin_id = submit(client, csrf, phq9(q9=2))
     alert = db_session.scalar(sa.select(Alert).where(Alert.checkin_id == checkin_id))
     assert alert.rule == "suicidal_ideation" and alert.priority == "urgent"
-    assert deliveries_of(db_session, alert.id) == []  # the API raises, the worker notifies
-
-    result = run_task("waypoint.evaluate_checkin", str(checkin_id))
-    assert result["status"] == "evaluated"
+    # The API raises the alert and plans its first round itself: no worker evaluation needed.
     rows = deliveries_of(db_session, alert.id)
     assert {(d.channel, d.recipient, d.round) for d in rows} == {
         ("email", f"staff:{team.clinician.id}", 0),
@@ -51,6 +48,9 @@ def test_item9_alert_reaches_the_care_team_by_email_and_signed_webhook(
     }
     for row in rows:
         assert run_task("waypoint.send_delivery", row.id) == "sent"
+    # The evaluation that follows adds no second round.
+    assert run_task("waypoint.evaluate_checkin", str(checkin_id))["status"] == "evaluated"
+    assert len(deliveries_of(db_session, alert.id)) == 2
 
     [mail] = smtp.to(team.clinician.email)
     assert team.patient.ref in mail["subject"] and "Urgent" in mail["subject"]
@@ -117,7 +117,8 @@ def test_reconciler_re_enqueues_stale_checkins_and_pending_deliveries(
     now = datetime.now(UTC)
     assert run_task("waypoint.reconcile", now=now.isoformat())["checkins"] == 0  # too fresh
     later = (now + timedelta(seconds=31)).isoformat()
-    assert run_task("waypoint.reconcile", now=later) == {"checkins": 1, "deliveries": 0}
+    # The submit planned the first round (email + webhook); still pending, so re-sent too.
+    assert run_task("waypoint.reconcile", now=later) == {"checkins": 1, "deliveries": 2}
     assert db_session.get(Checkin, checkin_id, populate_existing=True).enqueue_count == 1
     assert str(checkin_id) in _queued(redis_url, "urgent", "waypoint.evaluate_checkin")
 

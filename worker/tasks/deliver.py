@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 from celery import shared_task
 from flask import current_app
 
+from api.alerts.notify import delivery_queue
 from api.extensions import db
 from api.models import Alert, AlertEvent, Clinic, Delivery, Patient, PushSubscription, StaffUser
 
-from ..alerting import delivery_queue
 from ..channels import DeliveryError, content
 from ..channels.email import send_email
 from ..channels.webhook import post_webhook

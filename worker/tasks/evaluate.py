@@ -8,13 +8,13 @@ from celery import shared_task
 from sqlalchemy.exc import SQLAlchemyError
 
 import surveys
+from api.alerts.notify import notify_first_round
 from api.alerts.operations import raise_alerts
 from api.checkins.operations import clinic_rule_settings
 from api.extensions import db
-from api.models import Alert, AlertEvent, Checkin, Patient, TreatmentCourse, TreatmentSession
+from api.models import Alert, Checkin, Patient, TreatmentCourse, TreatmentSession
 from api.schedules.operations import complete_slots
 
-from ..alerting import delivery_queue, fan_out
 from .common import clock, enqueue_deliveries
 
 log = logging.getLogger("waypoint.worker")
@@ -57,23 +57,12 @@ def evaluate(checkin_id: uuid.UUID, now: datetime) -> dict:
     patient = db.session.get(Patient, checkin.patient_id)
     hits = _rule_hits(checkin, patient)
     created = raise_alerts(patient, hits, checkin_id=checkin.id, answered_at=checkin.completed_at)
-    deliveries: dict[str, list[int]] = {}
-    # Every open alert of the check-in, including the safety ones the API raised at submit.
+    # Every open alert of the check-in: the safety ones the API raised (and normally already
+    # notified) at submit get their first round here if the submit's fan-out was lost.
     alerts = db.session.scalars(
         db.select(Alert).where(Alert.checkin_id == checkin.id, Alert.status == "open")
     ).all()
-    for alert in alerts:
-        audience, new = fan_out(alert, 0, now)
-        if new:
-            db.session.add(
-                AlertEvent(
-                    alert_id=alert.id,
-                    kind="notified",
-                    at=now,
-                    detail={"level": 0, "to": audience, "deliveries": len(new)},
-                )
-            )
-            deliveries.setdefault(delivery_queue(alert.priority), []).extend(new)
+    deliveries = notify_first_round(alerts, now)
     checkin.evaluated_at = now
     complete_slots(checkin)
     db.session.flush()

@@ -7,17 +7,19 @@ insert has a unique key. Production runs one beat all the same (celery#2856).
 import logging
 from datetime import UTC, datetime, timedelta
 
+import sqlalchemy as sa
 from celery import shared_task
 from flask import current_app
 
 import surveys
+from api.alerts.notify import delivery_queue, notify_first_round
 from api.alerts.operations import raise_alerts
 from api.checkins.operations import clinic_rule_settings
 from api.extensions import db
-from api.models import Alert, AlertEvent, Checkin, CheckinDue, Delivery, Patient
+from api.models import Alert, Checkin, CheckinDue, Delivery, Patient
 from api.schedules.operations import REMIND_WINDOW, replan_patient
 
-from ..alerting import delivery_queue, escalate_due, fan_out
+from ..alerting import escalate_due
 from .common import clock, enqueue, enqueue_deliveries
 
 log = logging.getLogger("waypoint.worker")
@@ -107,50 +109,58 @@ def run_schedules(now: str | None = None) -> dict:
 
 
 def _raise_missed(now: datetime) -> tuple[int, list[int]]:
-    """One routine alert per patient for check-ins late by the clinic's threshold."""
-    rows = db.session.scalars(
-        db.select(CheckinDue)
-        .join(Patient, Patient.id == CheckinDue.patient_id)
-        .where(
-            Patient.status == "active",
-            CheckinDue.completed_checkin_id.is_(None),
-            CheckinDue.missed_alerted_at.is_(None),
-            # One day is the smallest threshold a clinic can set.
-            CheckinDue.due_at < now - timedelta(days=1),
-        )
-        .order_by(CheckinDue.due_at)
-        .limit(BATCH)
-        .with_for_update(of=CheckinDue, skip_locked=True)
-    ).all()
+    """One routine alert per patient for check-ins late by the clinic's threshold.
+
+    Walks every candidate in keyset pages, so that rows of a clinic with a long threshold
+    (or with the rule off) can never fill a page and starve the rows behind them.
+    """
     raised, deliveries = 0, []
-    for row in rows:
-        patient = db.session.get(Patient, row.patient_id)
-        hit = surveys.missed_checkin(
-            patient.ref, row.due_at.astimezone(UTC), now, clinic_rule_settings(patient.clinic)
-        )
-        if hit is None:
-            continue
-        row.missed_alerted_at = now
-        already = db.session.scalar(
-            db.select(Alert.id).where(
-                Alert.patient_id == patient.id,
-                Alert.rule == "missed_checkins",
-                Alert.status == "open",
+    after = (datetime.min.replace(tzinfo=UTC), 0)
+    while True:
+        rows = db.session.scalars(
+            db.select(CheckinDue)
+            .join(Patient, Patient.id == CheckinDue.patient_id)
+            .where(
+                Patient.status == "active",
+                CheckinDue.completed_checkin_id.is_(None),
+                CheckinDue.missed_alerted_at.is_(None),
+                # One day is the smallest threshold a clinic can set.
+                CheckinDue.due_at < now - timedelta(days=1),
+                sa.tuple_(CheckinDue.due_at, CheckinDue.id) > after,
             )
-        )
-        if already is not None:
-            continue  # the open alert already says this patient is not checking in
-        for alert in raise_alerts(patient, [hit], answered_at=None):
-            audience, new = fan_out(alert, 0, now)
-            db.session.add(
-                AlertEvent(
-                    alert_id=alert.id,
-                    kind="notified",
-                    at=now,
-                    detail={"level": 0, "to": audience, "deliveries": len(new)},
-                )
-            )
-            deliveries.extend(new)
-            raised += 1
+            .order_by(CheckinDue.due_at, CheckinDue.id)
+            .limit(BATCH)
+            .with_for_update(of=CheckinDue, skip_locked=True)
+        ).all()
+        if not rows:
+            break
+        after = (rows[-1].due_at, rows[-1].id)
+        for row in rows:
+            created = _raise_one_missed(row, now)
+            for new in notify_first_round(created, now).values():
+                deliveries.extend(new)
+            raised += len(created)
     db.session.flush()
     return raised, deliveries
+
+
+def _raise_one_missed(row: CheckinDue, now: datetime) -> list[Alert]:
+    patient = db.session.get(Patient, row.patient_id)
+    settings = clinic_rule_settings(patient.clinic)
+    if not settings.missed_checkins:
+        row.missed_alerted_at = now  # the clinic does not want these: settle the row
+        return []
+    hit = surveys.missed_checkin(str(patient.id), row.due_at.astimezone(UTC), now, settings)
+    if hit is None:
+        return []  # not late enough for this clinic yet
+    row.missed_alerted_at = now
+    already = db.session.scalar(
+        db.select(Alert.id).where(
+            Alert.patient_id == patient.id,
+            Alert.rule == "missed_checkins",
+            Alert.status == "open",
+        )
+    )
+    if already is not None:
+        return []  # the open alert already says this patient is not checking in
+    return raise_alerts(patient, [hit], answered_at=None)

@@ -148,6 +148,7 @@ def upgrade():
     sa.Column('result', sa.String(length=32), nullable=True),
     sa.Column('prorated', sa.Boolean(), server_default=sa.text('false'), nullable=False),
     sa.Column('completed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('reported_completed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('evaluated_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('enqueue_count', sa.Integer(), server_default='0', nullable=False),
