@@ -68,8 +68,11 @@ def patient_trend(patient: Patient, definition: surveys.Definition) -> dict:
     points = load_points(patient, definition)
     sessions = active_sessions(patient)
     courses = course_trends(definition, points, sessions)
-    current = surveys.compute_trend(definition, points, courses[-1]["start"] if courses else None)
-    baseline = current.baseline
+    # The last course spans every point from its start: its trend is the current one.
+    current = (
+        courses[-1]["trend"] if courses else surveys.compute_trend(definition, points).to_dict()
+    )
+    baseline = current["baseline"]
     response_line = None
     if baseline and definition.response_percent is not None:
         response_line = baseline * (100 - definition.response_percent) / 100
@@ -84,7 +87,7 @@ def patient_trend(patient: Patient, definition: surveys.Definition) -> dict:
         "points": [_point(definition, p) for p in points],
         "sessions": sessions,
         "courses": courses,
-        "trend": current.to_dict(),
+        "trend": current,
         "response_line": response_line,
         "remission_below": definition.remission_below,
     }
