@@ -1,7 +1,7 @@
 """Locust users for the benchmark (run headless by bench.run, configured by environment).
 
 BENCH_SCENARIO   floor | checkin | urgent: what each user POSTs
-BENCH_SESSIONS   JSON file of signed-in patient sessions ({cookie, csrf}), one per user
+BENCH_SESSIONS   JSON file of signed-in patient sessions ({cookie, csrf}); each POST draws one
 BENCH_COOKIE     the session cookie's name
 BENCH_RATE       check-ins per second per user; 0 posts as fast as the server answers
 BENCH_URGENT     fraction of PHQ-9s with item 9 endorsed (urgent scenario)
@@ -31,7 +31,6 @@ with open(os.environ["BENCH_SESSIONS"]) as handle:
 
 PATH = "/bench/floor" if SCENARIO == "floor" else "/api/v1/checkins"
 RECORDS: list = []
-_next_session = itertools.count()
 _sent = itertools.count(1)
 _done = itertools.count(1)
 
@@ -47,14 +46,6 @@ def phq9(urgent: bool) -> dict:
 class Patient(FastHttpUser):
     wait_time = constant_throughput(RATE) if RATE > 0 else constant(0)
 
-    def on_start(self):
-        session = SESSIONS[next(_next_session) % len(SESSIONS)]
-        self.headers = {
-            "Cookie": f"{COOKIE}={session['cookie']}",
-            "X-CSRF-Token": session["csrf"],
-            "Content-Type": "application/json",
-        }
-
     @task
     def post_checkin(self):
         if LIMIT and next(_sent) > LIMIT:
@@ -67,9 +58,17 @@ class Patient(FastHttpUser):
             "answers": phq9(urgent),
             "completed_at": datetime.now(UTC).isoformat(),
         }
+        # Each check-in comes from a patient drawn from the whole pool, as in a clinic
+        # network: no single patient's history grows by hundreds during a run.
+        session = random.choice(SESSIONS)
+        headers = {
+            "Cookie": f"{COOKIE}={session['cookie']}",
+            "X-CSRF-Token": session["csrf"],
+            "Content-Type": "application/json",
+        }
         start = time.time()
         with self.client.post(
-            PATH, data=json.dumps(body), headers=self.headers, catch_response=True
+            PATH, data=json.dumps(body), headers=headers, catch_response=True
         ) as response:
             ok = response.status_code == 201
             if not ok:

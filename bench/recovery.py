@@ -72,7 +72,7 @@ def recovery(
 def _measure(stack, sessions, cfg, rundir, engine, arrivals, processes, port) -> Line:
     arrivals.clear()
     processes.stop("redis-private")  # the outage begins
-    users = max(1, min(len(sessions), cfg.recovery_rate // 2))
+    users = max(1, cfg.recovery_rate // 2)
     records = locust(
         stack,
         "checkin",

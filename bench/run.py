@@ -50,6 +50,7 @@ FULL = {
     "gets": 200,
     "web_workers": 4,
     "concurrency": 2,
+    "sessions": 2000,
 }
 QUICK = {
     **FULL,
@@ -62,6 +63,7 @@ QUICK = {
     "recovery_checkins": 300,
     "gets": 60,
     "web_workers": 2,
+    "sessions": 300,
 }
 
 
@@ -199,7 +201,7 @@ class Run:
             checkins=cfg.checkins,
             clinics=cfg.clinics,
             trend_checkins=cfg.trend_checkins,
-            invites=max(cfg.users, cfg.rate),
+            invites=cfg.sessions,
         )
         started = time.monotonic()
         self.network = seed(self.engine, sizes, f"{self.receiver_url}/webhook", self.secret)

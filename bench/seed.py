@@ -37,7 +37,7 @@ class Sizes:
     #: Share of all patients in the clinic whose panel is measured (the largest).
     big_share: float = 0.5
     trend_checkins: int = 500
-    #: Patients given an invite for the load generator's sessions.
+    #: Patients across the network given an invite for the load generator's sessions.
     invites: int = 100
 
 
@@ -115,10 +115,8 @@ def seed(
         checkins, alerts, summaries, sessions = _history(
             conn, sizes, patients, trend_patient, pool, rng, now
         )
-        invitees = rng.sample(
-            [p for p, c in patients if c == big and p != trend_patient],
-            min(sizes.invites, sum(1 for _, c in patients if c == big) - 1),
-        )
+        others = [p for p, _ in patients if p != trend_patient]
+        invitees = rng.sample(others, min(sizes.invites, len(others)))
         tokens = _invites(conn, invitees, now)
     return Network(
         big_clinic_id=big,
