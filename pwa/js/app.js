@@ -2,6 +2,7 @@
 
 import * as data from "./data.js";
 import { h, show } from "./dom.js";
+import { getMeta } from "./idb.js";
 import { SYNC_TAG, flush, onChange } from "./outbox.js";
 import { checkinScreen } from "./screens/checkin.js";
 import { doneScreen } from "./screens/done.js";
@@ -78,30 +79,55 @@ function renderError() {
   );
 }
 
+/** Screens drawn from this phone's storage alone: crisis help never waits on the network. */
+const LOCAL_SCREENS = new Set(["#/help", "#/done"]);
+
+function markReady() {
+  document.documentElement.dataset.ready = "true";
+}
+
 async function start() {
   registerServiceWorker();
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => undefined);
-  const session = await data.session();
-  app.signedIn = session.signedIn;
-  if (app.signedIn) {
-    app.profile = await data.cachedMe();
-    if (!session.offline) {
-      try {
-        app.profile = await data.me();
-        data.warmUp(app.profile);
-      } catch {
-        // Keep the copy on this phone; the screens say what needs the network.
-      }
-    }
-    send();
-  }
   window.addEventListener("online", send);
   window.addEventListener("hashchange", () => route().catch(renderError));
   onChange(() => {
     if ((location.hash || "#/") === "#/") route().catch(renderError);
   });
-  await route();
-  document.documentElement.dataset.ready = "true";
+  const local = LOCAL_SCREENS.has(location.hash);
+  if (local) {
+    // First what this phone knows; the server's word on the session follows.
+    app.signedIn = await getMeta("signed_in", false);
+    app.profile = await data.cachedMe();
+    await route();
+    markReady();
+  }
+  let session;
+  try {
+    session = await data.session();
+  } catch (error) {
+    if (local) return; // the help on screen stays; the next open asks the server again
+    throw error;
+  }
+  const changed = session.signedIn !== app.signedIn || session.switched;
+  app.signedIn = session.signedIn;
+  if (app.signedIn) {
+    app.profile = await data.cachedMe();
+    send();
+    if (!session.offline) {
+      const fresh = data
+        .me()
+        .then((profile) => {
+          app.profile = profile;
+          data.warmUp(profile);
+        })
+        .catch(() => undefined); // keep the copy on this phone; the screens say what needs the network
+      // The other screens show what is due and the clinic's own words: they wait for it.
+      if (!local) await fresh;
+    }
+  }
+  if (!local || changed) await route();
+  markReady();
 }
 
 start().catch(renderError);

@@ -16,17 +16,20 @@ export const FALLBACK_RESOURCES = [
   },
 ];
 
-/** {signedIn, offline}: from the server when reachable, else what this phone last knew. */
+/**
+ * {signedIn, offline, switched}: from the server when reachable, else what this phone last
+ * knew; `switched` is true when another patient than before is now signed in here.
+ */
 export async function session() {
   try {
     const body = await getSession();
     const signedIn = body.signed_in && body.kind === "patient";
-    if (signedIn) await rememberPatient(body.patient_id);
+    const switched = signedIn ? await rememberPatient(body.patient_id) : false;
     await setMeta("signed_in", signedIn);
-    return { signedIn, offline: false };
+    return { signedIn, offline: false, switched };
   } catch (error) {
     if (!(error instanceof NetworkError)) throw error;
-    return { signedIn: await getMeta("signed_in", false), offline: true };
+    return { signedIn: await getMeta("signed_in", false), offline: true, switched: false };
   }
 }
 
@@ -36,10 +39,11 @@ const PER_PATIENT_META = ["me", "last", "followup", "completed_once", "reminders
 /**
  * Remember who is signed in. When it is someone else than before, forget the previous
  * patient's drafts and profile (their queued check-ins stay, and are sent only as them).
+ * True when it is someone else than before.
  */
 async function rememberPatient(patientId) {
   const previous = await getMeta("patient_id", null);
-  if (previous === patientId) return;
+  if (previous === patientId) return false;
   await transaction(["drafts", "meta"], "readwrite", (stores) => {
     if (previous !== null) {
       stores.drafts.clear();
@@ -47,6 +51,7 @@ async function rememberPatient(patientId) {
     }
     stores.meta.put({ key: "patient_id", value: patientId });
   });
+  return previous !== null;
 }
 
 /** The patient's profile (clinic, crisis resources, what is due); cached for offline use. */
@@ -90,6 +95,11 @@ export async function definition(code) {
     }
     throw error;
   }
+}
+
+/** This phone's own copy of a definition (never waits on the network), or null. */
+export function cachedDefinition(code) {
+  return getMeta(`definition:${code}`, null);
 }
 
 /** Load every instrument while online, so that any check-in (and its follow-up) works offline. */

@@ -104,9 +104,17 @@ def browser(playwright):
 
 
 @pytest.fixture
-def context(browser, live_server):
+def context_options():
+    """Extra ``new_context`` options; a test module overrides this fixture to change them."""
+    return {}
+
+
+@pytest.fixture
+def context(browser, live_server, context_options):
     """A fresh browser profile (cookies, storage, service worker) for one test, 320 px wide."""
-    ctx = browser.new_context(base_url=live_server.url, viewport={"width": 320, "height": 720})
+    ctx = browser.new_context(
+        base_url=live_server.url, viewport={"width": 320, "height": 720}, **context_options
+    )
     ctx.set_default_timeout(10_000)
     ctx.problems = []
     ctx.expected_console = list(OFFLINE_NOISE)  # a test may add what it provokes on purpose

@@ -23,14 +23,18 @@ async function sendState(id) {
   return row.last_status === 401 ? "signedOut" : "waiting";
 }
 
-/** The screen shown once a check-in is saved on the phone. */
+/**
+ * The screen shown once a check-in is saved on the phone. Everything it needs for crisis help
+ * (the safety result worked out on the phone, the clinic's resources kept here, or 988/911)
+ * is local: it draws at once and never waits on the network. Only the score card, drawn
+ * afterwards, needs the instrument's definition.
+ */
 export async function doneScreen(app) {
   const last = await getMeta("last");
   if (!last) {
     location.hash = "#/";
     return;
   }
-  const definition = await data.definition(last.instrument);
   const profile = await data.cachedMe();
   const monitoring = profile && profile.clinic ? profile.clinic.monitoring_hours : null;
   const resources = await data.crisisResources();
@@ -68,11 +72,11 @@ export async function doneScreen(app) {
     );
   }
   // After a safety answer the screen is about help; the score waits in the history.
-  if (!needsSupport && local.total !== null && local.total !== undefined) {
-    parts.push(scoreCard(definition, last));
-  }
+  const scoreSlot =
+    !needsSupport && local.total !== null && local.total !== undefined ? h("div", { class: "score-slot" }) : null;
   const reminders = h("div", { class: "reminders" });
   parts.push(
+    scoreSlot,
     reminders,
     h(
       "div",
@@ -82,6 +86,7 @@ export async function doneScreen(app) {
     ),
   );
   show(app.main, imminent || needsSupport ? "Help" : "Thank you", parts);
+  if (scoreSlot) fillScore(scoreSlot, last);
   if (!needsSupport) maybeOfferReminders(reminders, profile);
 
   const stop = onChange(async () => {
@@ -94,6 +99,20 @@ export async function doneScreen(app) {
     const note = monitoringNote();
     if (note && state === "sent") note.textContent = monitoringWords(monitoring, true);
   });
+}
+
+/** The score card, once the definition is at hand (this phone's copy first, then the network). */
+async function fillScore(slot, last) {
+  let definition = await data.cachedDefinition(last.instrument);
+  if (!definition) {
+    try {
+      definition = await data.definition(last.instrument);
+    } catch {
+      slot.replaceChildren(h("p", { class: "hint" }, "Your score will show in your history when your phone is online."));
+      return;
+    }
+  }
+  slot.replaceChildren(scoreCard(definition, last));
 }
 
 function scoreCard(definition, last) {
