@@ -2,7 +2,11 @@
 // Used by the pages and by the service worker.
 
 const TIMEOUT_MS = 15000;
+/** A device clock off by more than this gets its times corrected before they are sent. */
+const CLOCK_TOLERANCE_MS = 60000;
 let csrf = null;
+/** The server's clock minus this device's, in ms, from the Date header of the latest answer. */
+let clockOffset = 0;
 
 /** The network could not be reached (or answered too slowly to count). */
 export class NetworkError extends Error {}
@@ -16,20 +20,40 @@ export class ApiError extends Error {
   }
 }
 
+/** Learn the server's time from an answer's Date header (whole seconds, hence the half second). */
+function noteServerClock(response, sentAt) {
+  const server = Date.parse(response.headers.get("Date") || "");
+  if (Number.isNaN(server)) return;
+  clockOffset = server + 500 - (sentAt + Date.now()) / 2;
+}
+
+/**
+ * A time taken from this device's clock (ISO 8601), on the server's clock instead when the two
+ * differ by more than a minute: the server refuses check-ins from more than 5 minutes ahead.
+ */
+export function serverTime(iso) {
+  if (Math.abs(clockOffset) <= CLOCK_TOLERANCE_MS) return iso;
+  return new Date(Date.parse(iso) + clockOffset).toISOString();
+}
+
 async function send(method, path, body) {
   const headers = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET" && csrf) headers["X-CSRF-Token"] = csrf;
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
+  const sentAt = Date.now();
   try {
-    return await fetch(path, {
+    const response = await fetch(path, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: "same-origin",
       signal: abort.signal,
     });
+    // The service worker may answer definitions from its cache, with the Date of long ago.
+    if (!path.startsWith("/api/v1/instruments")) noteServerClock(response, sentAt);
+    return response;
   } catch {
     throw new NetworkError("The network could not be reached.");
   } finally {

@@ -2,7 +2,7 @@
 // leaves only when the server has answered 2xx. The client's UUID makes every resend harmless.
 // Used by the pages (on submit, on `online`, on open) and by the service worker (Background Sync).
 
-import { ApiError, NetworkError, getSession, request } from "./api.js";
+import { ApiError, NetworkError, getSession, request, serverTime } from "./api.js";
 import { all, getMeta, put, remove, transaction } from "./idb.js";
 
 export const SYNC_TAG = "waypoint-outbox";
@@ -74,7 +74,7 @@ async function sendAll() {
     result.waiting = items.length;
     return result;
   }
-  for (const item of items) {
+  for (let item of items) {
     if (item.state === "refused") {
       result.refused += 1;
       continue;
@@ -87,12 +87,18 @@ async function sendAll() {
       if (!current.patient_id && item.last_status !== 401) await put("outbox", { ...item, last_status: 401 });
       continue;
     }
+    if (!item.sent_completed_at) {
+      // On the server's clock when this phone's is off (getSession above just read it), and
+      // fixed at the first attempt: every resend must be the very same check-in.
+      item = { ...item, sent_completed_at: serverTime(item.completed_at) };
+      await put("outbox", item);
+    }
     try {
       const { body } = await request("POST", "/api/v1/checkins", {
         id: item.id,
         instrument: item.instrument,
         answers: item.answers,
-        completed_at: item.completed_at,
+        completed_at: item.sent_completed_at,
       });
       await remove("outbox", item.id);
       result.sent.push({ id: item.id, body });
