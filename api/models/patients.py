@@ -83,8 +83,9 @@ class TreatmentSession(db.Model):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
     patient_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("patients.id", ondelete="CASCADE"))
+    #: Indexed: the worker counts a course's sessions on every evaluation.
     course_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("treatment_courses.id", ondelete="CASCADE")
+        sa.ForeignKey("treatment_courses.id", ondelete="CASCADE"), index=True
     )
     administered_at: Mapped[datetime] = mapped_column(UTCDateTime)
     modality: Mapped[str] = mapped_column(sa.String(20))

@@ -284,6 +284,7 @@ def upgrade():
     )
     with op.batch_alter_table('treatment_sessions', schema=None) as batch_op:
         batch_op.create_index('ix_treatment_sessions_patient_time', ['patient_id', 'administered_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_treatment_sessions_course_id'), ['course_id'], unique=False)
 
     op.create_table('alert_events',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -359,6 +360,7 @@ def downgrade():
 
     op.drop_table('alert_events')
     with op.batch_alter_table('treatment_sessions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_treatment_sessions_course_id'))
         batch_op.drop_index('ix_treatment_sessions_patient_time')
 
     op.drop_table('treatment_sessions')
