@@ -39,7 +39,8 @@ def phq9(urgent: bool) -> dict:
     """A plausible PHQ-9; item 9 endorsed only when ``urgent``."""
     answers = {f"phq9_{n}": random.randint(0, 2) for n in range(1, 9)}
     answers["phq9_9"] = random.randint(1, 3) if urgent else 0
-    answers["phq9_difficulty"] = random.randint(0, 3)
+    if any(answers.values()):  # the difficulty item is asked only after a symptom
+        answers["phq9_difficulty"] = random.randint(0, 3)
     return answers
 
 

@@ -203,27 +203,14 @@ def _history(conn, sizes: Sizes, patients, trend_patient, pool: AnswerPool, rng,
     """Check-ins, courses and sessions, safety alerts, dues and summaries of every patient."""
     from api.patients.summary import courses_of, summarise, trend_points
 
-    others = max(1, len(patients) - 1)
-    per_patient = max(1, (sizes.checkins - sizes.trend_checkins) // others)
+    counts = _counts(sizes, patients, trend_patient, rng)
+    # fmt: off
     columns = [
-        "id",
-        "patient_id",
-        "clinic_id",
-        "instrument",
-        "instrument_version",
-        "answers",
-        "payload_hash",
-        "total",
-        "severity",
-        "safety_endorsed",
-        "safety_level",
-        "result",
-        "prorated",
-        "completed_at",
-        "received_at",
-        "evaluated_at",
-        "enqueue_count",
+        "id", "patient_id", "clinic_id", "instrument", "instrument_version", "answers",
+        "payload_hash", "total", "severity", "safety_endorsed", "safety_level", "result",
+        "prorated", "completed_at", "received_at", "evaluated_at", "enqueue_count",
     ]
+    # fmt: on
     versions = {code: surveys.get_definition(code).version for code in ("phq9", "gad7")}
     settings = surveys.RuleSettings()
     alert_rows, summary_rows, session_rows, course_rows, due_rows = [], [], [], [], []
@@ -232,11 +219,7 @@ def _history(conn, sizes: Sizes, patients, trend_patient, pool: AnswerPool, rng,
     def rows():
         nonlocal course_id
         for pid, clinic in patients:
-            n = (
-                sizes.trend_checkins
-                if pid == trend_patient
-                else max(1, int(per_patient * rng.uniform(0.5, 1.5)))
-            )
+            n = counts[pid]
             step = timedelta(hours=12) if pid == trend_patient else timedelta(days=3)
             first = now - step * n - timedelta(hours=1)
             baseline, gain = rng.randint(10, 24), rng.uniform(-0.2, 0.8)
@@ -370,6 +353,24 @@ def _history(conn, sizes: Sizes, patients, trend_patient, pool: AnswerPool, rng,
     )
     conn.execute(sa.text("ANALYZE"))
     return checkins, len(alert_rows), len(summary_rows), len(session_rows)
+
+
+def _counts(sizes: Sizes, patients, trend_patient, rng) -> dict:
+    """Check-ins per patient, half the mean to 1.5 times it, adding up to the total asked for."""
+    others = [p for p, _ in patients if p != trend_patient]
+    budget = max(len(others), sizes.checkins - sizes.trend_checkins)
+    weights = [rng.uniform(0.5, 1.5) for _ in others]
+    scale = budget / sum(weights)
+    counts = {p: max(1, int(w * scale)) for p, w in zip(others, weights, strict=True)}
+    short = budget - sum(counts.values())
+    for p in rng.sample(others, len(others)):
+        if short == 0:
+            break
+        if short > 0 or counts[p] > 1:
+            counts[p] += 1 if short > 0 else -1
+            short += -1 if short > 0 else 1
+    counts[trend_patient] = sizes.trend_checkins
+    return counts
 
 
 def _alert(patient_id, clinic_id, checkin_id, hit, at, status):

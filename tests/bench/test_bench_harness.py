@@ -23,7 +23,7 @@ LINE = re.compile(
 NUMBER = re.compile(r"\d+(\.\d+)?")
 TINY = [
     "--quick", "--patients", "40", "--checkins", "400", "--clinics", "2",
-    "--trend-checkins", "30", "--duration", "2", "--users", "3", "--rate", "8",
+    "--trend-checkins", "30", "--duration", "2", "--rounds", "1", "--users", "3", "--rate", "8",
     "--urgent-rate", "8", "--urgent-seconds", "3", "--urgent-fraction", "0.3",
     "--recovery-checkins", "12", "--recovery-rate", "12", "--recovery-wait", "20",
     "--gets", "5", "--sessions", "10", "--reconcile-seconds", "1", "--alert-wait", "15",
@@ -44,16 +44,22 @@ def bench_run(tmp_path_factory):
         **os.environ,
         "BENCH_REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://localhost:6379/7"),
     }
-    done = subprocess.run(
+    process = subprocess.Popen(
         [sys.executable, "-m", "bench.run", *TINY, "--json", str(out)],
         cwd=ROOT,
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=180,
     )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout, json.loads(out.read_text())
+    try:
+        stdout, stderr = process.communicate(timeout=180)
+    except subprocess.TimeoutExpired:
+        process.terminate()  # the harness tears down its processes and database on SIGTERM
+        stdout, stderr = process.communicate(timeout=60)
+        pytest.fail(f"the benchmark harness did not finish within 180 s:\n{stderr[-3000:]}")
+    assert process.returncode == 0, stderr[-3000:]
+    return stdout, json.loads(out.read_text())
 
 
 @pytest.mark.timeout(200)
