@@ -1,10 +1,12 @@
 // Waypoint's service worker: the app shell and instrument definitions for offline use,
-// Background Sync for queued check-ins (where the browser has it), and reminder notifications.
+// Background Sync for queued check-ins (where the browser has it), and Web Push notifications:
+// patients' reminders and, for staff who opted in from the clinic views, alert notifications.
 // It handles only the patient app's own files; everything else goes to the network untouched.
 
+import { fromPush, safeUrl } from "/pwa/js/notification.js";
 import { SYNC_TAG, flush } from "/pwa/js/outbox.js";
 
-const VERSION = "2";
+const VERSION = "3";
 const SHELL = `waypoint-shell-${VERSION}`;
 const INSTRUMENTS = "waypoint-instruments";
 const NETWORK_TIMEOUT_MS = 4000;
@@ -19,6 +21,7 @@ const SHELL_FILES = [
   "/pwa/js/data.js",
   "/pwa/js/dom.js",
   "/pwa/js/idb.js",
+  "/pwa/js/notification.js",
   "/pwa/js/outbox.js",
   "/pwa/js/push.js",
   "/pwa/js/rules.js",
@@ -109,22 +112,32 @@ self.addEventListener("sync", (event) => {
 });
 
 self.addEventListener("push", (event) => {
-  // The words are fixed: a notification never carries a score, an answer or a name.
+  // The server's words (never a score, an answer or a name), or the reminder's when it sent none.
+  let raw = null;
+  try {
+    raw = event.data ? event.data.text() : null;
+  } catch {
+    raw = null;
+  }
+  const shown = fromPush(raw, self.location.origin);
   event.waitUntil(
-    self.registration.showNotification("Waypoint", {
-      body: "A check-in is ready when you are.",
+    self.registration.showNotification(shown.title, {
+      body: shown.body,
       icon: "/pwa/icons/icon-192.png",
-      tag: "waypoint-reminder",
+      tag: shown.tag,
+      data: { url: shown.url },
     }),
   );
 });
 
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
+  const data = event.notification.data || {};
+  const target = new URL(safeUrl(data.url, self.location.origin), self.location.origin).href;
   event.waitUntil(
-    self.clients.matchAll({ type: "window" }).then((windows) => {
-      const open = windows.find((w) => new URL(w.url).pathname === "/");
-      return open ? open.focus() : self.clients.openWindow("/");
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      const open = windows.find((w) => w.url === target);
+      return open ? open.focus() : self.clients.openWindow(target);
     }),
   );
 });

@@ -1,0 +1,99 @@
+"""Web Push in the service worker: a clinician's alert push shows the server's own words and
+leads to its own page; a push without words is a check-in reminder; links stay in Waypoint."""
+
+import json
+import time
+import uuid
+
+import pytest
+
+from worker.channels.content import alert_push, reminder_push
+
+from .conftest import wait_for_app, wait_for_service_worker
+
+pytestmark = pytest.mark.browser
+
+SHOWN = """async () => {
+    const registration = await navigator.serviceWorker.ready;
+    const shown = await registration.getNotifications();
+    return shown.map((n) => ({title: n.title, body: n.body, tag: n.tag, url: n.data.url}));
+}"""
+
+
+def push(page, context, origin, messages):
+    """Deliver pushes to the page's service worker the way the push service would."""
+    cdp = context.new_cdp_session(page)
+    found = []
+    cdp.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda event: found.extend(r["registrationId"] for r in event["registrations"]),
+    )
+    cdp.send("ServiceWorker.enable")
+    deadline = time.monotonic() + 5
+    while not found and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert found, "no service worker registration"
+    for data in messages:
+        body = {"origin": origin, "registrationId": found[0], "data": data}
+        cdp.send("ServiceWorker.deliverPushMessage", body)
+
+
+def notifications(page, count):
+    """The notifications on show once there are `count` of them, by tag."""
+    deadline = time.monotonic() + 5
+    shown = page.evaluate(SHOWN)
+    while len(shown) < count and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+        shown = page.evaluate(SHOWN)
+    return {n["tag"]: n for n in shown}
+
+
+def test_pushes_show_the_servers_words_and_links(page, context, live_server):
+    context.grant_permissions(["notifications"])
+    page.goto("/")
+    wait_for_app(page)
+    wait_for_service_worker(page)
+    alert_id = uuid.uuid4()
+    alert = alert_push("urgent", "P-7KQ2", f"{live_server.url}/clinic/alerts/{alert_id}", alert_id)
+    reminder = reminder_push(live_server.url)
+    foreign = {"title": "Waypoint", "body": "Look", "tag": "elsewhere", "url": "https://x.test/"}
+    push(
+        page,
+        context,
+        live_server.url,
+        [json.dumps(alert), json.dumps(reminder), "", json.dumps(foreign)],
+    )
+
+    shown = notifications(page, 4)
+    assert shown[f"alert-{alert_id}"] == {
+        "title": "Waypoint: urgent alert",
+        "body": "Patient P-7KQ2: open Waypoint to review.",
+        "tag": f"alert-{alert_id}",
+        "url": f"/clinic/alerts/{alert_id}",
+    }
+    assert shown["checkin-reminder"]["body"] == reminder["body"]
+    assert shown["checkin-reminder"]["url"] == "/"
+    # No words at all: the reminder's. A link to another site: home instead.
+    assert shown["waypoint-reminder"] == {
+        "title": "Waypoint",
+        "body": "A check-in is ready when you are.",
+        "tag": "waypoint-reminder",
+        "url": "/",
+    }
+    assert shown["elsewhere"]["url"] == "/"
+
+
+def test_notification_links_stay_in_waypoint(page):
+    page.goto("/")
+    wait_for_app(page)
+    checked = page.evaluate(
+        """async () => {
+            const {safeUrl} = await import("/pwa/js/notification.js");
+            const origin = location.origin;
+            return [
+                `${origin}/clinic/alerts/1?x=1#y`, "/clinic/", "javascript:alert(1)",
+                "https://evil.test/clinic/", "//evil.test/", "data:text/html,hi", null,
+            ].map((url) => safeUrl(url, origin));
+        }"""
+    )
+    assert checked == ["/clinic/alerts/1?x=1#y", "/clinic/", "/", "/", "/", "/", "/"]
