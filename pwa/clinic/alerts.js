@@ -65,3 +65,21 @@ export async function renderAlerts(main) {
   };
   document.addEventListener("waypoint:new-alerts", refresh);
 }
+
+/** One alert (the page a notification links to), with the way to the whole inbox. */
+export async function renderAlert(main, alertId) {
+  const back = h("p", {}, h("a", { href: "/clinic/alerts" }, "All alerts"));
+  let alert;
+  try {
+    ({ body: alert } = await request("GET", `/api/v1/alerts/${alertId}`));
+  } catch (error) {
+    if (!error.status || error.status !== 404) throw error;
+    show(main, "Alert", h("h1", {}, "Alert"), h("p", {}, "No such alert in your clinic."), back);
+    return;
+  }
+  const list = h("ul", { class: "plain", id: "alert-list" });
+  const reload = () => renderAlert(main, alertId);
+  list.append(alertCard(alert, { changed: reload }));
+  show(main, "Alert", h("h1", {}, "Alert"), list, back);
+  main.dataset.view = "alert";
+}

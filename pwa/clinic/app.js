@@ -1,23 +1,47 @@
-// The clinic views' shell: who is signed in, a small history router, the alert poll.
+// The clinic views' shell: who is signed in, a small history router, the alert poll, and
+// the two-step set-up that comes before anything else when the account must have it.
 
 import { ApiError, getSession, request } from "/pwa/js/api.js";
 import { announce } from "/pwa/js/dom.js";
-import { renderAlerts } from "./alerts.js";
+import { renderAccount } from "./account.js";
+import { renderAlert, renderAlerts } from "./alerts.js";
 import { renderLogin } from "./login.js";
+import { renderEnrolment } from "./mfa.js";
 import { renderPanel } from "./panel.js";
 import { renderPatient } from "./patient.js";
 
 const POLL_MS = 20000;
 const main = document.getElementById("main");
 let staff = null;
+/** Signed in, but the server lets this account do nothing until two-step sign-in is set up. */
+let mfaRequired = false;
 let knownAlerts = null;
 let pollTimer = null;
 
 const ROUTES = [
   [/^\/clinic\/?$/, "panel", () => renderPanel(main)],
   [/^\/clinic\/alerts\/?$/, "alerts", () => renderAlerts(main)],
+  [/^\/clinic\/alerts\/([0-9a-f-]{36})\/?$/, "alerts", (m) => renderAlert(main, m[1])],
   [/^\/clinic\/patients\/([0-9a-f-]{36})\/?$/, "patient", (m) => renderPatient(main, m[1])],
+  [/^\/clinic\/account\/?$/, "account", () => renderAccount(main, staff, { enrol: enrolVoluntarily, signedOut })],
 ];
+
+function enrolVoluntarily() {
+  renderEnrolment(main, { required: false, done: start });
+}
+
+/** This device's session ended (signed out here, or from another device). */
+function signedOut() {
+  stopPolling();
+  staff = null;
+  mfaRequired = false;
+  history.replaceState({}, "", "/clinic/");
+  route();
+}
+
+function isMfaRefusal(error) {
+  return error instanceof ApiError && error.status === 403 && Boolean(error.body && error.body.errors && error.body.errors.mfa);
+}
 
 /** Show another clinic page without reloading. */
 export function go(path) {
@@ -32,6 +56,13 @@ export async function route() {
     renderLogin(main, async () => {
       await start();
     });
+    return;
+  }
+  if (mfaRequired) {
+    showChrome(true, { navigation: false });
+    stopPolling();
+    await renderEnrolment(main, { required: true, done: start });
+    document.documentElement.dataset.ready = "true";
     return;
   }
   showChrome(true);
@@ -50,14 +81,20 @@ export async function route() {
       route();
       return;
     }
+    if (isMfaRefusal(error)) {
+      // The clinic started requiring two-step sign-in while this page was open.
+      mfaRequired = true;
+      route();
+      return;
+    }
     throw error;
   } finally {
     document.documentElement.dataset.ready = "true";
   }
 }
 
-function showChrome(signedIn) {
-  document.getElementById("nav").hidden = !signedIn;
+function showChrome(signedIn, { navigation = true } = {}) {
+  document.getElementById("nav").hidden = !signedIn || !navigation;
   document.getElementById("who").hidden = !signedIn;
   document.getElementById("who-name").textContent = signedIn ? staff.name : "";
 }
@@ -77,8 +114,9 @@ async function pollAlerts() {
     }
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
-      stopPolling();
-      staff = null;
+      signedOut();
+    } else if (isMfaRefusal(error)) {
+      mfaRequired = true;
       route();
     }
   }
@@ -92,7 +130,8 @@ function stopPolling() {
 async function start() {
   const session = await getSession();
   staff = session.signed_in && session.kind === "staff" ? session.staff : null;
-  if (staff && !pollTimer) {
+  mfaRequired = Boolean(staff && session.mfa_enrolment_required);
+  if (staff && !mfaRequired && !pollTimer) {
     knownAlerts = null;
     await pollAlerts();
     pollTimer = setInterval(pollAlerts, POLL_MS);
@@ -111,10 +150,7 @@ document.getElementById("sign-out").addEventListener("click", async () => {
   try {
     await request("POST", "/api/v1/auth/logout");
   } finally {
-    stopPolling();
-    staff = null;
-    history.replaceState({}, "", "/clinic/");
-    route();
+    signedOut();
   }
 });
 

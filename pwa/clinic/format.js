@@ -51,6 +51,7 @@ export function relative(iso, now = Date.now()) {
   if (!iso) return "never";
   const minutes = Math.round((new Date(iso).getTime() - now) / 60000);
   const abs = Math.abs(minutes);
+  if (abs === 0) return "just now";
   const [value, unit] =
     abs < 60 ? [abs, "minute"] : abs < 2880 ? [Math.round(abs / 60), "hour"] : [Math.round(abs / 1440), "day"];
   const words = `${value} ${unit}${value === 1 ? "" : "s"}`;

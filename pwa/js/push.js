@@ -1,11 +1,15 @@
 // Check-in reminders by Web Push. Offered only after the first completed check-in, and the
 // browser's permission prompt appears only when the patient taps "Yes, remind me".
+// The clinic views use the same subscription steps for staff alert notifications.
 
 import { request } from "./api.js";
 import { h } from "./dom.js";
 import { getMeta, setMeta } from "./idb.js";
 
-function supported() {
+const SUBSCRIBE_TIMEOUT_MS = 20000;
+
+/** True when this browser can take Web Push notifications. */
+export function pushSupported() {
   return "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
 }
 
@@ -14,21 +18,30 @@ function keyBytes(base64url) {
   return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
 }
 
-/** Subscribe this device and tell the server; resolves to true when reminders are on. */
-async function subscribe(publicKey) {
+/**
+ * Ask for permission, subscribe this browser with the server's VAPID key and register the
+ * subscription by POSTing it to `path`; resolves to true when notifications are on.
+ */
+export async function subscribeDevice(publicKey, path) {
   if ((await Notification.requestPermission()) !== "granted") return false;
+  // The one service worker (scope "/") shows every notification; registering it again is a no-op.
+  await navigator.serviceWorker.register("/sw.js", { type: "module", scope: "/" });
   const registration = await navigator.serviceWorker.ready;
-  const subscription = await registration.pushManager.subscribe({
-    userVisibleOnly: true,
-    applicationServerKey: keyBytes(publicKey),
+  // A push service that cannot be reached leaves subscribe() pending for good: bound it.
+  const timeout = new Promise((resolve, reject) => {
+    setTimeout(() => reject(new DOMException("The push service did not answer.", "TimeoutError")), SUBSCRIBE_TIMEOUT_MS);
   });
-  await request("POST", "/api/v1/me/push-subscription", subscription.toJSON());
+  const subscription = await Promise.race([
+    registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(publicKey) }),
+    timeout,
+  ]);
+  await request("POST", path, subscription.toJSON());
   return true;
 }
 
 /** Put the reminder offer into `container` when it makes sense to ask. */
 export async function maybeOfferReminders(container, profile) {
-  if (!supported() || !profile || !profile.vapid_public_key) return;
+  if (!pushSupported() || !profile || !profile.vapid_public_key) return;
   if (Notification.permission !== "default") return;
   if (!(await getMeta("completed_once", false)) || (await getMeta("reminders_answered", false))) return;
   const message = h("p", { role: "status" });
@@ -50,7 +63,7 @@ export async function maybeOfferReminders(container, profile) {
   yes.addEventListener("click", async () => {
     await setMeta("reminders_answered", true);
     try {
-      const on = await subscribe(profile.vapid_public_key);
+      const on = await subscribeDevice(profile.vapid_public_key, "/api/v1/me/push-subscription");
       message.textContent = on ? "Reminders are on." : "No problem. Reminders are off.";
     } catch {
       message.textContent = "Reminders could not be turned on right now. You can try again later.";

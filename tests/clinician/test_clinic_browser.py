@@ -128,6 +128,11 @@ def test_clinician_sees_urgent_patient_first_charts_sessions_and_acknowledges(
             assert "safety plan reviewed" in page.locator("#alert-list").inner_text()
             axe(page, "alerts")
 
+            # Without a VAPID key on the server there is no opt-in to offer, and the page says so.
+            page.get_by_role("link", name="My account").click()
+            page.get_by_text("Notifications by Web Push are not set up on this Waypoint").wait_for()
+            assert page.get_by_role("button", name="Notify me on this device").count() == 0
+
             page.set_viewport_size({"width": 768, "height": 1024})  # a tablet
             page.get_by_role("link", name="Patients").click()
             page.wait_for_selector("#panel-rows tr")
