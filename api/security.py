@@ -2,9 +2,16 @@
 
 from flask import Flask, request
 from flask_smorest import abort
+from werkzeug.exceptions import BadRequest
 
 from .auth.policy import install_policy
 from .web import install_headers, install_request_boundary
+
+#: The deepest JSON any Waypoint body needs is 3 levels (settings -> resources -> one
+#: resource); far deeper input is refused before anything walks it, so that no parser,
+#: schema, encoder or audit step recurses on an attacker's structure.
+MAX_JSON_DEPTH = 32
+MESSAGE = "No NUL characters or unpaired surrogates."
 
 
 def install_security(app: Flask) -> None:
@@ -16,11 +23,13 @@ def install_security(app: Flask) -> None:
 
 
 def install_input_guard(app: Flask) -> None:
-    """Refuse text PostgreSQL cannot store before any view sees it (a 422, not a 500).
+    """Refuse input the app cannot safely walk or store before any view sees it (4xx, not 5xx).
 
-    A NUL character or an unpaired UTF-16 surrogate (JSON allows both as escapes) passes
-    the schemas but not the database driver; no real input contains either. The answer
-    names the fields, in flask-smorest's shape: ``errors: {location: {field: [...]}}``.
+    A JSON body that does not parse or nests deeper than ``MAX_JSON_DEPTH`` is a 400 (the
+    parser's own recursion would otherwise be a 500). A NUL character or an unpaired UTF-16
+    surrogate (JSON allows both as escapes) passes the schemas but not the database driver;
+    no real input contains either: a 422 naming the fields, in flask-smorest's shape
+    ``errors: {location: {field: [...]}}``.
     """
 
     @app.before_request
@@ -28,7 +37,7 @@ def install_input_guard(app: Flask) -> None:
         if request.routing_exception is not None:
             return  # Flask answers 404/405 itself
         errors = {}
-        body = request.get_json(silent=True) if request.is_json else None
+        body = _json_body()
         fields = _bad_fields(body if isinstance(body, dict) else {"_schema": body})
         if fields:
             errors["json"] = fields
@@ -41,7 +50,53 @@ def install_input_guard(app: Flask) -> None:
             abort(422, message="The request holds characters that cannot be stored.", errors=errors)
 
 
-MESSAGE = "No NUL characters or unpaired surrogates."
+def _json_body():
+    """The parsed JSON body (None when there is none), or a 400 if it is not usable JSON."""
+    if not request.is_json or not request.get_data(cache=True).strip():
+        return None
+    try:
+        body = request.get_json()
+    except (BadRequest, RecursionError):
+        body = _REFUSED
+    if body is _REFUSED or _deeper_than(body, MAX_JSON_DEPTH):
+        abort(
+            400,
+            message="The body is not valid JSON.",
+            errors={
+                "json": {"_schema": [f"Send valid JSON nested at most {MAX_JSON_DEPTH} deep."]}
+            },
+        )
+    return body
+
+
+_REFUSED = object()
+
+
+def _deeper_than(value, limit: int) -> bool:
+    """True if containers nest more than ``limit`` levels (iterative: no recursion to exhaust)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _strings(value):
+    """Every string in a JSON value, keys included, walked without recursion."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 def _bad_fields(values: dict) -> dict:
@@ -49,16 +104,14 @@ def _bad_fields(values: dict) -> dict:
 
 
 def _unstorable(value) -> bool:
-    if isinstance(value, str):
-        if "\x00" in value:
-            return True
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
-        return False
-    if isinstance(value, dict):
-        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_unstorable(item) for item in value)
+    return any(_bad_text(text) for text in _strings(value))
+
+
+def _bad_text(text: str) -> bool:
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
     return False
