@@ -6,6 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from ..models.patients import MODALITIES, PATIENT_STATUSES
 from .panel import SORTS
+from .sessions import DOSE_MG_PLACES, MG_PER_KG_PLACES, round_to_places
 
 
 class Text(fields.String):
@@ -18,13 +19,24 @@ class Text(fields.String):
         return text
 
 
+class Rounded(fields.Float):
+    """A number rounded to the decimal places its NUMERIC column keeps, before any check."""
+
+    def __init__(self, places: int, **kwargs):
+        super().__init__(**kwargs)
+        self.places = places
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return round_to_places(super()._deserialize(value, attr, data, **kwargs), self.places)
+
+
 TREND_STATUSES = ("worsening", "remission", "response", "improving", "no_change")
 SCHEDULE_INSTRUMENTS = ("phq9", "gad7")
 
 
 class PatientInSchema(Schema):
     display_name = Text(required=True, validate=validate.Length(min=1, max=200))
-    email = fields.Email(load_default=None, allow_none=True)
+    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
     timezone = fields.String(
         load_default=None, allow_none=True, validate=validate.OneOf(sorted(available_timezones()))
     )
@@ -72,7 +84,7 @@ class ScheduleSchema(Schema):
 
 class PatientPatchSchema(Schema):
     display_name = Text(validate=validate.Length(min=1, max=200))
-    email = fields.Email(allow_none=True)
+    email = fields.Email(allow_none=True, validate=validate.Length(max=254))
     timezone = fields.String(validate=validate.OneOf(sorted(available_timezones())))
     schedule = fields.Nested(ScheduleSchema)
     care_team = fields.List(
@@ -188,8 +200,16 @@ class PatientCheckinListSchema(Schema):
 class TreatmentSessionInSchema(Schema):
     administered_at = fields.AwareDateTime(required=True)
     modality = fields.String(required=True, validate=validate.OneOf(MODALITIES))
-    dose_mg = fields.Float(allow_none=True, metadata={"description": "Total dose in mg."})
-    dose_mg_per_kg = fields.Float(allow_none=True, metadata={"description": "IV and IM only."})
+    dose_mg = Rounded(
+        DOSE_MG_PLACES,
+        allow_none=True,
+        metadata={"description": f"Total dose in mg, kept to {DOSE_MG_PLACES} decimals."},
+    )
+    dose_mg_per_kg = Rounded(
+        MG_PER_KG_PLACES,
+        allow_none=True,
+        metadata={"description": f"IV and IM only, kept to {MG_PER_KG_PLACES} decimals."},
+    )
     bp_pre_systolic = fields.Integer(allow_none=True, strict=True)
     bp_pre_diastolic = fields.Integer(allow_none=True, strict=True)
     bp_post_systolic = fields.Integer(

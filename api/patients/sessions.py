@@ -9,7 +9,7 @@ The time is at most 15 minutes ahead of the server clock and at most 10 years ag
 """
 
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from flask_smorest import abort
 
@@ -23,6 +23,10 @@ MAX_MG_PER_KG = 3
 PER_KG_MODALITIES = ("iv", "im")
 SYSTOLIC = (50, 300)
 DIASTOLIC = (20, 200)
+#: Decimal places the columns keep: a dose is rounded to them before it is checked, so
+#: the value checked is the value stored (0.001 mg would be stored as 0.00 otherwise).
+DOSE_MG_PLACES = TreatmentSession.__table__.c.dose_mg.type.scale
+MG_PER_KG_PLACES = TreatmentSession.__table__.c.dose_mg_per_kg.type.scale
 MAX_FUTURE = timedelta(minutes=15)
 MAX_PAST = timedelta(days=3650)
 FIELDS = (
@@ -57,13 +61,14 @@ def plausibility_errors(values: dict) -> dict[str, list[str]]:
     if dose is None and per_kg is None:
         add("dose_mg", "Give the dose in mg (and mg/kg for IV or IM).")
     if dose is not None and not 0 < dose <= MAX_DOSE_MG.get(modality, 0):
-        limit = MAX_DOSE_MG.get(modality)
-        add("dose_mg", f"Must be above 0 and at most {limit} mg for {modality}.")
+        limit, step = MAX_DOSE_MG.get(modality), _step(DOSE_MG_PLACES)
+        add("dose_mg", f"Must be at least {step} and at most {limit} mg for {modality}.")
     if per_kg is not None:
         if modality not in PER_KG_MODALITIES:
             add("dose_mg_per_kg", "mg/kg is recorded for IV and IM sessions only.")
         elif not 0 < per_kg <= MAX_MG_PER_KG:
-            add("dose_mg_per_kg", f"Must be above 0 and at most {MAX_MG_PER_KG} mg/kg.")
+            step = _step(MG_PER_KG_PLACES)
+            add("dose_mg_per_kg", f"Must be at least {step} and at most {MAX_MG_PER_KG} mg/kg.")
     for when in ("pre", "post"):
         systolic, diastolic = values.get(f"bp_{when}_systolic"), values.get(f"bp_{when}_diastolic")
         if (systolic is None) != (diastolic is None):
@@ -78,6 +83,18 @@ def plausibility_errors(values: dict) -> dict[str, list[str]]:
         if systolic <= diastolic:
             add(f"bp_{when}_systolic", "Systolic must be above diastolic.")
     return errors
+
+
+def round_to_places(value: float, places: int) -> float:
+    """``value`` rounded half up to ``places`` decimals, as a NUMERIC column stores it."""
+    try:
+        return float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP))
+    except InvalidOperation:  # too many digits to quantize: far out of range, refused later
+        return value
+
+
+def _step(places: int) -> str:
+    return f"{Decimal(1).scaleb(-places):f}"
 
 
 def _refuse_if_implausible(values: dict) -> None:

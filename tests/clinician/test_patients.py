@@ -86,6 +86,7 @@ def test_patch_schedule_care_team_and_discharge(
         ({"display_name": ""}, "display_name"),
         ({"display_name": "Dana\x00"}, "display_name"),
         ({"email": "not-an-email"}, "email"),
+        ({"email": "a" * 290 + "@example.org"}, "email"),  # the column holds 254
         ({"ref": "P-HACKED"}, "ref"),
         ({"clinic_id": 1}, "clinic_id"),
     ],
@@ -212,3 +213,16 @@ def test_session_of_another_patient_in_the_same_clinic_is_404(
 def test_panel_never_lists_another_clinics_patients(staff_client, foreign):
     client, _, _ = staff_client
     assert client.get("/api/v1/patients?include_discharged=true").json["items"] == []
+
+
+def test_enrol_with_an_email_longer_than_the_column_is_422(staff_client, db_session):
+    client, csrf, staff = staff_client
+    before = db_session.scalar(sa.select(sa.func.count()).select_from(Patient))
+    response = client.post(
+        "/api/v1/patients",
+        json={"display_name": "Long Mail", "email": "b" * 250 + "@example.org"},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert response.status_code == 422
+    assert "email" in response.json["errors"]["json"]
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Patient)) == before

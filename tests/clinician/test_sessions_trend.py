@@ -115,6 +115,25 @@ def test_existing_course_must_be_the_patients(patient_page, create_patient, db_s
     assert count_sessions(db_session, patient) == 0
 
 
+def test_doses_are_rounded_to_what_the_columns_keep_before_they_are_checked(
+    patient_page, db_session
+):
+    client, headers, patient, base = patient_page
+    created = client.post(base, json=good(dose_mg=35.125, dose_mg_per_kg=0.4996), headers=headers)
+    assert created.status_code == 201, created.json
+    assert created.json["dose_mg"] == 35.13 and created.json["dose_mg_per_kg"] == 0.5
+    edited = client.patch(f"{base}/{created.json['id']}", json={"dose_mg": 0.004}, headers=headers)
+    assert edited.status_code == 422
+    assert edited.json["errors"]["json"]["dose_mg"] == [
+        "Must be at least 0.01 and at most 300 mg for iv."
+    ]
+    edited = client.patch(f"{base}/{created.json['id']}", json={"dose_mg": 0.005}, headers=headers)
+    assert edited.status_code == 200 and edited.json["dose_mg"] == 0.01
+    db_session.expire_all()
+    row = db_session.get(TreatmentSession, created.json["id"])
+    assert (str(row.dose_mg), str(row.dose_mg_per_kg)) == ("0.01", "0.500")
+
+
 FUTURE = (utcnow() + timedelta(days=2)).isoformat()
 BAD = [
     ({"modality": "rectal"}, "modality"),
@@ -122,6 +141,8 @@ BAD = [
     ({"dose_mg": -5}, "dose_mg"),
     ({"dose_mg": 0}, "dose_mg"),
     ({"dose_mg": 5000}, "dose_mg"),
+    ({"dose_mg": 0.001}, "dose_mg"),  # would be stored as 0.00
+    ({"dose_mg_per_kg": 0.0004}, "dose_mg_per_kg"),  # would be stored as 0.000
     ({"dose_mg": "NaN"}, "dose_mg"),
     ({"dose_mg": None, "dose_mg_per_kg": None}, "dose_mg"),
     ({"dose_mg_per_kg": 12}, "dose_mg_per_kg"),
