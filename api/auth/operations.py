@@ -48,6 +48,7 @@ def _check_second_factor(staff: StaffUser, code: str) -> bool:
     if code.isdigit():
         return verify_totp(staff, code)
     code = normalise_recovery_code(code)
+    lock_second_factor(staff)
     for stored in list(staff.recovery_codes):
         if verify_password(stored, code):
             staff.recovery_codes = [c for c in staff.recovery_codes if c != stored]
@@ -60,10 +61,25 @@ def normalise_recovery_code(code: str) -> str:
     return code.strip().lower().replace("-", "").replace(" ", "")
 
 
+def lock_second_factor(staff: StaffUser) -> None:
+    """Re-read the one-time-code state of ``staff`` under a row lock (SELECT ... FOR UPDATE).
+
+    Two sign-ins racing with one code (or one recovery code) would otherwise both read it
+    as unused; with the lock the second waits for the first to commit and then sees it used.
+    The lock lasts until the request's transaction ends.
+    """
+    db.session.refresh(
+        staff,
+        attribute_names=["totp_secret", "totp_last_counter", "recovery_codes"],
+        with_for_update=True,
+    )
+
+
 def verify_totp(staff: StaffUser, code: str) -> bool:
     """True if ``code`` is the staff member's TOTP for now (+-30 s), each time step once only."""
     if not staff.totp_secret or not code.isdigit() or len(code) != 6:
         return False
+    lock_second_factor(staff)
     totp = pyotp.TOTP(staff.totp_secret)
     now = totp.timecode(datetime.now(UTC))
     for counter in (now - 1, now, now + 1):
