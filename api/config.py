@@ -53,6 +53,10 @@ def from_env() -> dict:
         "INVITE_LIFETIME": timedelta(days=_int("INVITE_DAYS", 7)),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        # Limit storage down: count in this process's memory and never fail a sign-in for it.
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "KNOWN_DEVICE_LIFETIME": timedelta(days=_int("KNOWN_DEVICE_DAYS", 365)),
         "SMTP_HOST": os.environ.get("SMTP_HOST", "localhost"),
         "SMTP_PORT": _int("SMTP_PORT", 25),
         "SMTP_FROM": os.environ.get("SMTP_FROM", "waypoint@localhost"),

@@ -4,6 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from ..audit import record
+from .devices import remember_device
 from .operations import (
     LoginRefused,
     MfaRequired,
@@ -88,6 +89,7 @@ class Login(MethodView):
             )
             abort(401, message="Email or password is not right.")
         start_session(staff=staff)
+        remember_device(staff)
         record("auth.login", object_type="staff", object_id=staff.id)
         return session_body()
 

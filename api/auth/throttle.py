@@ -4,11 +4,15 @@ Only failed attempts count (``deduct_when``), so a user who signs in many times 
 slowed down. Three keys per attempt, each its own budget:
 
 - account + IP: the tight limit; an attacker elsewhere does not use up the owner's budget;
-- account: a looser limit that stops a guessing campaign spread over many addresses;
+- account: a looser limit that stops a guessing campaign spread over many addresses; it
+  does not apply on a device that has signed in to the account before (a signed cookie,
+  api/auth/devices.py), so such a campaign cannot lock the clinician out of their laptop;
 - IP: stops one address from trying many accounts.
 
 Keys name accounts by a hash, never by the email address, and the answer is the same
-429 whether the account exists or not (no user enumeration).
+429 whether the account exists or not (no user enumeration). When the limit storage is
+down, Flask-Limiter counts in memory (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED) and never
+turns a sign-in into a 500 (RATELIMIT_SWALLOW_ERRORS); nothing here talks to the storage.
 """
 
 import hashlib
@@ -18,7 +22,9 @@ from flask_limiter import RequestLimit
 from flask_limiter.util import get_remote_address
 
 from ..audit import record
-from ..extensions import limiter
+from ..extensions import db, limiter
+from ..models import StaffUser
+from .devices import known_staff_ids
 
 LOGIN_PER_ACCOUNT_AND_IP = "5 per minute; 20 per hour"
 LOGIN_PER_ACCOUNT = "50 per hour"
@@ -64,15 +70,25 @@ def _ip_key() -> str:
     return "ip:" + get_remote_address()
 
 
+def _known_device() -> bool:
+    """True if this browser has signed in before to the account the body names."""
+    known, email = known_staff_ids(), _body_field("email")
+    if not known or not email:
+        return False
+    staff_id = db.session.scalar(db.select(StaffUser.id).where(StaffUser.email == email))
+    return staff_id in known
+
+
 def _on_breach(limit: RequestLimit) -> None:
     record("auth.throttled", outcome="denied", endpoint=request.endpoint, limit=str(limit.limit))
 
 
-def _limit(value: str, key_func):
+def _limit(value: str, key_func, exempt_when=None):
     return limiter.limit(
         value,
         key_func=key_func,
         deduct_when=_failed,
+        exempt_when=exempt_when,
         error_message=MESSAGE,
         on_breach=_on_breach,
     )
@@ -80,12 +96,12 @@ def _limit(value: str, key_func):
 
 def login_limits(view):
     """Apply the sign-in limits to a view."""
-    for value, key_func in (
-        (LOGIN_PER_ACCOUNT_AND_IP, _account_ip_key),
-        (LOGIN_PER_ACCOUNT, _account_key),
-        (LOGIN_PER_IP, _ip_key),
+    for value, key_func, exempt_when in (
+        (LOGIN_PER_ACCOUNT_AND_IP, _account_ip_key, None),
+        (LOGIN_PER_ACCOUNT, _account_key, _known_device),
+        (LOGIN_PER_IP, _ip_key, None),
     ):
-        view = _limit(value, key_func)(view)
+        view = _limit(value, key_func, exempt_when)(view)
     return view
 
 

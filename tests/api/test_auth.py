@@ -21,8 +21,9 @@ def test_login_opens_a_session_with_hardened_cookie(client, create_clinician):
     )
     assert response.status_code == 200
     assert response.json["signed_in"] is True and response.json["kind"] == "staff"
-    cookie = response.headers["Set-Cookie"]
-    assert cookie.startswith("__Host-waypoint=")
+    (cookie,) = [
+        c for c in response.headers.getlist("Set-Cookie") if c.startswith("__Host-waypoint=")
+    ]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert "Path=/" in cookie and "Domain" not in cookie
 
@@ -56,7 +57,8 @@ def test_failed_login_is_audited_even_though_the_request_failed(
 ):
     staff = create_clinician()
     client.post("/api/v1/auth/login", json={"email": staff.email, "password": "nope"})
-    rows = _audit(db_session, "auth.login")
+    # Scoped to this account: tests on committed data leave their (append-only) audit rows.
+    rows = [r for r in _audit(db_session, "auth.login") if r.object_id == str(staff.id)]
     assert [(r.outcome, r.object_id) for r in rows] == [("failure", str(staff.id))]
 
 

@@ -39,7 +39,11 @@ def test_failed_logins_are_throttled_per_account_not_globally(
     # and Alice herself, from her own address, is not locked out by the attacker.
     assert _login(_from(make_client(), "198.51.100.4"), alice.email, PASSWORD).status_code == 200
     throttled = db_session.scalars(
-        sa.select(AuditEvent).where(AuditEvent.action == "auth.throttled")
+        # Scoped to this test's addresses: tests on committed data leave their audit rows.
+        sa.select(AuditEvent).where(
+            AuditEvent.action == "auth.throttled",
+            AuditEvent.ip.in_(["203.0.113.9", "198.51.100.4"]),
+        )
     ).all()
     assert len(throttled) == 2 and {e.outcome for e in throttled} == {"denied"}
     assert {e.ip for e in throttled} == {"203.0.113.9"}
@@ -99,3 +103,43 @@ def test_limit_keys_name_no_email_address(make_client, create_clinician, redis_u
     assert keys, "the limits are kept in Redis"
     local_part = staff.email.split("@")[0]
     assert not [k for k in keys if local_part in k or staff.email in k]
+
+
+DEVICE_COOKIE = "__Host-waypoint-device"
+
+
+def test_a_campaign_over_many_addresses_cannot_lock_the_owner_out_of_a_known_device(
+    make_client, create_clinician
+):
+    alice, mallory = create_clinician(), create_clinician()
+    laptop = _from(make_client(), "198.51.100.20")
+    assert _login(laptop, alice.email, PASSWORD).status_code == 200  # a device Alice uses
+    cookie = laptop.get_cookie(DEVICE_COOKIE)
+    assert cookie is not None and cookie.secure and cookie.http_only
+    assert cookie.same_site == "Strict" and cookie.path == "/" and cookie.max_age > 86400 * 300
+    # Mallory signs in to her own account: her browser is a known device of hers only.
+    mallory_browser = _from(make_client(), "203.0.113.99")
+    assert _login(mallory_browser, mallory.email, PASSWORD).status_code == 200
+
+    for n in range(55):  # 55 wrong passwords, each from a different address
+        answer = _login(_from(make_client(), f"203.0.113.{n + 1}"), alice.email)
+        assert answer.status_code in (401, 429)
+    # The account-wide budget (50 an hour) is spent: an unknown device is throttled,
+    _assert_throttled(_login(_from(make_client(), "198.51.100.21"), alice.email, PASSWORD))
+    # and so is Mallory's browser, whose cookie names her account, not Alice's,
+    _assert_throttled(_login(mallory_browser, alice.email, PASSWORD))
+    # and a cookie that was tampered with counts for nothing,
+    forged = _from(make_client(), "198.51.100.22")
+    forged.set_cookie(DEVICE_COOKIE, cookie.value[:-2] + "xx", domain="localhost")
+    _assert_throttled(_login(forged, alice.email, PASSWORD))
+    # but Alice on her own laptop signs in (and can acknowledge the urgent alert).
+    assert _login(laptop, alice.email, PASSWORD).status_code == 200
+
+
+def test_a_known_device_still_has_the_per_address_limit(make_client, create_clinician):
+    alice = create_clinician()
+    laptop = _from(make_client(), "198.51.100.30")
+    assert _login(laptop, alice.email, PASSWORD).status_code == 200
+    for _ in range(5):
+        assert _login(laptop, alice.email).status_code == 401
+    _assert_throttled(_login(laptop, alice.email, PASSWORD))
