@@ -32,6 +32,7 @@ const SHELL_FILES = [
   "/pwa/js/screens/help.js",
   "/pwa/js/screens/history.js",
   "/pwa/js/screens/home.js",
+  "/pwa/js/screens/reminders.js",
   "/pwa/icons/icon-192.png",
   "/pwa/icons/icon-512.png",
   "/pwa/icons/maskable-512.png",

@@ -9,6 +9,7 @@ import { doneScreen } from "./screens/done.js";
 import { helpScreen } from "./screens/help.js";
 import { historyScreen } from "./screens/history.js";
 import { homeScreen, welcomeScreen } from "./screens/home.js";
+import { remindersScreen } from "./screens/reminders.js";
 
 const app = {
   main: document.getElementById("main"),
@@ -56,6 +57,7 @@ const ROUTES = [
   [/^#\/checkin\/([a-z0-9_]+)$/, (m) => checkinScreen(app, m[1])],
   [/^#\/done$/, () => doneScreen(app)],
   [/^#\/history$/, () => historyScreen(app)],
+  [/^#\/reminders$/, () => remindersScreen(app)],
   [/^#\/help$/, () => helpScreen(app)],
 ];
 

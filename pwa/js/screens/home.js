@@ -95,7 +95,12 @@ export async function homeScreen(app) {
         ),
       ),
     ),
-    h("p", {}, h("a", { class: "button secondary", href: "#/history" }, "See how you have been doing")),
+    h(
+      "div",
+      { class: "nav" },
+      h("a", { class: "button secondary", href: "#/history" }, "See how you have been doing"),
+      h("a", { class: "button secondary", href: "#/reminders" }, "Reminders"),
+    ),
   );
 }
 
