@@ -1,7 +1,7 @@
-"""Changing clinic settings and clinicians' push subscriptions. Flushes only."""
+"""Changing clinic settings. Flushes only."""
 
 from ..extensions import db
-from ..models import Clinic, PushSubscription, StaffUser
+from ..models import Clinic
 
 SETTINGS = (
     "webhook_url",
@@ -24,22 +24,3 @@ def update_settings(clinic: Clinic, changes: dict) -> Clinic:
         clinic.rule_settings = {k: v for k, v in changes["rule_settings"].items() if v is not None}
     db.session.flush()
     return clinic
-
-
-def save_push_subscription(staff: StaffUser, body: dict) -> PushSubscription:
-    """Store a browser's push endpoint for ``staff``, replacing any row with that endpoint."""
-    existing = db.session.scalar(
-        db.select(PushSubscription).where(PushSubscription.endpoint == body["endpoint"])
-    )
-    if existing is not None:
-        db.session.delete(existing)
-        db.session.flush()
-    subscription = PushSubscription(
-        staff_id=staff.id,
-        endpoint=body["endpoint"],
-        p256dh=body["keys"]["p256dh"],
-        auth=body["keys"]["auth"],
-    )
-    db.session.add(subscription)
-    db.session.flush()
-    return subscription

@@ -8,14 +8,15 @@ from ..audit import record
 from ..auth.policy import policy, require_principal
 from ..extensions import db
 from ..models import Clinic, PushSubscription, StaffUser
-from .operations import save_push_subscription, update_settings
+from ..push.operations import save_push_subscription
+from ..push.schemas import PushSubscriptionInSchema
+from .operations import update_settings
 from .schemas import (
     ClinicSettingsInSchema,
     ClinicSettingsOutSchema,
     ClinicStaffSchema,
     StaffListSchema,
     StaffPushStatusSchema,
-    StaffPushSubscriptionInSchema,
     StaffUpdateSchema,
 )
 
@@ -108,13 +109,12 @@ class MyStaffPushSubscription(MethodView):
         return _push_status(require_principal().staff)
 
     @policy("staff")
-    @blp.arguments(StaffPushSubscriptionInSchema)
+    @blp.arguments(PushSubscriptionInSchema)
     @blp.response(201, StaffPushStatusSchema)
     def post(self, body):
         """Register this browser for alert notifications by Web Push."""
         principal = require_principal()
         save_push_subscription(principal.staff, body)
-        record("push.subscribe", object_type="staff", object_id=principal.staff.id)
         return _push_status(principal.staff)
 
 

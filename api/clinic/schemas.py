@@ -93,17 +93,6 @@ class StaffUpdateSchema(Schema):
     on_call = fields.Boolean(required=True)
 
 
-class StaffPushKeysSchema(Schema):
-    p256dh = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    auth = fields.String(required=True, validate=validate.Length(min=1, max=100))
-
-
-class StaffPushSubscriptionInSchema(Schema):
-    endpoint = fields.URL(required=True, schemes={"https"}, validate=validate.Length(max=1000))
-    keys = fields.Nested(StaffPushKeysSchema, required=True)
-    expirationTime = fields.Raw(load_default=None, allow_none=True)  # noqa: N815 (browser's name)
-
-
 class StaffPushStatusSchema(Schema):
     vapid_public_key = fields.String(allow_none=True)
     subscriptions = fields.Integer()

@@ -14,8 +14,10 @@ from ..auth.policy import current_patient, policy
 from ..checkins.operations import checkin_body
 from ..checkins.schemas import CheckinListSchema, ResourceSchema
 from ..extensions import db
-from ..models import Checkin, CheckinDue, PushSubscription
+from ..models import Checkin, CheckinDue
 from ..models.base import utcnow
+from ..push.operations import save_push_subscription
+from ..push.schemas import PushSubscriptionInSchema
 from ..schedules.operations import LOOKBACK, effective_schedule, replan_patient
 
 blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="The patient's own data.")
@@ -42,17 +44,6 @@ class MeSchema(Schema):
     next_due = fields.List(fields.Nested(DueSchema))
     instruments = fields.List(fields.String())
     vapid_public_key = fields.String(allow_none=True)
-
-
-class PushKeysSchema(Schema):
-    p256dh = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    auth = fields.String(required=True, validate=validate.Length(min=1, max=100))
-
-
-class PushSubscriptionInSchema(Schema):
-    endpoint = fields.URL(required=True, schemes={"https"}, validate=validate.Length(max=1000))
-    keys = fields.Nested(PushKeysSchema, required=True)
-    expirationTime = fields.Raw(load_default=None, allow_none=True)  # noqa: N815 (browser's name)
 
 
 @blp.route("")
@@ -105,22 +96,7 @@ class MyPushSubscription(MethodView):
     @blp.response(201)
     def post(self, body):
         """Register this device for check-in reminders by Web Push."""
-        patient = current_patient()
-        existing = db.session.scalar(
-            db.select(PushSubscription).where(PushSubscription.endpoint == body["endpoint"])
-        )
-        if existing is not None:
-            db.session.delete(existing)
-            db.session.flush()
-        db.session.add(
-            PushSubscription(
-                patient_id=patient.id,
-                endpoint=body["endpoint"],
-                p256dh=body["keys"]["p256dh"],
-                auth=body["keys"]["auth"],
-            )
-        )
-        record("push.subscribe", object_type="patient", object_id=patient.id)
+        save_push_subscription(current_patient(), body)
 
 
 class MyScheduleSchema(Schema):

@@ -1,0 +1,1 @@
+"""Web Push subscriptions of patients' and clinicians' browsers."""

@@ -1,0 +1,41 @@
+"""Saving a browser's push endpoint, for patients and clinicians alike. Flushes only."""
+
+from ..alerts.operations import dialect_insert
+from ..audit import record
+from ..extensions import db
+from ..models import Patient, PushSubscription, StaffUser
+from ..models.base import utcnow
+
+
+def save_push_subscription(owner: Patient | StaffUser, body: dict) -> PushSubscription:
+    """Store this browser's endpoint for ``owner`` and audit it; the newest owner wins.
+
+    A browser that changes hands (a shared tablet, a phone passed on) registers again and
+    its notifications follow the new owner; the audit row names the previous one by id.
+    One upsert, so two registrations of one endpoint racing each other cannot collide.
+    """
+    kind = "staff" if isinstance(owner, StaffUser) else "patient"
+    previous = db.session.execute(
+        db.select(PushSubscription.staff_id, PushSubscription.patient_id)
+        .where(PushSubscription.endpoint == body["endpoint"])
+        .with_for_update()
+    ).first()
+    values = {
+        "staff_id": owner.id if kind == "staff" else None,
+        "patient_id": owner.id if kind == "patient" else None,
+        "p256dh": body["keys"]["p256dh"],
+        "auth": body["keys"]["auth"],
+        "created_at": utcnow(),
+    }
+    insert = dialect_insert(PushSubscription).values(endpoint=body["endpoint"], **values)
+    subscription_id = db.session.scalar(
+        insert.on_conflict_do_update(index_elements=["endpoint"], set_=values).returning(
+            PushSubscription.id
+        )
+    )
+    detail = {"subscription_id": subscription_id}
+    if previous is not None:
+        staff_id, patient_id = previous
+        detail["previous_owner"] = f"staff:{staff_id}" if staff_id else f"patient:{patient_id}"
+    record("push.subscribe", object_type=kind, object_id=owner.id, **detail)
+    return db.session.get(PushSubscription, subscription_id, populate_existing=True)

@@ -1,0 +1,26 @@
+"""The body a browser sends to register for Web Push (the PushSubscription's JSON)."""
+
+from marshmallow import Schema, fields, validate
+
+from ..models import PushSubscription
+
+_COLUMNS = PushSubscription.__table__.c
+
+
+class PushKeysSchema(Schema):
+    p256dh = fields.String(
+        required=True, validate=validate.Length(min=1, max=_COLUMNS.p256dh.type.length)
+    )
+    auth = fields.String(
+        required=True, validate=validate.Length(min=1, max=_COLUMNS.auth.type.length)
+    )
+
+
+class PushSubscriptionInSchema(Schema):
+    endpoint = fields.URL(
+        required=True,
+        schemes={"https"},
+        validate=validate.Length(max=_COLUMNS.endpoint.type.length),
+    )
+    keys = fields.Nested(PushKeysSchema, required=True)
+    expirationTime = fields.Raw(load_default=None, allow_none=True)  # noqa: N815 (browser's name)

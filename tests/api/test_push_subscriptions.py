@@ -1,0 +1,121 @@
+"""Web Push registration: one operation for patients and clinicians, newest owner wins."""
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from api.auth.passwords import hash_password
+from api.models import AuditEvent, Clinic, PushSubscription, StaffUser
+from tests.security.races import race
+
+KEYS = {"p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4Yf", "auth": "tBHItJI5svbpez7KI4CCXg"}
+PASSWORD = "correct horse battery staple"
+
+
+def _body(endpoint):
+    return {"endpoint": endpoint, "keys": KEYS}
+
+
+def _subscribe_events(db_session):
+    return db_session.execute(
+        sa.select(AuditEvent.object_type, AuditEvent.object_id, AuditEvent.detail)
+        .where(AuditEvent.action == "push.subscribe")
+        .order_by(AuditEvent.id)
+    ).all()
+
+
+def test_a_browser_that_changes_hands_follows_its_newest_owner_and_is_audited(
+    make_client, create_clinician, create_patient, login, redeem, db_session
+):
+    endpoint = f"https://push.example.net/{uuid.uuid4().hex}"
+    patient_app, staff_app = make_client(), make_client()
+    patient_csrf = redeem(patient_app, patient := create_patient())
+    staff_csrf = login(staff_app, staff := create_clinician())
+
+    def as_patient():
+        return patient_app.post(
+            "/api/v1/me/push-subscription",
+            json=_body(endpoint),
+            headers={"X-CSRF-Token": patient_csrf},
+        )
+
+    def as_staff():
+        return staff_app.post(
+            "/api/v1/staff/me/push-subscription",
+            json=_body(endpoint),
+            headers={"X-CSRF-Token": staff_csrf},
+        )
+
+    def owners():
+        db_session.expire_all()
+        return db_session.execute(
+            sa.select(PushSubscription.staff_id, PushSubscription.patient_id).where(
+                PushSubscription.endpoint == endpoint
+            )
+        ).all()
+
+    assert as_patient().status_code == 201
+    assert owners() == [(None, patient.id)]
+    taken = as_staff()
+    assert taken.status_code == 201 and taken.json["subscriptions"] == 1
+    assert owners() == [(staff.id, None)]
+    assert as_patient().status_code == 201
+    assert owners() == [(None, patient.id)]
+    assert staff_app.get("/api/v1/staff/me/push-subscription").json["subscriptions"] == 0
+
+    events = _subscribe_events(db_session)
+    assert [(kind, object_id) for kind, object_id, _ in events] == [
+        ("patient", str(patient.id)),
+        ("staff", str(staff.id)),
+        ("patient", str(patient.id)),
+    ]
+    assert "previous_owner" not in events[0][2]
+    assert events[1][2]["previous_owner"] == f"patient:{patient.id}"
+    assert events[2][2]["previous_owner"] == f"staff:{staff.id}"
+    assert endpoint not in str(events)  # the endpoint is a capability: ids only
+
+
+@pytest.fixture
+def two_clinicians(committed_db):
+    """Two committed clinicians (the racing requests run on their own connections)."""
+    clinic = Clinic(name=f"Push clinic {uuid.uuid4().hex[:8]}")
+    committed_db.add(clinic)
+    committed_db.flush()
+    staff = [
+        StaffUser(
+            clinic_id=clinic.id,
+            email=f"push-{uuid.uuid4().hex[:8]}@example.org",
+            name="Dr. Push",
+            role="clinician",
+            password_hash=hash_password(PASSWORD),
+        )
+        for _ in range(2)
+    ]
+    committed_db.add_all(staff)
+    committed_db.commit()
+    return staff
+
+
+def test_two_registrations_of_one_new_endpoint_racing_both_succeed(
+    make_client, login, two_clinicians, committed_db
+):
+    endpoint = f"https://push.example.net/{uuid.uuid4().hex}"
+
+    def register(staff):
+        client = make_client()
+        csrf = login(client, staff)
+        return lambda: (
+            client.post(
+                "/api/v1/staff/me/push-subscription",
+                json=_body(endpoint),
+                headers={"X-CSRF-Token": csrf},
+            ).status_code
+        )
+
+    answers = race(*[register(staff) for staff in two_clinicians])
+    assert answers == [201, 201]
+    rows = committed_db.scalars(
+        sa.select(PushSubscription.staff_id).where(PushSubscription.endpoint == endpoint)
+    ).all()
+    assert len(rows) == 1 and rows[0] in {s.id for s in two_clinicians}
