@@ -35,6 +35,16 @@ RULE_PRIORITY: dict[str, str] = {
 }
 
 
+#: Upper bounds of the whole-number settings: far beyond any clinical use, and small enough
+#: that the time spans built from them exist (timedelta(weeks=10**20) is an OverflowError,
+#: which would stop every rule of the check-in, the item-9 alert with them).
+SETTING_MAXIMA = {
+    "missed_checkins_days": 365,
+    "not_on_track_weeks": 104,
+    "not_on_track_sessions": 200,
+}
+
+
 def priority_rank(priority: str) -> int:
     """0 for the most pressing priority; sorts alerts."""
     return PRIORITY_ORDER.index(priority)
@@ -78,9 +88,10 @@ class RuleSettings:
                 if not isinstance(value, bool):
                     raise SettingsError(f"{name} must be true or false; got {value!r}.")
             elif isinstance(default, int):
-                if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                top = SETTING_MAXIMA[name]
+                if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
                     raise SettingsError(
-                        f"{name} must be a whole number of at least 1; got {value!r}."
+                        f"{name} must be a whole number from 1 to {top}; got {value!r}."
                     )
             else:
                 ok = isinstance(value, int | float) and not isinstance(value, bool)

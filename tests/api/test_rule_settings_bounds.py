@@ -1,0 +1,52 @@
+"""Alert-rule settings stay within what the rules can compute with.
+
+A whole-number setting with no upper bound (``not_on_track_weeks: 10**20``) passed the
+check and then made every evaluation of the clinic's check-ins an OverflowError, the
+item-9 alert included.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+import surveys
+from api.checkins.operations import clinic_rule_settings
+from api.models import Clinic
+
+HUGE = [
+    {"not_on_track_weeks": 10**20},
+    {"missed_checkins_days": 10**12},
+    {"not_on_track_sessions": 2**63},
+]
+
+
+@pytest.mark.parametrize("settings", HUGE)
+def test_huge_rule_settings_are_refused_and_change_nothing(
+    make_client, login, create_clinician, db_session, settings
+):
+    admin = create_clinician(role="admin")
+    client = make_client()
+    csrf = login(client, admin)
+    response = client.patch(
+        "/api/v1/clinic/settings", json={"rule_settings": settings}, headers={"X-CSRF-Token": csrf}
+    )
+    assert response.status_code == 422, response.json
+    assert "rule_settings" in response.json["errors"]["json"]
+    db_session.expire_all()
+    assert db_session.get(Clinic, admin.clinic_id).rule_settings == {}
+
+
+@pytest.mark.parametrize("settings", HUGE)
+def test_a_stored_huge_setting_falls_back_to_the_defaults(create_clinic, settings):
+    clinic = create_clinic(rule_settings=settings)
+    assert clinic_rule_settings(clinic) == surveys.RuleSettings()
+
+
+def test_the_largest_allowed_settings_still_compute(create_clinic):
+    top = dict(surveys.rules.SETTING_MAXIMA)
+    settings = clinic_rule_settings(create_clinic(rule_settings=top))
+    assert settings.missed_checkins_days == top["missed_checkins_days"]
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    late = top["missed_checkins_days"] + 1
+    hit = surveys.missed_checkin("p", now - timedelta(days=late, hours=1), now, settings)
+    assert hit is not None and hit.rule == "missed_checkins"
