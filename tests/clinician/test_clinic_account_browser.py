@@ -196,6 +196,7 @@ def test_admin_sets_up_two_step_sign_in_then_manages_the_account(
             page.goto(f"/clinic/alerts/{alert_id}")
             page.wait_for_selector(f"#alert-list li[data-alert='{alert_id}']")
             assert "Robin Lake" in page.locator("#alert-list").inner_text()
+            axe(page, "one alert")
 
             page.get_by_role("link", name="My account").click()
             page.get_by_role("heading", name="My account").wait_for()
