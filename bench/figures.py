@@ -120,7 +120,7 @@ def throughput(stack: Stack, sessions: list[Session], cfg, rundir: Path) -> Line
         return not_measured("throughput", f"no successful requests (floor {floor_rate:.0f}/s)")
     ratio = real_rate / floor_rate
     result.value = (
-        f"{real_rate:.1f} req/s = {ratio:.2f} x floor ({cfg.users} users, {cfg.rounds} rounds, "
+        f"{real_rate:.1f} req/s = {ratio:.2f} x floor ({cfg.users} users, rounds {cfg.rounds}, "
         f"{errors} errors)"
     )
     result.floor = f"{floor_rate:.1f} req/s (bare insert, alternating with it)"
