@@ -142,6 +142,7 @@ class Run:
         self.processes = Processes(self.rundir)
         self.arrivals = Arrivals()
         self.lines: dict[str, Line] = {}
+        self.warnings: list[str] = []
         self.secret = secrets.token_hex(16)
         base = make_url(cfg.database_url).set(drivername="postgresql+psycopg")
         self.admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
@@ -218,6 +219,12 @@ class Run:
         stack = self.stack(cfg.redis_url)
         stack.start()
         log(f"stack up at {stack.url}")
+        if stack.other_workers:
+            self.warnings.append(
+                f"other Celery workers consume {cfg.redis_url} and may take this run's tasks: "
+                + ", ".join(stack.other_workers)
+            )
+            log(self.warnings[-1])
         sessions = stack.redeem(network.invite_tokens)
         staff = stack.login(network.clinician_email, BENCH_PASSWORD)
         web_start, celery_start = stack.web_workers_rss(), stack.celery_rss()
@@ -335,6 +342,8 @@ def main(argv=None) -> int:
         f"{counts['clinics']} clinics; {cfg.web_workers} gunicorn workers, "
         f"Celery concurrency {cfg.concurrency}; {time.monotonic() - started:.0f} s"
     )
+    for warning in run.warnings:
+        print(f"warning: {warning}")
     print("figure | value | floor | target | verdict")
     for key in FIGURES:
         print(run.lines.get(key, not_measured(key, "the run stopped before it")).render())

@@ -4,6 +4,7 @@ The sink and the receiver live in the benchmark's own process and timestamp each
 with ``time.time()``, the clock the load generator stamps each POST with (same machine).
 """
 
+import ctypes
 import hashlib
 import hmac
 import json
@@ -120,6 +121,20 @@ def _signed(headers, body: bytes, secret: str) -> bool:
     return hmac.compare_digest(expected.hexdigest(), parts["v1"])
 
 
+#: prctl(2), looked up once here: a forked child must not load libraries (other threads run).
+_prctl = ctypes.CDLL(None, use_errno=True).prctl
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child: SIGTERM when the benchmark dies, even by SIGKILL (Linux prctl).
+
+    A worker left behind by a killed run would go on consuming the benchmark's Redis
+    database and steal the next run's tasks.
+    """
+    _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 class Processes:
     """The child processes this run started; stopped by their own ids, never by name."""
 
@@ -131,7 +146,13 @@ class Processes:
         """Start ``argv`` in its own session, output to ``<logdir>/<name>.log``."""
         log = open(self.logdir / f"{name}.log", "ab")  # noqa: SIM115 (kept open by the child)
         process = subprocess.Popen(
-            argv, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            argv,
+            env=env,
+            cwd=cwd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         log.close()
         self.running[name] = process

@@ -45,6 +45,7 @@ class Stack:
         self.worker_name = f"bench-{os.getpid()}@bench"
         self.celery: Celery | None = None
         self.worker_error: str | None = None
+        self.other_workers: list[str] = []
 
     def start(self) -> None:
         """Start gunicorn, the worker and beat; wait until the web answers and the worker pings."""
@@ -90,6 +91,15 @@ class Stack:
         self.celery = self._client()
         if not wait_until(self._worker_answers, 90, interval=0.5):
             self.worker_error = "the Celery worker did not answer a ping within 90 s"
+        self.other_workers = self._other_workers()
+
+    def _other_workers(self) -> list[str]:
+        """Celery workers on this broker that are not ours (they would steal our tasks)."""
+        try:
+            replies = self.celery.control.ping(timeout=1.0)
+        except Exception:
+            return []
+        return sorted(name for reply in replies for name in reply if name != self.worker_name)
 
     def _client(self) -> Celery:
         """A Celery client configured like the app's (same queues and exchanges)."""
