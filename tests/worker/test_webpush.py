@@ -70,3 +70,38 @@ def test_alert_push_is_encrypted_signed_and_free_of_phi(
     text = json.dumps(message).lower()
     for phi in (team.patient.display_name.lower(), "self-harm", "phq", "suicid"):
         assert phi not in text
+
+
+def test_a_long_failure_is_recorded_within_the_column(
+    app, client, redeem, team, db_session, run_task, smtp, webhooks, monkeypatch
+):
+    """Eighty browsers failing at once make a long error; it is kept, cut to the column."""
+    vapid = ec.generate_private_key(ec.SECP256R1())
+    monkeypatch.setitem(
+        app.config, "VAPID_PRIVATE_KEY", b64(vapid.private_numbers().private_value.to_bytes(32))
+    )
+    for n in range(80):
+        browser = ec.generate_private_key(ec.SECP256R1())
+        db_session.add(
+            PushSubscription(
+                staff_id=team.clinician.id,
+                endpoint=webhooks.url.replace("/hook", f"/push/browser-{n}"),
+                p256dh=b64(
+                    browser.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+                ),
+                auth=b64(os.urandom(16)),
+            )
+        )
+    db_session.flush()
+    webhooks.status = 500  # every push service is failing
+
+    csrf = redeem(client, team.patient)
+    checkin_id = submit(client, csrf, phq9(q9=1))
+    alert = db_session.scalar(sa.select(Alert).where(Alert.checkin_id == checkin_id))
+    push = db_session.scalar(
+        sa.select(Delivery).where(Delivery.alert_id == alert.id, Delivery.channel == "webpush")
+    )
+    assert run_task("waypoint.send_delivery", push.id) == "retrying"
+    db_session.refresh(push)
+    assert push.last_error.startswith("push failed: HTTP 500, HTTP 500")
+    assert len(push.last_error) == Delivery.last_error.type.length
