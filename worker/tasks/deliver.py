@@ -66,8 +66,7 @@ def attempt(delivery_id: int, now: datetime) -> tuple[str, float | None, str]:
     try:
         _send(delivery, alert)
     except DeliveryError as exc:
-        # Errors can be long (a push joins one per subscription); the column keeps 500.
-        delivery.last_error = str(exc)[: Delivery.last_error.type.length]
+        delivery.last_error = str(exc)
         if exc.permanent or delivery.attempts >= current_app.config["DELIVERY_MAX_ATTEMPTS"]:
             delivery.status = "failed"
             delivery.next_attempt_at = None
