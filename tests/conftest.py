@@ -158,6 +158,21 @@ def make_client(app):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_rate_limits(request):
+    """Each test that has the app starts with empty rate-limit counters: every test client is
+    127.0.0.1, so one test's failed sign-ins must not throttle the next test's."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    from api.extensions import limiter
+
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        limiter.reset()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _no_outbound_network(monkeypatch):
     """Refuse connections to anything but this machine."""
     real_connect = socket.socket.connect

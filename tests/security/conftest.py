@@ -12,7 +12,6 @@ from datetime import timedelta
 
 import pytest
 
-from api.extensions import limiter
 from api.models.base import utcnow
 
 COOKIE = "__Host-waypoint"
@@ -54,16 +53,6 @@ class World:
     auth_session_a1: int = 0
     #: Strings that identify A1 or A1's data: nobody outside clinic A may ever see them.
     secrets_a1: list = field(default_factory=list)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits(app):
-    """Each test starts (and leaves) with empty rate-limit counters: 127.0.0.1 is everyone."""
-    with app.app_context():
-        limiter.reset()
-    yield
-    with app.app_context():
-        limiter.reset()
 
 
 @pytest.fixture
