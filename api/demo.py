@@ -6,7 +6,6 @@ whose invite ``make run`` prints. Seeding twice adds nothing.
 """
 
 import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,6 +14,7 @@ import surveys
 from .alerts.operations import raise_alerts
 from .auth.operations import create_invite
 from .auth.passwords import hash_password
+from .checkins.operations import scored_checkin
 from .config import INSTANCE
 from .extensions import db
 from .models import Checkin, CheckinDue, Clinic, StaffUser, TreatmentCourse, TreatmentSession
@@ -191,22 +191,7 @@ def _series(
         at = last_at if (is_last and last_at) else first + timedelta(days=n * every_days)
         answers = _answers_for(total, item9_last if is_last else 0)
         score = surveys.score(definition, answers)
-        row = Checkin(
-            id=uuid.uuid4(),
-            patient_id=patient.id,
-            clinic_id=patient.clinic_id,
-            instrument="phq9",
-            instrument_version=definition.version,
-            answers=answers,
-            payload_hash=secrets.token_hex(32),
-            total=score.total,
-            severity=score.severity,
-            safety_endorsed=score.safety.endorsed,
-            safety_level=score.safety.level,
-            completed_at=at,
-            received_at=at,
-            evaluated_at=at,
-        )
+        row = scored_checkin(patient, definition, answers, score, completed_at=at, evaluated_at=at)
         db.session.add(row)
         rows.append(row)
     db.session.flush()

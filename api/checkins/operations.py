@@ -3,6 +3,8 @@
 import hashlib
 import json
 import logging
+import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -65,19 +67,13 @@ def submit_checkin(patient: Patient, body: dict) -> Submission:
         ) from None
     now = utcnow()
     completed_at, reported_at = _completion_time(body["completed_at"], now, score)
-    checkin = Checkin(
-        id=body["id"],
-        patient_id=patient.id,
-        clinic_id=patient.clinic_id,
-        instrument=definition.code,
-        instrument_version=definition.version,
-        answers=dict(body["answers"]),
+    checkin = scored_checkin(
+        patient,
+        definition,
+        body["answers"],
+        score,
+        checkin_id=body["id"],
         payload_hash=payload_hash,
-        total=score.total,
-        severity=score.severity,
-        safety_endorsed=score.safety.endorsed,
-        safety_level=score.safety.level,
-        result=score.result,
         completed_at=completed_at,
         reported_completed_at=reported_at,
         received_at=now,
@@ -103,6 +99,41 @@ def submit_checkin(patient: Patient, body: dict) -> Submission:
     deliveries = notify_first_round(alerts, now)
     _publish_after_commit(checkin, deliveries)
     return Submission(checkin, created=True)
+
+
+def scored_checkin(
+    patient: Patient,
+    definition: surveys.Definition,
+    answers: dict,
+    score: surveys.Score,
+    *,
+    completed_at: datetime,
+    checkin_id: uuid.UUID | None = None,
+    payload_hash: str | None = None,
+    **times,
+) -> Checkin:
+    """A Checkin row for answers already scored against ``definition`` (not yet added).
+
+    The one place a row is built from a score: the API, the demo seed and the tests agree.
+    ``times`` may give ``received_at``, ``evaluated_at`` or ``reported_completed_at``.
+    """
+    return Checkin(
+        id=checkin_id or uuid.uuid4(),
+        patient_id=patient.id,
+        clinic_id=patient.clinic_id,
+        instrument=definition.code,
+        instrument_version=definition.version,
+        answers=dict(answers),
+        payload_hash=payload_hash or secrets.token_hex(32),
+        total=score.total,
+        severity=score.severity,
+        safety_endorsed=score.safety.endorsed,
+        safety_level=score.safety.level,
+        result=score.result,
+        completed_at=completed_at,
+        received_at=times.pop("received_at", completed_at),
+        **times,
+    )
 
 
 def _completion_time(reported: datetime, now: datetime, score) -> tuple[datetime, datetime | None]:

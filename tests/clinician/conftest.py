@@ -1,7 +1,6 @@
 """Fixtures for the clinician views: check-ins and sessions written through the ORM, signed-in
 staff clients."""
 
-import secrets
 import uuid
 from datetime import timedelta
 
@@ -32,26 +31,13 @@ def answers_for(code: str, total: int, item9: int = 0) -> dict:
 @pytest.fixture
 def add_checkin(db_session):
     """Store a scored check-in as the check-in API would (ORM insert, same scoring)."""
-    from api.models import Checkin
+    from api.checkins.operations import scored_checkin
 
     def add(patient, total, at, instrument="phq9", item9=0):
         definition = surveys.get_definition(instrument)
         answers = answers_for(instrument, total, item9)
-        score = surveys.score(definition, answers)
-        row = Checkin(
-            id=uuid.uuid4(),
-            patient_id=patient.id,
-            clinic_id=patient.clinic_id,
-            instrument=instrument,
-            instrument_version=definition.version,
-            answers=answers,
-            payload_hash=secrets.token_hex(32),
-            total=score.total,
-            severity=score.severity,
-            safety_endorsed=score.safety.endorsed,
-            safety_level=score.safety.level,
-            completed_at=at,
-            received_at=at,
+        row = scored_checkin(
+            patient, definition, answers, surveys.score(definition, answers), completed_at=at
         )
         db_session.add(row)
         db_session.flush()
