@@ -92,6 +92,25 @@ def test_worsening_against_history_is_raised_by_the_worker(
     assert alert.escalate_at is None  # high alerts notify but do not page on-call
 
 
+def test_a_late_earlier_checkin_reconsiders_the_newer_one(
+    client, redeem, team, db_session, run_task, smtp
+):
+    """Queued offline, the earlier check-in arrives after the newer one was judged alone."""
+    csrf = redeem(client, team.patient)
+    newer = submit(client, csrf, phq9(q1=3, q2=3, q3=2, q4=1))  # 9, judged without history
+    run_task("waypoint.evaluate_checkin", str(newer))
+    assert count(db_session, Alert, Alert.checkin_id == newer) == 0
+    earlier = submit(  # 3, answered a week before, sent now
+        client, csrf, phq9(q1=1, q2=1, q3=1), completed_at=datetime.now(UTC) - timedelta(days=7)
+    )
+    run_task("waypoint.evaluate_checkin", str(earlier))
+    [alert] = db_session.scalars(sa.select(Alert).where(Alert.checkin_id == newer)).all()
+    assert alert.rule == "worsening" and "rose 6 points" in alert.reason
+    assert count(db_session, Alert, Alert.checkin_id == earlier) == 0
+    run_task("waypoint.evaluate_checkin", str(earlier))  # a replay adds nothing
+    assert count(db_session, Alert) == 1
+
+
 def test_replayed_evaluation_creates_nothing_new(client, redeem, team, db_session, run_task):
     csrf = redeem(client, team.patient)
     checkin_id = submit(client, csrf, phq9(q9=1, q1=3, q2=3, q3=3, q4=3, q5=3, q6=3, q7=3))

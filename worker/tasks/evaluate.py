@@ -65,9 +65,43 @@ def evaluate(checkin_id: uuid.UUID, now: datetime) -> dict:
     deliveries = notify_first_round(alerts, now)
     checkin.evaluated_at = now
     complete_slots(checkin)
+    late = _reconsider_later(checkin, patient, now)
+    for queue, ids in late.items():
+        deliveries.setdefault(queue, []).extend(ids)
     db.session.flush()
     log.info("check-in %s evaluated: %d new alert(s)", checkin.id, len(created))
     return {"status": "evaluated", "alerts": len(created), "deliveries": deliveries}
+
+
+#: How many later check-ins a late arrival can change the verdict on.
+RECONSIDER_LIMIT = 10
+
+
+def _reconsider_later(checkin: Checkin, patient: Patient, now: datetime) -> dict:
+    """Re-run the rules of check-ins answered after this one but evaluated before it arrived.
+
+    A check-in queued offline can arrive after newer ones: they were judged without it (it
+    may be the previous score or the nadir they should be compared with). Alert keys make
+    this safe to repeat; it only adds the alerts that the full history warrants.
+    """
+    later = db.session.scalars(
+        db.select(Checkin)
+        .where(
+            Checkin.patient_id == patient.id,
+            Checkin.instrument == checkin.instrument,
+            Checkin.completed_at > checkin.completed_at,
+            Checkin.evaluated_at.is_not(None),
+        )
+        .order_by(Checkin.completed_at)
+        .limit(RECONSIDER_LIMIT)
+    ).all()
+    created = []
+    for row in later:
+        hits = _rule_hits(row, patient)
+        created += raise_alerts(patient, hits, checkin_id=row.id, answered_at=row.completed_at)
+    if created:
+        log.info("late check-in %s added %d alert(s) to later ones", checkin.id, len(created))
+    return notify_first_round(created, now)
 
 
 def _rule_hits(checkin: Checkin, patient: Patient) -> list:
