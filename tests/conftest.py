@@ -266,9 +266,7 @@ def unused_totp(staff) -> str:
     from api.extensions import db
     from api.models import StaffUser
 
-    last = db.session.scalar(
-        sa.select(StaffUser.totp_last_counter).where(StaffUser.id == staff.id)
-    )
+    last = db.session.scalar(sa.select(StaffUser.totp_last_counter).where(StaffUser.id == staff.id))
     totp = pyotp.TOTP(staff.totp_secret)
     counter = totp.timecode(datetime.now(UTC))
     if last is not None and last >= counter:

@@ -91,9 +91,7 @@ def install_policy(app: Flask) -> None:
         if not _allowed(declared, principal):
             record("authz.denied", outcome="denied", endpoint=endpoint)
             abort(403, message="You do not have access to this.")
-        if principal.mfa_enrolment_required and not reachable_before_mfa(
-            endpoint, request.method
-        ):
+        if principal.mfa_enrolment_required and not reachable_before_mfa(endpoint, request.method):
             record("authz.denied", outcome="denied", endpoint=endpoint, reason="mfa_enrolment")
             abort(
                 403,

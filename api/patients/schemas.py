@@ -219,9 +219,7 @@ class TreatmentSessionInSchema(Schema):
     cadss = fields.Integer(allow_none=True, strict=True, validate=validate.Range(0, 92))
     adverse_events = Text(allow_none=True, validate=validate.Length(max=2000))
     notes = Text(allow_none=True, validate=validate.Length(max=5000))
-    course_id = fields.Integer(
-        allow_none=True, strict=True, validate=validate.Range(1, 2**31 - 1)
-    )
+    course_id = fields.Integer(allow_none=True, strict=True, validate=validate.Range(1, 2**31 - 1))
     new_course_label = Text(
         allow_none=True,
         validate=validate.Length(min=1, max=100),
