@@ -51,7 +51,8 @@ async function send(method, path, body) {
       credentials: "same-origin",
       signal: abort.signal,
     });
-    // The service worker may answer definitions from its cache, with the Date of long ago.
+    // A service worker of an earlier version answered definitions from its cache, with the
+    // Date of long ago; one may still control this page until the new one takes over.
     if (!path.startsWith("/api/v1/instruments")) noteServerClock(response, sentAt);
     return response;
   } catch {

@@ -83,9 +83,27 @@ function renderError() {
 
 /** Screens drawn from this phone's storage alone: crisis help never waits on the network. */
 const LOCAL_SCREENS = new Set(["#/help", "#/done"]);
+/** Screens drawn from this phone's storage once it knows it is signed in (check-ins, history). */
+const LOCAL_WHEN_SIGNED_IN = /^#\/(checkin\/[a-z0-9_]+|history)$/;
+
+/** True when this phone holds all the screen at `hash` needs: it is drawn before any request. */
+function drawnLocally(hash) {
+  if (LOCAL_SCREENS.has(hash)) return true;
+  if (!app.signedIn) return false;
+  // Home needs the profile (what is due, the clinic's words); it is redrawn when a newer one comes.
+  return LOCAL_WHEN_SIGNED_IN.test(hash) || (hash === "#/" && app.profile !== null);
+}
 
 function markReady() {
   document.documentElement.dataset.ready = "true";
+}
+
+/** A newer profile came from the server: home, which shows it, is drawn again. */
+function profileArrived(profile) {
+  const before = JSON.stringify(app.profile);
+  app.profile = profile;
+  data.warmUp(profile);
+  return before !== JSON.stringify(profile);
 }
 
 async function start() {
@@ -96,11 +114,11 @@ async function start() {
   onChange(() => {
     if ((location.hash || "#/") === "#/") route().catch(renderError);
   });
-  const local = LOCAL_SCREENS.has(location.hash);
+  // First what this phone knows; the server's word on the session follows.
+  app.signedIn = await getMeta("signed_in", false);
+  app.profile = await data.cachedMe();
+  const local = drawnLocally(location.hash || "#/");
   if (local) {
-    // First what this phone knows; the server's word on the session follows.
-    app.signedIn = await getMeta("signed_in", false);
-    app.profile = await data.cachedMe();
     await route();
     markReady();
   }
@@ -108,28 +126,27 @@ async function start() {
   try {
     session = await data.session();
   } catch (error) {
-    if (local) return; // the help on screen stays; the next open asks the server again
+    if (local) return; // the screen on show stays; the next open asks the server again
     throw error;
   }
   const changed = session.signedIn !== app.signedIn || session.switched;
   app.signedIn = session.signedIn;
+  let fresh = null;
   if (app.signedIn) {
     app.profile = await data.cachedMe();
     send();
-    if (!session.offline) {
-      const fresh = data
-        .me()
-        .then((profile) => {
-          app.profile = profile;
-          data.warmUp(profile);
-        })
-        .catch(() => undefined); // keep the copy on this phone; the screens say what needs the network
-      // The other screens show what is due and the clinic's own words: they wait for it.
-      if (!local) await fresh;
-    }
+    // A failure keeps the copy on this phone; the screens say what needs the network.
+    if (!session.offline) fresh = data.me().then(profileArrived, () => false);
   }
-  if (!local || changed) await route();
-  markReady();
+  if (!local) {
+    // Nothing of this screen on the phone yet: it waits for the server's word.
+    if (fresh) await fresh;
+    await route();
+    markReady();
+    return;
+  }
+  if (changed) await route(); // signed out, or someone else: nothing of the previous patient stays
+  if (fresh && (await fresh) && (location.hash || "#/") === "#/") await route();
 }
 
 start().catch(renderError);

@@ -34,7 +34,7 @@ export async function session() {
 }
 
 /** Facts about one patient that must not carry over when another patient signs in here. */
-const PER_PATIENT_META = ["me", "last", "followup", "completed_once", "reminders_answered"];
+const PER_PATIENT_META = ["me", "last", "followup", "completed_once", "reminders_answered", "history"];
 
 /**
  * Remember who is signed in. When it is someone else than before, forget the previous
@@ -82,19 +82,41 @@ export async function crisisResources() {
     : FALLBACK_RESOURCES;
 }
 
-/** One instrument definition; network first, then the service worker's or this phone's copy. */
-export async function definition(code) {
-  try {
-    const { body } = await request("GET", `/api/v1/instruments/${encodeURIComponent(code)}`);
-    await setMeta(`definition:${code}`, body);
-    return body;
-  } catch (error) {
-    const cached = await getMeta(`definition:${code}`);
-    if (cached && (error instanceof NetworkError || (error instanceof ApiError && error.status >= 500))) {
-      return cached;
-    }
-    throw error;
+/** Refreshes of definitions in flight, by code: one request each however many screens ask. */
+const refreshing = new Map();
+
+/**
+ * The server's current definition, kept as this phone's copy for the next check-in. Only
+ * something that looks like the asked-for definition replaces the copy.
+ */
+export function refreshDefinition(code) {
+  if (!refreshing.has(code)) {
+    const fetching = request("GET", `/api/v1/instruments/${encodeURIComponent(code)}`)
+      .then(async ({ body }) => {
+        if (!body || body.code !== code || !Array.isArray(body.items) || !body.version) {
+          throw new ApiError(502, null);
+        }
+        await setMeta(`definition:${code}`, body);
+        return body;
+      })
+      .finally(() => refreshing.delete(code));
+    refreshing.set(code, fetching);
   }
+  return refreshing.get(code);
+}
+
+/**
+ * The definition to start a check-in with. Stale-while-revalidate: this phone's copy at once
+ * when it has one (a screen it has drawn before never waits on the network), refreshed in the
+ * background so that a new version on the server is used from the next check-in on; the
+ * server's answer only when this phone has never had the definition.
+ */
+export async function definition(code) {
+  const local = await cachedDefinition(code);
+  const fresh = refreshDefinition(code);
+  if (!local) return fresh;
+  fresh.catch(() => undefined); // offline or signed out: the copy on this phone stays
+  return local;
 }
 
 /** This phone's own copy of a definition (never waits on the network), or null. */
@@ -104,11 +126,17 @@ export function cachedDefinition(code) {
 
 /** Load every instrument while online, so that any check-in (and its follow-up) works offline. */
 export async function warmUp(profile) {
-  await Promise.allSettled((profile.instruments || []).map((code) => definition(code)));
+  await Promise.allSettled((profile.instruments || []).map((code) => refreshDefinition(code)));
 }
 
-/** The patient's own check-ins from the server, newest first. */
+/** The patient's own check-ins from the server, newest first; kept on this phone too. */
 export async function history() {
   const { body } = await request("GET", "/api/v1/me/checkins");
+  await setMeta("history", body.items);
   return body.items;
+}
+
+/** The check-ins as this phone last had them from the server (never waits on it), or null. */
+export function cachedHistory() {
+  return getMeta("history", null);
 }

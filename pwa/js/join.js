@@ -2,6 +2,7 @@
 // (email link scanners open links too). Afterwards the token leaves the browser's history.
 
 import { ApiError, redeem } from "./api.js";
+import { setMeta } from "./idb.js";
 
 const form = document.getElementById("join-form");
 const button = document.getElementById("join-button");
@@ -34,6 +35,9 @@ form.addEventListener("submit", async (event) => {
     }
     return;
   }
+  // The app draws from this phone's storage first; after a new sign-in (maybe another patient's
+  // on this phone) it must ask the server who is signed in before showing anything.
+  await setMeta("signed_in", false).catch(() => undefined);
   // replace(), not assign(): the invite URL must not stay in the browser's history.
   location.replace("/");
 });

@@ -9,6 +9,7 @@ import base64
 import json
 import threading
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -41,14 +42,36 @@ def _vapid_public_key() -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
+#: How long a request waits while the server is made to hang (longer than any test needs).
+HANG_LIMIT_S = 60
+
+
 class LiveServer:
     """The app served by werkzeug in a background thread."""
 
     def __init__(self, app):
         self.app = app
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.answering = threading.Event()
+        self.answering.set()
+        self.server = make_server("127.0.0.1", 0, self._gate, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def _gate(self, environ, start_response):
+        # While the server hangs, every request (the service worker's too) waits for it.
+        if not self.answering.wait(timeout=HANG_LIMIT_S):
+            start_response("503 SERVICE UNAVAILABLE", [("Content-Type", "text/plain")])
+            return [b"hung"]
+        return self.app(environ, start_response)
+
+    @contextmanager
+    def hanging(self):
+        """Within the block no request is answered (a network that stalls); afterwards all are."""
+        self.answering.clear()
+        try:
+            yield
+        finally:
+            self.answering.set()
 
     def start(self):
         self.thread.start()
@@ -182,6 +205,25 @@ def checkins_of(db_session, patient_id):
 def wait_for_app(page):
     """Until the app has started and drawn its first screen."""
     page.wait_for_selector("html[data-ready='true']")
+
+
+def read_meta(page, key):
+    """A fact the app keeps in IndexedDB (its ``meta`` store), or None; only once the app ran."""
+    return page.evaluate(
+        """(key) => new Promise((resolve, reject) => {
+            const open = indexedDB.open("waypoint");
+            open.onerror = () => reject(open.error);
+            open.onsuccess = () => {
+                const get = open.result.transaction("meta").objectStore("meta").get(key);
+                get.onsuccess = () => {
+                    resolve(get.result ? get.result.value : null);
+                    open.result.close();
+                };
+                get.onerror = () => reject(get.error);
+            };
+        })""",
+        key,
+    )
 
 
 def wait_for_service_worker(page):

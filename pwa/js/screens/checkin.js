@@ -9,28 +9,34 @@ import * as rules from "../rules.js";
 import { instrumentName } from "../words.js";
 import { helpBar, supportBlock, urgentBlock } from "./crisis.js";
 
-/** Show the check-in of instrument `code`, resuming its draft if there is one. */
-export async function checkinScreen(app, code) {
+/** A check-in under way: answered something, or paused on crisis help. */
+function started(draft) {
+  return Boolean(draft && (Object.keys(draft.answers).length || draft.pause));
+}
+
+/**
+ * The draft to show and the definition it is asked with. A check-in under way keeps the
+ * definition it started with (stored in its draft), so it never waits on the network and never
+ * changes version halfway; a new one takes this phone's latest copy. Null when this phone has
+ * never had the definition and the server cannot be reached.
+ */
+async function openDraft(code, isFollowUp) {
+  let draft = await get("drafts", code);
+  if (started(draft) && draft.definition) return { draft, definition: draft.definition };
   let definition;
   try {
     definition = await data.definition(code);
   } catch {
-    show(
-      app.main,
-      "Check-in",
-      h("h1", {}, "This check-in could not open"),
-      h("p", {}, "Please try again when your phone is online."),
-      h("a", { class: "button", href: "#/" }, "Back to home"),
-    );
-    return;
+    return null;
   }
-  const followUp = await getMeta("followup", null);
-  const isFollowUp = Boolean(followUp && followUp.instrument === code);
-  let draft = await get("drafts", code);
-  if (!draft || draft.version !== definition.version) {
+  if (draft && draft.version === definition.version) {
+    // A draft from before drafts kept their definition, or one not yet answered.
+    draft.definition = definition;
+  } else {
     draft = {
       instrument: code,
       version: definition.version,
+      definition,
       id: crypto.randomUUID(),
       answers: {},
       at: null,
@@ -40,7 +46,30 @@ export async function checkinScreen(app, code) {
       support_shown: isFollowUp,
       imminent_shown: false,
     };
-    await put("drafts", draft);
+  }
+  await put("drafts", draft);
+  return { draft, definition };
+}
+
+/** Show the check-in of instrument `code`, resuming its draft if there is one. */
+export async function checkinScreen(app, code) {
+  const followUp = await getMeta("followup", null);
+  const isFollowUp = Boolean(followUp && followUp.instrument === code);
+  const opened = await openDraft(code, isFollowUp);
+  if (!opened) {
+    show(
+      app.main,
+      "Check-in",
+      h("h1", {}, "This check-in could not open"),
+      h("p", {}, "Please try again when your phone is online."),
+      h("a", { class: "button", href: "#/" }, "Back to home"),
+    );
+    return;
+  }
+  const { draft, definition } = opened;
+  // The follow-up a safety answer leads to must open offline too: keep it on this phone now.
+  for (const rule of definition.safety || []) {
+    if (rule.follow_up) data.definition(rule.follow_up).catch(() => undefined);
   }
   const resources = await data.crisisResources();
   const profile = await data.cachedMe();
@@ -200,10 +229,19 @@ export async function checkinScreen(app, code) {
     const local = rules.score(definition, answers);
     const completedAt = new Date().toISOString();
     const nextFollowUp = local.safety.follow_up && local.safety.follow_up !== code ? local.safety.follow_up : null;
+    const version = definition.version;
     await enqueue(
-      { id: draft.id, instrument: code, answers, completed_at: completedAt },
+      // The version asked stays with the answers on this phone (the server scores by its own).
+      { id: draft.id, instrument: code, version, answers, completed_at: completedAt },
       {
-        last: { id: draft.id, instrument: code, local, completed_at: completedAt, follow_up_of: isFollowUp },
+        last: {
+          id: draft.id,
+          instrument: code,
+          version,
+          local,
+          completed_at: completedAt,
+          follow_up_of: isFollowUp,
+        },
         followup: nextFollowUp ? { instrument: nextFollowUp, after: draft.id } : isFollowUp ? null : followUp,
         completed_once: true,
       },

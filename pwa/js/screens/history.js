@@ -47,12 +47,61 @@ function instrumentSection(definition, rows) {
   return { section, draw: () => drawHistory(canvas, definition, points) };
 }
 
-/** The history screen. */
+/** A definition for the history's words and bands: this phone's copy first. */
+async function definitionFor(code) {
+  try {
+    return await data.definition(code);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Draw the history from `items`; `note` says when they may not be the newest. Resolves false
+ * when the patient has left the screen meanwhile (nothing is drawn then).
+ */
+async function draw(app, items, note) {
+  const scored = items.filter((c) => c.total !== null && c.total !== undefined);
+  const codes = [...new Set(scored.map((c) => c.instrument))];
+  const sections = [];
+  for (const code of codes) {
+    const definition = await definitionFor(code);
+    if (!definition) continue;
+    const rows = scored.filter((c) => c.instrument === code).reverse();
+    sections.push(instrumentSection(definition, rows));
+  }
+  if (location.hash !== "#/history") return false;
+  show(
+    app.main,
+    "History",
+    h("h1", {}, "How you have been doing"),
+    sections.length
+      ? h("p", { class: "lead" }, "Each dot is one check-in. The colored bands show what the numbers mean.")
+      : h("p", { class: "lead" }, "Your check-ins will show here after your first one."),
+    note ? h("p", { class: "hint" }, note) : null,
+    sections.map((s) => s.section),
+    h("a", { class: "button secondary", href: "#/" }, "Back to home"),
+  );
+  await Promise.all(sections.map((s) => s.draw()));
+  return true;
+}
+
+/**
+ * The history screen: what this phone last had from the server at once, then the server's
+ * newest (drawn again only when it differs).
+ */
 export async function historyScreen(app) {
+  const cached = await data.cachedHistory();
+  if (cached && !(await draw(app, cached, null))) return;
   let items;
   try {
     items = await data.history();
   } catch {
+    if (cached) {
+      await draw(app, cached, "Your newest check-ins will show here when your phone is online.");
+      return;
+    }
+    if (location.hash !== "#/history") return;
     show(
       app.main,
       "History",
@@ -62,23 +111,5 @@ export async function historyScreen(app) {
     );
     return;
   }
-  const scored = items.filter((c) => c.total !== null && c.total !== undefined);
-  const codes = [...new Set(scored.map((c) => c.instrument))];
-  const sections = [];
-  for (const code of codes) {
-    const definition = await data.definition(code);
-    const rows = scored.filter((c) => c.instrument === code).reverse();
-    sections.push(instrumentSection(definition, rows));
-  }
-  show(
-    app.main,
-    "History",
-    h("h1", {}, "How you have been doing"),
-    sections.length
-      ? h("p", { class: "lead" }, "Each dot is one check-in. The colored bands show what the numbers mean.")
-      : h("p", { class: "lead" }, "Your check-ins will show here after your first one."),
-    sections.map((s) => s.section),
-    h("a", { class: "button secondary", href: "#/" }, "Back to home"),
-  );
-  await Promise.all(sections.map((s) => s.draw()));
+  if (!cached || JSON.stringify(items) !== JSON.stringify(cached)) await draw(app, items, null);
 }
