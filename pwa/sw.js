@@ -1,4 +1,5 @@
-// Waypoint's service worker: the app shell and instrument definitions for offline use,
+// Waypoint's service worker: the app shell for offline use (instrument definitions are kept by
+// the app itself, in IndexedDB, next to the drafts asked with them),
 // Background Sync for queued check-ins (where the browser has it), and Web Push notifications:
 // patients' reminders and, for staff who opted in from the clinic views, alert notifications.
 // It handles only the patient app's own files; everything else goes to the network untouched.
@@ -6,10 +7,13 @@
 import { fromPush, safeUrl } from "/pwa/js/notification.js";
 import { SYNC_TAG, flush } from "/pwa/js/outbox.js";
 
-const VERSION = "3";
+const VERSION = "4";
 const SHELL = `waypoint-shell-${VERSION}`;
-const INSTRUMENTS = "waypoint-instruments";
+/** Caches of earlier versions that hold nothing the app still reads. */
+const RETIRED = new Set(["waypoint-instruments"]);
 const NETWORK_TIMEOUT_MS = 4000;
+/** The app itself opens from the cache after this long without an answer (crisis help is in it). */
+const NAVIGATION_TIMEOUT_MS = 1500;
 
 const SHELL_FILES = [
   "/",
@@ -51,28 +55,37 @@ self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches
       .keys()
-      .then((keys) => Promise.all(keys.filter((k) => k.startsWith("waypoint-shell-") && k !== SHELL).map((k) => caches.delete(k))))
+      .then((keys) =>
+        Promise.all(
+          keys
+            .filter((k) => (k.startsWith("waypoint-shell-") && k !== SHELL) || RETIRED.has(k))
+            .map((k) => caches.delete(k)),
+        ),
+      )
       .then(() => self.clients.claim()),
   );
 });
 
-/** The network's answer (kept in `cacheName`), or the cached copy when the network fails or stalls. */
-async function networkFirst(request, cacheName, cacheKey = request) {
+/**
+ * {response, cached}: the network's answer (kept in `cacheName`), or the cached copy when the
+ * network fails or has not answered within `timeout` ms.
+ */
+async function networkFirst(request, cacheName, { cacheKey = request, timeout = NETWORK_TIMEOUT_MS } = {}) {
   const cache = await caches.open(cacheName);
   const fromNetwork = fetch(request).then((response) => {
     if (response.ok) cache.put(cacheKey, response.clone());
     return response;
   });
   fromNetwork.catch(() => undefined); // handled below; keeps a late failure from being reported
-  const timeout = new Promise((resolve) => setTimeout(resolve, NETWORK_TIMEOUT_MS, null));
+  const timer = new Promise((resolve) => setTimeout(resolve, timeout, null));
   try {
-    const response = await Promise.race([fromNetwork, timeout]);
-    if (response) return response;
+    const response = await Promise.race([fromNetwork, timer]);
+    if (response) return { response, cached: false };
   } catch {
     // Offline: fall through to the cache.
   }
   const cached = await cache.match(cacheKey, { ignoreSearch: true, ignoreVary: true });
-  return cached || fromNetwork;
+  return cached ? { response: cached, cached: true } : { response: await fromNetwork, cached: false };
 }
 
 async function cacheFirst(request) {
@@ -84,22 +97,52 @@ async function cacheFirst(request) {
   return response;
 }
 
+/**
+ * Pages (client ids) opened from the cache because the network failed or stalled: their own
+ * files come from the cache at once too, the same version as the page, instead of each level of
+ * imports waiting out the network again. Lost when the worker stops; then they are only slower.
+ */
+const openedFromCache = new Set();
+
+async function openPage(event) {
+  const { response, cached } = await networkFirst(event.request, SHELL, {
+    cacheKey: "/",
+    timeout: NAVIGATION_TIMEOUT_MS,
+  });
+  if (event.resultingClientId) {
+    if (cached) openedFromCache.add(event.resultingClientId);
+    else openedFromCache.delete(event.resultingClientId);
+  }
+  self.clients
+    .matchAll({ includeUncontrolled: true })
+    .then((windows) => {
+      const open = new Set(windows.map((w) => w.id));
+      for (const id of openedFromCache) if (!open.has(id) && id !== event.resultingClientId) openedFromCache.delete(id);
+    })
+    .catch(() => undefined);
+  return response;
+}
+
 self.addEventListener("fetch", (event) => {
   const { request } = event;
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   const path = url.pathname;
   if (request.mode === "navigate") {
-    if (path === "/") event.respondWith(networkFirst(request, SHELL, "/"));
+    if (path === "/") event.respondWith(openPage(event));
     return;
   }
   if (path.startsWith("/pwa/vendor/")) {
     event.respondWith(cacheFirst(request));
   } else if (/^\/pwa\/(js|css|icons)\//.test(path) || path === "/manifest.webmanifest") {
-    event.respondWith(networkFirst(request, SHELL));
-  } else if (path.startsWith("/api/v1/instruments/")) {
-    event.respondWith(networkFirst(request, INSTRUMENTS));
+    event.respondWith(
+      openedFromCache.has(event.clientId)
+        ? cacheFirst(request)
+        : networkFirst(request, SHELL).then(({ response }) => response),
+    );
   }
+  // Definitions go to the network untouched: the app keeps its own copy and refreshes it in
+  // the background, and a cached answer here could put an older version over a newer one.
 });
 
 self.addEventListener("sync", (event) => {
