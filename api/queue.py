@@ -7,6 +7,7 @@ and the worker's reconciler re-enqueues whatever is still unevaluated.
 
 import logging
 import threading
+import time
 
 from celery import Celery, Task
 from flask import Flask
@@ -76,6 +77,10 @@ def celery_init_app(app: Flask) -> Celery:
 
 #: How long a request waits for a publish before answering anyway (seconds).
 PUBLISH_WAIT = 0.5
+#: After a refused publish, requests skip the broker for this long (seconds): during an
+#: outage each would otherwise hold its web worker for PUBLISH_WAIT, and the reconciler
+#: re-enqueues whatever they did not publish.
+BROKER_BACKOFF = 5.0
 
 
 def publish(app: Flask, messages: list[tuple[str, list, str]], wait: float = PUBLISH_WAIT) -> None:
@@ -86,12 +91,17 @@ def publish(app: Flask, messages: list[tuple[str, list, str]], wait: float = PUB
     committed rows are the outbox and the reconciler re-enqueues them.
     """
     celery_app: Celery = app.extensions["celery"]
+    state = app.extensions.setdefault("waypoint_broker", {"down_until": 0.0})
+    if time.monotonic() < state["down_until"]:
+        log.info("broker marked down; %d message(s) left for the reconciler", len(messages))
+        return
 
     def send():
         for task_name, args, queue in messages:
             try:
                 celery_app.send_task(task_name, args=args, queue=queue, retry=False)
             except Exception as exc:  # broker down or slow: the reconciler will pick it up
+                state["down_until"] = time.monotonic() + BROKER_BACKOFF
                 log.warning(
                     "publish of %s failed (%s); left for the reconciler",
                     task_name,
@@ -102,3 +112,5 @@ def publish(app: Flask, messages: list[tuple[str, list, str]], wait: float = PUB
     thread = threading.Thread(target=send, name="publish", daemon=True)
     thread.start()
     thread.join(wait)
+    if thread.is_alive():  # hung: treat the broker as down until it has answered again
+        state["down_until"] = time.monotonic() + BROKER_BACKOFF

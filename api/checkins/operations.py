@@ -190,20 +190,20 @@ def _payload_hash(body: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def evaluation_queue(checkin) -> str:
+    """Evaluations of check-ins that endorse a safety item jump the queue."""
+    return "urgent" if checkin.safety_endorsed else "default"
+
+
 def _publish_after_commit(checkin: Checkin, deliveries: dict[str, list[int]]) -> None:
     app = current_app._get_current_object()
+    # The notifications first: they are what tells a person; the evaluation can follow.
     messages = [
-        (
-            "waypoint.evaluate_checkin",
-            [str(checkin.id)],
-            "urgent" if checkin.safety_endorsed else "default",
-        )
-    ]
-    messages += [
         ("waypoint.send_delivery", [delivery_id], queue)
         for queue, ids in deliveries.items()
         for delivery_id in ids
     ]
+    messages.append(("waypoint.evaluate_checkin", [str(checkin.id)], evaluation_queue(checkin)))
     after_commit(lambda: publish(app, messages))
 
 
