@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from flask import current_app, request, session
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db, login_manager
 from ..models import AuthSession, Patient, StaffUser
@@ -75,8 +76,14 @@ def current_principal() -> Principal | None:
 
 @login_manager.user_loader
 def _load_principal(token: str) -> Principal | None:
+    # One query for the session, its owner and the owner's clinic: every request pays it.
     row = db.session.scalar(
-        db.select(AuthSession).where(AuthSession.token_hash == hash_token(token))
+        db.select(AuthSession)
+        .where(AuthSession.token_hash == hash_token(token))
+        .options(
+            joinedload(AuthSession.staff).joinedload(StaffUser.clinic),
+            joinedload(AuthSession.patient).joinedload(Patient.clinic),
+        )
     )
     if row is None or row.revoked_at is not None:
         return None

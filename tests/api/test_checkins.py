@@ -318,9 +318,15 @@ def test_post_never_waits_on_a_dead_broker(
     try:
         dead = create_app(
             {
+                # The limiter is one object per process: keep the run's storage for it.
                 **{
                     k: app.config[k]
-                    for k in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "PUBLIC_URL")
+                    for k in (
+                        "SQLALCHEMY_DATABASE_URI",
+                        "SECRET_KEY",
+                        "PUBLIC_URL",
+                        "RATELIMIT_STORAGE_URI",
+                    )
                 },
                 "TESTING": True,
                 "CELERY": {"broker_url": f"redis://127.0.0.1:{port}/0"},

@@ -445,12 +445,17 @@ def app_on_broker(app):
     def make(broker_url):
         web = create_app(
             {
+                # The limiter is one object per process: keep the run's storage for it.
                 **{
                     k: app.config[k]
-                    for k in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "PUBLIC_URL")
+                    for k in (
+                        "SQLALCHEMY_DATABASE_URI",
+                        "SECRET_KEY",
+                        "PUBLIC_URL",
+                        "RATELIMIT_STORAGE_URI",
+                    )
                 },
                 "TESTING": True,
-                "RATELIMIT_ENABLED": False,
                 "CELERY": {"broker_url": broker_url},
             }
         )
