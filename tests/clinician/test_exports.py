@@ -42,7 +42,9 @@ def test_csv_has_every_answer_and_sessions_in_a_second_file(
     assert client.get(f"/api/v1/patients/{patient.id}/export.csv?part=x").status_code == 422
     exports = (
         db_session.execute(
-            sa.select(AuditEvent.detail).where(AuditEvent.action == "patient.export")
+            sa.select(AuditEvent.detail).where(
+                AuditEvent.action == "patient.export", AuditEvent.object_id == str(patient.id)
+            )
         )
         .scalars()
         .all()
@@ -139,7 +141,12 @@ def test_outcomes_report_rates(
     assert (completion["numerator"], completion["denominator"]) == ("2", "4")
     assert not any(r for r in rows if str(responder.id) in str(r) or responder.ref in str(r))
     assert (
-        db_session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "report.outcomes"))
+        db_session.scalar(
+            sa.select(sa.func.count()).where(
+                AuditEvent.action == "report.outcomes",
+                AuditEvent.clinic_id == responder.clinic_id,
+            )
+        )
         == 1
     )
     theirs = rows_of(other_clinic["client"].get("/api/v1/reports/outcomes.csv"))
