@@ -29,7 +29,22 @@ def main() -> int:
     waypoint("db", "upgrade")
     waypoint("seed-demo")
 
-    commands = {
+    commands = {}
+    if "SMTP_HOST" not in os.environ:
+        # No mail relay configured: a local sink prints each notification email to this
+        # console, so the alert path can be watched end to end on a laptop.
+        env["SMTP_HOST"], env["SMTP_PORT"] = "127.0.0.1", env.get("SMTP_PORT", "8025")
+        commands["mail"] = [
+            sys.executable,
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            f"127.0.0.1:{env['SMTP_PORT']}",
+            "-c",
+            "aiosmtpd.handlers.Debugging",
+        ]
+    commands |= {
         "web": [
             os.path.join(bin_dir, "gunicorn"),
             "--workers",
