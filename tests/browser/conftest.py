@@ -5,108 +5,34 @@ on the run's migrated database; rows the tests create are committed and removed 
 test by ``committed_db``.
 """
 
-import base64
-import json
-import threading
 import uuid
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+from tests.browser.live import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    serving,
+    vapid_public_key,
+)
+from tests.browser.live import assert_accessible as assert_accessible  # the tests import it here
+
 #: Console noise a browser makes by design while the test has taken the network away.
 OFFLINE_NOISE = ("ERR_INTERNET_DISCONNECTED", "Failed to fetch", "ERR_NETWORK_CHANGED")
 
 
-def _vapid_public_key() -> str:
-    """A real P-256 public key, so the app can offer reminders (no push is sent in tests)."""
-    key = ec.generate_private_key(ec.SECP256R1()).public_key()
-    raw = key.public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
-    )
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-#: How long a request waits while the server is made to hang (longer than any test needs).
-HANG_LIMIT_S = 60
-
-
-class LiveServer:
-    """The app served by werkzeug in a background thread."""
-
-    def __init__(self, app):
-        self.app = app
-        self.answering = threading.Event()
-        self.answering.set()
-        self.server = make_server("127.0.0.1", 0, self._gate, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def _gate(self, environ, start_response):
-        # While the server hangs, every request (the service worker's too) waits for it.
-        if not self.answering.wait(timeout=HANG_LIMIT_S):
-            start_response("503 SERVICE UNAVAILABLE", [("Content-Type", "text/plain")])
-            return [b"hung"]
-        return self.app(environ, start_response)
-
-    @contextmanager
-    def hanging(self):
-        """Within the block no request is answered (a network that stalls); afterwards all are."""
-        self.answering.clear()
-        try:
-            yield
-        finally:
-            self.answering.set()
-
-    def start(self):
-        self.thread.start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
-
-
 @pytest.fixture(scope="session")
 def live_server(app, database_url, redis_url):
-    """The app on a free 127.0.0.1 port, over HTTP, on this run's database."""
-    from api.app import create_app
-
-    live = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "SECRET_KEY": "browser-test-secret-key",
-            "SESSION_COOKIE_SECURE": False,
-            "SESSION_COOKIE_NAME": "waypoint",  # the __Host- prefix needs a Secure cookie
-            "RATELIMIT_STORAGE_URI": redis_url,
-            "CELERY": {"broker_url": redis_url, "task_ignore_result": True},
-            "VAPID_PUBLIC_KEY": _vapid_public_key(),
-        }
-    )
-    server = LiveServer(live)
-    live.config["PUBLIC_URL"] = server.url
-    server.start()
-    yield server
-    server.stop()
-    with live.app_context():
-        from api.extensions import db
-
-        db.engine.dispose()
+    """The app on a free 127.0.0.1 port, over HTTP, on this run's database (a ``LiveServer``)."""
+    with serving(
+        database_url,
+        redis_url,
+        SECRET_KEY="browser-test-secret-key",
+        VAPID_PUBLIC_KEY=vapid_public_key(),
+    ) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
@@ -231,23 +157,6 @@ def wait_for_service_worker(page):
     page.wait_for_function(
         "() => navigator.serviceWorker && navigator.serviceWorker.controller !== null"
     )
-
-
-def assert_accessible(page, screen):
-    """axe-core (vendored, same origin so the CSP allows it) finds no WCAG 2.2 AA violation."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(url="/pwa/vendor/axe.min.js")
-    violations = page.evaluate(
-        """async (tags) => {
-            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
-            return result.violations.map((v) => ({
-                id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
-            }));
-        }""",
-        AXE_TAGS,
-    )
-    assert violations == [], f"{screen}: {json.dumps(violations, indent=1)}"
 
 
 def screenshot(page, name):

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 import surveys
+from tests.browser.live import CHROMIUM, CHROMIUM_ARGS, serving
 
 
 def answers_for(code: str, total: int, item9: int = 0) -> dict:
@@ -116,16 +117,7 @@ def other_clinic(make_client, login, create_clinician, create_patient, create_cl
 # tests/browser/conftest.py's fixtures are not visible from this folder, and Playwright's
 # sync API allows one driver per thread: a second one on the main thread would fail whenever
 # both folders run in one session. So the clinic's browser tests drive Chromium from a
-# thread of their own, on a live server of their own (the same LiveServer class).
-
-BROWSER_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+# thread of their own, on a live server of their own, both built on tests/browser/live.py.
 
 
 class BrowserThread:
@@ -141,9 +133,7 @@ class BrowserThread:
         from playwright.sync_api import sync_playwright
 
         self.driver = sync_playwright().start()
-        self.browser = self.driver.chromium.launch(
-            executable_path="/usr/bin/chromium", args=BROWSER_ARGS
-        )
+        self.browser = self.driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
     def run(self, fn, timeout=90):
         return self.pool.submit(fn, self.browser).result(timeout=timeout)
@@ -167,32 +157,6 @@ def clinic_browser():
 
 @pytest.fixture(scope="session")
 def clinic_server(app, database_url, redis_url):
-    """The app over plain HTTP on a free 127.0.0.1 port, on this run's database."""
-    from werkzeug.serving import make_server
-
-    from api.app import create_app
-
-    live = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "SECRET_KEY": "clinic-browser-test-secret",
-            "SESSION_COOKIE_SECURE": False,
-            "SESSION_COOKIE_NAME": "waypoint",  # the __Host- prefix needs a Secure cookie
-            "RATELIMIT_STORAGE_URI": redis_url,
-            "CELERY": {"broker_url": redis_url, "task_ignore_result": True},
-        }
-    )
-    server = make_server("127.0.0.1", 0, live, threaded=True)
-    live.config["PUBLIC_URL"] = f"http://127.0.0.1:{server.server_port}"
-    import threading
-
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield live.config["PUBLIC_URL"]
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
-    with live.app_context():
-        from api.extensions import db
-
-        db.engine.dispose()
+    """The app's URL over plain HTTP on a free 127.0.0.1 port, on this run's database."""
+    with serving(database_url, redis_url, SECRET_KEY="clinic-browser-test-secret") as server:
+        yield server.url

@@ -2,17 +2,14 @@
 sign-in first (pyotp plays the authenticator app), then manages the account: alert
 notifications on this device, devices signed in, password."""
 
-import base64
 import re
-import threading
 import uuid
 
 import pyotp
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 
-from .test_clinic_browser import ARTIFACTS, axe
+from tests.browser.live import ARTIFACTS, serving, vapid_public_key
+from tests.browser.live import assert_accessible as axe
 
 PASSWORD = "clinic account test password"
 #: Console errors the test provokes on purpose: refused codes and passwords, incognito push.
@@ -26,44 +23,16 @@ SAFARI = (
 )
 
 
-def _vapid_public_key() -> str:
-    key = ec.generate_private_key(ec.SECP256R1()).public_key()
-    raw = key.public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
-    )
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
 @pytest.fixture(scope="module")
 def push_server(app, database_url, redis_url):
-    """The app over plain HTTP with Web Push configured (a VAPID key), on this run's database."""
-    from werkzeug.serving import make_server
-
-    from api.app import create_app
-
-    live = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "SECRET_KEY": "clinic-account-test-secret",
-            "SESSION_COOKIE_SECURE": False,
-            "SESSION_COOKIE_NAME": "waypoint",
-            "RATELIMIT_STORAGE_URI": redis_url,
-            "CELERY": {"broker_url": redis_url, "task_ignore_result": True},
-            "VAPID_PUBLIC_KEY": _vapid_public_key(),
-        }
-    )
-    server = make_server("127.0.0.1", 0, live, threaded=True)
-    live.config["PUBLIC_URL"] = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield live.config["PUBLIC_URL"]
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
-    with live.app_context():
-        from api.extensions import db
-
-        db.engine.dispose()
+    """The app's URL over plain HTTP with Web Push configured (a VAPID key)."""
+    with serving(
+        database_url,
+        redis_url,
+        SECRET_KEY="clinic-account-test-secret",
+        VAPID_PUBLIC_KEY=vapid_public_key(),
+    ) as server:
+        yield server.url
 
 
 @pytest.fixture

@@ -1,13 +1,11 @@
 """The clinic views in real Chromium: sign in, the panel, the patient's chart, acknowledge."""
 
-import json
-from pathlib import Path
-
 import pytest
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+from tests.browser.live import ARTIFACTS
+from tests.browser.live import assert_accessible as axe
+
 PASSWORD = "clinic browser test password"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 @pytest.fixture
@@ -24,22 +22,6 @@ def demo_clinic(committed_db):
     staff.password_hash = hash_password(PASSWORD)
     committed_db.commit()
     return demo.CLINICIAN_EMAIL
-
-
-def axe(page, screen):
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(url="/pwa/vendor/axe.min.js")
-    violations = page.evaluate(
-        """async (tags) => {
-            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
-            return result.violations.map((v) => ({
-                id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
-            }));
-        }""",
-        AXE_TAGS,
-    )
-    assert violations == [], f"{screen}: {json.dumps(violations, indent=1)}"
 
 
 @pytest.mark.browser
