@@ -2,6 +2,7 @@
 // shaded, a marker per session (route and dose on hover), item-9 endorsements marked, and the
 // current course's baseline, response and remission lines. Numbers come from the trend API.
 
+import { loadChartJs } from "/pwa/js/chart.js";
 import { MODALITY_WORDS, day, doseWords } from "./format.js";
 
 export const COLOURS = {
@@ -22,14 +23,6 @@ const BAND_FILL = {
   severe: "#f8dcdc",
 };
 const DAY_MS = 86400000;
-
-let loading = null;
-
-function loadChartJs() {
-  // The UMD build sets globalThis.Chart when imported as a module (shared with the patient app).
-  loading = loading || import("/pwa/vendor/chart.umd.min.js").then(() => globalThis.Chart);
-  return loading;
-}
 
 const overlay = {
   id: "waypointOverlay",

@@ -8,7 +8,8 @@ const BAND_COLOURS = {
 
 let loading = null;
 
-function loadChartJs() {
+/** Chart.js, imported once on first use (the patient's history and the clinic's trend). */
+export function loadChartJs() {
   // The UMD build sets globalThis.Chart when imported as a module.
   loading = loading || import("/pwa/vendor/chart.umd.min.js").then(() => globalThis.Chart);
   return loading;
