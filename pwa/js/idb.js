@@ -3,7 +3,6 @@
 
 const DB_NAME = "waypoint";
 const DB_VERSION = 1;
-export const STORES = ["drafts", "outbox", "meta"];
 
 let opening = null;
 
