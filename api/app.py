@@ -1,6 +1,5 @@
 """The application factory."""
 
-import logging
 import uuid
 
 from flask import Flask, g, request
@@ -89,8 +88,6 @@ def _install_request_id(app: Flask) -> None:
     def _echo_request_id(response):
         response.headers["X-Request-Id"] = g.get("request_id", "")
         return response
-
-    logging.getLogger("waypoint").setLevel(app.config.get("LOG_LEVEL", "INFO"))
 
 
 def _looks_like_uuid(value: str) -> bool:

@@ -52,7 +52,6 @@ def from_env() -> dict:
         "PATIENT_SESSION_LIFETIME": timedelta(days=_int("PATIENT_SESSION_DAYS", 180)),
         "INVITE_LIFETIME": timedelta(days=_int("INVITE_DAYS", 7)),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
-        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         # Limit storage down: count in this process's memory and never fail a sign-in for it.
         "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
@@ -73,11 +72,8 @@ def from_env() -> dict:
         "DELIVERY_BACKOFF_SECONDS": _float("DELIVERY_BACKOFF_SECONDS", 30),
         "DELIVERY_BACKOFF_MAX_SECONDS": _float("DELIVERY_BACKOFF_MAX_SECONDS", 900),
         "NOTIFY_TIMEOUT_SECONDS": _float("NOTIFY_TIMEOUT_SECONDS", 10),
-        "CELERY": {
-            "broker_url": broker_url,
-            "task_ignore_result": True,
-            "task_always_eager": _bool("CELERY_ALWAYS_EAGER", False),
-        },
+        # The rest of Celery's settings are api.queue.CELERY_DEFAULTS.
+        "CELERY": {"broker_url": broker_url},
         # API documentation (flask-smorest).
         "API_TITLE": "Waypoint",
         "API_VERSION": "v1",

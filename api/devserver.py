@@ -12,6 +12,7 @@ import sys
 import time
 
 from .config import INSTANCE
+from .queue import QUEUES
 
 
 def main() -> int:
@@ -51,8 +52,8 @@ def main() -> int:
             "2",
             "--bind",
             f"127.0.0.1:{port}",
-            "--access-logfile",
-            "-",
+            # No gunicorn access log: it prints raw paths (invite tokens); the app logs
+            # each request by its route template (api/logging.py).
             "api.app:create_app()",
         ],
         "worker": [
@@ -64,7 +65,7 @@ def main() -> int:
             "--schedule",
             str(INSTANCE / "celerybeat-schedule"),
             "--queues",
-            "urgent,default,bulk",
+            ",".join(QUEUES),
             "--concurrency",
             "2",
             "--loglevel",

@@ -1,5 +1,7 @@
 """Liveness and readiness."""
 
+from datetime import timedelta
+
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -8,6 +10,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..auth.policy import policy
 from ..extensions import db
+from ..models import Checkin
+from ..models.base import utcnow
 
 blp = Blueprint("health", __name__, description="Liveness and readiness probes.")
 
@@ -64,11 +68,6 @@ def _check_broker() -> dict:
 
 def _check_evaluations() -> dict:
     """Urgent check-ins that no worker has evaluated for two minutes mean workers are down."""
-    from datetime import timedelta
-
-    from ..models import Checkin
-    from ..models.base import utcnow
-
     overdue = db.session.scalar(
         db.select(db.func.count())
         .select_from(Checkin)

@@ -53,12 +53,6 @@ class Me(MethodView):
     def get(self):
         """Own profile, the clinic's crisis resources and the check-ins due next."""
         patient = current_patient()
-        due = db.session.scalars(
-            db.select(CheckinDue)
-            .where(CheckinDue.patient_id == patient.id, CheckinDue.completed_checkin_id.is_(None))
-            .order_by(CheckinDue.due_at)
-            .limit(5)
-        ).all()
         record("patient.read", object_type="patient", object_id=patient.id, view="me")
         return {
             "id": patient.id,
@@ -66,8 +60,8 @@ class Me(MethodView):
             "timezone": patient.timezone,
             "clinic": patient.clinic,
             "crisis_resources": patient.clinic.effective_crisis_resources(),
-            "next_due": due,
-            "instruments": [code for code, d in surveys.all_definitions().items()],
+            "next_due": _open_dues(patient, limit=5),
+            "instruments": list(surveys.all_definitions()),
             "vapid_public_key": current_app.config["VAPID_PUBLIC_KEY"] or None,
         }
 
@@ -157,13 +151,6 @@ class MySchedule(MethodView):
 
 def _schedule_body(patient) -> dict:
     schedule = effective_schedule(patient)
-    due = db.session.scalars(
-        db.select(CheckinDue)
-        .where(CheckinDue.patient_id == patient.id, CheckinDue.completed_checkin_id.is_(None))
-        .where(CheckinDue.due_at >= utcnow() - LOOKBACK)
-        .order_by(CheckinDue.due_at)
-        .limit(10)
-    ).all()
     return {
         "timezone": patient.timezone,
         "local_time": schedule["local_time"],
@@ -171,5 +158,16 @@ def _schedule_body(patient) -> dict:
         "cadence_days": schedule["cadence_days"],
         "cadence_instruments": schedule["cadence_instruments"],
         "session_anchored": schedule["session_anchored"],
-        "next_due": due,
+        "next_due": _open_dues(patient, limit=10),
     }
+
+
+def _open_dues(patient, limit: int) -> list[CheckinDue]:
+    """The patient's next open check-ins; slots missed before LOOKBACK are history, not due."""
+    return db.session.scalars(
+        db.select(CheckinDue)
+        .where(CheckinDue.patient_id == patient.id, CheckinDue.completed_checkin_id.is_(None))
+        .where(CheckinDue.due_at >= utcnow() - LOOKBACK)
+        .order_by(CheckinDue.due_at)
+        .limit(limit)
+    ).all()

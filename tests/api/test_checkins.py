@@ -369,6 +369,23 @@ def test_me_carries_the_clinic_and_its_crisis_resources(client, csrf, patient):
     assert set(me["instruments"]) >= {"phq9", "gad7", "asq", "post_session"}
 
 
+def test_me_and_schedule_leave_long_missed_slots_out_of_next_due(client, csrf, patient, db_session):
+    from api.models import CheckinDue
+
+    now = datetime.now(UTC)
+    missed = now - timedelta(days=3)
+    coming = now + timedelta(hours=2)
+    for at in (missed, coming):
+        db_session.add(
+            CheckinDue(patient_id=patient.id, instrument="gad7", due_at=at, reason="cadence")
+        )
+    db_session.flush()
+    for path in ("/api/v1/me", "/api/v1/me/schedule"):
+        dues = [datetime.fromisoformat(d["due_at"]) for d in client.get(path).json["next_due"]]
+        assert coming in dues, path
+        assert all(at > now - timedelta(days=1) for at in dues), path
+
+
 def test_push_subscription_is_stored_for_the_patient(client, csrf, patient, db_session):
     from api.models import PushSubscription
 
