@@ -3,6 +3,7 @@
 import uuid
 
 from flask import Flask, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config
 from .extensions import api, db, limiter, login_manager, migrate
@@ -15,6 +16,10 @@ def create_app(config_override: dict | None = None) -> Flask:
     app.config.from_mapping(config.from_env())
     if config_override:
         app.config.update(config_override)
+    if app.config["PROXY_HOPS"]:
+        # The client's address for per-IP limits and audit rows, not the proxy's.
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         config.INSTANCE.mkdir(parents=True, exist_ok=True)
 

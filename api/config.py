@@ -40,6 +40,8 @@ def from_env() -> dict:
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _dev_secret(),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none).
+        "PROXY_HOPS": _int("PROXY_HOPS", 0),
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         "MAX_CONTENT_LENGTH": 64 * 1024,
         # Sessions: a signed cookie carrying only an opaque server-side session token.

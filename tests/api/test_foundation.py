@@ -88,3 +88,30 @@ def test_api_responses_are_not_cached(client):
 def test_request_id_is_echoed(client):
     response = client.get("/healthz")
     assert len(response.headers["X-Request-Id"]) == 32
+
+
+@pytest.mark.parametrize(("hops", "seen"), [(0, "127.0.0.1"), (1, "203.0.113.7")])
+def test_client_address_trusts_x_forwarded_for_only_behind_proxy_hops(app, client_for, hops, seen):
+    from flask import request
+
+    from api.app import create_app
+
+    keep = (
+        "SQLALCHEMY_DATABASE_URI",
+        "SECRET_KEY",
+        "PUBLIC_URL",
+        "RATELIMIT_STORAGE_URI",
+        "CELERY",
+    )
+    other = create_app({**{k: app.config[k] for k in keep}, "TESTING": True, "PROXY_HOPS": hops})
+    app.extensions["celery"].set_default()  # create_app made the other app's Celery the default
+    addresses = []
+
+    @other.after_request
+    def _note_address(response):
+        addresses.append(request.remote_addr)  # what limits and audit rows use
+        return response
+
+    response = client_for(other).get("/healthz", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert response.status_code == 200
+    assert addresses == [seen]
