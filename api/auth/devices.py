@@ -43,11 +43,6 @@ def known_staff_ids() -> list[int]:
     return [i for i in ids if isinstance(i, int) and not isinstance(i, bool)][:MAX_ACCOUNTS]
 
 
-def is_known_device(staff: StaffUser | None) -> bool:
-    """True if this browser has signed in to ``staff``'s account before."""
-    return staff is not None and staff.id in known_staff_ids()
-
-
 def remember_device(staff: StaffUser) -> None:
     """After a successful sign-in, (re)issue the cookie with ``staff`` first."""
     ids = [staff.id] + [i for i in known_staff_ids() if i != staff.id]
