@@ -25,7 +25,7 @@ from ..models import (
     TreatmentCourse,
     TreatmentSession,
 )
-from ..patients.exports import fhir_bundle
+from ..patients.exports import csv_cell, fhir_bundle
 
 AUDIT_COLUMNS = (
     "id",
@@ -92,7 +92,7 @@ def audit_csv(clinic_id: int, args: dict) -> tuple[str, int]:
     count = 0
     rows = db.session.scalars(audit_query(clinic_id, args).limit(CSV_MAX_ROWS))
     for row in rows:
-        writer.writerow([_cell(_value(row, name)) for name in AUDIT_COLUMNS])
+        writer.writerow([csv_cell(_value(row, name)) for name in AUDIT_COLUMNS])
         count += 1
     return out.getvalue(), count
 
@@ -104,12 +104,6 @@ def _value(row: AuditEvent, name: str):
     if isinstance(value, datetime):
         return value.isoformat()
     return value
-
-
-def _cell(value) -> str:
-    """A cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def patient_export(patient: Patient) -> dict:

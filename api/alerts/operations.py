@@ -90,17 +90,7 @@ def acknowledge_alert(alert: Alert, staff, note: str | None, now: datetime | Non
     alert.acknowledged_by = staff.id
     alert.ack_note = note
     alert.escalate_at = None
-    db.session.add(
-        AlertEvent(
-            alert_id=alert.id,
-            kind="acknowledged",
-            at=now,
-            actor_id=staff.id,
-            detail={"note": note} if note else {},
-        )
-    )
-    db.session.flush()
-    return alert
+    return _staff_event(alert, "acknowledged", staff, note, now)
 
 
 def resolve_alert(alert: Alert, staff, note: str | None, now: datetime | None = None) -> Alert:
@@ -115,10 +105,15 @@ def resolve_alert(alert: Alert, staff, note: str | None, now: datetime | None = 
     alert.resolved_at = now
     alert.resolved_by = staff.id
     alert.escalate_at = None
+    return _staff_event(alert, "resolved", staff, note, now)
+
+
+def _staff_event(alert: Alert, kind: str, staff, note: str | None, now: datetime) -> Alert:
+    """Add a staff member's change to the alert's timeline, with their note if any."""
     db.session.add(
         AlertEvent(
             alert_id=alert.id,
-            kind="resolved",
+            kind=kind,
             at=now,
             actor_id=staff.id,
             detail={"note": note} if note else {},

@@ -4,6 +4,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 
 import surveys
 
+from ..checkins.schemas import ResourceSchema
+
 RESOURCE_KINDS = ("emergency", "crisis_line", "clinic", "other")
 
 
@@ -50,14 +52,6 @@ class ClinicSettingsInSchema(Schema):
             raise ValidationError(str(exc)) from None
 
 
-class ResourceOutSchema(Schema):
-    name = fields.String()
-    phone = fields.String(allow_none=True)
-    sms = fields.String(allow_none=True)
-    url = fields.String(allow_none=True)
-    kind = fields.String(allow_none=True)
-
-
 class ClinicSettingsOutSchema(Schema):
     name = fields.String()
     timezone = fields.String()
@@ -65,9 +59,9 @@ class ClinicSettingsOutSchema(Schema):
     webhook_secret_set = fields.Function(lambda clinic: bool(clinic.webhook_secret))
     escalate_urgent_minutes = fields.Integer()
     escalate_imminent_minutes = fields.Integer()
-    crisis_resources = fields.List(fields.Nested(ResourceOutSchema))
+    crisis_resources = fields.List(fields.Nested(ResourceSchema))
     effective_crisis_resources = fields.Function(
-        lambda clinic: ResourceOutSchema(many=True).dump(clinic.effective_crisis_resources())
+        lambda clinic: ResourceSchema(many=True).dump(clinic.effective_crisis_resources())
     )
     monitoring_hours = fields.String(allow_none=True)
     rule_settings = fields.Function(

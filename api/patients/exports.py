@@ -9,6 +9,7 @@ from surveys import fhir
 from ..extensions import db
 from ..models import Checkin, Patient
 from ..models.base import utcnow
+from .sessions import FIELDS as SESSION_FIELDS
 from .trend import active_sessions
 
 CHECKIN_COLUMNS = (
@@ -25,23 +26,7 @@ CHECKIN_COLUMNS = (
     "result",
     "prorated",
 )
-SESSION_COLUMNS = (
-    "patient_ref",
-    "session_id",
-    "course_id",
-    "course_label",
-    "administered_at",
-    "modality",
-    "dose_mg",
-    "dose_mg_per_kg",
-    "bp_pre_systolic",
-    "bp_pre_diastolic",
-    "bp_post_systolic",
-    "bp_post_diastolic",
-    "cadss",
-    "adverse_events",
-    "notes",
-)
+SESSION_COLUMNS = ("patient_ref", "session_id", "course_id", "course_label", *SESSION_FIELDS)
 #: SNOMED CT route codes for the routes Waypoint records.
 ROUTES = {
     "iv": ("47625008", "Intravenous route"),
@@ -54,7 +39,7 @@ SNOMED = "http://snomed.info/sct"
 UCUM = "http://unitsofmeasure.org"
 
 
-def _cell(value):
+def csv_cell(value):
     """A CSV cell that a spreadsheet will not run as a formula (OWASP CSV injection)."""
     if value is None:
         return ""
@@ -95,7 +80,7 @@ def checkins_csv(patient: Patient) -> tuple[str, int]:
             row.prorated,
         ]
         answers = [row.answers.get(link_id) for link_id in item_ids]
-        writer.writerow([_cell(v) for v in (*fixed, *answers)])
+        writer.writerow([csv_cell(v) for v in (*fixed, *answers)])
     return out.getvalue(), len(rows)
 
 
@@ -107,8 +92,8 @@ def sessions_csv(patient: Patient) -> tuple[str, int]:
     writer.writerow(SESSION_COLUMNS)
     for s in sessions:
         values = [patient.ref, s.id, s.course_id, s.course.label]
-        values += [getattr(s, name) for name in SESSION_COLUMNS[4:]]
-        writer.writerow([_cell(v) for v in values])
+        values += [getattr(s, name) for name in SESSION_FIELDS]
+        writer.writerow([csv_cell(v) for v in values])
     return out.getvalue(), len(sessions)
 
 

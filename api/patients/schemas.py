@@ -9,16 +9,6 @@ from .panel import SORTS
 from .sessions import DOSE_MG_PLACES, MG_PER_KG_PLACES, round_to_places
 
 
-class Text(fields.String):
-    """Input text without NUL characters (PostgreSQL text cannot hold them: a 4xx, not a 5xx)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        if "\x00" in text:
-            raise ValidationError("Must not contain NUL characters.")
-        return text
-
-
 class Rounded(fields.Float):
     """A number rounded to the decimal places its NUMERIC column keeps, before any check."""
 
@@ -30,12 +20,21 @@ class Rounded(fields.Float):
         return round_to_places(super()._deserialize(value, attr, data, **kwargs), self.places)
 
 
+class PatchSchema(Schema):
+    """A partial update: only the fields sent change, and an empty one is refused."""
+
+    @validates_schema
+    def _not_empty(self, data, **kwargs):
+        if not data:
+            raise ValidationError("Send at least one field to change.")
+
+
 TREND_STATUSES = ("worsening", "remission", "response", "improving", "no_change")
 SCHEDULE_INSTRUMENTS = ("phq9", "gad7")
 
 
 class PatientInSchema(Schema):
-    display_name = Text(required=True, validate=validate.Length(min=1, max=200))
+    display_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
     timezone = fields.String(
         load_default=None, allow_none=True, validate=validate.OneOf(sorted(available_timezones()))
@@ -82,8 +81,8 @@ class ScheduleSchema(Schema):
     )
 
 
-class PatientPatchSchema(Schema):
-    display_name = Text(validate=validate.Length(min=1, max=200))
+class PatientPatchSchema(PatchSchema):
+    display_name = fields.String(validate=validate.Length(min=1, max=200))
     email = fields.Email(allow_none=True, validate=validate.Length(max=254))
     timezone = fields.String(validate=validate.OneOf(sorted(available_timezones())))
     schedule = fields.Nested(ScheduleSchema)
@@ -95,11 +94,6 @@ class PatientPatchSchema(Schema):
         validate=validate.OneOf(PATIENT_STATUSES),
         metadata={"description": "discharged ends check-ins and sign-in; active re-admits."},
     )
-
-    @validates_schema
-    def _not_empty(self, data, **kwargs):
-        if not data:
-            raise ValidationError("Send at least one field to change.")
 
 
 class PatientDueSchema(Schema):
@@ -130,11 +124,11 @@ class PanelArgsSchema(Schema):
     has_open_alerts = fields.Boolean()
     include_discharged = fields.Boolean(load_default=False)
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
-    cursor = Text(validate=validate.Length(max=1000))
+    cursor = fields.String(validate=validate.Length(max=1000))
 
 
 class PanelSearchSchema(PanelArgsSchema):
-    q = Text(
+    q = fields.String(
         required=True,
         validate=validate.Length(min=1, max=100),
         metadata={"description": "Part of a name or ref (in the body: names stay out of URLs)."},
@@ -166,7 +160,7 @@ class PanelPageSchema(Schema):
 
 
 class CheckinArgsSchema(Schema):
-    instrument = Text(validate=validate.Length(min=1, max=32))
+    instrument = fields.String(validate=validate.Length(min=1, max=32))
     limit = fields.Integer(load_default=200, validate=validate.Range(1, 1000))
 
 
@@ -217,27 +211,22 @@ class TreatmentSessionInSchema(Schema):
     )
     bp_post_diastolic = fields.Integer(allow_none=True, strict=True)
     cadss = fields.Integer(allow_none=True, strict=True, validate=validate.Range(0, 92))
-    adverse_events = Text(allow_none=True, validate=validate.Length(max=2000))
-    notes = Text(allow_none=True, validate=validate.Length(max=5000))
+    adverse_events = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    notes = fields.String(allow_none=True, validate=validate.Length(max=5000))
     course_id = fields.Integer(allow_none=True, strict=True, validate=validate.Range(1, 2**31 - 1))
-    new_course_label = Text(
+    new_course_label = fields.String(
         allow_none=True,
         validate=validate.Length(min=1, max=100),
         metadata={"description": "Start a new course (resets the trend's baseline)."},
     )
 
 
-class TreatmentSessionPatchSchema(TreatmentSessionInSchema):
+class TreatmentSessionPatchSchema(TreatmentSessionInSchema, PatchSchema):
     class Meta:
         exclude = ("new_course_label",)
 
     administered_at = fields.AwareDateTime()
     modality = fields.String(validate=validate.OneOf(MODALITIES))
-
-    @validates_schema
-    def _not_empty(self, data, **kwargs):
-        if not data:
-            raise ValidationError("Send at least one field to change.")
 
 
 class TreatmentSessionOutSchema(Schema):
