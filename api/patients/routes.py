@@ -39,7 +39,9 @@ def _page(args: dict, q: str | None = None) -> dict:
     try:
         page = panel_page(principal.clinic_id, args, q=q)
     except CursorError as exc:
-        abort(400, message=str(exc), errors={"query": {"cursor": [str(exc)]}})
+        # Search sends its cursor in the body (names stay out of URLs), the panel in the query.
+        location = "query" if q is None else "json"
+        abort(400, message=str(exc), errors={location: {"cursor": [str(exc)]}})
     record(
         "patient.list",
         object_type="patient",

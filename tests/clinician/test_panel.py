@@ -168,12 +168,17 @@ def test_cursor_holds_no_name(clinic_story):
 
 
 def test_tampered_and_foreign_cursors_are_400(clinic_story, other_clinic):
-    client, _, _ = clinic_story
+    client, csrf, _ = clinic_story
     cursor = client.get("/api/v1/patients?limit=1").json["next_cursor"]
     for bad in (cursor[:-2] + ("AA" if not cursor.endswith("AA") else "BB"), "garbage", "a.b"):
         response = client.get(f"/api/v1/patients?limit=1&cursor={bad}")
         assert response.status_code == 400
         assert response.json["code"] == 400 and "cursor" in response.json["message"]
+        assert "cursor" in response.json["errors"]["query"]
+    searched = client.post(
+        "/api/v1/patients/search", json={"q": "a", "cursor": "a.b"}, headers={"X-CSRF-Token": csrf}
+    )
+    assert searched.status_code == 400 and "cursor" in searched.json["errors"]["json"]
     # Valid signature but another sort order.
     assert client.get(f"/api/v1/patients?sort=name&cursor={cursor}").status_code == 400
     # A cursor of clinic X is no use to clinic Y, and tells it nothing.
