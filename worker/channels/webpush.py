@@ -1,7 +1,6 @@
 """Web Push (pywebpush, VAPID) to every browser a person registered."""
 
 import json
-import logging
 
 from flask import current_app
 from pywebpush import WebPushException, webpush
@@ -9,8 +8,6 @@ from pywebpush import WebPushException, webpush
 from api.extensions import db
 
 from . import DeliveryError
-
-log = logging.getLogger("waypoint.worker")
 
 #: Push services keep an undelivered notification this long (seconds) for an offline device.
 TTL = 3600
