@@ -5,7 +5,6 @@ import contextvars
 import email
 import email.policy
 import http.server
-import json
 import os
 import shutil
 import signal
@@ -14,7 +13,7 @@ import subprocess
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -176,11 +175,6 @@ def webhooks(webhook_server):
     return webhook_server
 
 
-def payloads(hooks):
-    with hooks.lock:
-        return [json.loads(r["body"]) for r in hooks.received]
-
-
 # --- a clinic with its people ---------------------------------------------------------------
 
 
@@ -191,7 +185,6 @@ class Team:
     on_call: object
     admin: object
     patient: object
-    others: list = field(default_factory=list)
 
 
 def build_team(session, webhook_url=None):
@@ -468,3 +461,24 @@ def app_on_broker(app):
             db.session.remove()
             db.engine.dispose()
         web.extensions["celery"].close()
+
+
+@dataclass
+class Live:
+    """The web app on a private broker, a signed-in patient, and a way to start workers."""
+
+    web: object
+    client: object
+    csrf: str
+    redis: PrivateRedis
+    start_worker: object
+
+
+@pytest.fixture
+def live(committed_team, app_on_broker, fresh_redis, start_worker, patient_client):
+    """``committed_team``'s patient signed in to an app publishing to the private Redis."""
+    web = app_on_broker(fresh_redis.url)
+    client, csrf = patient_client(committed_team.patient, web)
+    return Live(
+        web, client, csrf, fresh_redis, lambda beat=False: start_worker(fresh_redis.url, beat)
+    )

@@ -57,19 +57,10 @@ def assert_signed(hook):
 
 
 def test_item9_end_to_end_then_replays_change_nothing(
-    committed_team,
-    committed_db,
-    patient_client,
-    app_on_broker,
-    fresh_redis,
-    start_worker,
-    smtp,
-    webhooks,
+    committed_team, committed_db, live, smtp, webhooks
 ):
-    web = app_on_broker(fresh_redis.url)
-    worker = start_worker(fresh_redis.url)
-    client, csrf = patient_client(committed_team.patient, web)
-    checkin_id = post_checkin(client, csrf, phq9(q9=2))
+    worker = live.start_worker()
+    checkin_id = post_checkin(live.client, live.csrf, phq9(q9=2))
 
     wait_for(
         lambda: smtp.to(committed_team.clinician.email) and webhooks.received,
@@ -89,7 +80,7 @@ def test_item9_end_to_end_then_replays_change_nothing(
     )
 
     # The same check-in evaluated twice more and two reconciler runs, through the broker.
-    celery_app = web.extensions["celery"]
+    celery_app = live.web.extensions["celery"]
     for _ in range(2):
         celery_app.send_task("waypoint.evaluate_checkin", args=[checkin_id], queue="urgent")
         celery_app.send_task("waypoint.reconcile", queue="urgent")
@@ -107,28 +98,18 @@ def test_item9_end_to_end_then_replays_change_nothing(
 
 
 def test_worker_killed_mid_evaluation_still_delivers_the_alert_once(
-    committed_team,
-    committed_db,
-    app,
-    patient_client,
-    app_on_broker,
-    fresh_redis,
-    start_worker,
-    smtp,
-    webhooks,
+    committed_team, committed_db, app, live, smtp, webhooks
 ):
     from api.extensions import db
 
-    web = app_on_broker(fresh_redis.url)
-    client, csrf = patient_client(committed_team.patient, web)
-    checkin_id = post_checkin(client, csrf, phq9(q9=1))  # queued: no worker runs yet
+    checkin_id = post_checkin(live.client, live.csrf, phq9(q9=1))  # queued: no worker runs yet
 
     # Hold the check-in's row lock so that the evaluation stops half-way, inside its transaction.
     holder = db.engine.connect()
     blocker = holder.begin()
     holder.execute(sa.text("SELECT id FROM checkins WHERE id = :id FOR UPDATE"), {"id": checkin_id})
     try:
-        worker = start_worker(fresh_redis.url)
+        worker = live.start_worker()
         wait_for(
             lambda: _waiting_on_lock(committed_db),
             timeout=30,
@@ -169,29 +150,20 @@ def _waiting_on_lock(session):
 
 
 def test_redis_outage_loses_nothing_and_sends_each_alert_once(
-    committed_team,
-    committed_db,
-    patient_client,
-    app_on_broker,
-    fresh_redis,
-    start_worker,
-    smtp,
-    webhooks,
+    committed_team, committed_db, live, smtp, webhooks
 ):
-    web = app_on_broker(fresh_redis.url)
-    worker = start_worker(fresh_redis.url, beat=True)
-    client, csrf = patient_client(committed_team.patient, web)
+    worker = live.start_worker(beat=True)
 
-    fresh_redis.stop()
-    ids, slowest = [], 0.0
+    live.redis.stop()
+    slowest = 0.0
     for answers in (phq9(q9=1), phq9(q1=1), phq9(q9=3)):
         started = time.monotonic()
-        ids.append(post_checkin(client, csrf, answers))
+        post_checkin(live.client, live.csrf, answers)
         slowest = max(slowest, time.monotonic() - started)
     assert slowest < 2.0
     assert count(committed_db, Checkin, Checkin.evaluated_at.is_(None)) == 3
     time.sleep(1.5)  # beat and the worker both meet the dead broker
-    fresh_redis.start()  # empty: whatever was queued before is gone too
+    live.redis.start()  # empty: whatever was queued before is gone too
 
     wait_for(
         lambda: count(committed_db, Checkin, Checkin.evaluated_at.is_(None)) == 0,
@@ -212,23 +184,43 @@ def test_redis_outage_loses_nothing_and_sends_each_alert_once(
     assert fresh(committed_db, sa.select(sa.func.max(Checkin.enqueue_count))).scalar() >= 1
 
 
+def test_readiness_reports_overdue_evaluations_until_a_worker_returns(
+    committed_team, committed_db, live, smtp, webhooks
+):
+    checkin_id = post_checkin(live.client, live.csrf, phq9(q9=1))  # no worker is running
+    # Workers down for minutes: the check-in has waited past readiness's two-minute bound.
+    committed_db.execute(
+        sa.update(Checkin).values(received_at=sa.text("received_at - interval '5 minutes'"))
+    )
+    committed_db.commit()
+    probe = https_client(live.web)
+    response = probe.get("/readyz")
+    assert response.status_code == 200, response.json
+    assert response.json["status"] == "degraded"
+    assert response.json["checks"]["evaluations"] == {"ok": False, "overdue_urgent": 1}
+
+    live.start_worker(beat=True)
+    wait_for(
+        lambda: smtp.to(committed_team.clinician.email) and webhooks.received,
+        timeout=30,
+        what="the alert to flow once a worker is back",
+    )
+    wait_for(
+        lambda: probe.get("/readyz").json["status"] == "ok",
+        timeout=30,
+        what="readiness to clear",
+    )
+    evaluated = fresh(committed_db, sa.select(Checkin.evaluated_at).where(Checkin.id == checkin_id))
+    assert evaluated.scalar() is not None
+    assert count(committed_db, Alert) == 1
+
+
 def test_smtp_refusing_mail_retries_then_fails_visibly(
-    committed_team,
-    committed_db,
-    app,
-    patient_client,
-    app_on_broker,
-    fresh_redis,
-    start_worker,
-    smtp,
-    webhooks,
-    login,
+    committed_team, committed_db, app, live, smtp, webhooks, login
 ):
     smtp.refuse = True
-    web = app_on_broker(fresh_redis.url)
-    start_worker(fresh_redis.url)
-    client, csrf = patient_client(committed_team.patient, web)
-    post_checkin(client, csrf, phq9(q9=1))
+    live.start_worker()
+    post_checkin(live.client, live.csrf, phq9(q9=1))
 
     wait_for(
         lambda: count(committed_db, Delivery, Delivery.status == "failed") == 1,
