@@ -23,7 +23,13 @@ def install_request_boundary(app: Flask) -> None:
     def _finish_transaction(response):
         if response.status_code < 400:
             db.session.add_all(pending_events())
-            db.session.commit()
+            try:
+                db.session.commit()
+            except SQLAlchemyError:
+                # The request fails (500), but what it was refused or attempted stays audited.
+                db.session.rollback()
+                _write_audit_alone()
+                raise
             for callback in g.pop("after_commit", []):
                 try:
                     callback()

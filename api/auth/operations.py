@@ -27,6 +27,10 @@ class LoginRefused(Exception):
 class MfaRequired(Exception):
     """The password was right but this account needs a TOTP code."""
 
+    def __init__(self, staff: StaffUser):
+        super().__init__("totp_required")
+        self.staff = staff
+
 
 def authenticate_staff(email: str, password: str, totp: str | None) -> StaffUser:
     """The staff member these credentials belong to, or LoginRefused / MfaRequired."""
@@ -37,7 +41,7 @@ def authenticate_staff(email: str, password: str, totp: str | None) -> StaffUser
         raise LoginRefused("inactive", staff)
     if staff.totp_enabled:
         if not totp:
-            raise MfaRequired()
+            raise MfaRequired(staff)
         if not _check_second_factor(staff, totp):
             raise LoginRefused("bad_totp", staff)
     return staff

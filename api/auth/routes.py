@@ -72,7 +72,16 @@ class Login(MethodView):
         """Staff sign-in with email, password and (when enrolled) a TOTP code."""
         try:
             staff = authenticate_staff(body["email"], body["password"], body["totp"])
-        except MfaRequired:
+        except MfaRequired as needed:
+            # The password was right: worth a row of its own (a second factor now stands).
+            record(
+                "auth.login",
+                outcome="failure",
+                object_type="staff",
+                object_id=needed.staff.id,
+                clinic_id=needed.staff.clinic_id,
+                reason="totp_required",
+            )
             abort(
                 401,
                 message="Enter the code from your authenticator app.",

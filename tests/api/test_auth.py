@@ -174,3 +174,18 @@ def test_invite_of_another_clinic_cannot_be_reissued(
     csrf = login(client, staff)
     response = client.post(f"/api/v1/patients/{stranger.id}/invite", headers={"X-CSRF-Token": csrf})
     assert response.status_code == 404
+
+
+def test_right_password_without_the_required_code_is_audited(client, create_clinician, db_session):
+    admin = create_clinician(role="admin")  # enrolled in TOTP by the factory
+    response = client.post(
+        "/api/v1/auth/login",
+        json={"email": admin.email, "password": "correct horse battery staple"},
+    )
+    assert response.status_code == 401 and "totp" in response.json["errors"]
+    rows = db_session.scalars(
+        sa.select(AuditEvent).where(
+            AuditEvent.action == "auth.login", AuditEvent.object_id == str(admin.id)
+        )
+    ).all()
+    assert [(r.outcome, r.detail["reason"]) for r in rows] == [("failure", "totp_required")]
