@@ -10,7 +10,7 @@ import surveys
 
 from ..extensions import db
 from ..models import Checkin, Patient, TreatmentSession
-from .summary import courses_of, trend_points
+from .summary import Course, courses_of, trend_points
 
 
 def active_sessions(patient: Patient) -> list[TreatmentSession]:
@@ -23,13 +23,18 @@ def active_sessions(patient: Patient) -> list[TreatmentSession]:
     ).all()
 
 
+def course_trend(definition, points, course: Course) -> surveys.Trend:
+    """One course's trend: its points from its start up to the next course's."""
+    span = [p for p in points if course.end is None or p.at < course.end]
+    return surveys.compute_trend(definition, span, course.start)
+
+
 def course_trends(definition, points, sessions) -> list[dict]:
     """Each course (oldest first) with its trend over its own span."""
     labels = {s.course_id: s.course.label for s in sessions}
     out = []
     for course in courses_of((s.course_id, s.administered_at) for s in sessions):
-        span = [p for p in points if course.end is None or p.at < course.end]
-        trend = surveys.compute_trend(definition, span, course.start)
+        trend = course_trend(definition, points, course)
         out.append(
             {
                 "id": course.id,

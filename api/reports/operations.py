@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models import Checkin, CheckinDue, Patient, TreatmentSession
 from ..models.base import utcnow
 from ..patients.summary import courses_of, trend_points
+from ..patients.trend import course_trend
 
 INSTRUMENTS = ("phq9", "gad7")
 COLUMNS = ("measure", "instrument", "modality", "numerator", "denominator", "rate")
@@ -62,8 +63,7 @@ def course_outcomes(clinic_id: int) -> list[dict]:
         for course in courses_of((r.course_id, r.administered_at) for r in rows):
             for code in INSTRUMENTS:
                 definition = surveys.get_definition(code)
-                span = [p for p in points.get(code, []) if course.end is None or p.at < course.end]
-                trend = surveys.compute_trend(definition, span, course.start)
+                trend = course_trend(definition, points.get(code, []), course)
                 out.append(
                     {
                         "instrument": code,
