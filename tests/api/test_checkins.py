@@ -468,3 +468,27 @@ def test_safety_alert_notifications_are_planned_at_submit(
     queued = redis.Redis.from_url(redis_url).lrange("urgent", 0, -1)
     tasks = [json.loads(raw)["headers"]["task"] for raw in queued]
     assert "waypoint.send_delivery" in tasks
+
+
+def test_a_transaction_rolled_back_after_scoring_stores_and_enqueues_nothing(
+    app, client, csrf, db_session, redis_url, monkeypatch
+):
+    """RELIABILITY test 3: the request fails after scoring, alerting and planning."""
+    from api.checkins import routes
+
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)  # answer as production does
+    def fail_after_the_work(action, **details):
+        if action == "checkin.create":
+            raise RuntimeError("the request dies after submit_checkin")
+
+    monkeypatch.setattr(routes, "record", fail_after_the_work)
+    payload = body(phq9(q9=3))
+    response = post(client, csrf, payload)
+    assert response.status_code == 500 and response.json["code"] == 500
+    time.sleep(0.6)  # longer than a publish may take (PUBLISH_WAIT)
+    from api.models import Delivery
+
+    for model in (Checkin, Alert, Delivery):
+        assert db_session.scalar(sa.select(sa.func.count()).select_from(model)) == 0
+    for queue in ("urgent", "default"):
+        assert payload["id"] not in queued_checkin_ids(redis_url, queue)
