@@ -4,6 +4,7 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
+from ..admin.operations import clinic_staff_or_404
 from ..audit import record
 from ..auth.policy import policy, require_principal
 from ..extensions import db
@@ -42,7 +43,7 @@ class ClinicSettings(MethodView):
             abort(
                 422,
                 message="A webhook needs a secret to sign its requests.",
-                errors={"webhook_secret": ["Required when a webhook URL is set."]},
+                errors={"json": {"webhook_secret": ["Required when a webhook URL is set."]}},
             )
         clinic = update_settings(clinic, body)
         record(
@@ -80,15 +81,7 @@ class ClinicStaffMember(MethodView):
     @blp.response(200, ClinicStaffSchema)
     def patch(self, body, staff_id):
         """Put a staff member on or off the on-call list (first told of escalated alerts)."""
-        principal = require_principal()
-        member = db.session.scalar(
-            db.select(StaffUser).where(
-                StaffUser.id == staff_id, StaffUser.clinic_id == principal.clinic_id
-            )
-        )
-        if member is None:
-            record("staff.read", object_type="staff", object_id=staff_id, outcome="denied")
-            abort(404, message="No such staff member.")
+        member = clinic_staff_or_404(staff_id)
         member.on_call = body["on_call"]
         db.session.flush()
         record("staff.on_call", object_type="staff", object_id=member.id, on_call=member.on_call)
