@@ -477,6 +477,7 @@ def test_a_transaction_rolled_back_after_scoring_stores_and_enqueues_nothing(
     from api.checkins import routes
 
     monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)  # answer as production does
+
     def fail_after_the_work(action, **details):
         if action == "checkin.create":
             raise RuntimeError("the request dies after submit_checkin")
