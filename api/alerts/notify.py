@@ -15,7 +15,8 @@ from flask import current_app
 
 from ..extensions import db
 from ..models import Alert, AlertEvent, Clinic, Delivery, Patient, PushSubscription, StaffUser
-from .operations import ESCALATING, dialect_insert
+from ..models.base import dialect_insert
+from .operations import ESCALATING
 
 log = logging.getLogger("waypoint.alerts")
 

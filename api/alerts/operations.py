@@ -2,11 +2,9 @@
 
 from datetime import datetime
 
-from sqlalchemy.dialects import postgresql, sqlite
-
 from ..extensions import db
 from ..models import Alert, AlertEvent, Patient
-from ..models.base import new_uuid, utcnow
+from ..models.base import dialect_insert, new_uuid, utcnow
 
 #: Priorities that page people and escalate when nobody acknowledges.
 ESCALATING = ("imminent", "urgent")
@@ -61,12 +59,6 @@ def _first_deadline(patient: Patient, priority: str, now: datetime) -> datetime 
 
     deadline = escalation_deadline(patient.clinic, priority)
     return now + deadline if deadline else None
-
-
-def dialect_insert(model):
-    """An INSERT that supports ON CONFLICT DO NOTHING on PostgreSQL and SQLite alike."""
-    name = db.session.get_bind().dialect.name
-    return (postgresql.insert if name == "postgresql" else sqlite.insert)(model)
 
 
 class AlertStateError(Exception):

@@ -4,6 +4,7 @@ import uuid
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import TypeDecorator
 
 
@@ -35,3 +36,15 @@ class UTCDateTime(TypeDecorator):
 def new_uuid() -> uuid.UUID:
     """Return a random UUID for an opaque primary key."""
     return uuid.uuid4()
+
+
+def dialect_insert(model, bind: sa.Connection | None = None):
+    """An INSERT with ON CONFLICT clauses for the database of ``bind`` (default: the session's).
+
+    PostgreSQL in production and tests, SQLite for `make run`: both have ON CONFLICT.
+    """
+    if bind is None:
+        from ..extensions import db
+
+        bind = db.session.get_bind()
+    return (postgresql.insert if bind.dialect.name == "postgresql" else sqlite.insert)(model)

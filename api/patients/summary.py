@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 import surveys
 
 from ..models import Checkin, Patient, TreatmentSession
-from ..models.base import utcnow
+from ..models.base import dialect_insert, utcnow
 from ..models.summaries import PatientSummary
 
 #: How many recent totals the panel's sparkline shows.
@@ -133,9 +132,5 @@ def refresh_summaries(connection: sa.Connection, patient_ids: Sequence) -> None:
         ).all()
         values = summarise(trend_points(rows), courses[-1].start if courses else None)
         values["updated_at"] = utcnow()
-        insert = _insert(connection)(PatientSummary).values(patient_id=patient_id, **values)
+        insert = dialect_insert(PatientSummary, connection).values(patient_id=patient_id, **values)
         connection.execute(insert.on_conflict_do_update(index_elements=["patient_id"], set_=values))
-
-
-def _insert(connection: sa.Connection):
-    return postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert

@@ -1,10 +1,9 @@
 """Saving a browser's push endpoint, for patients and clinicians alike. Flushes only."""
 
-from ..alerts.operations import dialect_insert
 from ..audit import record
 from ..extensions import db
 from ..models import Patient, PushSubscription, StaffUser
-from ..models.base import utcnow
+from ..models.base import dialect_insert, utcnow
 
 
 def save_push_subscription(owner: Patient | StaffUser, body: dict) -> PushSubscription:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..alerts.operations import dialect_insert
 from ..extensions import db
 from ..models import Checkin, CheckinDue, Patient, TreatmentSession
+from ..models.base import dialect_insert
 from ..models.patients import DEFAULT_SCHEDULE
 
 #: Slots are planned this far ahead (the patient app shows what is next) ...
