@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
 
 import surveys
 
@@ -17,7 +16,7 @@ from ..alerts.notify import notify_first_round
 from ..alerts.operations import raise_alerts
 from ..extensions import db
 from ..models import Checkin, Patient
-from ..models.base import utcnow
+from ..models.base import dialect_insert, utcnow
 from ..queue import publish
 from ..web import after_commit
 
@@ -46,27 +45,19 @@ def submit_checkin(patient: Patient, body: dict) -> Submission:
 
     The safety alerts (item 9, the ASQ's acuity question) need nothing but the check-in,
     so they are raised here, in the same transaction: an urgent alert never waits on a
-    broker or a worker. The trend rules are left to the worker's evaluation.
+    broker or a worker. The trend rules and the panel's summary are left to the worker's
+    evaluation, which the commit publishes (and the reconciler re-publishes if that fails).
     """
     payload_hash = _payload_hash(body)
-    existing = db.session.get(Checkin, body["id"])
-    if existing is not None:
-        return Submission(_replayed(existing, patient, payload_hash), created=False)
-
-    try:
-        definition = surveys.get_definition(body["instrument"])
-    except surveys.UnknownInstrument:
-        raise CheckinRefused(
-            422, "Unknown instrument.", {"instrument": ["No instrument with this code."]}
-        ) from None
-    try:
-        score = surveys.score(definition, body["answers"])
-    except surveys.AnswerError as exc:
-        raise CheckinRefused(
-            422, "Some answers are missing or not valid.", {"answers": exc.errors}
-        ) from None
     now = utcnow()
-    completed_at, reported_at = _completion_time(body["completed_at"], now, score)
+    try:
+        definition, score, completed_at, reported_at = _validated(body, now)
+    except CheckinRefused:
+        # A replay is answered as stored even if it would no longer validate (too old now).
+        existing = db.session.get(Checkin, body["id"])
+        if existing is None:
+            raise
+        return Submission(_replayed(existing, patient, payload_hash), created=False)
     checkin = scored_checkin(
         patient,
         definition,
@@ -78,15 +69,12 @@ def submit_checkin(patient: Patient, body: dict) -> Submission:
         reported_completed_at=reported_at,
         received_at=now,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(checkin)
-    except IntegrityError:
-        # Another request with the same id won the race; answer as for a replay.
-        winner = db.session.get(Checkin, body["id"], populate_existing=True)
-        if winner is None:
-            raise
-        return Submission(_replayed(winner, patient, payload_hash), created=False)
+    if not _insert_once(checkin):
+        # The id is taken: a replay (or another request with it won the race).
+        existing = db.session.get(Checkin, body["id"])
+        if existing is None:  # taken and erased in between: nothing sane to answer with
+            raise CheckinRefused(409, "This id was used and is no longer available.")
+        return Submission(_replayed(existing, patient, payload_hash), created=False)
 
     hits = surveys.safety_hits(
         definition,
@@ -99,6 +87,36 @@ def submit_checkin(patient: Patient, body: dict) -> Submission:
     deliveries = notify_first_round(alerts, now)
     _publish_after_commit(checkin, deliveries)
     return Submission(checkin, created=True)
+
+
+def _validated(body: dict, now: datetime):
+    """The definition, score, completion time and device time of a submission, or refuse."""
+    try:
+        definition = surveys.get_definition(body["instrument"])
+    except surveys.UnknownInstrument:
+        raise CheckinRefused(
+            422, "Unknown instrument.", {"instrument": ["No instrument with this code."]}
+        ) from None
+    try:
+        score = surveys.score(definition, body["answers"])
+    except surveys.AnswerError as exc:
+        raise CheckinRefused(
+            422, "Some answers are missing or not valid.", {"answers": exc.errors}
+        ) from None
+    completed_at, reported_at = _completion_time(body["completed_at"], now, score)
+    return definition, score, completed_at, reported_at
+
+
+def _insert_once(checkin: Checkin) -> bool:
+    """INSERT the row unless its id exists; False if it did. One statement, no savepoint.
+
+    A Core insert: the row is not in the ORM session, so no flush listener recomputes the
+    panel summary on the patient's request (the evaluation does, see api.models.summaries).
+    """
+    columns = {c.key: getattr(checkin, c.key) for c in Checkin.__table__.columns}
+    values = {key: value for key, value in columns.items() if value is not None}
+    insert = dialect_insert(Checkin).values(**values).on_conflict_do_nothing(index_elements=["id"])
+    return db.session.execute(insert.returning(Checkin.id)).scalar() is not None
 
 
 def scored_checkin(

@@ -2,9 +2,12 @@
 
 A summary is a pure function of the patient's check-ins and treatment sessions. It is
 recomputed in the same transaction as any ORM flush that changes them (the listeners
-below), so it is never visible out of step with the rows it summarises. Writes that bypass
-the ORM (bulk core inserts, e.g. a benchmark's seeding) must call
-``api.patients.summary.refresh_summaries`` themselves.
+below). Writes that bypass the ORM call ``api.patients.summary.refresh_summaries``
+themselves: a patient's check-in is inserted with Core (``api.checkins.operations``) and
+its summary refreshed by the worker's evaluation (``worker.tasks.evaluate``), so the
+patient's request never pays for it and the panel follows within the evaluation's
+seconds; the check-in's safety alerts, which lead the panel's order, are written with it.
+Bulk loads (the benchmark's seeding) refresh the summaries of what they loaded.
 """
 
 import uuid

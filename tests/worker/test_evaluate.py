@@ -11,6 +11,7 @@ import redis
 import sqlalchemy as sa
 
 from api.models import Alert, AlertEvent, Checkin, Delivery
+from api.models.summaries import PatientSummary
 
 from .conftest import WEBHOOK_SECRET, checkin_body, phq9
 
@@ -90,6 +91,30 @@ def test_worsening_against_history_is_raised_by_the_worker(
     assert (alert.rule, alert.priority) == ("worsening", "high")
     assert "rose 6 points" in alert.reason
     assert alert.escalate_at is None  # high alerts notify but do not page on-call
+
+
+def test_the_evaluation_refreshes_the_panel_summary_the_request_left(
+    client, redeem, team, db_session, run_task
+):
+    """The POST stores the check-in only; its evaluation brings the panel's trend up to date."""
+    csrf = redeem(client, team.patient)
+    first = submit(
+        client, csrf, phq9(q1=1, q2=1, q3=1), completed_at=datetime.now(UTC) - timedelta(days=7)
+    )
+    assert db_session.get(PatientSummary, team.patient.id) is None
+    run_task("waypoint.evaluate_checkin", str(first))
+    summary = db_session.get(PatientSummary, team.patient.id)
+    assert summary.instruments["phq9"]["latest"] == 3 and summary.instruments["phq9"]["n"] == 1
+
+    second = submit(client, csrf, phq9(q1=3, q2=3, q3=2, q4=1))
+    db_session.refresh(summary)
+    assert summary.instruments["phq9"]["latest"] == 3  # not yet evaluated
+    run_task("waypoint.evaluate_checkin", str(second))
+    db_session.refresh(summary)
+    phq = summary.instruments["phq9"]
+    assert (phq["latest"], phq["n"], phq["spark"]) == (9, 2, [3, 9])
+    assert summary.last_checkin_at == db_session.get(Checkin, second).completed_at
+    assert summary.severity_rank > 0
 
 
 def test_a_late_earlier_checkin_reconsiders_the_newer_one(

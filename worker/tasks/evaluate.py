@@ -13,6 +13,7 @@ from api.alerts.operations import raise_alerts
 from api.checkins.operations import clinic_rule_settings
 from api.extensions import db
 from api.models import Alert, Checkin, Patient, TreatmentCourse, TreatmentSession
+from api.patients.summary import refresh_summaries
 from api.schedules.operations import complete_slots
 
 from .common import clock, enqueue_deliveries
@@ -69,6 +70,8 @@ def evaluate(checkin_id: uuid.UUID, now: datetime) -> dict:
     for queue, ids in late.items():
         deliveries.setdefault(queue, []).extend(ids)
     db.session.flush()
+    # The panel's trend columns: the API inserts check-ins without refreshing them.
+    refresh_summaries(db.session.connection(), [patient.id])
     log.info("check-in %s evaluated: %d new alert(s)", checkin.id, len(created))
     return {"status": "evaluated", "alerts": len(created), "deliveries": deliveries}
 
