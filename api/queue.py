@@ -6,6 +6,8 @@ and the worker's reconciler re-enqueues whatever is still unevaluated.
 """
 
 import logging
+import os
+import queue
 import threading
 import time
 
@@ -86,31 +88,65 @@ BROKER_BACKOFF = 5.0
 def publish(app: Flask, messages: list[tuple[str, list, str]], wait: float = PUBLISH_WAIT) -> None:
     """Send ``(task name, args, queue)`` messages, waiting at most ``wait`` seconds in all.
 
-    The sends run in a daemon thread: a hung broker (accepting connections, never
-    answering) cannot hold the patient's response. Whatever happens to them, the
+    The sends run on the app's publisher thread: a hung broker (accepting connections,
+    never answering) cannot hold the patient's response. Whatever happens to them, the
     committed rows are the outbox and the reconciler re-enqueues them.
     """
-    celery_app: Celery = app.extensions["celery"]
     state = app.extensions.setdefault("waypoint_broker", {"down_until": 0.0})
     if time.monotonic() < state["down_until"]:
         log.info("broker marked down; %d message(s) left for the reconciler", len(messages))
         return
-
-    def send():
-        for task_name, args, queue in messages:
-            try:
-                celery_app.send_task(task_name, args=args, queue=queue, retry=False)
-            except Exception as exc:  # broker down or slow: the reconciler will pick it up
-                state["down_until"] = time.monotonic() + BROKER_BACKOFF
-                log.warning(
-                    "publish of %s failed (%s); left for the reconciler",
-                    task_name,
-                    type(exc).__name__,
-                )
-                return
-
-    thread = threading.Thread(target=send, name="publish", daemon=True)
-    thread.start()
-    thread.join(wait)
-    if thread.is_alive():  # hung: treat the broker as down until it has answered again
+    done = _publisher(app).submit(messages)
+    if not done.wait(wait):  # hung: treat the broker as down until it has answered again
         state["down_until"] = time.monotonic() + BROKER_BACKOFF
+
+
+class _Publisher:
+    """A long-lived daemon thread of one app in one process: sends what requests hand it.
+
+    Cheaper than a thread per request. Started on first use in each process, so a gunicorn
+    worker forked from a parent that had published gets a thread of its own.
+    """
+
+    def __init__(self, celery_app: Celery, state: dict):
+        self.pid = os.getpid()
+        self.celery_app, self.state = celery_app, state
+        self.jobs: queue.SimpleQueue = queue.SimpleQueue()
+        threading.Thread(target=self._run, name="publish", daemon=True).start()
+
+    def submit(self, messages) -> threading.Event:
+        done = threading.Event()
+        self.jobs.put((messages, done))
+        return done
+
+    def _run(self) -> None:
+        while True:
+            messages, done = self.jobs.get()
+            try:
+                _send(self.celery_app, messages, self.state)
+            finally:
+                done.set()
+
+
+def _send(celery_app: Celery, messages, state: dict) -> None:
+    for task_name, args, queue_name in messages:
+        try:
+            celery_app.send_task(task_name, args=args, queue=queue_name, retry=False)
+        except Exception as exc:  # broker down or slow: the reconciler will pick it up
+            state["down_until"] = time.monotonic() + BROKER_BACKOFF
+            log.warning(
+                "publish of %s failed (%s); left for the reconciler", task_name, type(exc).__name__
+            )
+            return
+
+
+_publisher_lock = threading.Lock()
+
+
+def _publisher(app: Flask) -> _Publisher:
+    with _publisher_lock:
+        current = app.extensions.get("waypoint_publisher")
+        if current is None or current.pid != os.getpid():
+            current = _Publisher(app.extensions["celery"], app.extensions["waypoint_broker"])
+            app.extensions["waypoint_publisher"] = current
+        return current
