@@ -3,7 +3,7 @@
 BENCH_SCENARIO   floor | checkin | urgent: what each user POSTs
 BENCH_SESSIONS   JSON file of signed-in patient sessions ({cookie, csrf}); each POST draws one
 BENCH_COOKIE     the session cookie's name
-BENCH_RATE       check-ins per second per user; 0 posts as fast as the server answers
+BENCH_RATE       check-ins per second per user, as Poisson arrivals; 0: as fast as answered
 BENCH_URGENT     fraction of PHQ-9s with item 9 endorsed (urgent scenario)
 BENCH_LIMIT      stop after this many requests in all (0: run for the given time)
 BENCH_OUT        where to write every request: [start, milliseconds, ok, checkin id, urgent]
@@ -18,7 +18,7 @@ import uuid
 from datetime import UTC, datetime
 
 import gevent
-from locust import FastHttpUser, constant, constant_throughput, events, task
+from locust import FastHttpUser, events, task
 from locust.exception import StopUser
 
 SCENARIO = os.environ.get("BENCH_SCENARIO", "checkin")
@@ -45,7 +45,22 @@ def phq9(urgent: bool) -> dict:
 
 
 class Patient(FastHttpUser):
-    wait_time = constant_throughput(RATE) if RATE > 0 else constant(0)
+    def on_start(self):
+        self.next_at = time.time() + (random.expovariate(RATE) if RATE > 0 else 0)
+        gevent.sleep(max(0.0, self.next_at - time.time()))
+
+    def wait_time(self) -> float:
+        """Open-loop Poisson arrivals: the users together send independent check-ins.
+
+        Each user's next POST is due an exponential gap after its previous one was due
+        (not after its answer), so the rate holds while the server is slow, and users do
+        not fire in step. (Locust's constant_throughput with every user spawned in the
+        same second sent them in bursts of all users at once: a queue, not a rate.)
+        """
+        if RATE <= 0:
+            return 0
+        self.next_at += random.expovariate(RATE)
+        return max(0.0, self.next_at - time.time())
 
     @task
     def post_checkin(self):
