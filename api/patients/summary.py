@@ -104,33 +104,56 @@ def summarise(points: dict[str, Sequence[surveys.TrendPoint]], course_start) -> 
     }
 
 
+@dataclass(frozen=True)
+class PatientRecord:
+    """What a summary is computed from: scored check-ins by instrument, and the courses."""
+
+    points: dict[str, list[surveys.TrendPoint]]
+    courses: list[Course]
+
+
+def read_record(connection: sa.Connection, patient_id) -> PatientRecord | None:
+    """Lock the patient's summary for this transaction, then read its sources; None if gone.
+
+    The lock serialises refreshes per patient: two transactions adding check-ins at once
+    must not each store a summary that misses the other's. NO KEY UPDATE does not block
+    the KEY SHARE lock that inserting a check-in takes on its patient (no deadlock).
+    """
+    exists = connection.execute(
+        sa.select(Patient.id).where(Patient.id == patient_id).with_for_update(key_share=True)
+    ).scalar()
+    if exists is None:
+        return None
+    sessions = connection.execute(
+        sa.select(TreatmentSession.course_id, TreatmentSession.administered_at).where(
+            TreatmentSession.patient_id == patient_id, TreatmentSession.deleted_at.is_(None)
+        )
+    ).all()
+    rows = connection.execute(
+        sa.select(
+            Checkin.id,
+            Checkin.instrument,
+            Checkin.completed_at,
+            Checkin.total,
+            Checkin.safety_endorsed,
+        ).where(Checkin.patient_id == patient_id, Checkin.total.is_not(None))
+    ).all()
+    return PatientRecord(
+        trend_points(rows), courses_of((s.course_id, s.administered_at) for s in sessions)
+    )
+
+
+def store_summary(connection: sa.Connection, patient_id, record: PatientRecord) -> None:
+    """Compute the summary from ``record`` (read under its lock) and upsert it."""
+    values = summarise(record.points, record.courses[-1].start if record.courses else None)
+    values["updated_at"] = utcnow()
+    insert = dialect_insert(PatientSummary, connection).values(patient_id=patient_id, **values)
+    connection.execute(insert.on_conflict_do_update(index_elements=["patient_id"], set_=values))
+
+
 def refresh_summaries(connection: sa.Connection, patient_ids: Sequence) -> None:
     """Recompute and store the summaries of ``patient_ids`` on ``connection``'s transaction."""
     for patient_id in patient_ids:
-        # Serialise refreshes per patient: two transactions adding check-ins at once must not
-        # each store a summary that misses the other's. NO KEY UPDATE does not block the
-        # KEY SHARE lock that inserting a check-in takes on its patient (no deadlock).
-        exists = connection.execute(
-            sa.select(Patient.id).where(Patient.id == patient_id).with_for_update(key_share=True)
-        ).scalar()
-        if exists is None:
-            continue
-        sessions = connection.execute(
-            sa.select(TreatmentSession.course_id, TreatmentSession.administered_at).where(
-                TreatmentSession.patient_id == patient_id, TreatmentSession.deleted_at.is_(None)
-            )
-        ).all()
-        courses = courses_of((s.course_id, s.administered_at) for s in sessions)
-        rows = connection.execute(
-            sa.select(
-                Checkin.id,
-                Checkin.instrument,
-                Checkin.completed_at,
-                Checkin.total,
-                Checkin.safety_endorsed,
-            ).where(Checkin.patient_id == patient_id, Checkin.total.is_not(None))
-        ).all()
-        values = summarise(trend_points(rows), courses[-1].start if courses else None)
-        values["updated_at"] = utcnow()
-        insert = dialect_insert(PatientSummary, connection).values(patient_id=patient_id, **values)
-        connection.execute(insert.on_conflict_do_update(index_elements=["patient_id"], set_=values))
+        record = read_record(connection, patient_id)
+        if record is not None:
+            store_summary(connection, patient_id, record)

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from celery import shared_task
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import joinedload
 
 import surveys
 from api.alerts.notify import notify_first_round
@@ -13,7 +14,7 @@ from api.alerts.operations import raise_alerts
 from api.checkins.operations import clinic_rule_settings
 from api.extensions import db
 from api.models import Alert, Checkin, Patient, TreatmentCourse, TreatmentSession
-from api.patients.summary import refresh_summaries
+from api.patients.summary import PatientRecord, read_record, store_summary
 from api.schedules.operations import complete_slots
 
 from .common import clock, enqueue_deliveries
@@ -55,8 +56,13 @@ def evaluate(checkin_id: uuid.UUID, now: datetime) -> dict:
         return {"status": "missing", "deliveries": {}}
     if checkin.evaluated_at is not None:
         return {"status": "already_evaluated", "deliveries": {}}
-    patient = db.session.get(Patient, checkin.patient_id)
-    hits = _rule_hits(checkin, patient)
+    patient = db.session.get(Patient, checkin.patient_id, options=[joinedload(Patient.clinic)])
+    # The patient's scored history, read once (under the summary's lock) for the rules of
+    # this check-in, of the later ones it may change, and for the panel's summary.
+    record = read_record(db.session.connection(), checkin.patient_id)
+    if patient is None or record is None:  # cannot be while the check-in is locked; be safe
+        return {"status": "missing", "deliveries": {}}
+    hits = _rule_hits(checkin, patient, record)
     created = raise_alerts(patient, hits, checkin_id=checkin.id, answered_at=checkin.completed_at)
     # Every open alert of the check-in: the safety ones the API raised (and normally already
     # notified) at submit get their first round here if the submit's fan-out was lost.
@@ -66,12 +72,12 @@ def evaluate(checkin_id: uuid.UUID, now: datetime) -> dict:
     deliveries = notify_first_round(alerts, now)
     checkin.evaluated_at = now
     complete_slots(checkin)
-    late = _reconsider_later(checkin, patient, now)
+    late = _reconsider_later(checkin, patient, record, now)
     for queue, ids in late.items():
         deliveries.setdefault(queue, []).extend(ids)
     db.session.flush()
     # The panel's trend columns: the API inserts check-ins without refreshing them.
-    refresh_summaries(db.session.connection(), [patient.id])
+    store_summary(db.session.connection(), patient.id, record)
     log.info("check-in %s evaluated: %d new alert(s)", checkin.id, len(created))
     return {"status": "evaluated", "alerts": len(created), "deliveries": deliveries}
 
@@ -80,7 +86,9 @@ def evaluate(checkin_id: uuid.UUID, now: datetime) -> dict:
 RECONSIDER_LIMIT = 10
 
 
-def _reconsider_later(checkin: Checkin, patient: Patient, now: datetime) -> dict:
+def _reconsider_later(
+    checkin: Checkin, patient: Patient, record: PatientRecord, now: datetime
+) -> dict:
     """Re-run the rules of check-ins answered after this one but evaluated before it arrived.
 
     A check-in queued offline can arrive after newer ones: they were judged without it (it
@@ -100,14 +108,14 @@ def _reconsider_later(checkin: Checkin, patient: Patient, now: datetime) -> dict
     ).all()
     created = []
     for row in later:
-        hits = _rule_hits(row, patient)
+        hits = _rule_hits(row, patient, record)
         created += raise_alerts(patient, hits, checkin_id=row.id, answered_at=row.completed_at)
     if created:
         log.info("late check-in %s added %d alert(s) to later ones", checkin.id, len(created))
     return notify_first_round(created, now)
 
 
-def _rule_hits(checkin: Checkin, patient: Patient) -> list:
+def _rule_hits(checkin: Checkin, patient: Patient, record: PatientRecord) -> list:
     try:
         definition = surveys.get_definition(checkin.instrument)
         score = surveys.score(definition, checkin.answers)
@@ -116,21 +124,13 @@ def _rule_hits(checkin: Checkin, patient: Patient) -> list:
         # raised at submit; retrying cannot help, so record it and move on.
         log.error("check-in %s no longer scores; history rules skipped", checkin.id)
         return []
-    history = [
-        surveys.TrendPoint(str(row.id), row.completed_at, row.total, row.safety_endorsed)
-        for row in db.session.scalars(
-            db.select(Checkin)
-            .where(
-                Checkin.patient_id == patient.id,
-                Checkin.instrument == checkin.instrument,
-                Checkin.total.is_not(None),
-                Checkin.id != checkin.id,
-                Checkin.completed_at <= checkin.completed_at,
-            )
-            .order_by(Checkin.completed_at.desc())
-            .limit(HISTORY_LIMIT)
-        )
+    own = str(checkin.id)
+    earlier = [
+        point
+        for point in record.points.get(checkin.instrument, [])
+        if point.checkin_id != own and point.at <= checkin.completed_at
     ]
+    history = sorted(earlier, key=lambda p: p.at, reverse=True)[:HISTORY_LIMIT]
     course = db.session.scalar(
         db.select(TreatmentCourse)
         .where(
