@@ -25,6 +25,10 @@ VISIBILITY_TIMEOUT = 3600
 #: Options of kombu's Redis transport; other transports (SQLAlchemy for `make run`) take none.
 REDIS_TRANSPORT_OPTIONS = {
     "visibility_timeout": VISIBILITY_TIMEOUT,
+    # A worker takes from its queues in the order given (`-Q urgent,default,bulk`): a
+    # notification of an urgent alert never waits behind the routine evaluations that kombu's
+    # default round robin would alternate it with.
+    "queue_order_strategy": "priority",
     "socket_connect_timeout": 1,
     "socket_timeout": 2,
     "max_retries": 0,

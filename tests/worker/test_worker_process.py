@@ -10,6 +10,7 @@ import json
 import os
 import signal
 import time
+import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -237,3 +238,35 @@ def test_smtp_refusing_mail_retries_then_fails_visibly(
     assert "550" in email["last_error"]
     assert "delivery_failed" in [e["kind"] for e in detail["timeline"]]
     assert detail["status"] == "open"
+
+
+def test_a_worker_takes_urgent_work_before_routine_work(
+    app_on_broker, fresh_redis, start_worker, committed_db
+):
+    """Queued before the worker starts: both urgent tasks run before any routine one.
+
+    kombu's default round robin would alternate the queues (urgent, default, urgent, ...);
+    queue_order_strategy "priority" drains `urgent` first.
+    """
+    celery_app = app_on_broker(fresh_redis.url).extensions["celery"]
+
+    def send(queue):  # an evaluation of no check-in: quick, and its task id is in the log
+        args = [str(uuid.uuid4())]
+        return celery_app.send_task("waypoint.evaluate_checkin", args=args, queue=queue).id
+
+    routine = [send("default") for _ in range(5)]
+    urgent = [send("urgent") for _ in range(2)]
+    worker = start_worker(fresh_redis.url)
+    wait_for(
+        lambda: task_runs(worker, "waypoint.evaluate_checkin") == 7,
+        timeout=30,
+        what="all seven evaluations run",
+    )
+    received = [
+        task_id
+        for line in worker.log().splitlines()
+        if "Task waypoint.evaluate_checkin[" in line and " succeeded in " in line
+        for task_id in routine + urgent
+        if task_id in line
+    ]
+    assert received[:2] == urgent and sorted(received[2:]) == sorted(routine), worker.log()
