@@ -102,13 +102,22 @@ def course_points(
 
 def theil_sen_per_week(points: Sequence[TrendPoint]) -> float | None:
     """Median of pairwise slopes in points per week; None without two distinct times."""
-    slopes = []
-    for i, first in enumerate(points):
-        for second in points[i + 1 :]:
-            days = (second.at - first.at).total_seconds() / 86400
-            if days != 0:
-                slopes.append((second.total - first.total) / days * 7)
+    # Whole microseconds from the first point: a difference of two is exactly the pair's
+    # timedelta, and ``/ 10**6`` is exactly its total_seconds(). O(n^2) pairs, so the inner
+    # loop does arithmetic only (a trend of 500 check-ins has thousands of pairs).
+    origin = points[0].at if points else None
+    micros = [(p.at - origin) // _MICROSECOND for p in points]
+    totals = [p.total for p in points]
+    slopes = [
+        (totals[j] - totals[i]) / ((micros[j] - micros[i]) / 10**6 / 86400) * 7
+        for i in range(len(points))
+        for j in range(i + 1, len(points))
+        if micros[j] != micros[i]
+    ]
     return float(statistics.median(slopes)) if slopes else None
+
+
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def reliable(delta: int, threshold: int | None) -> str | None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import statistics
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from surveys import SurveysError, TrendPoint, compute_trend
+from surveys.trend import theil_sen_per_week
 
 
 @pytest.fixture
@@ -175,6 +179,25 @@ def test_slope_needs_three_points_in_the_window(phq9, series, day):
     assert compute_trend(phq9, points, slope_weeks=3).slope_per_week is None
     later = compute_trend(phq9, points, now=day(42 + 21))  # three weeks after the last
     assert later.slope_per_week is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 10**13), st.integers(0, 27)), min_size=0, max_size=30))
+def test_theil_sen_equals_the_textbook_median_of_pairwise_slopes(pairs):
+    """The fast loop gives exactly (not approximately) the definition's result."""
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    points = [
+        TrendPoint(str(n), start + timedelta(microseconds=us), total)
+        for n, (us, total) in enumerate(sorted(pairs))
+    ]
+    slopes = [
+        (b.total - a.total) / ((b.at - a.at).total_seconds() / 86400) * 7
+        for n, a in enumerate(points)
+        for b in points[n + 1 :]
+        if b.at != a.at
+    ]
+    expected = statistics.median(slopes) if slopes else None
+    assert theil_sen_per_week(points) == expected
 
 
 def test_slope_ignores_pairs_at_the_same_time(phq9, day):
