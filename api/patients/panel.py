@@ -1,10 +1,11 @@
 """The clinic's panel: every patient sorted by who needs attention, a page at a time.
 
-One query builds a page whatever its size (plus one to locate the cursor's anchor): open
-alerts and open check-ins due are aggregated in subqueries, trends come from the stored
-``PatientSummary``. Risk order: an open imminent or urgent alert, then an open high alert,
-then a worsening trend, then an overdue check-in, then everyone else; within a tier the
-most pressing alert, then the most severe latest score.
+One query orders the clinic and cuts a page whatever its size (plus one to locate the
+cursor's anchor, and one for the page's names and summaries): open alerts and open
+check-ins due are aggregated in subqueries, trends come from the stored ``PatientSummary``.
+Risk order: an open imminent or urgent alert, then an open high alert, then a worsening
+trend, then an overdue check-in, then everyone else; within a tier the most pressing alert,
+then the most severe latest score.
 
 Cursors are signed (itsdangerous) and hold only the sort and the last row's patient id
 (no name, date or score ever lands in a URL); the next page starts after that patient's
@@ -115,14 +116,11 @@ def _base(clinic_id: int, now: datetime):
         "name": [Key(sa.func.lower(Patient.display_name)), Key(Patient.id)],
         "last_checkin": [Key(last, True), Key(Patient.id)],
     }
+    # Narrow columns only: every patient of the clinic goes through the joins and the sort;
+    # the page's wide columns (names, the summaries' JSON) are read for its rows alone.
     query = (
         sa.select(
             Patient.id,
-            Patient.ref,
-            Patient.display_name,
-            Patient.status,
-            PatientSummary.trend_status,
-            PatientSummary.instruments,
             PatientSummary.last_checkin_at,
             dues.c.next_due,
             overdue.label("overdue"),
@@ -187,23 +185,43 @@ def panel_page(clinic_id: int, args: dict, q: str | None = None) -> dict:
     rows = db.session.execute(query.order_by(*order).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
+    details = _details([row.id for row in rows])
     return {
-        "items": [_row(row) for row in rows],
+        "items": [_row(row, details[row.id]) for row in rows],
         "next_cursor": encode_cursor(sort, rows[-1].id) if more else None,
     }
 
 
-def _row(row) -> dict:
+def _details(patient_ids: list) -> dict:
+    """The wide columns of a page's patients, by id (primary-key lookups)."""
+    if not patient_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(
+            Patient.id,
+            Patient.ref,
+            Patient.display_name,
+            Patient.status,
+            PatientSummary.trend_status,
+            PatientSummary.instruments,
+        )
+        .outerjoin(PatientSummary, PatientSummary.patient_id == Patient.id)
+        .where(Patient.id.in_(patient_ids))
+    )
+    return {row.id: row for row in rows}
+
+
+def _row(row, details) -> dict:
     label = TIER_LABELS[row.tier]
     if row.tier == 0 and row.alert_rank == 0:
         label = "Imminent-risk alert"
     return {
         "id": row.id,
-        "ref": row.ref,
-        "display_name": row.display_name,
-        "status": row.status,
-        "trend_status": row.trend_status,
-        "instruments": row.instruments or {},
+        "ref": details.ref,
+        "display_name": details.display_name,
+        "status": details.status,
+        "trend_status": details.trend_status,
+        "instruments": details.instruments or {},
         "last_checkin_at": row.last_checkin_at,
         "next_due_at": row.next_due,
         "overdue": bool(row.overdue),
