@@ -140,6 +140,25 @@ def test_replay_returns_the_stored_result_and_other_answers_conflict(client, csr
     assert count_checkins(db_session) == 1
 
 
+def test_a_replay_is_answered_as_stored_even_once_it_would_be_refused(
+    client, csrf, db_session, monkeypatch
+):
+    """A response lost on the way: the app resends days later, past the accepted window."""
+    from api.checkins import operations
+
+    payload = body(phq9(q1=1), completed_at=datetime.now(UTC) - timedelta(days=2))
+    first = post(client, csrf, payload)
+    assert first.status_code == 201
+    monkeypatch.setattr(operations, "MAX_AGE", timedelta(days=1))
+    again = post(client, csrf, payload)
+    assert (again.status_code, again.json) == (200, first.json)
+    other_answers = post(client, csrf, {**payload, "answers": phq9(q1=2)})
+    assert other_answers.status_code == 409  # the same id, other answers: still a conflict
+    fresh = post(client, csrf, body(phq9(q1=1), completed_at=datetime.now(UTC) - timedelta(days=2)))
+    assert fresh.status_code == 422  # a new check-in that old is refused
+    assert count_checkins(db_session) == 1
+
+
 def test_another_patients_id_is_a_conflict_not_a_leak(
     client, make_client, csrf, create_patient, redeem, db_session
 ):
