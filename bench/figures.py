@@ -344,8 +344,16 @@ def read_figure(key: str, stack: Stack, staff: Session, path: str, count: int, l
     return result
 
 
+#: Lighthouse's own advice on variability: run it several times and read the median.
+LIGHTHOUSE_RUNS = 3
+
+
 def lighthouse(stack: Stack, patient: Session, rundir: Path) -> Line:
-    """Lighthouse 12.2.3, mobile (its default), on the check-in page with Debian's Chromium."""
+    """Lighthouse 12.2.3, mobile (its default), on the check-in page with Debian's Chromium.
+
+    Run ``LIGHTHOUSE_RUNS`` times; the line is the run with the median performance score
+    (a single run on a shared 2-core machine moved by 6 points between two benchmark runs).
+    """
     chromium = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
     if shutil.which("npx") is None:
         return not_measured("lighthouse", "npx is not installed")
@@ -356,7 +364,29 @@ def lighthouse(stack: Stack, patient: Session, rundir: Path) -> Line:
         return not_measured(
             "lighthouse", f"the patient app page is not there (HTTP {page.status_code})"
         )
-    out = rundir / "lighthouse.json"
+    runs = []
+    for n in range(LIGHTHOUSE_RUNS):
+        scores = _lighthouse_once(stack, patient, chromium, rundir / f"lighthouse-{n}.json")
+        if isinstance(scores, str):
+            return not_measured("lighthouse", scores)
+        runs.append(scores)
+    runs.sort(key=lambda scores: scores["performance"])
+    scores = runs[len(runs) // 2]
+    perf, a11y, best = scores["performance"], scores["accessibility"], scores["best-practices"]
+    all_perf = ", ".join(str(run["performance"]) for run in runs)
+    result = line("lighthouse")
+    result.value = (
+        f"performance {perf}, accessibility {a11y}, best practices {best} "
+        f"(median of {len(runs)} runs; performance {all_perf})"
+    )
+    result.floor = "none applies (absolute scores)"
+    result.verdict = "met" if perf >= 95 and a11y == 100 and best == 100 else "missed"
+    result.numbers = {**scores, "performance_runs": [run["performance"] for run in runs]}
+    return result
+
+
+def _lighthouse_once(stack: Stack, patient: Session, chromium: str, out: Path) -> dict | str:
+    """One audit's category scores (0-100), or why there are none."""
     flags = "--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage"
     argv = [
         "npx",
@@ -375,19 +405,12 @@ def lighthouse(stack: Stack, patient: Session, rundir: Path) -> Line:
             argv, env={**os.environ, "CHROME_PATH": chromium}, capture_output=True, timeout=300
         )
     except subprocess.TimeoutExpired:
-        return not_measured("lighthouse", "Lighthouse did not finish within 300 s")
+        return "Lighthouse did not finish within 300 s"
     if run.returncode != 0 or not out.exists():
         tail = run.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
-        return not_measured("lighthouse", f"Lighthouse failed: {tail[0][:160]}")
+        return f"Lighthouse failed: {tail[0][:160]}"
     categories = json.loads(out.read_text())["categories"]
-    scores = {k: round((v.get("score") or 0) * 100) for k, v in categories.items()}
-    perf, a11y, best = scores["performance"], scores["accessibility"], scores["best-practices"]
-    result = line("lighthouse")
-    result.value = f"performance {perf}, accessibility {a11y}, best practices {best}"
-    result.floor = "none applies (absolute scores)"
-    result.verdict = "met" if perf >= 95 and a11y == 100 and best == 100 else "missed"
-    result.numbers = scores
-    return result
+    return {k: round((v.get("score") or 0) * 100) for k, v in categories.items()}
 
 
 def memory(key: str, now: list[int], start: list[int], what: str) -> Line:
