@@ -97,3 +97,31 @@ def test_service_worker_precaches_every_module_of_the_app():
         if path.name != "join.js"  # the invite page needs the network anyway
     }
     assert listed == modules
+
+
+def test_index_preloads_exactly_the_modules_the_app_imports():
+    """modulepreload turns the import waterfall into one round of requests; a stale list
+    would fetch a module for nothing or leave one in the waterfall."""
+    import re
+    from pathlib import Path, PurePosixPath
+
+    js = Path(__file__).resolve().parents[2] / "pwa" / "js"
+    graph, todo = set(), ["app.js"]
+    while todo:
+        module = todo.pop()
+        if module in graph:
+            continue
+        graph.add(module)
+        source = (js / module).read_text()
+        for target in re.findall(r'^(?:import|export)\b[^;]*?from\s+"([^"]+)"', source, re.M):
+            parts = []
+            for part in (PurePosixPath(module).parent / target).parts:
+                if part == "..":
+                    parts.pop()
+                elif part != ".":
+                    parts.append(part)
+            todo.append("/".join(parts))
+    index = (js.parent / "index.html").read_text()
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="/pwa/js/([^"]+)">', index))
+    assert len(graph) > 10  # the walk found the imports
+    assert preloaded == graph - {"app.js"}
