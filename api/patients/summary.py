@@ -106,10 +106,30 @@ def summarise(points: dict[str, Sequence[surveys.TrendPoint]], course_start) -> 
 
 @dataclass(frozen=True)
 class PatientRecord:
-    """What a summary is computed from: scored check-ins by instrument, and the courses."""
+    """What a summary and a check-in's rules are computed from: scored check-ins by
+    instrument, and the (course id, time) of every session that was not deleted."""
 
     points: dict[str, list[surveys.TrendPoint]]
-    courses: list[Course]
+    sessions: list[tuple[int, datetime]]
+
+    @property
+    def courses(self) -> list[Course]:
+        return courses_of(self.sessions)
+
+    def course_at(self, at: datetime) -> tuple[Course | None, int]:
+        """The course a check-in answered at ``at`` falls in, and its sessions given by then.
+
+        The same courses as the panel and the chart: from each course's first session that
+        was not deleted, so an edited, moved or deleted session moves the start for all three.
+        """
+        current = None
+        for course in self.courses:
+            if course.start <= at:
+                current = course
+        if current is None:
+            return None, 0
+        given = sum(1 for course, when in self.sessions if course == current.id and when <= at)
+        return current, given
 
 
 def read_record(connection: sa.Connection, patient_id) -> PatientRecord | None:
@@ -138,14 +158,13 @@ def read_record(connection: sa.Connection, patient_id) -> PatientRecord | None:
             Checkin.safety_endorsed,
         ).where(Checkin.patient_id == patient_id, Checkin.total.is_not(None))
     ).all()
-    return PatientRecord(
-        trend_points(rows), courses_of((s.course_id, s.administered_at) for s in sessions)
-    )
+    return PatientRecord(trend_points(rows), [(s.course_id, s.administered_at) for s in sessions])
 
 
 def store_summary(connection: sa.Connection, patient_id, record: PatientRecord) -> None:
     """Compute the summary from ``record`` (read under its lock) and upsert it."""
-    values = summarise(record.points, record.courses[-1].start if record.courses else None)
+    courses = record.courses
+    values = summarise(record.points, courses[-1].start if courses else None)
     values["updated_at"] = utcnow()
     insert = dialect_insert(PatientSummary, connection).values(patient_id=patient_id, **values)
     connection.execute(insert.on_conflict_do_update(index_elements=["patient_id"], set_=values))

@@ -7,6 +7,7 @@ import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import redis
 import sqlalchemy as sa
 
@@ -115,6 +116,46 @@ def test_the_evaluation_refreshes_the_panel_summary_the_request_left(
     assert (phq["latest"], phq["n"], phq["spark"]) == (9, 2, [3, 9])
     assert summary.last_checkin_at == db_session.get(Checkin, second).completed_at
     assert summary.severity_rank > 0
+
+
+@pytest.mark.parametrize("first_session_deleted", [False, True])
+def test_the_rules_course_starts_at_its_first_session_that_was_not_deleted(
+    client, redeem, team, db_session, run_task, first_session_deleted
+):
+    """Rules, panel and chart agree on the course: a deleted first session moves its start.
+
+    29 days into a course with a baseline of 20, a 19 is not on track (4 weeks, < 25 %
+    better). With that first session deleted the course began 2 days ago: too early to say.
+    """
+    from api.models import TreatmentCourse, TreatmentSession
+
+    now = datetime.now(UTC)
+    course = TreatmentCourse(patient_id=team.patient.id, label="Induction", started_at=now)
+    db_session.add(course)
+    db_session.flush()
+    first, later = (
+        TreatmentSession(
+            patient_id=team.patient.id, course_id=course.id, administered_at=at, modality="iv"
+        )
+        for at in (now - timedelta(days=29), now - timedelta(days=2))
+    )
+    course.started_at = first.administered_at  # as recording the sessions leaves it
+    db_session.add_all([first, later])
+    if first_session_deleted:
+        first.deleted_at = now
+    db_session.flush()
+    csrf = redeem(client, team.patient)
+    baseline = submit(
+        client,
+        csrf,
+        phq9(q1=3, q2=3, q3=3, q4=3, q5=3, q6=3, q7=2),  # 20
+        completed_at=now - timedelta(days=29, hours=12),
+    )
+    run_task("waypoint.evaluate_checkin", str(baseline))
+    latest = submit(client, csrf, phq9(q1=3, q2=3, q3=3, q4=3, q5=3, q6=3, q7=1))  # 19
+    run_task("waypoint.evaluate_checkin", str(latest))
+    rules = db_session.scalars(sa.select(Alert.rule).where(Alert.checkin_id == latest)).all()
+    assert ("not_on_track" in rules) is not first_session_deleted, rules
 
 
 def test_a_late_earlier_checkin_reconsiders_the_newer_one(

@@ -13,7 +13,7 @@ from api.alerts.notify import notify_first_round
 from api.alerts.operations import raise_alerts
 from api.checkins.operations import clinic_rule_settings
 from api.extensions import db
-from api.models import Alert, Checkin, Patient, TreatmentCourse, TreatmentSession
+from api.models import Alert, Checkin, Patient
 from api.patients.summary import PatientRecord, read_record, store_summary
 from api.schedules.operations import complete_slots
 
@@ -131,32 +131,13 @@ def _rule_hits(checkin: Checkin, patient: Patient, record: PatientRecord) -> lis
         if point.checkin_id != own and point.at <= checkin.completed_at
     ]
     history = sorted(earlier, key=lambda p: p.at, reverse=True)[:HISTORY_LIMIT]
-    course = db.session.scalar(
-        db.select(TreatmentCourse)
-        .where(
-            TreatmentCourse.patient_id == patient.id,
-            TreatmentCourse.started_at <= checkin.completed_at,
-        )
-        .order_by(TreatmentCourse.started_at.desc())
-        .limit(1)
-    )
-    sessions = 0
-    if course is not None:
-        sessions = db.session.scalar(
-            db.select(db.func.count())
-            .select_from(TreatmentSession)
-            .where(
-                TreatmentSession.course_id == course.id,
-                TreatmentSession.deleted_at.is_(None),
-                TreatmentSession.administered_at <= checkin.completed_at,
-            )
-        )
+    course, sessions = record.course_at(checkin.completed_at)
     return surveys.evaluate_checkin(
         definition,
         surveys.CheckinFacts(checkin_id=str(checkin.id), at=checkin.completed_at, score=score),
         history,
         clinic_rule_settings(patient.clinic),
-        course_start=course.started_at if course else None,
+        course_start=course.start if course else None,
         sessions_in_course=sessions,
         # The check-in's own time, so that a replay later gives the same hits.
         now=checkin.completed_at,
