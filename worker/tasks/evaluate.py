@@ -48,9 +48,14 @@ def evaluate_checkin(checkin_id: str, now: str | None = None) -> dict:
 
 
 def evaluate(checkin_id: uuid.UUID, now: datetime) -> dict:
-    """The evaluation itself (flushes); the row lock serialises concurrent runs."""
+    """The evaluation itself (flushes); the row lock serialises concurrent runs.
+
+    Locks: the check-in FOR NO KEY UPDATE (two runs of one check-in wait for each other, yet
+    an alert another evaluation raises on it, whose foreign key takes KEY SHARE, does not),
+    then the patient's summary lock (read_record), which orders evaluations of one patient.
+    """
     checkin = db.session.scalar(
-        db.select(Checkin).where(Checkin.id == checkin_id).with_for_update()
+        db.select(Checkin).where(Checkin.id == checkin_id).with_for_update(key_share=True)
     )
     if checkin is None:
         return {"status": "missing", "deliveries": {}}
