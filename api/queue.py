@@ -100,9 +100,16 @@ def publish(app: Flask, messages: list[tuple[str, list, str]], wait: float = PUB
     if time.monotonic() < state["down_until"]:
         log.info("broker marked down; %d message(s) left for the reconciler", len(messages))
         return
-    done = _publisher(app).submit(messages)
+    publisher = _publisher(app)
+    done = publisher.submit(messages)
     if not done.wait(wait):  # hung: treat the broker as down until it has answered again
         state["down_until"] = time.monotonic() + BROKER_BACKOFF
+        # A send that never returns must not take every later publish with it: the next
+        # one gets a new thread; this one finishes what it holds, if it ever can, and ends.
+        publisher.retire()
+        with _publisher_lock:
+            if app.extensions.get("waypoint_publisher") is publisher:
+                del app.extensions["waypoint_publisher"]
 
 
 class _Publisher:
@@ -116,6 +123,7 @@ class _Publisher:
         self.pid = os.getpid()
         self.celery_app, self.state = celery_app, state
         self.jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self.retired = False
         threading.Thread(target=self._run, name="publish", daemon=True).start()
 
     def submit(self, messages) -> threading.Event:
@@ -123,9 +131,16 @@ class _Publisher:
         self.jobs.put((messages, done))
         return done
 
+    def retire(self) -> None:
+        """Stop once the jobs already handed over are done (a newer thread takes the rest)."""
+        self.retired = True
+
     def _run(self) -> None:
-        while True:
-            messages, done = self.jobs.get()
+        while not (self.retired and self.jobs.empty()):
+            try:
+                messages, done = self.jobs.get(timeout=1.0 if self.retired else None)
+            except queue.Empty:
+                continue
             try:
                 _send(self.celery_app, messages, self.state)
             finally:

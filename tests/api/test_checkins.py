@@ -512,3 +512,38 @@ def test_a_transaction_rolled_back_after_scoring_stores_and_enqueues_nothing(
         assert db_session.scalar(sa.select(sa.func.count()).select_from(model)) == 0
     for queue in ("urgent", "default"):
         assert payload["id"] not in queued_checkin_ids(redis_url, queue)
+
+
+def test_a_send_that_never_returns_does_not_stop_later_publishes():
+    """RELIABILITY: a publish can hang despite every timeout (celery #4296, #6911).
+
+    The request waits PUBLISH_WAIT at most; after the backoff, the next publish runs on a
+    new thread instead of queueing forever behind the stuck one. The broker here is a
+    stand-in whose first send blocks until released: a real broker cannot be made to hang
+    forever on cue.
+    """
+    from flask import Flask
+
+    from api import queue
+
+    release, sent = threading.Event(), []
+
+    class StuckOnce:
+        def send_task(self, name, args, queue, retry):
+            if not sent:
+                sent.append(("stuck", args))
+                release.wait(30)
+                return
+            sent.append((name, args))
+
+    app = Flask("publish-test")
+    app.extensions["celery"] = StuckOnce()
+    started = time.monotonic()
+    queue.publish(app, [("waypoint.evaluate_checkin", ["a"], "default")], wait=0.2)
+    assert time.monotonic() - started < 1.0
+    state = app.extensions["waypoint_broker"]
+    assert state["down_until"] > time.monotonic()  # marked down: the next requests skip it
+    state["down_until"] = 0.0  # the backoff has passed
+    queue.publish(app, [("waypoint.evaluate_checkin", ["b"], "default")], wait=2.0)
+    assert ("waypoint.evaluate_checkin", ["b"]) in sent  # sent while the first still hangs
+    release.set()
