@@ -2,9 +2,9 @@
 
 A summary is a pure function of the patient's check-ins and treatment sessions. It is
 recomputed in the same transaction as any ORM flush that changes them (the listeners
-below). Writes that bypass the ORM call ``api.patients.summary.refresh_summaries``
-themselves: a patient's check-in is inserted with Core (``api.checkins.operations``) and
-its summary refreshed by the worker's evaluation (``worker.tasks.evaluate``), so the
+below). Writes that bypass the ORM refresh it themselves: a patient's check-in is
+inserted with Core (``api.checkins.operations``) and its summary stored by the worker's
+evaluation (``worker.tasks.evaluate``, ``api.patients.summary.store_summary``), so the
 patient's request never pays for it and the panel follows within the evaluation's
 seconds; the check-in's safety alerts, which lead the panel's order, are written with it.
 Bulk loads (the benchmark's seeding) refresh the summaries of what they loaded.

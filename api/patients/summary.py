@@ -7,6 +7,7 @@ current course and stores the result (see ``api.models.summaries``).
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 import sqlalchemy as sa
 
@@ -112,7 +113,7 @@ class PatientRecord:
     points: dict[str, list[surveys.TrendPoint]]
     sessions: list[tuple[int, datetime]]
 
-    @property
+    @cached_property
     def courses(self) -> list[Course]:
         return courses_of(self.sessions)
 
@@ -128,7 +129,7 @@ class PatientRecord:
                 current = course
         if current is None:
             return None, 0
-        given = sum(1 for course, when in self.sessions if course == current.id and when <= at)
+        given = sum(1 for cid, when in self.sessions if cid == current.id and when <= at)
         return current, given
 
 
