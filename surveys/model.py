@@ -5,6 +5,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 #: The comparison words the JSON may use, and what they mean.
@@ -173,4 +174,15 @@ class Definition:
 
     def band_for(self, total: int) -> Band | None:
         """The severity band containing `total`, or None when no band does."""
+        if type(total) is int:  # a chart asks this of every point: look it up
+            return self._band_by_total.get(total)
         return next((band for band in self.bands if band.contains(total)), None)
+
+    @cached_property
+    def _band_by_total(self) -> dict[int, Band]:
+        """Every whole score a band contains, mapped to the first band containing it."""
+        table: dict[int, Band] = {}
+        for band in self.bands:
+            for total in range(band.min, band.max + 1):
+                table.setdefault(total, band)
+        return table

@@ -109,10 +109,10 @@ def theil_sen_per_week(points: Sequence[TrendPoint]) -> float | None:
     micros = [(p.at - origin) // _MICROSECOND for p in points]
     totals = [p.total for p in points]
     slopes = [
-        (totals[j] - totals[i]) / ((micros[j] - micros[i]) / 10**6 / 86400) * 7
-        for i in range(len(points))
-        for j in range(i + 1, len(points))
-        if micros[j] != micros[i]
+        (later - total) / ((then - at) / 10**6 / 86400) * 7
+        for i, (at, total) in enumerate(zip(micros, totals, strict=True))
+        for then, later in zip(micros[i + 1 :], totals[i + 1 :], strict=True)
+        if then != at
     ]
     return float(statistics.median(slopes)) if slopes else None
 
@@ -177,7 +177,8 @@ def compute_trend(
     response = is_response(first.total, last.total, definition.response_percent)
     remission = is_remission(first.total, last.total, definition.remission_below)
     reference = now or last.at
-    window = [p for p in course if reference - timedelta(weeks=slope_weeks) <= p.at <= reference]
+    window_start = reference - timedelta(weeks=slope_weeks)
+    window = [p for p in course if window_start <= p.at <= reference]
     return Trend(
         instrument=definition.code,
         n=len(course),

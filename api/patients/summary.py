@@ -48,12 +48,11 @@ def courses_of(sessions: Iterable[tuple[int, datetime]]) -> list[Course]:
 def trend_points(rows) -> dict[str, list[surveys.TrendPoint]]:
     """Scored check-in rows (id, instrument, completed_at, total, safety_endorsed) by instrument."""
     points: dict[str, list[surveys.TrendPoint]] = {}
-    for row in rows:
-        if row.total is None:
-            continue
-        points.setdefault(row.instrument, []).append(
-            surveys.TrendPoint(str(row.id), row.completed_at, row.total, bool(row.safety_endorsed))
-        )
+    for checkin_id, instrument, at, total, safety_endorsed in rows:
+        if total is not None:
+            points.setdefault(instrument, []).append(
+                surveys.TrendPoint(str(checkin_id), at, total, bool(safety_endorsed))
+            )
     return points
 
 

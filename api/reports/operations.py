@@ -49,8 +49,8 @@ def course_outcomes(clinic_id: int) -> list[dict]:
         )
     ).all()
     by_patient = defaultdict(list)
-    for row in checkins:
-        by_patient[row.patient_id].append(row)
+    for patient_id, *point in checkins:
+        by_patient[patient_id].append(point)
     sessions_of = defaultdict(list)
     for row in sessions:
         sessions_of[row.patient_id].append(row)

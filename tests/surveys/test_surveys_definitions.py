@@ -109,6 +109,18 @@ def test_phq9_difficulty_question_is_optional_conditional_and_unscored(phq9):
     ]
 
 
+def test_band_for_agrees_with_each_band_inclusive_at_both_ends():
+    for definition in all_definitions().values():
+        low, high = definition.score_min, definition.score_max
+        if low is None:
+            assert definition.band_for(0) is None
+            continue
+        for total in range(low - 2, high + 3):
+            inside = [band for band in definition.bands if band.min <= total <= band.max]
+            assert definition.band_for(total) == (inside[0] if inside else None), total
+        assert definition.band_for(low - 1) is None and definition.band_for(high + 1) is None
+
+
 def test_phq9_scoring_bands_and_thresholds(phq9):
     assert phq9.scored and (phq9.score_min, phq9.score_max) == (0, 27)
     assert [(b.code, b.label, b.min, b.max) for b in phq9.bands] == [
