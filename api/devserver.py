@@ -48,6 +48,8 @@ def main() -> int:
     commands |= {
         "web": [
             os.path.join(bin_dir, "gunicorn"),
+            "--config",
+            "python:api.gunicorn_conf",
             "--workers",
             "2",
             "--bind",

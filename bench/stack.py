@@ -54,6 +54,8 @@ class Stack:
             "gunicorn",
             [
                 str(BIN / "gunicorn"),
+                "-c",
+                "python:api.gunicorn_conf",
                 "-w",
                 str(self.web_workers),
                 "-b",

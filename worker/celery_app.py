@@ -7,7 +7,7 @@ worker's own: its tasks, beat's schedule and how it treats the broker going away
 
 from celery.signals import worker_process_init
 
-from api.app import create_app
+from api.app import create_app, freeze_start_up_heap
 from api.extensions import db
 from api.queue import VISIBILITY_TIMEOUT
 
@@ -53,3 +53,9 @@ def _fresh_database_connections(**_):
     """A forked pool process must not share the parent's database connections."""
     with flask_app.app_context():
         db.engine.dispose(close=False)
+
+
+@worker_process_init.connect
+def _freeze_start_up_heap(**_):
+    """A pool process's full collections no longer walk the app's start-up objects."""
+    freeze_start_up_heap()

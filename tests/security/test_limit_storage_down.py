@@ -67,7 +67,17 @@ def server_without_limit_storage(app, committed_db, database_url, redis_url, tmp
     }
     log = (tmp_path / "server.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}"]
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "python:api.gunicorn_conf",
+            "--workers",
+            "1",
+            "--bind",
+            f"127.0.0.1:{port}",
+        ]
         + ["api.app:create_app()"],
         cwd=ROOT,
         env=env,
