@@ -5,7 +5,7 @@ import logging
 from flask import Flask, g, request
 from sqlalchemy.exc import SQLAlchemyError
 
-from .audit import pending_events
+from .audit import write_pending_events
 from .extensions import db
 
 log = logging.getLogger("waypoint.web")
@@ -22,8 +22,8 @@ def install_request_boundary(app: Flask) -> None:
     @app.after_request
     def _finish_transaction(response):
         if response.status_code < 400:
-            db.session.add_all(pending_events())
             try:
+                write_pending_events()
                 db.session.commit()
             except SQLAlchemyError:
                 # The request fails (500), but what it was refused or attempted stays audited.
@@ -47,11 +47,8 @@ def install_request_boundary(app: Flask) -> None:
 
 
 def _write_audit_alone() -> None:
-    events = pending_events()
-    if not events:
-        return
     try:
-        db.session.add_all(events)
+        write_pending_events()
         db.session.commit()
     except SQLAlchemyError:
         db.session.rollback()

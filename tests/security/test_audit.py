@@ -47,6 +47,34 @@ def test_a_row_says_who_what_where_when(world, as_caller, db_session):
     assert row.ip == "127.0.0.1" and row.at is not None
 
 
+def test_a_request_whose_commit_fails_keeps_its_audit_rows(
+    world, as_caller, db_session, monkeypatch
+):
+    from api.extensions import db
+
+    real_commit, calls = db.session.commit, []
+
+    def commit_losing_the_connection_once():
+        calls.append(1)
+        if len(calls) == 1:
+            raise sa.exc.OperationalError("COMMIT", {}, ConnectionError("server closed"))
+        real_commit()
+
+    monkeypatch.setattr(db.session, "commit", commit_losing_the_connection_once)
+    reads = (
+        sa.select(sa.func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action == "patient.read", AuditEvent.object_id == str(world.a1.id))
+    )
+    before = db_session.scalar(reads)
+    client = as_caller(world.callers["clinician_a"])
+    # The test client re-raises what would be a 500 in production.
+    with pytest.raises(sa.exc.OperationalError, match="server closed"):
+        client.get(f"/api/v1/patients/{world.a1.id}")
+    assert len(calls) == 2  # the request's own commit, then the audit rows' own
+    assert db_session.scalar(reads) == before + 1
+
+
 def test_authentication_events_are_audited(world, as_caller, make_client, db_session):
     make_client().post(
         "/api/v1/auth/login", json={"email": world.clinician_a.email, "password": "nope"}
