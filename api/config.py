@@ -26,6 +26,17 @@ def _float(name: str, default: float) -> float:
     return float(os.environ.get(name, default))
 
 
+#: The levels ``LOG_LEVEL`` may name (the waypoint.* loggers: requests, worker, web).
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def _log_level() -> str:
+    level = os.environ.get("LOG_LEVEL", "INFO").strip().upper()
+    if level not in LOG_LEVELS:
+        raise ValueError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {level!r}")
+    return level
+
+
 def from_env() -> dict:
     """Build the Flask config mapping from the process environment."""
     database_url = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'waypoint.sqlite'}")
@@ -43,6 +54,7 @@ def from_env() -> dict:
         #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none).
         "PROXY_HOPS": _int("PROXY_HOPS", 0),
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "LOG_LEVEL": _log_level(),
         "MAX_CONTENT_LENGTH": 64 * 1024,
         # Sessions: a signed cookie carrying only an opaque server-side session token.
         "SESSION_COOKIE_NAME": "__Host-waypoint" if cookie_secure else "waypoint",

@@ -88,7 +88,7 @@ def configure_logging(app: Flask) -> None:
     so the request line is written before the commit, while the caller is still loaded.
     """
     logger = logging.getLogger("waypoint")
-    logger.setLevel(app.config.get("LOG_LEVEL", "INFO"))
+    logger.setLevel(app.config["LOG_LEVEL"])
     _json_handler(logger)
     app.logger.removeHandler(default_handler)
     if not any(isinstance(f, _UnhandledWithoutPath) for f in app.logger.filters):

@@ -115,3 +115,15 @@ def test_client_address_trusts_x_forwarded_for_only_behind_proxy_hops(app, clien
     response = client_for(other).get("/healthz", headers={"X-Forwarded-For": "203.0.113.7"})
     assert response.status_code == 200
     assert addresses == [seen]
+
+
+def test_log_level_comes_from_the_environment_and_a_typo_stops_start_up(monkeypatch):
+    from api import config
+
+    monkeypatch.setenv("LOG_LEVEL", " warning ")
+    assert config.from_env()["LOG_LEVEL"] == "WARNING"
+    monkeypatch.delenv("LOG_LEVEL")
+    assert config.from_env()["LOG_LEVEL"] == "INFO"
+    monkeypatch.setenv("LOG_LEVEL", "LOUD")
+    with pytest.raises(ValueError, match="LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR"):
+        config.from_env()
