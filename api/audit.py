@@ -56,4 +56,4 @@ def write_pending_events() -> None:
     """
     events = g.get("audit_events")
     if events:
-        db.session.execute(sa.insert(AuditEvent), events)
+        db.session.execute(sa.insert(AuditEvent.__table__), events)

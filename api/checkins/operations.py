@@ -113,10 +113,11 @@ def _insert_once(checkin: Checkin) -> bool:
     A Core insert: the row is not in the ORM session, so no flush listener recomputes the
     panel summary on the patient's request (the evaluation does, see api.models.summaries).
     """
-    columns = {c.key: getattr(checkin, c.key) for c in Checkin.__table__.columns}
-    values = {key: value for key, value in columns.items() if value is not None}
-    insert = dialect_insert(Checkin).values(**values).on_conflict_do_nothing(index_elements=["id"])
-    return db.session.execute(insert.returning(Checkin.id)).scalar() is not None
+    table = Checkin.__table__
+    values = {c.key: value for c in table.columns if (value := getattr(checkin, c.key)) is not None}
+    # The values go as parameters, not into the statement: its compiled form is cached.
+    insert = dialect_insert(table).on_conflict_do_nothing(index_elements=["id"])
+    return db.session.execute(insert.returning(table.c.id), values).scalar() is not None
 
 
 def scored_checkin(
