@@ -121,19 +121,32 @@ def replan_patient(patient: Patient, now: datetime) -> int:
     slots = plan_slots(schedule, patient_zone(patient), patient.created_at, sessions, since, end)
     wanted = {(s.instrument, s.due_at) for s in slots}
 
-    stale = db.session.scalars(
-        db.select(CheckinDue).where(
-            CheckinDue.patient_id == patient.id,
-            CheckinDue.due_at > now,
-            CheckinDue.completed_checkin_id.is_(None),
-            CheckinDue.reminded_at.is_(None),
-        )
+    # One read of the stored slots decides both what to remove and what to add: a planner
+    # that runs for every active patient each period mostly finds nothing to do.
+    stored = db.session.execute(
+        db.select(
+            CheckinDue.id,
+            CheckinDue.instrument,
+            CheckinDue.due_at,
+            CheckinDue.completed_checkin_id,
+            CheckinDue.reminded_at,
+        ).where(CheckinDue.patient_id == patient.id, CheckinDue.due_at >= min(since, now))
     ).all()
-    for row in stale:
-        if (row.instrument, row.due_at) not in wanted:
-            db.session.delete(row)
+    stale = [
+        row.id
+        for row in stored
+        if row.due_at > now
+        and row.completed_checkin_id is None
+        and row.reminded_at is None
+        and (row.instrument, row.due_at) not in wanted
+    ]
+    if stale:
+        db.session.execute(db.delete(CheckinDue).where(CheckinDue.id.in_(stale)))
+    have = {(row.instrument, row.due_at) for row in stored}
     added = 0
     for slot in slots:
+        if (slot.instrument, slot.due_at) in have:
+            continue
         insert = dialect_insert(CheckinDue).values(
             patient_id=patient.id,
             instrument=slot.instrument,

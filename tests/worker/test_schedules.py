@@ -162,3 +162,55 @@ def test_bad_schedule_changes_are_refused(client, redeem, create_patient, bad, d
     assert response.json["code"] == 422
     db_session.refresh(patient)
     assert "since" not in (patient.schedule or {})
+
+
+def test_replanning_moves_only_future_unreminded_slots_and_otherwise_only_reads(
+    create_clinic, create_patient, db_session
+):
+    from api.extensions import db
+    from api.schedules.operations import replan_patient
+
+    start = datetime(2025, 6, 2, 12, tzinfo=UTC)
+    patient = create_patient(create_clinic(), timezone="UTC", schedule=DAILY)
+    patient.created_at = start
+    db_session.flush()
+    assert replan_patient(patient, start) == 8  # a daily slot for each day of the horizon
+
+    def slots():
+        rows = db_session.scalars(sa.select(CheckinDue).where(CheckinDue.patient_id == patient.id))
+        return {
+            (row.due_at, row.due_at.strftime("%H:%M"), row.reminded_at is not None) for row in rows
+        }
+
+    now = start + timedelta(days=2)  # two slots are past; remind the next one
+    reminded = db_session.scalar(
+        sa.select(CheckinDue)
+        .where(CheckinDue.patient_id == patient.id, CheckinDue.due_at > now)
+        .order_by(CheckinDue.due_at)
+        .limit(1)
+    )
+    reminded.reminded_at = now
+    patient.schedule = {**DAILY, "local_time": "09:00", "since": now.isoformat()}
+    db_session.flush()
+    replan_patient(patient, now)
+    after = slots()
+    kept = {(due, wall) for due, wall, _ in after if wall == "18:00"}
+    # The past slots and the one already reminded stay as the record of what was due ...
+    assert kept == {(d, "18:00") for d in (start + timedelta(hours=6, days=k) for k in range(3))}
+    # ... every other 18:00 slot is gone, and 09:00 slots fill the new horizon.
+    assert {due.date() for due, wall, _ in after if wall == "09:00"} == {
+        (now + timedelta(days=k)).date() for k in range(1, 9)
+    }
+
+    statements = []
+
+    def note(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        assert replan_patient(patient, now) == 0
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note)
+    assert slots() == after
+    assert all(s.lstrip().upper().startswith("SELECT") for s in statements), statements
