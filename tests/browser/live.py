@@ -38,6 +38,22 @@ def vapid_public_key() -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
+def _closed_when_done(body):
+    """The response body, closed as soon as it has been sent or abandoned.
+
+    werkzeug's development server calls ``close()`` only after draining the request socket,
+    and a browser that cancels a request (a module fetch overtaken by navigation) makes that
+    drain raise first: the body of a static file then kept its file open until the garbage
+    collector found it, and the ResourceWarning failed whichever test was running then.
+    """
+    try:
+        yield from body
+    finally:
+        close = getattr(body, "close", None)
+        if close is not None:
+            close()
+
+
 class LiveServer:
     """The app served by werkzeug in a background thread."""
 
@@ -54,7 +70,7 @@ class LiveServer:
         if not self.answering.wait(timeout=HANG_LIMIT_S):
             start_response("503 SERVICE UNAVAILABLE", [("Content-Type", "text/plain")])
             return [b"hung"]
-        return self.app(environ, start_response)
+        return _closed_when_done(self.app(environ, start_response))
 
     @contextmanager
     def hanging(self):
