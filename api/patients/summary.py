@@ -45,8 +45,18 @@ def courses_of(sessions: Iterable[tuple[int, datetime]]) -> list[Course]:
     ]
 
 
+#: What a trend point is read from, in the order ``trend_points`` unpacks it.
+POINT_COLUMNS = (
+    Checkin.id,
+    Checkin.instrument,
+    Checkin.completed_at,
+    Checkin.total,
+    Checkin.safety_endorsed,
+)
+
+
 def trend_points(rows) -> dict[str, list[surveys.TrendPoint]]:
-    """Scored check-in rows (id, instrument, completed_at, total, safety_endorsed) by instrument."""
+    """Scored check-in rows of ``POINT_COLUMNS`` as trend points, by instrument."""
     points: dict[str, list[surveys.TrendPoint]] = {}
     for checkin_id, instrument, at, total, safety_endorsed in rows:
         if total is not None:
@@ -150,13 +160,9 @@ def read_record(connection: sa.Connection, patient_id) -> PatientRecord | None:
         )
     ).all()
     rows = connection.execute(
-        sa.select(
-            Checkin.id,
-            Checkin.instrument,
-            Checkin.completed_at,
-            Checkin.total,
-            Checkin.safety_endorsed,
-        ).where(Checkin.patient_id == patient_id, Checkin.total.is_not(None))
+        sa.select(*POINT_COLUMNS).where(
+            Checkin.patient_id == patient_id, Checkin.total.is_not(None)
+        )
     ).all()
     return PatientRecord(trend_points(rows), [(s.course_id, s.administered_at) for s in sessions])
 

@@ -10,7 +10,7 @@ import surveys
 
 from ..extensions import db
 from ..models import Checkin, Patient, TreatmentSession
-from .summary import Course, courses_of, trend_points
+from .summary import POINT_COLUMNS, Course, courses_of, trend_points
 
 
 def active_sessions(patient: Patient) -> list[TreatmentSession]:
@@ -51,13 +51,7 @@ def course_trends(definition, points, sessions) -> list[dict]:
 def load_points(patient: Patient, definition: surveys.Definition) -> list[surveys.TrendPoint]:
     """The patient's scored check-ins of one instrument as trend points, oldest first."""
     rows = db.session.execute(
-        db.select(
-            Checkin.id,
-            Checkin.instrument,
-            Checkin.completed_at,
-            Checkin.total,
-            Checkin.safety_endorsed,
-        )
+        db.select(*POINT_COLUMNS)
         .where(
             Checkin.patient_id == patient.id,
             Checkin.instrument == definition.code,

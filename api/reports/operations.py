@@ -11,7 +11,7 @@ import surveys
 from ..extensions import db
 from ..models import Checkin, CheckinDue, Patient, TreatmentSession
 from ..models.base import utcnow
-from ..patients.summary import courses_of, trend_points
+from ..patients.summary import POINT_COLUMNS, courses_of, trend_points
 from ..patients.trend import course_trend
 
 INSTRUMENTS = ("phq9", "gad7")
@@ -35,14 +35,7 @@ def course_outcomes(clinic_id: int) -> list[dict]:
         .where(Patient.clinic_id == clinic_id, TreatmentSession.deleted_at.is_(None))
     ).all()
     checkins = db.session.execute(
-        sa.select(
-            Checkin.patient_id,
-            Checkin.id,
-            Checkin.instrument,
-            Checkin.completed_at,
-            Checkin.total,
-            Checkin.safety_endorsed,
-        ).where(
+        sa.select(Checkin.patient_id, *POINT_COLUMNS).where(
             Checkin.clinic_id == clinic_id,
             Checkin.instrument.in_(INSTRUMENTS),
             Checkin.total.is_not(None),
