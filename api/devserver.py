@@ -12,7 +12,7 @@ import sys
 import time
 
 from .config import INSTANCE
-from .queue import QUEUES
+from .pipeline.routing import QUEUES
 
 
 def main() -> int:

@@ -17,6 +17,7 @@ from ..audit import record
 from ..extensions import db
 from ..models import Patient, StaffUser, TreatmentCourse, TreatmentSession
 from ..models.base import utcnow
+from ..pipeline.summary import refresh
 
 MAX_DOSE_MG = {"iv": 300, "im": 300, "intranasal": 200, "oral": 500, "sublingual": 500}
 MAX_MG_PER_KG = 3
@@ -155,7 +156,7 @@ def create_session(patient: Patient, body: dict, staff: StaffUser) -> TreatmentS
         **{name: body.get(name) for name in FIELDS},
     )
     db.session.add(row)
-    db.session.flush()
+    refresh(patient.id)
     record(
         "session.create",
         object_type="treatment_session",
@@ -179,7 +180,7 @@ def update_session(patient: Patient, row: TreatmentSession, body: dict) -> Treat
     for name in FIELDS:
         if name in body:
             setattr(row, name, body[name])
-    db.session.flush()
+    refresh(row.patient_id)
     record(
         "session.update",
         object_type="treatment_session",
@@ -194,7 +195,7 @@ def delete_session(row: TreatmentSession, staff: StaffUser) -> None:
     """Soft-delete: the row stays for the audit trail and leaves every view and trend."""
     row.deleted_at = utcnow()
     row.deleted_by = staff.id
-    db.session.flush()
+    refresh(row.patient_id)
     record(
         "session.delete",
         object_type="treatment_session",

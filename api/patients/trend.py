@@ -10,7 +10,9 @@ import surveys
 
 from ..extensions import db
 from ..models import Checkin, Patient, TreatmentSession
-from .summary import POINT_COLUMNS, Course, courses_of, trend_points
+from surveys.summary import Course, courses_of, trend_points
+
+from ..pipeline.summary import POINT_COLUMNS
 
 
 def active_sessions(patient: Patient) -> list[TreatmentSession]:

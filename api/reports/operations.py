@@ -11,7 +11,9 @@ import surveys
 from ..extensions import db
 from ..models import Checkin, CheckinDue, Patient, TreatmentSession
 from ..models.base import utcnow
-from ..patients.summary import POINT_COLUMNS, courses_of, trend_points
+from surveys.summary import courses_of, trend_points
+
+from ..pipeline.summary import POINT_COLUMNS
 from ..patients.trend import course_trend
 
 INSTRUMENTS = ("phq9", "gad7")

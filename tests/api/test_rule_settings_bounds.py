@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 import surveys
-from api.checkins.operations import clinic_rule_settings
+from api.pipeline.settings import clinic_rule_settings
 from api.models import Clinic
 
 HUGE = [
