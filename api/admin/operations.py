@@ -12,6 +12,7 @@ from flask_smorest import abort
 
 from ..audit import record
 from ..auth.policy import require_principal
+from ..exports.operations import csv_cell, fhir_bundle
 from ..extensions import db
 from ..models import (
     Alert,
@@ -25,7 +26,6 @@ from ..models import (
     TreatmentCourse,
     TreatmentSession,
 )
-from ..patients.exports import csv_cell, fhir_bundle
 
 AUDIT_COLUMNS = (
     "id",

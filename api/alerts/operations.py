@@ -2,12 +2,13 @@
 
 from datetime import datetime
 
+from ..errors import Conflict
 from ..extensions import db
 from ..models import Alert, AlertEvent
 from ..models.base import utcnow
 
 
-class AlertStateError(Exception):
+class AlertStateError(Conflict):
     """The alert is not in a state that allows the change (e.g. already acknowledged)."""
 
 

@@ -96,7 +96,7 @@ def install_policy(app: Flask) -> None:
             abort(
                 403,
                 message="Set up two-step sign-in before you continue.",
-                errors={"mfa": ["enrolment_required"]},
+                reason="mfa_enrolment_required",
             )
         if csrf and request.method not in SAFE_METHODS:
             sent = request.headers.get("X-CSRF-Token", "")

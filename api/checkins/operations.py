@@ -9,22 +9,15 @@ from datetime import datetime, timedelta
 
 import surveys
 
+from ..boundary import after_commit
+from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..models import Checkin, Patient
 from ..models.base import dialect_insert, utcnow
 from ..pipeline.submit import checkin_stored
-from ..web import after_commit
 
 MAX_FUTURE = timedelta(minutes=5)
 MAX_AGE = timedelta(days=30)
-
-
-class CheckinRefused(Exception):
-    """The submission cannot be stored; ``status`` is the HTTP status to answer."""
-
-    def __init__(self, status: int, message: str, errors: dict | None = None):
-        super().__init__(message)
-        self.status, self.message, self.errors = status, message, errors or {}
 
 
 @dataclass
@@ -42,7 +35,7 @@ def submit_checkin(patient: Patient, body: dict) -> Submission:
     now = utcnow()
     try:
         definition, score, completed_at, reported_at = _validated(body, now)
-    except CheckinRefused:
+    except Invalid:
         # A replay is answered as stored even if it would no longer validate (too old now).
         existing = db.session.get(Checkin, body["id"])
         if existing is None:
@@ -63,7 +56,7 @@ def submit_checkin(patient: Patient, body: dict) -> Submission:
         # The id is taken: a replay (or another request with it won the race).
         existing = db.session.get(Checkin, body["id"])
         if existing is None:  # taken and erased in between: nothing sane to answer with
-            raise CheckinRefused(409, "This id was used and is no longer available.")
+            raise Conflict("This id was used and is no longer available.")
         return Submission(_replayed(existing, patient, payload_hash), created=False)
 
     checkin_stored(patient, checkin, definition, score, now, after_commit)
@@ -75,15 +68,13 @@ def _validated(body: dict, now: datetime):
     try:
         definition = surveys.get_definition(body["instrument"])
     except surveys.UnknownInstrument:
-        raise CheckinRefused(
-            422, "Unknown instrument.", {"instrument": ["No instrument with this code."]}
+        raise Invalid(
+            "Unknown instrument.", {"instrument": ["No instrument with this code."]}
         ) from None
     try:
         score = surveys.score(definition, body["answers"])
     except surveys.AnswerError as exc:
-        raise CheckinRefused(
-            422, "Some answers are missing or not valid.", {"answers": exc.errors}
-        ) from None
+        raise Invalid("Some answers are missing or not valid.", {"answers": exc.errors}) from None
     completed_at, reported_at = _completion_time(body["completed_at"], now, score)
     return definition, score, completed_at, reported_at
 
@@ -146,21 +137,18 @@ def _completion_time(reported: datetime, now: datetime, score) -> tuple[datetime
     if reported > now + MAX_FUTURE:
         if score.safety.endorsed:
             return now, reported
-        raise CheckinRefused(
-            422,
+        raise Invalid(
             "completed_at is in the future.",
             {"completed_at": ["More than 5 minutes in the future; check the device's clock."]},
         )
     if reported < now - MAX_AGE and not score.safety.endorsed:
-        raise CheckinRefused(
-            422, "completed_at is too old.", {"completed_at": ["More than 30 days ago."]}
-        )
+        raise Invalid("completed_at is too old.", {"completed_at": ["More than 30 days ago."]})
     return reported, None
 
 
 def _replayed(existing: Checkin, patient: Patient, payload_hash: str) -> Checkin:
     if existing.patient_id != patient.id or existing.payload_hash != payload_hash:
-        raise CheckinRefused(409, "A different check-in was already sent with this id.")
+        raise Conflict("A different check-in was already sent with this id.")
     return existing
 
 

@@ -7,14 +7,13 @@ from collections import Counter, defaultdict
 import sqlalchemy as sa
 
 import surveys
+from surveys.summary import courses_of, trend_points
 
 from ..extensions import db
 from ..models import Checkin, CheckinDue, Patient, TreatmentSession
 from ..models.base import utcnow
-from surveys.summary import courses_of, trend_points
-
 from ..pipeline.summary import POINT_COLUMNS
-from ..patients.trend import course_trend
+from ..trend.operations import course_trend
 
 INSTRUMENTS = ("phq9", "gad7")
 COLUMNS = ("measure", "instrument", "modality", "numerator", "denominator", "rate")

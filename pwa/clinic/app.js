@@ -40,7 +40,7 @@ function signedOut() {
 }
 
 function isMfaRefusal(error) {
-  return error instanceof ApiError && error.status === 403 && Boolean(error.body && error.body.errors && error.body.errors.mfa);
+  return error instanceof ApiError && error.status === 403 && Boolean(error.body && error.body.reason === "mfa_enrolment_required");
 }
 
 /** Show another clinic page without reloading. */

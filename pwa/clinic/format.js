@@ -119,7 +119,7 @@ export function bp(systolic, diastolic) {
 export function errorText(error) {
   const body = error && error.body;
   if (!body) return "Waypoint could not be reached. Try again.";
-  const fields = (body.errors && (body.errors.json || body.errors.query)) || {};
+  const fields = body.errors || {};
   const details = Object.entries(fields).map(([name, messages]) => `${name.replaceAll("_", " ")}: ${[messages].flat(3).join(" ")}`);
   return [body.message, ...details].filter(Boolean).join(" ");
 }

@@ -50,7 +50,7 @@ export function renderLogin(main, done) {
       await done();
     } catch (failure) {
       const errors = failure instanceof ApiError && failure.body && failure.body.errors;
-      if (failure instanceof ApiError && failure.status === 401 && errors && errors.totp) {
+      if (failure instanceof ApiError && failure.status === 401 && failure.body && failure.body.reason === "totp_required") {
         totpField.hidden = false;
         totp.focus();
       }

@@ -11,9 +11,7 @@ The time is at most 15 minutes ahead of the server clock and at most 10 years ag
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from flask_smorest import abort
-
-from ..audit import record
+from ..errors import Invalid
 from ..extensions import db
 from ..models import Patient, StaffUser, TreatmentCourse, TreatmentSession
 from ..models.base import utcnow
@@ -101,7 +99,7 @@ def _step(places: int) -> str:
 def _refuse_if_implausible(values: dict) -> None:
     errors = plausibility_errors(values)
     if errors:
-        abort(422, message="This session cannot be recorded as given.", errors={"json": errors})
+        raise Invalid("This session cannot be recorded as given.", errors)
 
 
 def _course_for(patient: Patient, body: dict) -> TreatmentCourse:
@@ -113,11 +111,7 @@ def _course_for(patient: Patient, body: dict) -> TreatmentCourse:
             )
         )
         if course is None:
-            abort(
-                422,
-                message="Unknown course.",
-                errors={"json": {"course_id": ["Not a course of this patient."]}},
-            )
+            raise Invalid("Unknown course.", {"course_id": ["Not a course of this patient."]})
         return course
     if not body.get("new_course_label"):
         latest = db.session.scalar(
@@ -142,10 +136,9 @@ def create_session(patient: Patient, body: dict, staff: StaffUser) -> TreatmentS
     """Record a session after checking it can be real (flushes; the request commits)."""
     _refuse_if_implausible(body)
     if body.get("course_id") is not None and body.get("new_course_label"):
-        abort(
-            422,
-            message="Choose an existing course or a new one, not both.",
-            errors={"json": {"new_course_label": ["Not with course_id."]}},
+        raise Invalid(
+            "Choose an existing course or a new one, not both.",
+            {"new_course_label": ["Not with course_id."]},
         )
     course = _course_for(patient, body)
     course.started_at = min(course.started_at, body["administered_at"])
@@ -157,18 +150,11 @@ def create_session(patient: Patient, body: dict, staff: StaffUser) -> TreatmentS
     )
     db.session.add(row)
     refresh(patient.id)
-    record(
-        "session.create",
-        object_type="treatment_session",
-        object_id=row.id,
-        patient_id=str(patient.id),
-        course_id=course.id,
-    )
     return row
 
 
-def update_session(patient: Patient, row: TreatmentSession, body: dict) -> TreatmentSession:
-    """Apply a partial edit if the result can still be real; audit which fields changed."""
+def update_session(patient: Patient, row: TreatmentSession, body: dict) -> list[str]:
+    """Apply a partial edit if the result can still be real; returns the fields it changed."""
     merged = {name: _plain(getattr(row, name)) for name in FIELDS}
     merged.update({name: body[name] for name in FIELDS if name in body})
     _refuse_if_implausible(merged)
@@ -181,14 +167,7 @@ def update_session(patient: Patient, row: TreatmentSession, body: dict) -> Treat
         if name in body:
             setattr(row, name, body[name])
     refresh(row.patient_id)
-    record(
-        "session.update",
-        object_type="treatment_session",
-        object_id=row.id,
-        patient_id=str(row.patient_id),
-        fields=changed,
-    )
-    return row
+    return changed
 
 
 def delete_session(row: TreatmentSession, staff: StaffUser) -> None:
@@ -196,12 +175,6 @@ def delete_session(row: TreatmentSession, staff: StaffUser) -> None:
     row.deleted_at = utcnow()
     row.deleted_by = staff.id
     refresh(row.patient_id)
-    record(
-        "session.delete",
-        object_type="treatment_session",
-        object_id=row.id,
-        patient_id=str(row.patient_id),
-    )
 
 
 def _plain(value):

@@ -7,11 +7,10 @@ The maths is ``surveys.compute_trend``: the current course starts at its first s
 from sqlalchemy.orm import joinedload
 
 import surveys
+from surveys.summary import Course, courses_of, trend_points
 
 from ..extensions import db
 from ..models import Checkin, Patient, TreatmentSession
-from surveys.summary import Course, courses_of, trend_points
-
 from ..pipeline.summary import POINT_COLUMNS
 
 
