@@ -49,8 +49,8 @@ test-bench: $(BENCH_STAMP)
 lint: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check api worker surveys tests bench
 	$(BIN)/ruff format --check api worker surveys tests bench
-	npx eslint pwa
-	npx prettier --check pwa
+	npx eslint pwa eslint.config.js
+	npx prettier --check pwa eslint.config.js
 
 ## bench: each figure beside its floor (bench/README.md); BENCH_ARGS="--quick" on a small machine
 bench: $(BENCH_STAMP)
