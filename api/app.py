@@ -1,6 +1,7 @@
 """The application factory."""
 
 import gc
+from pathlib import Path
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -8,6 +9,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import config
 from .extensions import api, db, limiter, login_manager, migrate
 from .logging import configure_logging
+
+#: Package data (pyproject.toml), so the wheel carries them too.
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def create_app(config_override: dict | None = None) -> Flask:
@@ -26,9 +30,7 @@ def create_app(config_override: dict | None = None) -> Flask:
     # Extensions first: the blueprints below register against `api` and use `db`.
     db.init_app(app)
     # render_as_batch: SQLite (the zero-setup default) cannot ALTER most things in place.
-    migrate.init_app(
-        app, db, directory=str(config.ROOT / "api" / "migrations"), render_as_batch=True
-    )
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     api.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
