@@ -55,8 +55,8 @@ export function renderLogin(main, done) {
       await request("POST", "/api/v1/auth/login", body);
       await done();
     } catch (failure) {
-      const errors = failure instanceof ApiError && failure.body && failure.body.errors;
-      if (failure instanceof ApiError && failure.status === 401 && failure.body && failure.body.reason === "totp_required") {
+      const reason = failure instanceof ApiError && failure.body && failure.body.reason;
+      if (failure.status === 401 && reason === "totp_required") {
         totpField.hidden = false;
         totp.focus();
       }
