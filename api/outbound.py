@@ -35,6 +35,13 @@ ADDRESS_NOT_ALLOWED = "address not allowed"
 HTTPS_REQUIRED = "https required"
 NOT_A_URL = "not a plain http(s) URL"
 CREDENTIALS = "no user name or password in the URL"
+#: What the API answers for each reason, in the 422 that names the field.
+_MESSAGES = {
+    ADDRESS_NOT_ALLOWED: "Refused: an internal host (loopback, private, link-local, metadata...).",
+    HTTPS_REQUIRED: "Refused: must be an https URL.",
+    NOT_A_URL: "Refused: not a plain http(s) URL (no spaces, backslashes or non-ASCII).",
+    CREDENTIALS: "Refused: no user name or password in the URL.",
+}
 
 _NETWORKS = {
     4: (
@@ -70,6 +77,8 @@ _NETWORKS = {
 }
 _FORBIDDEN = {v: tuple(ipaddress.ip_network(n) for n in nets) for v, nets in _NETWORKS.items()}
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+#: A send tries this many of the checked addresses in turn (bounds its time).
+_MAX_ADDRESSES = 3
 _LABEL = r"(?!-)[a-z0-9_-]{1,63}(?<!-)"
 _HOSTNAME = re.compile(rf"{_LABEL}(\.{_LABEL})*")
 
@@ -176,11 +185,8 @@ def target(url: str, allow: Iterable[str] = ()) -> Target:
         if scheme != "https":
             raise Refused(HTTPS_REQUIRED)
         # localhost names are loopback by definition (RFC 6761), whatever DNS says later.
-        if (
-            (address is not None and forbidden(address))
-            or host == "localhost"
-            or (host.endswith(".localhost"))
-        ):
+        localhost = host == "localhost" or host.endswith(".localhost")
+        if localhost or (address is not None and forbidden(address)):
             raise Refused(ADDRESS_NOT_ALLOWED)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Target(scheme, host, port, path, allow_listed)
@@ -192,8 +198,8 @@ def system_resolver(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(info[4][0] for info in infos))
 
 
-def pinned_address(checked: Target, resolver: Resolver) -> Address:
-    """Resolve once and check every address; the first is the one to connect to."""
+def pinned_addresses(checked: Target, resolver: Resolver) -> list[Address]:
+    """Resolve once and check every address; the ones to connect to, in order (at most 3)."""
     address = literal_address(checked.host)
     if address is not None:
         addresses = [address]
@@ -206,7 +212,7 @@ def pinned_address(checked: Target, resolver: Resolver) -> Address:
         raise Unreachable()
     if not checked.allow_listed and any(forbidden(a) for a in addresses):
         raise Refused(ADDRESS_NOT_ALLOWED)
-    return addresses[0]
+    return addresses[:_MAX_ADDRESSES]
 
 
 def post(
@@ -223,11 +229,9 @@ def post(
     Raises Refused (the URL or its address is not allowed) or Unreachable (no HTTP answer).
     """
     checked = target(url, allow)
-    address = pinned_address(checked, resolver or system_resolver)
-    if checked.scheme == "https":
-        connection = _PinnedHTTPS(checked.host, checked.port, str(address), timeout)
-    else:
-        connection = _PinnedHTTP(checked.host, checked.port, str(address), timeout)
+    addresses = [str(a) for a in pinned_addresses(checked, resolver or system_resolver)]
+    kind = _PinnedHTTPS if checked.scheme == "https" else _PinnedHTTP
+    connection = kind(checked.host, checked.port, addresses, timeout)
     try:
         connection.request("POST", checked.path, body=body, headers=headers)
         return connection.getresponse().status
@@ -237,27 +241,37 @@ def post(
         connection.close()
 
 
-class _PinnedHTTP(http.client.HTTPConnection):
-    """Speaks to ``host`` (Host header) at the already checked ``address``: no second lookup."""
+def _connect(addresses: list[str], port: int, timeout: float) -> socket.socket:
+    """A TCP connection to the first of the checked addresses that answers."""
+    for address in addresses[:-1]:
+        try:
+            return socket.create_connection((address, port), timeout)
+        except OSError:
+            continue
+    return socket.create_connection((addresses[-1], port), timeout)
 
-    def __init__(self, host: str, port: int, address: str, timeout: float):
+
+class _PinnedHTTP(http.client.HTTPConnection):
+    """Speaks to ``host`` (Host header) at the already checked addresses: no second lookup."""
+
+    def __init__(self, host: str, port: int, addresses: list[str], timeout: float):
         super().__init__(host, port, timeout=timeout)
-        self.pinned = address
+        self.pinned = addresses
 
     def connect(self):
-        self.sock = socket.create_connection((self.pinned, self.port), self.timeout)
+        self.sock = _connect(self.pinned, self.port, self.timeout)
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
     """The same over TLS, the certificate verified for ``host`` (SNI too)."""
 
-    def __init__(self, host: str, port: int, address: str, timeout: float):
+    def __init__(self, host: str, port: int, addresses: list[str], timeout: float):
         self.tls = ssl.create_default_context()
         super().__init__(host, port, timeout=timeout, context=self.tls)
-        self.pinned = address
+        self.pinned = addresses
 
     def connect(self):
-        sock = socket.create_connection((self.pinned, self.port), self.timeout)
+        sock = _connect(self.pinned, self.port, self.timeout)
         self.sock = self.tls.wrap_socket(sock, server_hostname=self.host)
 
 
@@ -274,7 +288,4 @@ def validate_url(value: str) -> None:
     try:
         target(value, allow_list())
     except Refused as exc:
-        reason = str(exc)
-        if reason == ADDRESS_NOT_ALLOWED:
-            reason += " (loopback, private, link-local and other internal addresses are refused)"
-        raise ValidationError(f"Refused: {reason}.") from None
+        raise ValidationError(_MESSAGES[str(exc)]) from None

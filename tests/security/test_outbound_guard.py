@@ -188,7 +188,7 @@ def test_a_name_resolving_to_loopback_is_refused():
     # and with the system resolver, a name /etc/hosts maps to loopback
     checked = outbound.Target("https", "localhost", 443, "/", allow_listed=False)
     with pytest.raises(Refused, match=ADDRESS_NOT_ALLOWED):
-        outbound.pinned_address(checked, outbound.system_resolver)
+        outbound.pinned_addresses(checked, outbound.system_resolver)
 
 
 def test_one_internal_address_among_public_ones_is_enough_to_refuse():
@@ -208,8 +208,7 @@ def test_a_name_that_does_not_resolve_is_a_connection_failure():
 
 def test_the_connection_goes_to_the_checked_address_without_a_second_lookup():
     """The hook answers loopback once and the metadata address after: a rebinding DNS. The
-    request arrives at the loopback receiver, named by its host, after exactly one lookup (the
-    system resolver does not know ``receiver.test`` at all)."""
+    request arrives at the loopback receiver, named by its host, after exactly one lookup."""
     resolver = Resolver(
         {"receiver.test": ["127.0.0.1"]}, later={"receiver.test": ["169.254.169.254"]}
     )
@@ -224,8 +223,14 @@ def test_the_connection_goes_to_the_checked_address_without_a_second_lookup():
         request["path"] == "/push/1"
         and request["headers"]["Host"] == f"receiver.test:{receiver.port}"
     )
-    with pytest.raises(socket.gaierror):
-        socket.getaddrinfo("receiver.test", 80)
+
+
+def test_the_next_checked_address_is_tried_when_one_does_not_answer():
+    resolver = Resolver({"receiver.test": ["127.0.0.2", "127.0.0.1"]})  # nobody on .2
+    with receiving() as receiver:
+        url = f"http://receiver.test:{receiver.port}/"
+        assert outbound.post(url, b"", {}, timeout=5, allow=("receiver.test",), resolver=resolver)
+        assert len(receiver.received()) == 1 and resolver.calls == ["receiver.test"]
 
 
 def test_https_is_verified_for_the_name_while_connecting_to_the_pinned_address(
