@@ -30,7 +30,10 @@ def send_push(subscriptions: list, payload: dict) -> int:
         raise DeliveryError("Web Push is not configured (VAPID key)", permanent=True)
     if not subscriptions:
         raise DeliveryError("no push subscription", permanent=True)
-    vapid = Vapid.from_string(private_key=config["VAPID_PRIVATE_KEY"])
+    try:
+        vapid = Vapid.from_string(private_key=config["VAPID_PRIVATE_KEY"])
+    except (VapidException, ValueError):
+        raise DeliveryError("invalid VAPID key", permanent=True) from None
     data = json.dumps(payload).encode()
     sent, errors = 0, []
     for subscription in subscriptions:
