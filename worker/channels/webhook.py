@@ -25,7 +25,7 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 
 
 def post_webhook(
-    url: str, secret: str | None, payload: dict, delivery_id, timeout: float, allow=()
+    url: str, secret: str | None, payload: dict, delivery_id, timeout: float, allow: tuple = ()
 ) -> None:
     """POST the signed payload through the outbound guard; any answer but 2xx is a failure.
 
