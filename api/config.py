@@ -7,6 +7,8 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+from .outbound import parse_allow_list
+
 #: The directory holding the api, worker, surveys and pwa packages: the repository in a
 #: checkout, site-packages in an installed wheel.
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +49,13 @@ def _log_level() -> str:
     if level not in LOG_LEVELS:
         raise ValueError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {level!r}")
     return level
+
+
+def _allow_hosts() -> tuple[str, ...]:
+    entries = tuple(e.strip() for e in os.environ.get("OUTBOUND_ALLOW_HOSTS", "").split(","))
+    entries = tuple(e for e in entries if e)
+    parse_allow_list(entries)  # a typo fails the start, not the first urgent alert
+    return entries
 
 
 def from_env() -> dict:
@@ -98,6 +107,8 @@ def from_env() -> dict:
         "DELIVERY_BACKOFF_SECONDS": _float("DELIVERY_BACKOFF_SECONDS", 30),
         "DELIVERY_BACKOFF_MAX_SECONDS": _float("DELIVERY_BACKOFF_MAX_SECONDS", 900),
         "NOTIFY_TIMEOUT_SECONDS": _float("NOTIFY_TIMEOUT_SECONDS", 10),
+        #: Webhook and push hosts exempt from the internal-address guard (api/outbound.py).
+        "OUTBOUND_ALLOW_HOSTS": _allow_hosts(),
         # The rest of Celery's settings are api.queue.CELERY_DEFAULTS.
         "CELERY": {"broker_url": broker_url},
         # API documentation (flask-smorest).

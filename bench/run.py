@@ -162,6 +162,7 @@ class Run:
             "COOKIE_SECURE": "false",
             "SMTP_HOST": "127.0.0.1",
             "SMTP_PORT": str(self.smtp_port),
+            "OUTBOUND_ALLOW_HOSTS": "127.0.0.1",  # the webhook receiver is on loopback
             "WAYPOINT_INSTANCE": str(self.rundir / "instance"),
         }
         if self.cfg.reconcile_seconds is not None:

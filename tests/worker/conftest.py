@@ -368,7 +368,7 @@ class WorkerProcess:
 
 
 @pytest.fixture
-def start_worker(database_url, smtp, tmp_path):
+def start_worker(app, database_url, smtp, tmp_path):
     """Start real ``celery worker`` processes on the run's database; stopped after the test."""
     started = []
 
@@ -387,6 +387,7 @@ def start_worker(database_url, smtp, tmp_path):
             "DELIVERY_BACKOFF_SECONDS": "0.2",
             "DELIVERY_BACKOFF_MAX_SECONDS": "1",
             "DELIVERY_MAX_ATTEMPTS": "3",
+            "OUTBOUND_ALLOW_HOSTS": ",".join(app.config["OUTBOUND_ALLOW_HOSTS"]),
             **extra_env,
         }
         log_path = tmp_path / f"worker-{len(started)}.log"
