@@ -2,6 +2,8 @@
 
 from marshmallow import Schema, fields, validate
 
+from ..auth.schemas import TOTP_CODE
+
 
 class TotpStartSchema(Schema):
     secret = fields.String(required=True, metadata={"description": "Base32, for manual entry."})
@@ -9,7 +11,7 @@ class TotpStartSchema(Schema):
 
 
 class TotpConfirmInSchema(Schema):
-    code = fields.String(required=True, validate=validate.Length(min=6, max=12))
+    code = fields.String(required=True, validate=TOTP_CODE)
 
 
 class TotpConfirmedSchema(Schema):
