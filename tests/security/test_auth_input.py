@@ -64,7 +64,7 @@ def test_unicode_digits_confirming_enrolment_are_a_422(client, create_clinician,
     assert started.status_code == 201, started.json
     response = client.post(
         "/api/v1/account/totp/confirm",
-        json={"code": ARABIC_INDIC},
+        json={"code": ARABIC_INDIC, "current_password": PASSWORD},
         headers={"X-CSRF-Token": csrf},
     )
     assert response.status_code == 422, response.data
@@ -83,7 +83,7 @@ def test_recovery_codes_still_sign_in(client, create_clinician, login):
     )
     confirmed = client.post(
         "/api/v1/account/totp/confirm",
-        json={"code": pyotp.TOTP(started.json["secret"]).now()},
+        json={"code": pyotp.TOTP(started.json["secret"]).now(), "current_password": PASSWORD},
         headers={"X-CSRF-Token": csrf},
     )
     assert confirmed.status_code == 200, confirmed.json
