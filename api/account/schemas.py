@@ -18,7 +18,7 @@ class TotpStartSchema(Schema):
 
 
 class TotpConfirmInSchema(Schema):
-    code = fields.String(required=True, validate=TOTP_CODE)
+    code = fields.String(required=True, validate=[validate.Length(min=6, max=12), TOTP_CODE])
     current_password = fields.String(**CURRENT_PASSWORD)
 
 
