@@ -124,3 +124,11 @@ def test_gunicorn_refuses_several_workers_counting_in_memory(database_url, tmp_p
     assert done.returncode != 0
     assert "RATELIMIT_STORAGE_URI" in done.stderr and "memory://" in done.stderr, done.stderr
     assert "Booting worker" not in done.stderr
+
+
+def test_one_worker_may_count_in_memory(database_url, tmp_path):
+    """`make run` without Redis: one web process (threads for concurrency) starts and serves."""
+    port = free_port()
+    env = server_env(database_url, tmp_path, port)  # SQLite broker default: memory://
+    with gunicorn(env, port, tmp_path / "one.log") as server:
+        assert server.call("GET", "/healthz")[0] == 200
