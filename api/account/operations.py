@@ -10,7 +10,6 @@ import pyotp
 from ..auth.operations import normalise_recovery_code, verify_totp
 from ..auth.passwords import hash_password, password_problem, verify_password
 from ..auth.principal import Principal, revoke_sessions
-from ..auth.throttle import mark_wrong_password
 from ..extensions import db
 from ..models import AuthSession, StaffUser
 from ..models.base import utcnow
@@ -33,10 +32,9 @@ def confirm_current_password(staff: StaffUser, password: str) -> None:
     """Refuse an account change unless ``password`` is the staff member's current one.
 
     A session alone does not change the password or the second factor: a stolen one would
-    otherwise lock the owner out for good. Wrong guesses count against sign-in's budgets.
+    otherwise lock the owner out for good. The routes count the refusals as failed sign-ins.
     """
     if not verify_password(staff.password_hash, password):
-        mark_wrong_password()
         raise AccountRefused(422, "The current password is not right.", "current_password")
 
 

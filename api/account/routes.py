@@ -6,7 +6,7 @@ from flask_smorest import Blueprint, abort
 from ..audit import record
 from ..auth.policy import csrf_token, policy, require_principal
 from ..auth.principal import end_session, start_session
-from ..auth.throttle import reauth_limits
+from ..auth.throttle import mark_wrong_password, reauth_limits
 from .notices import queue_notice
 from .operations import (
     AccountRefused,
@@ -30,6 +30,8 @@ blp = Blueprint("account", __name__, url_prefix="/api/v1/account", description="
 
 
 def _refuse(refused: AccountRefused, action: str):
+    if refused.field == "current_password":
+        mark_wrong_password()  # a guess: it counts against the sign-in budgets
     record(action, outcome="failure", reason=refused.field or str(refused.status))
     errors = {refused.field: [refused.message]} if refused.field else None
     abort(refused.status, message=refused.message, errors=errors)
@@ -44,14 +46,14 @@ class TotpEnrolment(MethodView):
     @blp.alt_response(409, description="Two-step sign-in is already set up.")
     @blp.alt_response(422, description="The current password is not right.")
     @blp.alt_response(429, description="Too many wrong passwords; see Retry-After.")
-    def post(self, body):
+    def post(self, given):
         """Start two-step sign-in: a new secret for the authenticator app.
 
         Asks for the current password; wrong ones count as failed sign-ins.
         """
         staff = require_principal().staff
         try:
-            body = start_totp_enrolment(staff, body["current_password"])
+            body = start_totp_enrolment(staff, given["current_password"])
         except AccountRefused as refused:
             _refuse(refused, "mfa.enrol_start")
         record("mfa.enrol_start", object_type="staff", object_id=staff.id)
