@@ -28,8 +28,19 @@ class AccountRefused(Exception):
         self.status, self.message, self.field = status, message, field
 
 
-def start_totp_enrolment(staff: StaffUser) -> dict:
+def confirm_current_password(staff: StaffUser, password: str) -> None:
+    """Refuse an account change unless ``password`` is the staff member's current one.
+
+    A session alone does not change the password or the second factor: a stolen one would
+    otherwise lock the owner out for good. The routes count the refusals as failed sign-ins.
+    """
+    if not verify_password(staff.password_hash, password):
+        raise AccountRefused(422, "The current password is not right.", "current_password")
+
+
+def start_totp_enrolment(staff: StaffUser, current_password: str) -> dict:
     """A fresh TOTP secret (kept, not yet enabled) and its otpauth:// URI for the QR code."""
+    confirm_current_password(staff, current_password)
     if staff.totp_enabled:
         raise AccountRefused(409, "Two-step sign-in is already set up for this account.")
     staff.totp_secret = pyotp.random_base32()
@@ -39,8 +50,9 @@ def start_totp_enrolment(staff: StaffUser) -> dict:
     return {"secret": staff.totp_secret, "otpauth_uri": uri}
 
 
-def confirm_totp_enrolment(staff: StaffUser, code: str) -> list[str]:
+def confirm_totp_enrolment(staff: StaffUser, code: str, current_password: str) -> list[str]:
     """Enable TOTP once the app shows a valid code; the recovery codes, shown this once."""
+    confirm_current_password(staff, current_password)
     if staff.totp_enabled:
         raise AccountRefused(409, "Two-step sign-in is already set up for this account.")
     if not staff.totp_secret:
@@ -62,8 +74,7 @@ def _recovery_code() -> str:
 def change_password(principal: Principal, current: str, new: str) -> int:
     """Set a new password and end every other session; how many were ended."""
     staff = principal.staff
-    if not verify_password(staff.password_hash, current):
-        raise AccountRefused(422, "The current password is not right.", "current_password")
+    confirm_current_password(staff, current)
     problem = password_problem(new)
     if problem:
         raise AccountRefused(422, problem, "new_password")
