@@ -13,12 +13,12 @@ from datetime import datetime
 
 from flask import current_app
 
+from ..boundary import after_commit
 from ..models import StaffUser
 from ..models.base import utcnow
+from ..pipeline.routing import SEND_ACCOUNT_NOTICE
 from ..queue import publish
-from ..web import after_commit
 
-NOTICE_TASK = "waypoint.send_account_notice"
 NOTICE_QUEUE = "default"
 
 #: What each change is called in the notice: (subject, sentence).
@@ -40,7 +40,7 @@ def queue_notice(staff: StaffUser, change: str) -> None:
         raise ValueError(f"unknown account change {change!r}")
     app = current_app._get_current_object()
     args = [staff.id, change, utcnow().isoformat()]
-    after_commit(lambda: publish(app, [(NOTICE_TASK, args, NOTICE_QUEUE)]))
+    after_commit(lambda: publish(app, [(SEND_ACCOUNT_NOTICE, args, NOTICE_QUEUE)]))
 
 
 def notice_email(change: str, at: str, public_url: str) -> tuple[str, str]:

@@ -7,9 +7,10 @@ from ..audit import record
 from ..auth.policy import csrf_token, policy, require_principal
 from ..auth.principal import end_session, start_session
 from ..auth.throttle import mark_wrong_password, reauth_limits
+from ..errors import DomainError
+from ..http_errors import status_of
 from .notices import queue_notice
 from .operations import (
-    AccountRefused,
     change_password,
     confirm_totp_enrolment,
     live_sessions,
@@ -29,12 +30,12 @@ from .schemas import (
 blp = Blueprint("account", __name__, url_prefix="/api/v1/account", description="One's own account.")
 
 
-def _refuse(refused: AccountRefused, action: str):
-    if refused.field == "current_password":
+def _refused(refused: DomainError, action: str) -> None:
+    """Audit a refused account change (the error itself is answered at the boundary)."""
+    if refused.reason == "wrong_password":
         mark_wrong_password()  # a guess: it counts against the sign-in budgets
-    record(action, outcome="failure", reason=refused.field or str(refused.status))
-    errors = {refused.field: [refused.message]} if refused.field else None
-    abort(refused.status, message=refused.message, errors=errors)
+    reason = refused.reason or next(iter(refused.errors), None) or str(status_of(refused))
+    record(action, outcome="failure", reason=reason)
 
 
 @blp.route("/totp")
@@ -54,8 +55,9 @@ class TotpEnrolment(MethodView):
         staff = require_principal().staff
         try:
             body = start_totp_enrolment(staff, given["current_password"])
-        except AccountRefused as refused:
-            _refuse(refused, "mfa.enrol_start")
+        except DomainError as refused:
+            _refused(refused, "mfa.enrol_start")
+            raise
         record("mfa.enrol_start", object_type="staff", object_id=staff.id)
         return body
 
@@ -79,8 +81,9 @@ class TotpConfirm(MethodView):
         staff = require_principal().staff
         try:
             codes = confirm_totp_enrolment(staff, body["code"], body["current_password"])
-        except AccountRefused as refused:
-            _refuse(refused, "mfa.enrol")
+        except DomainError as refused:
+            _refused(refused, "mfa.enrol")
+            raise
         end_session("mfa_enrolled")
         start_session(staff=staff)
         record("mfa.enrol", object_type="staff", object_id=staff.id)
@@ -104,8 +107,9 @@ class Password(MethodView):
         principal = require_principal()
         try:
             ended = change_password(principal, body["current_password"], body["new_password"])
-        except AccountRefused as refused:
-            _refuse(refused, "auth.password_change")
+        except DomainError as refused:
+            _refused(refused, "auth.password_change")
+            raise
         record(
             "auth.password_change",
             object_type="staff",

@@ -18,6 +18,8 @@ SEND_REMINDER = "waypoint.send_reminder"
 RECONCILE = "waypoint.reconcile"
 ESCALATE_ALERTS = "waypoint.escalate_alerts"
 RUN_SCHEDULES = "waypoint.run_schedules"
+#: An email telling a staff member that their password or second factor changed.
+SEND_ACCOUNT_NOTICE = "waypoint.send_account_notice"
 
 #: Priorities that page people and escalate when nobody acknowledges.
 ESCALATING = ("imminent", "urgent")

@@ -13,9 +13,9 @@ import pyotp
 import pytest
 import redis
 
-from api.account.notices import NOTICE_TASK
 from api.auth.throttle import MESSAGE
 from api.models import StaffUser
+from api.pipeline.routing import SEND_ACCOUNT_NOTICE as NOTICE_TASK
 
 PASSWORD = "correct horse battery staple"
 NEW_PASSWORD = "a different long passphrase"

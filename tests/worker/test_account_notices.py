@@ -6,7 +6,8 @@ the owner. Sent by the worker over real SMTP, after the web request committed.
 
 from datetime import UTC, datetime
 
-from api.account.notices import NOTICE_TASK, notice_email
+from api.account.notices import notice_email
+from api.pipeline.routing import SEND_ACCOUNT_NOTICE as NOTICE_TASK
 from tests.worker.conftest import https_client, wait_for
 
 PASSWORD = "correct horse battery staple"

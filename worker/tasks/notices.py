@@ -5,9 +5,10 @@ import logging
 from celery import shared_task
 from flask import current_app
 
-from api.account.notices import CHANGES, NOTICE_TASK, notice_email
+from api.account.notices import CHANGES, notice_email
 from api.extensions import db
 from api.models import StaffUser
+from api.pipeline.routing import SEND_ACCOUNT_NOTICE
 
 from ..channels import DeliveryError
 from ..channels.email import send_email
@@ -16,7 +17,7 @@ log = logging.getLogger("waypoint.worker")
 
 
 @shared_task(
-    name=NOTICE_TASK,
+    name=SEND_ACCOUNT_NOTICE,
     acks_late=True,
     soft_time_limit=60,
     time_limit=90,
