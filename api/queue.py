@@ -16,7 +16,13 @@ from flask import Flask
 
 log = logging.getLogger("waypoint.queue")
 
-QUEUES = ("urgent", "default", "bulk")
+#: Every queue, in the order a worker that takes them all drains them (``-Q`` joins them):
+#: ``urgent`` safety evaluations and the sends of urgent alerts; ``periodic`` beat's ticks,
+#: escalation and the reconciler's batches (small, and late is unsafe); ``default`` routine
+#: evaluations and sends; ``planning`` schedule batches (routine, and 200 of them at 100,000
+#: patients); ``bulk`` reminders. Production gives ``periodic,planning`` workers of their own,
+#: so that a backlog of sends never delays escalation, nor a planning tick a send (README).
+QUEUES = ("urgent", "periodic", "default", "planning", "bulk")
 
 #: Longer than any countdown or ETA we use, so that nothing is redelivered while it waits
 #: (celery#4984); short enough that a task lost with its worker comes back within the hour.

@@ -29,20 +29,21 @@ celery_app.conf.update(
     worker_cancel_long_running_tasks_on_connection_loss=True,
     beat_schedule={
         # Messages expire after one period: after an outage beat's backlog does not pile up.
+        # Each is a tick on the periodic queue that fans its work out (worker/tasks/periodic.py).
         "reconcile": {
             "task": "waypoint.reconcile",
             "schedule": _tick,
-            "options": {"queue": "urgent", "expires": _tick},
+            "options": {"queue": "periodic", "expires": _tick},
         },
         "escalate": {
             "task": "waypoint.escalate_alerts",
             "schedule": _tick,
-            "options": {"queue": "urgent", "expires": _tick},
+            "options": {"queue": "periodic", "expires": _tick},
         },
         "schedules": {
             "task": "waypoint.run_schedules",
             "schedule": _config["SCHEDULE_SECONDS"],
-            "options": {"queue": "bulk", "expires": _config["SCHEDULE_SECONDS"]},
+            "options": {"queue": "periodic", "expires": _config["SCHEDULE_SECONDS"]},
         },
     },
 )
