@@ -418,7 +418,7 @@ def start_worker(database_url, smtp, tmp_path):
 
     started = []
 
-    def start(broker_url, beat=False, **extra_env):
+    def start(broker_url, beat=False, queues=QUEUES, **extra_env):
         env = {
             **os.environ,
             "DATABASE_URL": database_url,
@@ -440,7 +440,7 @@ def start_worker(database_url, smtp, tmp_path):
             str(ROOT / ".venv/bin/celery"),
             "-A", "worker.celery_app",
             "worker",
-            "-Q", ",".join(QUEUES),
+            "-Q", ",".join(queues),
             "--concurrency", "1",
             "--pool", "prefork",
             "--loglevel", "INFO",
