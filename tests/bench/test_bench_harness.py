@@ -27,12 +27,13 @@ TINY = [
     "--urgent-rate", "8", "--urgent-seconds", "3", "--urgent-fraction", "0.3",
     "--recovery-checkins", "12", "--recovery-rate", "12", "--recovery-wait", "20",
     "--gets", "5", "--sessions", "10", "--reconcile-seconds", "1", "--alert-wait", "15",
+    "--tick-patients", "1100",
     "--skip", "lighthouse",
 ]  # fmt: skip
 #: Figures the tiny run must measure (the Lighthouse audit is skipped: it takes a minute).
 MEASURED = [
     "throughput", "latency", "urgent", "recovery", "panel", "trend", "memory_web",
-    "memory_celery",
+    "memory_celery", "tick",
 ]  # fmt: skip
 
 
@@ -86,7 +87,7 @@ def test_measured_figures_carry_numbers(bench_run, key):
     assert line["numbers"], line
     numbers = line["numbers"].values()
     assert all(v is None or isinstance(v, int | float | list | dict) for v in numbers)
-    if key in ("throughput", "latency", "urgent", "panel", "trend", "memory_web"):
+    if key in ("throughput", "latency", "urgent", "panel", "trend", "memory_web", "tick"):
         assert NUMBER.search(line["floor"]), line
 
 
