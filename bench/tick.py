@@ -188,6 +188,8 @@ class _Longest(threading.Thread):
             "SELECT coalesce(extract(epoch FROM max(clock_timestamp() - xact_start)), 0)"
             " FROM pg_stat_activity WHERE datname = current_database()"
             " AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"
+            # Autovacuum after the COPY is the database's own work, not a transaction of ours.
+            " AND backend_type = 'client backend'"
         )
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             while not self.halt.is_set():

@@ -273,3 +273,37 @@ def post_checkin(live) -> str:
     response = live.client.post("/api/v1/checkins", json=body, headers={"X-CSRF-Token": live.csrf})
     assert response.status_code == 201, response.json
     return response.json["id"]
+
+
+def test_keyset_pages_yield_every_row_once_even_where_the_first_key_ties(
+    app, db_session, create_clinic
+):
+    from worker.tasks.periodic import keyset_pages
+
+    clinic = create_clinic()
+    ids = add_rolled_back_patients(db_session, clinic, 10)
+    query = sa.select(Patient.id, Patient.created_at).where(Patient.clinic_id == clinic.id)
+    pages = list(keyset_pages(query, [Patient.created_at, Patient.id], 3))
+    assert [len(page) for page in pages] == [3, 3, 3, 1]
+    assert [row.id for page in pages for row in page] == ids  # in order, none twice
+    limited = list(keyset_pages(query, [Patient.created_at, Patient.id], 3, limit=5))
+    assert [len(page) for page in limited] == [3, 2]
+
+
+def add_rolled_back_patients(session, clinic, count: int) -> list[uuid.UUID]:
+    """Patients created at the same instant (the first keyset column ties), sorted by id."""
+    ids = sorted(uuid.uuid4() for _ in range(count))
+    same = datetime(2025, 1, 1, tzinfo=UTC)
+    for n, pid in enumerate(ids):
+        session.add(
+            Patient(
+                id=pid,
+                clinic_id=clinic.id,
+                ref=f"K-{n}",
+                display_name="K",
+                timezone="UTC",
+                created_at=same,
+            )
+        )
+    session.flush()
+    return ids
