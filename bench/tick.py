@@ -38,7 +38,7 @@ LONGEST_TRANSACTION = 5.0
 #: The app's default period of the schedule tick (the bench leaves it unset).
 SCHEDULE_SECONDS = from_env()["SCHEDULE_SECONDS"]
 TICK_TARGET = SCHEDULE_SECONDS / 2
-BATCH_LINE = re.compile(r"schedule batch: .* transaction (?P<seconds>[\d.]+) s")
+BATCH_LINE = re.compile(r"schedule batch: .* transaction (?P<seconds>[\d.]+) s$")
 TICK_LINE = re.compile(r"schedule tick: (?P<patients>\d+) patient\(s\) in (?P<batches>\d+) batch")
 
 
@@ -149,12 +149,12 @@ def _one_tick(celery, engine: sa.Engine, log_path: Path, batches_before: int) ->
     ticks_before = 1 if batches_before else 0
 
     def done():
-        text = _read(log_path)
-        ticks = TICK_LINE.findall(text)
+        messages = _messages(log_path)
+        ticks = [m for m in map(TICK_LINE.match, messages) if m]
         if len(ticks) <= ticks_before:
             return None
-        expected = batches_before + int(ticks[ticks_before][1])
-        batch_seconds = [float(s) for s in BATCH_LINE.findall(text)]
+        expected = batches_before + int(ticks[ticks_before]["batches"])
+        batch_seconds = [float(m["seconds"]) for m in map(BATCH_LINE.match, messages) if m]
         return batch_seconds if len(batch_seconds) >= expected else None
 
     batch_seconds = None
@@ -203,6 +203,19 @@ class _Longest(threading.Thread):
 
 def _read(path: Path) -> str:
     return path.read_text(errors="replace") if path.exists() else ""
+
+
+def _messages(path: Path) -> list[str]:
+    """The messages of the worker's ``waypoint.*`` JSON log lines (Celery repeats each one in
+    its own format: only the JSON line is counted)."""
+    found = []
+    for text in _read(path).splitlines():
+        if text.startswith("{"):
+            try:
+                found.append(json.loads(text).get("message", ""))
+            except ValueError:
+                continue  # a line cut short while the worker writes it
+    return found
 
 
 def _line(active: int, floor: float, first: dict, second: dict) -> Line:
