@@ -7,6 +7,7 @@ from flask import Flask, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config
+from .database_roles import check_database_role
 from .extensions import api, db, limiter, login_manager, migrate
 from .logging import configure_logging
 
@@ -26,6 +27,8 @@ def create_app(config_override: dict | None = None) -> Flask:
 
     # Extensions first: the blueprints below register against `api` and use `db`.
     db.init_app(app)
+    # Before anything else is attached: an app on an unsafe database role never starts.
+    check_database_role(app)
     # render_as_batch: SQLite (the zero-setup default) cannot ALTER most things in place.
     migrate.init_app(
         app, db, directory=str(config.ROOT / "api" / "migrations"), render_as_batch=True
