@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import config
 from .database_roles import check_database_role
 from .extensions import api, db, limiter, login_manager, migrate
+from .instance import secure_instance, uses_instance
 from .logging import configure_logging
 
 
@@ -22,8 +23,8 @@ def create_app(config_override: dict | None = None) -> Flask:
         # The client's address for per-IP limits and audit rows, not the proxy's.
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        config.INSTANCE.mkdir(parents=True, exist_ok=True)
+    if uses_instance(app.config):
+        secure_instance(app.config)  # before SQLite or the broker creates a file there
 
     # Extensions first: the blueprints below register against `api` and use `db`.
     db.init_app(app)

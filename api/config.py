@@ -110,9 +110,10 @@ def _database_url(url: str) -> str:
 
 def _dev_secret() -> str:
     """Return a per-installation secret kept in instance/, for the zero-setup default."""
+    from .instance import prepare_folder, write_private  # api.instance reads INSTANCE
+
     path = INSTANCE / "secret_key"
     if not path.exists():
-        INSTANCE.mkdir(parents=True, exist_ok=True)
-        path.write_text(os.urandom(32).hex())
-        path.chmod(0o600)
+        prepare_folder()
+        write_private(path, os.urandom(32).hex())
     return path.read_text().strip()

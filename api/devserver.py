@@ -12,6 +12,7 @@ import sys
 import time
 
 from .config import INSTANCE
+from .instance import prepare_folder
 from .queue import QUEUES
 
 
@@ -21,7 +22,10 @@ def main() -> int:
     env.setdefault("COOKIE_SECURE", "false")  # plain http on 127.0.0.1
     port = env.get("PORT", "5000")
     env.setdefault("PUBLIC_URL", f"http://127.0.0.1:{port}")
-    INSTANCE.mkdir(parents=True, exist_ok=True)
+    # Whatever the children create in instance/ (beat's schedule, SQLite's journals) is
+    # theirs alone; the app makes the folder 0700 and tightens its files at start.
+    os.umask(0o077)
+    prepare_folder()
     bin_dir = os.path.dirname(sys.executable)
 
     def waypoint(*args):
