@@ -106,5 +106,9 @@ def _fail(message: str) -> None:
 def main() -> None:
     """Entry point of the ``waypoint`` console script."""
     from .app import create_app
+    from .database_roles import UnsafeDatabaseRole
 
-    FlaskGroup(create_app=create_app, help="Waypoint: measurement-based care.")()
+    try:
+        FlaskGroup(create_app=create_app, help="Waypoint: measurement-based care.")()
+    except UnsafeDatabaseRole as exc:  # the message says how to fix it; a traceback would not
+        _fail(str(exc))
