@@ -12,7 +12,6 @@ import sys
 import time
 
 from .config import INSTANCE
-from .instance import prepare_folder
 from .queue import QUEUES
 
 
@@ -25,7 +24,7 @@ def main() -> int:
     # Whatever the children create in instance/ (beat's schedule, SQLite's journals) is
     # theirs alone; the app makes the folder 0700 and tightens its files at start.
     os.umask(0o077)
-    prepare_folder()
+    INSTANCE.mkdir(mode=0o700, parents=True, exist_ok=True)
     bin_dir = os.path.dirname(sys.executable)
 
     def waypoint(*args):
