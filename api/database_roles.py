@@ -40,8 +40,13 @@ _ROLE_FACTS = sa.text(
            COALESCE(pg_has_role(r.oid, c.relowner, 'MEMBER'), false) AS owner_rights,
            COALESCE(has_table_privilege(r.oid, c.oid, :tampering), false)
                OR COALESCE(has_any_column_privilege(r.oid, c.oid, 'UPDATE'), false)
-               AS can_tamper
-    FROM pg_roles r LEFT JOIN pg_class c ON c.oid = to_regclass(:audit)
+               AS can_tamper,
+           pg_get_userbyid(n.nspowner) AS schema_owner,
+           pg_has_role(r.oid, n.nspowner, 'MEMBER') AS schema_rights
+    FROM pg_roles r
+    LEFT JOIN pg_class c ON c.oid = to_regclass(:audit)
+    -- The audit table's schema, or before the first migration the one it will be made in.
+    JOIN pg_namespace n ON n.oid = COALESCE(c.relnamespace, to_regnamespace(current_schema()))
     WHERE r.rolname = current_user
     """
 )
@@ -75,6 +80,13 @@ def role_problems(connection: sa.Connection) -> list[str]:
             problems.append(f"is a member of {facts.audit_owner}, which owns {AUDIT_TABLE}")
         elif facts.can_tamper:
             problems.append(f"holds UPDATE, DELETE, TRUNCATE or TRIGGER on {AUDIT_TABLE}")
+    if facts.schema_rights and not facts.superuser:
+        # The owner of a schema may drop any table in it. PostgreSQL 15 gives the public
+        # schema to pg_database_owner: the database's owner.
+        problems.append(
+            f"has the rights of {facts.schema_owner}, which owns the schema of {AUDIT_TABLE} "
+            "and may drop the table (is the database's owner?)"
+        )
     return problems
 
 
@@ -118,17 +130,19 @@ def grant_runtime(connection: sa.Connection, role: str) -> str:
         raise ValueError(f"There is no {AUDIT_TABLE} table yet: run `waypoint db upgrade` first.")
     target = connection.execute(
         sa.text(
-            "SELECT rolsuper, pg_has_role(oid, :owner, 'MEMBER') AS owner_rights "
-            "FROM pg_roles WHERE rolname = :role"
+            "SELECT rolsuper, pg_has_role(r.oid, :owner, 'MEMBER') AS owner_rights, "
+            "pg_has_role(r.oid, n.nspowner, 'MEMBER') AS schema_rights "
+            "FROM pg_roles r, pg_namespace n "
+            "WHERE r.rolname = :role AND n.oid = to_regnamespace(current_schema())"
         ),
         {"role": role, "owner": owner},
     ).one_or_none()
     if target is None:
         raise ValueError(f"There is no database role {role!r}: create it first.")
-    if target.rolsuper or target.owner_rights:
+    if target.rolsuper or target.owner_rights or target.schema_rights:
         raise ValueError(
-            f"{role!r} is a superuser or has the rights of {owner!r}, which owns the tables: "
-            "the runtime role must be a separate role."
+            f"{role!r} is a superuser or has the rights of {owner!r}, which owns the tables, "
+            "or of the schema's owner: the runtime role must be a separate role."
         )
     quote = connection.dialect.identifier_preparer.quote
     rt, own = quote(role), quote(owner)

@@ -198,6 +198,8 @@ def test_the_app_refuses_to_start_as_a_superuser(app, run_database):
         ("GRANT SELECT, INSERT, UPDATE ON audit_events TO {role}", "holds UPDATE"),
         ("GRANT TRIGGER ON audit_events TO {role}", "holds UPDATE, DELETE, TRUNCATE or TRIGGER"),
         ("ALTER ROLE {role} CREATEROLE", "CREATEROLE"),
+        # The owner of the database owns its public schema (PostgreSQL 15) and may drop tables.
+        ("ALTER DATABASE {database} OWNER TO {role}", "owns the schema of audit_events"),
     ],
 )
 def test_the_app_refuses_a_role_with_the_owners_rights(
@@ -210,11 +212,14 @@ def test_the_app_refuses_a_role_with_the_owners_rights(
         conn.execute(sa.text(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'"))
     try:
         with admin_engine.connect() as conn:
-            conn.execute(sa.text(grant.format(owner=f'"{owner}"', role=role)))
+            conn.execute(
+                sa.text(grant.format(owner=f'"{owner}"', role=role, database=f'"{url.database}"'))
+            )
         with pytest.raises(UnsafeDatabaseRole, match=problem.format(owner=owner)):
             _start(app, url.render_as_string(hide_password=False))
     finally:
         with admin_engine.connect() as conn:
+            conn.execute(sa.text(f'ALTER DATABASE "{url.database}" OWNER TO "{owner}"'))
             conn.execute(sa.text(f"DROP OWNED BY {role}"))
             conn.execute(sa.text(f"DROP ROLE {role}"))
 
