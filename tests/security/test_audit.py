@@ -1,6 +1,6 @@
-"""The audit trail: what a row holds, that it holds no PHI, and that a clinic's admins can
-read and export their own clinic's log and no other. That the app's database role cannot
-change it is tests/security/test_audit_roles.py."""
+"""The audit trail: what a row holds, that it holds no PHI, that the app cannot change it,
+and that a clinic's admins can read and export their own clinic's log and no other. The
+database roles behind "cannot change it" are tests/security/test_audit_roles.py."""
 
 import csv
 import io
@@ -8,8 +8,33 @@ import json
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
 
 from api.models import AuditEvent
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_events SET action = 'tampered'",
+        "DELETE FROM audit_events",
+        "TRUNCATE audit_events",
+    ],
+)
+def test_the_database_refuses_to_change_audit_rows(world, db_session, statement):
+    before = db_session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
+    assert before > 0
+    # The app's runtime role lacks the privilege; the trigger stops the owner too
+    # (tests/security/test_audit_roles.py).
+    with (
+        pytest.raises(DBAPIError, match="permission denied for table audit_events"),
+        db_session.begin_nested(),
+    ):
+        db_session.execute(sa.text(statement))
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == before
+    assert not db_session.scalar(
+        sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.action == "tampered")
+    )
 
 
 def test_a_row_says_who_what_where_when(world, as_caller, db_session):
