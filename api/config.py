@@ -79,15 +79,19 @@ def limit_storage_uri(environ=os.environ) -> str:
 
 def from_env() -> dict:
     """Build the Flask config mapping from the process environment."""
-    database_url = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'waypoint.sqlite'}")
-    # psycopg 3 is the only PostgreSQL driver we install; accept the common spellings.
-    if database_url.startswith(("postgres://", "postgresql://")):
-        database_url = "postgresql+psycopg://" + database_url.split("://", 1)[1]
+    database_url = _database_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'waypoint.sqlite'}")
+    )
+    migrations_url = os.environ.get("MIGRATIONS_DATABASE_URL")
     cookie_secure = _bool("COOKIE_SECURE", True)
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _dev_secret(),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        #: The owner role that runs the migrations (api/database_roles.py); None: DATABASE_URL.
+        "MIGRATIONS_DATABASE_URI": _database_url(migrations_url) if migrations_url else None,
+        #: Development only: let the app connect as a role that could rewrite the audit trail.
+        "ALLOW_DATABASE_OWNER": _bool("ALLOW_DATABASE_OWNER", False),
         #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none).
         "PROXY_HOPS": _int("PROXY_HOPS", 0),
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
@@ -137,11 +141,19 @@ def from_env() -> dict:
     }
 
 
+def _database_url(url: str) -> str:
+    # psycopg 3 is the only PostgreSQL driver we install; accept the common spellings.
+    if url.startswith(("postgres://", "postgresql://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
 def _dev_secret() -> str:
     """Return a per-installation secret kept in instance/, for the zero-setup default."""
+    from .instance import prepare_folder, write_private  # api.instance reads INSTANCE
+
     path = INSTANCE / "secret_key"
     if not path.exists():
-        INSTANCE.mkdir(parents=True, exist_ok=True)
-        path.write_text(os.urandom(32).hex())
-        path.chmod(0o600)
+        prepare_folder()
+        write_private(path, os.urandom(32).hex())
     return path.read_text().strip()

@@ -22,7 +22,10 @@ def main() -> int:
     env.setdefault("COOKIE_SECURE", "false")  # plain http on 127.0.0.1
     port = env.get("PORT", "5000")
     env.setdefault("PUBLIC_URL", f"http://127.0.0.1:{port}")
-    INSTANCE.mkdir(parents=True, exist_ok=True)
+    # Whatever the children create in instance/ (beat's schedule, SQLite's journals) is
+    # theirs alone; the app makes the folder 0700 and tightens its files at start.
+    os.umask(0o077)
+    INSTANCE.mkdir(mode=0o700, parents=True, exist_ok=True)
     bin_dir = os.path.dirname(sys.executable)
 
     def waypoint(*args):
