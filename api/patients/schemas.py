@@ -5,6 +5,7 @@ from zoneinfo import available_timezones
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ..models.patients import MODALITIES, PATIENT_STATUSES
+from ..timebounds import BoundedDateTime
 from .panel import SORTS
 from .sessions import DOSE_MG_PLACES, MG_PER_KG_PLACES, round_to_places
 
@@ -192,7 +193,7 @@ class PatientCheckinListSchema(Schema):
 
 
 class TreatmentSessionInSchema(Schema):
-    administered_at = fields.AwareDateTime(required=True)
+    administered_at = BoundedDateTime(required=True)
     modality = fields.String(required=True, validate=validate.OneOf(MODALITIES))
     dose_mg = Rounded(
         DOSE_MG_PLACES,
@@ -225,7 +226,7 @@ class TreatmentSessionPatchSchema(TreatmentSessionInSchema, PatchSchema):
     class Meta:
         exclude = ("new_course_label",)
 
-    administered_at = fields.AwareDateTime()
+    administered_at = BoundedDateTime()
     modality = fields.String(validate=validate.OneOf(MODALITIES))
 
 
