@@ -31,6 +31,9 @@ CONTEXT_FIELDS = (
     "checkin_id",
     "alert_id",
     "delivery_id",
+    "client_request_id",
+    "overdue",
+    "overdue_safety",
 )
 
 access_log = logging.getLogger("waypoint.access")
