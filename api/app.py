@@ -95,12 +95,17 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _install_request_id(app: Flask) -> None:
-    """Give every request an id that logs and audit rows share (and echo it back)."""
+    """Give every request an id of ours that logs and audit rows share (and echo it back).
+
+    Never the client's: an audit row must not carry a value the caller chose (it could
+    point at another request's rows). A client's own id, if it is a UUID, is kept for the
+    access log alone as ``client_request_id``, to match a support report to our line.
+    """
 
     @app.before_request
     def _assign_request_id():
-        incoming = request.headers.get("X-Request-Id", "")
-        g.request_id = incoming if _looks_like_uuid(incoming) else uuid.uuid4().hex
+        g.request_id = uuid.uuid4().hex
+        g.client_request_id = _uuid_or_none(request.headers.get("X-Request-Id", ""))
 
     @app.after_request
     def _echo_request_id(response):
@@ -108,9 +113,9 @@ def _install_request_id(app: Flask) -> None:
         return response
 
 
-def _looks_like_uuid(value: str) -> bool:
+def _uuid_or_none(value: str) -> str | None:
+    """``value`` as a canonical UUID string, or None: nothing else reaches the log."""
     try:
-        uuid.UUID(value)
+        return str(uuid.UUID(value[:64]))
     except ValueError:
-        return False
-    return True
+        return None

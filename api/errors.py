@@ -14,6 +14,9 @@ class WaypointApi(Api):
     def handle_http_exception(self, error):
         payload, status, headers = super().handle_http_exception(error)
         payload.setdefault("message", error.description)
+        # The exception's own headers (a 405's Allow, a 429's Retry-After), body type aside.
+        headers = {**dict(error.get_headers()), **dict(headers or {})}
+        headers.pop("Content-Type", None)
         if status >= 500:
             log.error("request failed", extra={"request_id": g.get("request_id")})
         return payload, status, headers

@@ -120,6 +120,7 @@ def configure_logging(app: Flask) -> None:
                 else None,
                 "actor_kind": principal.kind if principal else "anonymous",
                 "actor_id": principal.actor_id if principal else None,
+                "client_request_id": g.get("client_request_id"),
             },
         )
         return response
