@@ -1,14 +1,17 @@
 """The application factory."""
 
 import gc
-import uuid
+from pathlib import Path
 
-from flask import Flask, g, request
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config
 from .extensions import api, db, limiter, login_manager, migrate
 from .logging import configure_logging
+
+#: Package data (pyproject.toml), so the wheel carries them too.
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def create_app(config_override: dict | None = None) -> Flask:
@@ -27,19 +30,19 @@ def create_app(config_override: dict | None = None) -> Flask:
     # Extensions first: the blueprints below register against `api` and use `db`.
     db.init_app(app)
     # render_as_batch: SQLite (the zero-setup default) cannot ALTER most things in place.
-    migrate.init_app(
-        app, db, directory=str(config.ROOT / "api" / "migrations"), render_as_batch=True
-    )
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     api.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
 
-    # The request id comes first so that every later hook (policy, audit) can use it.
-    _install_request_id(app)
+    configure_logging(app)
+    # The boundary first: its before-request hook (the request id) runs before the policy's,
+    # and its after-request hook runs after every other one (Flask runs them in reverse).
+    from .boundary import install_request_boundary
     from .security import install_security
 
+    install_request_boundary(app)
     install_security(app)
-    configure_logging(app)  # after the boundary: see api.logging
     _register_blueprints(app)
     from .cli import register_commands
 
@@ -70,20 +73,32 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.routes import blp as auth_blp
     from .checkins.routes import blp as checkins_blp
     from .clinic.routes import blp as clinic_blp
+    from .exports.routes import blp as exports_blp
     from .health.routes import blp as health_blp
     from .instruments.routes import blp as instruments_blp
     from .me.routes import blp as me_blp
     from .pages import bp as pages_bp
+    from .panel.routes import blp as panel_blp
     from .patients.routes import blp as patients_blp
+    from .push.routes import blp as push_blp
     from .reports.routes import blp as reports_blp
+    from .schedules.routes import blp as schedules_blp
+    from .sessions.routes import blp as sessions_blp
+    from .trend.routes import blp as trend_blp
 
     for blueprint in (
         health_blp,
         auth_blp,
         instruments_blp,
         me_blp,
+        schedules_blp,
+        push_blp,
         checkins_blp,
+        panel_blp,
         patients_blp,
+        sessions_blp,
+        trend_blp,
+        exports_blp,
         alerts_blp,
         clinic_blp,
         reports_blp,
@@ -92,30 +107,3 @@ def _register_blueprints(app: Flask) -> None:
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(pages_bp)
-
-
-def _install_request_id(app: Flask) -> None:
-    """Give every request an id of ours that logs and audit rows share (and echo it back).
-
-    Never the client's: an audit row must not carry a value the caller chose (it could
-    point at another request's rows). A client's own id, if it is a UUID, is kept for the
-    access log alone as ``client_request_id``, to match a support report to our line.
-    """
-
-    @app.before_request
-    def _assign_request_id():
-        g.request_id = uuid.uuid4().hex
-        g.client_request_id = _uuid_or_none(request.headers.get("X-Request-Id", ""))
-
-    @app.after_request
-    def _echo_request_id(response):
-        response.headers["X-Request-Id"] = g.get("request_id", "")
-        return response
-
-
-def _uuid_or_none(value: str) -> str | None:
-    """``value`` as a canonical UUID string, or None: nothing else reaches the log."""
-    try:
-        return str(uuid.UUID(value[:64]))
-    except ValueError:
-        return None

@@ -1,7 +1,7 @@
 """Append audit events for PHI access and authentication.
 
 Events are collected during the request and written by the request boundary
-(``api.web``): with the request's own transaction when it succeeds, and in a
+(``api.boundary``): with the request's own transaction when it succeeds, and in a
 transaction of their own when it fails, so that refusals are recorded too.
 """
 

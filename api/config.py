@@ -7,8 +7,20 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+#: The directory holding the api, worker, surveys and pwa packages: the repository in a
+#: checkout, site-packages in an installed wheel.
 ROOT = Path(__file__).resolve().parent.parent
-INSTANCE = Path(os.environ.get("WAYPOINT_INSTANCE", ROOT / "instance"))
+
+
+def _default_instance() -> Path:
+    """instance/ of the repository in a checkout (``make run``), else of the working directory."""
+    if (ROOT / "pyproject.toml").is_file():
+        return ROOT / "instance"
+    # Installed: never write inside site-packages.
+    return Path.cwd() / "instance"
+
+
+INSTANCE = Path(os.environ.get("WAYPOINT_INSTANCE") or _default_instance())
 
 
 def _bool(name: str, default: bool) -> bool:

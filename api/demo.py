@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 
 import surveys
 
-from .alerts.operations import raise_alerts
 from .auth.operations import create_invite
 from .auth.passwords import hash_password
 from .checkins.operations import scored_checkin
@@ -20,6 +19,8 @@ from .extensions import db
 from .models import Checkin, CheckinDue, Clinic, StaffUser, TreatmentCourse, TreatmentSession
 from .models.base import utcnow
 from .patients.operations import enrol_patient
+from .pipeline.alerts import raise_alerts
+from .pipeline.summary import refresh
 
 CLINIC_NAME = "Demo Ketamine Clinic"
 CLINICIAN_EMAIL = "clinician@demo.waypoint.test"
@@ -142,7 +143,8 @@ def _create_clinic() -> Clinic:
     )
 
     patient(NEW_PATIENT)
-    db.session.flush()
+    # The panel's stored summaries of everything seeded above.
+    refresh(*(row.id for row in _patients(clinic)))
     return clinic
 
 

@@ -5,6 +5,7 @@ file as the Celery broker (kombu's SQLAlchemy transport), so no service is neede
 Set DATABASE_URL and CELERY_BROKER_URL to use PostgreSQL and Redis instead.
 """
 
+import importlib.util
 import os
 import signal
 import subprocess
@@ -12,7 +13,7 @@ import sys
 import time
 
 from .config import INSTANCE
-from .queue import QUEUES
+from .pipeline.routing import QUEUES
 
 
 def main() -> int:
@@ -31,7 +32,8 @@ def main() -> int:
     waypoint("seed-demo")
 
     commands = {}
-    if "SMTP_HOST" not in os.environ:
+    # aiosmtpd comes with the dev extra (`make run`); an installed package may not have it.
+    if "SMTP_HOST" not in os.environ and importlib.util.find_spec("aiosmtpd"):
         # No mail relay configured: a local sink prints each notification email to this
         # console, so the alert path can be watched end to end on a laptop.
         env["SMTP_HOST"], env["SMTP_PORT"] = "127.0.0.1", env.get("SMTP_PORT", "8025")

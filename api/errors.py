@@ -1,22 +1,55 @@
-"""One JSON error shape for every 4xx and 5xx: flask-smorest's {code, status, message, errors}."""
+"""Domain errors: what operations raise when they refuse, in the domain's own words.
 
-import logging
+They know nothing of HTTP. The one mapping to a status and the JSON body is
+``api.http_errors`` (installed at the request boundary). Each carries a message for
+people, ``errors`` as ``{field: [messages]}`` naming the input to blame, and where a client
+must branch on the refusal a machine-readable ``reason`` (a stable snake_case code).
+"""
 
-from flask import g
-from flask_smorest import Api
 
-log = logging.getLogger("waypoint.web")
+class DomainError(Exception):
+    """A refusal the caller can understand; subclasses say what kind of refusal it is."""
+
+    def __init__(
+        self,
+        message: str,
+        errors: dict[str, list[str]] | None = None,
+        *,
+        reason: str | None = None,
+    ):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+        self.reason = reason
 
 
-class WaypointApi(Api):
-    """flask-smorest's Api whose errors always carry a human-readable message."""
+class Invalid(DomainError):
+    """The input is well-formed but cannot be accepted as given (a field's value, a combination)."""
 
-    def handle_http_exception(self, error):
-        payload, status, headers = super().handle_http_exception(error)
-        payload.setdefault("message", error.description)
-        # The exception's own headers (a 405's Allow, a 429's Retry-After), body type aside.
-        headers = {**dict(error.get_headers()), **dict(headers or {})}
-        headers.pop("Content-Type", None)
-        if status >= 500:
-            log.error("request failed", extra={"request_id": g.get("request_id")})
-        return payload, status, headers
+
+class Malformed(DomainError):
+    """The request cannot be read as meant (a tampered cursor, a token that is not one)."""
+
+
+class NotFound(DomainError):
+    """No such thing for this caller (also what another clinic's or patient's record looks like)."""
+
+
+class Conflict(DomainError):
+    """The thing is not in a state that allows the change, or the key is taken by other data."""
+
+
+class Unauthenticated(DomainError):
+    """Who the caller is could not be established (credentials, a code, a session)."""
+
+
+class Forbidden(DomainError):
+    """The caller is known and may not do this (yet)."""
+
+
+class Throttled(DomainError):
+    """Too many attempts; ``retry_after`` seconds until the next one can succeed."""
+
+    def __init__(self, message: str, retry_after: int, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after

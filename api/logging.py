@@ -10,11 +10,10 @@ tokens or ids. Messages themselves take ids and codes only, like audit details.
 import json
 import logging
 import sys
-import time
 import traceback
 from datetime import UTC, datetime
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, g, has_request_context
 from flask.logging import default_handler
 
 #: The ``extra`` fields a line may carry; anything else passed as extra is dropped.
@@ -35,8 +34,6 @@ CONTEXT_FIELDS = (
     "overdue",
     "overdue_safety",
 )
-
-access_log = logging.getLogger("waypoint.access")
 
 
 class JsonFormatter(logging.Formatter):
@@ -85,11 +82,8 @@ def _json_handler(logger: logging.Logger) -> None:
 
 
 def configure_logging(app: Flask) -> None:
-    """Send Waypoint's and Flask's loggers to stderr as JSON lines; log each request once.
-
-    Call it after the request boundary is installed: after-request hooks run in reverse,
-    so the request line is written before the commit, while the caller is still loaded.
-    """
+    """Send Waypoint's and Flask's loggers to stderr as JSON lines (the access log line of
+    each request is written by the request boundary, ``api.boundary``)."""
     logger = logging.getLogger("waypoint")
     logger.setLevel(app.config["LOG_LEVEL"])
     _json_handler(logger)
@@ -97,30 +91,3 @@ def configure_logging(app: Flask) -> None:
     if not any(isinstance(f, _UnhandledWithoutPath) for f in app.logger.filters):
         app.logger.addFilter(_UnhandledWithoutPath())
     _json_handler(app.logger)
-
-    @app.before_request
-    def _start_clock():
-        g.started_at = time.perf_counter()
-
-    @app.after_request
-    def _log_request(response):
-        from .auth.principal import current_principal
-
-        principal = current_principal()
-        started = g.get("started_at")
-        access_log.info(
-            "request",
-            extra={
-                "method": request.method,
-                "route": request.url_rule.rule if request.url_rule else None,
-                "endpoint": request.endpoint,
-                "status": response.status_code,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 1)
-                if started
-                else None,
-                "actor_kind": principal.kind if principal else "anonymous",
-                "actor_id": principal.actor_id if principal else None,
-                "client_request_id": g.get("client_request_id"),
-            },
-        )
-        return response

@@ -14,9 +14,10 @@ import time
 from celery import Celery, Task
 from flask import Flask
 
+from .pipeline.routing import QUEUES
+
 log = logging.getLogger("waypoint.queue")
 
-QUEUES = ("urgent", "default", "bulk")
 
 #: Longer than any countdown or ETA we use, so that nothing is redelivered while it waits
 #: (celery#4984); short enough that a task lost with its worker comes back within the hour.

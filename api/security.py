@@ -1,4 +1,4 @@
-"""Wires the request boundary, the access policy, CSRF, the input guard and the headers."""
+"""Per-request safeguards: the access policy and CSRF, the input guard, the security headers."""
 
 import json
 
@@ -6,7 +6,6 @@ from flask import Flask, request
 from flask_smorest import abort
 
 from .auth.policy import install_policy
-from .web import install_headers, install_request_boundary
 
 #: The deepest JSON any Waypoint body needs is 3 levels (settings -> resources -> one
 #: resource); far deeper input is refused before anything walks it, so that no parser,
@@ -16,11 +15,9 @@ MESSAGE = "No NUL characters or unpaired surrogates."
 
 
 def install_security(app: Flask) -> None:
-    """Install every per-request safeguard; the order of the hooks is the order here."""
+    """The access policy, then the input guard, before every view (in this order)."""
     install_policy(app)
     install_input_guard(app)
-    install_request_boundary(app)
-    install_headers(app)
 
 
 def install_input_guard(app: Flask) -> None:
@@ -140,3 +137,30 @@ def _bad_text(text: str) -> bool:
     except UnicodeEncodeError:
         return True
     return False
+
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; font-src 'self'; manifest-src 'self'; worker-src 'self'; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def apply_headers(app: Flask, response) -> None:
+    """Security headers on every response; no-store on every API response (the boundary
+    calls it last, so a response it replaced gets them too)."""
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if app.config["SESSION_COOKIE_SECURE"]:
+        response.headers.setdefault(
+            "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+        )
+    if request.path.startswith("/api/") or request.path.startswith("/join/"):
+        response.headers["Cache-Control"] = "no-store"

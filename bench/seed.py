@@ -2,7 +2,7 @@
 
 Every check-in is valid: its answers are scored by ``surveys.score`` (each distinct answer
 vector once), its safety alerts come from ``surveys.safety_hits``, and each patient's
-stored summary from ``api.patients.summary`` (the functions the app itself uses). History
+stored summary from ``surveys.summary`` (the functions the app itself uses). History
 is already evaluated, and seeded alerts never escalate, so the worker starts idle and the
 only notifications in a run are the ones the run itself causes.
 """
@@ -201,7 +201,7 @@ def _patients(conn, sizes: Sizes, clinic_ids, rng, now) -> list[tuple[uuid.UUID,
 
 def _history(conn, sizes: Sizes, patients, trend_patient, pool: AnswerPool, rng, now):
     """Check-ins, courses and sessions, safety alerts, dues and summaries of every patient."""
-    from api.patients.summary import courses_of, summarise, trend_points
+    from surveys.summary import courses_of, summarise, trend_points
 
     counts = _counts(sizes, patients, trend_patient, rng)
     # fmt: off

@@ -15,12 +15,12 @@ import time
 import uuid
 from datetime import UTC, datetime
 
+import flask
 import pyotp
 import pytest
 import redis
 import sqlalchemy as sa
 from flask.testing import FlaskClient
-from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
 
@@ -95,10 +95,11 @@ def db_session(app):
         connection = db.engine.connect()
         transaction = connection.begin()
         original = db.session
-        # A plain SQLAlchemy session: Flask-SQLAlchemy's own would pick the engine again.
+        # A plain SQLAlchemy session bound to the test's connection (Flask-SQLAlchemy's own
+        # would pick the engine again), scoped like Flask-SQLAlchemy's: one per app context.
         db.session = scoped_session(
             sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
-            scopefunc=_app_ctx_id,
+            scopefunc=_app_context_id,
         )
         try:
             yield db.session
@@ -107,6 +108,11 @@ def db_session(app):
             db.session = original
             transaction.rollback()
             connection.close()
+
+
+def _app_context_id() -> int:
+    """The current app context's identity (each request of IsolatedClient has its own)."""
+    return id(flask.globals.app_ctx._get_current_object())
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from celery.signals import worker_process_init
 
 from api.app import create_app, freeze_start_up_heap
 from api.extensions import db
+from api.pipeline.routing import ESCALATE_ALERTS, RECONCILE, RUN_SCHEDULES
 from api.queue import VISIBILITY_TIMEOUT
 
 flask_app = create_app()
@@ -30,17 +31,17 @@ celery_app.conf.update(
     beat_schedule={
         # Messages expire after one period: after an outage beat's backlog does not pile up.
         "reconcile": {
-            "task": "waypoint.reconcile",
+            "task": RECONCILE,
             "schedule": _tick,
             "options": {"queue": "urgent", "expires": _tick},
         },
         "escalate": {
-            "task": "waypoint.escalate_alerts",
+            "task": ESCALATE_ALERTS,
             "schedule": _tick,
             "options": {"queue": "urgent", "expires": _tick},
         },
         "schedules": {
-            "task": "waypoint.run_schedules",
+            "task": RUN_SCHEDULES,
             "schedule": _config["SCHEDULE_SECONDS"],
             "options": {"queue": "bulk", "expires": _config["SCHEDULE_SECONDS"]},
         },

@@ -1,67 +1,14 @@
-"""Raising alerts from rule hits, exactly once per (check-in, rule) or dedupe key."""
+"""A clinician's changes to an alert: acknowledge and resolve (raising them: api.pipeline)."""
 
 from datetime import datetime
 
+from ..errors import Conflict
 from ..extensions import db
-from ..models import Alert, AlertEvent, Patient
-from ..models.base import dialect_insert, new_uuid, utcnow
-
-#: Priorities that page people and escalate when nobody acknowledges.
-ESCALATING = ("imminent", "urgent")
+from ..models import Alert, AlertEvent
+from ..models.base import utcnow
 
 
-def raise_alerts(
-    patient: Patient, hits, *, checkin_id=None, answered_at: datetime | None = None
-) -> list[Alert]:
-    """Insert an alert per rule hit unless its key exists; return the ones inserted now.
-
-    ``hits`` are ``surveys.RuleHit``. Uses INSERT ... ON CONFLICT DO NOTHING so that two
-    evaluations racing on the same check-in cannot both create (or fail on) an alert.
-    """
-    created = []
-    now = utcnow()
-    for hit in hits:
-        values = {
-            "id": new_uuid(),
-            "clinic_id": patient.clinic_id,
-            "patient_id": patient.id,
-            "checkin_id": checkin_id,
-            "dedupe_key": hit.key,
-            "rule": hit.rule,
-            "priority": hit.priority,
-            "reason": hit.reason[:500],
-            "answered_at": answered_at,
-            "status": "open",
-            "created_at": now,
-            "escalation_level": 0,
-            "escalate_at": _first_deadline(patient, hit.priority, now),
-        }
-        insert = dialect_insert(Alert).values(**values)
-        result = db.session.execute(insert.on_conflict_do_nothing().returning(Alert.id))
-        alert_id = result.scalar()
-        if alert_id is None:
-            continue
-        db.session.add(
-            AlertEvent(
-                alert_id=alert_id,
-                kind="created",
-                at=now,
-                detail={"rule": hit.rule, "priority": hit.priority},
-            )
-        )
-        created.append(db.session.get(Alert, alert_id))
-    db.session.flush()
-    return created
-
-
-def _first_deadline(patient: Patient, priority: str, now: datetime) -> datetime | None:
-    from .notify import escalation_deadline  # notify imports this module
-
-    deadline = escalation_deadline(patient.clinic, priority)
-    return now + deadline if deadline else None
-
-
-class AlertStateError(Exception):
+class AlertStateError(Conflict):
     """The alert is not in a state that allows the change (e.g. already acknowledged)."""
 
 

@@ -9,7 +9,7 @@ from ..auth.policy import policy, require_principal
 from ..extensions import db
 from ..models import Alert, AlertEvent, Delivery, Patient, StaffUser
 from ..models.alerts import PRIORITIES
-from .operations import AlertStateError, acknowledge_alert, lock_alert, resolve_alert
+from .operations import acknowledge_alert, lock_alert, resolve_alert
 from .schemas import AlertActionSchema, AlertDetailSchema, AlertListSchema, AlertQuerySchema
 
 blp = Blueprint("alerts", __name__, url_prefix="/api/v1/alerts", description="Alerts.")
@@ -65,10 +65,7 @@ class AlertAcknowledge(MethodView):
         """Acknowledge an open alert (stops its escalation), with an optional note."""
         principal = require_principal()
         alert = _alert_or_404(alert_id, lock=True)
-        try:
-            acknowledge_alert(alert, principal.staff, body["note"])
-        except AlertStateError as exc:
-            abort(409, message=str(exc))
+        acknowledge_alert(alert, principal.staff, body["note"])
         record("alert.acknowledge", object_type="alert", object_id=alert.id)
         return _detail(alert)
 
@@ -83,10 +80,7 @@ class AlertResolve(MethodView):
         """Resolve an alert; an open one counts as acknowledged too."""
         principal = require_principal()
         alert = _alert_or_404(alert_id, lock=True)
-        try:
-            resolve_alert(alert, principal.staff, body["note"])
-        except AlertStateError as exc:
-            abort(409, message=str(exc))
+        resolve_alert(alert, principal.staff, body["note"])
         record("alert.resolve", object_type="alert", object_id=alert.id)
         return _detail(alert)
 

@@ -20,7 +20,7 @@ from flask_smorest import abort
 
 from ..audit import record
 from ..extensions import db
-from ..models import Patient
+from ..models import Patient, StaffUser
 from .principal import Principal, current_principal
 
 log = logging.getLogger("waypoint.auth")
@@ -98,7 +98,7 @@ def install_policy(app: Flask) -> None:
             abort(
                 403,
                 message="Set up two-step sign-in before you continue.",
-                errors={"mfa": ["enrolment_required"]},
+                reason="mfa_enrolment_required",
             )
         if csrf and request.method not in SAFE_METHODS:
             sent = request.headers.get("X-CSRF-Token", "")
@@ -164,3 +164,17 @@ def scoped(query, model):
     if principal.patient is not None:
         return query.where(model.patient_id == principal.patient.id)
     return query.where(model.clinic_id == principal.clinic_id)
+
+
+def clinic_staff_or_404(staff_id: int) -> StaffUser:
+    """A staff member of the admin's clinic; 404 (and an audit row) for anyone else."""
+    principal = require_principal()
+    staff = db.session.scalar(
+        db.select(StaffUser).where(
+            StaffUser.id == staff_id, StaffUser.clinic_id == principal.clinic_id
+        )
+    )
+    if staff is None:
+        record("staff.read", object_type="staff", object_id=staff_id, outcome="denied")
+        abort(404, message="No such staff member.")
+    return staff

@@ -4,6 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from ..audit import record
+from ..errors import Unauthenticated
 from .devices import remember_device
 from .operations import (
     LoginRefused,
@@ -82,11 +83,11 @@ class Login(MethodView):
                 clinic_id=needed.staff.clinic_id,
                 reason="totp_required",
             )
-            abort(
-                401,
-                message="Enter the code from your authenticator app.",
-                errors={"totp": ["A code is required for this account."]},
-            )
+            raise Unauthenticated(
+                "Enter the code from your authenticator app.",
+                {"totp": ["A code is required for this account."]},
+                reason="totp_required",
+            ) from None
         except LoginRefused as refused:
             record(
                 "auth.login",
@@ -96,7 +97,7 @@ class Login(MethodView):
                 clinic_id=refused.staff.clinic_id if refused.staff else None,
                 reason=refused.reason,
             )
-            abort(401, message="Email or password is not right.")
+            raise Unauthenticated("Email or password is not right.") from None
         start_session(staff=staff)
         remember_device(staff)
         record("auth.login", object_type="staff", object_id=staff.id)

@@ -8,31 +8,20 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
-
 import surveys
 
 from .. import timebounds
-from ..alerts.notify import notify_first_round
-from ..alerts.operations import raise_alerts
+from ..boundary import after_commit
+from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..models import Checkin, Patient
 from ..models.base import dialect_insert, utcnow
-from ..queue import publish
-from ..web import after_commit
+from ..pipeline.submit import checkin_stored
 
 log = logging.getLogger("waypoint.checkins")
 
 MAX_FUTURE = timedelta(minutes=5)
 MAX_AGE = timedelta(days=30)
-
-
-class CheckinRefused(Exception):
-    """The submission cannot be stored; ``status`` is the HTTP status to answer."""
-
-    def __init__(self, status: int, message: str, errors: dict | None = None):
-        super().__init__(message)
-        self.status, self.message, self.errors = status, message, errors or {}
 
 
 @dataclass
@@ -44,16 +33,13 @@ class Submission:
 def submit_checkin(patient: Patient, body: dict) -> Submission:
     """Store a scored check-in once; a replay returns the stored one, a conflict refuses.
 
-    The safety alerts (item 9, the ASQ's acuity question) need nothing but the check-in,
-    so they are raised here, in the same transaction: an urgent alert never waits on a
-    broker or a worker. The trend rules and the panel's summary are left to the worker's
-    evaluation, which the commit publishes (and the reconciler re-publishes if that fails).
+    A new check-in's safety alerts and what its commit publishes: ``api.pipeline.submit``.
     """
     payload_hash = _payload_hash(body)
     now = utcnow()
     try:
         definition, score, (completed_at, reported_at, unusable) = _validated(body, now)
-    except CheckinRefused:
+    except Invalid:
         # A replay is answered as stored even if it would no longer validate (too old now).
         existing = db.session.get(Checkin, body["id"])
         if existing is None:
@@ -75,19 +61,10 @@ def submit_checkin(patient: Patient, body: dict) -> Submission:
         # The id is taken: a replay (or another request with it won the race).
         existing = db.session.get(Checkin, body["id"])
         if existing is None:  # taken and erased in between: nothing sane to answer with
-            raise CheckinRefused(409, "This id was used and is no longer available.")
+            raise Conflict("This id was used and is no longer available.")
         return Submission(_replayed(existing, patient, payload_hash), created=False)
 
-    hits = surveys.safety_hits(
-        definition,
-        surveys.CheckinFacts(checkin_id=str(checkin.id), at=completed_at, score=score),
-        clinic_rule_settings(patient.clinic),
-    )
-    alerts = raise_alerts(patient, hits, checkin_id=checkin.id, answered_at=completed_at)
-    # The first round of notifications too: the care team hears of item 9 even if the
-    # worker's evaluation (history, trend rules) is slow or failing.
-    deliveries = notify_first_round(alerts, now)
-    _publish_after_commit(checkin, deliveries)
+    checkin_stored(patient, checkin, definition, score, now, after_commit)
     return Submission(checkin, created=True)
 
 
@@ -96,23 +73,21 @@ def _validated(body: dict, now: datetime):
     try:
         definition = surveys.get_definition(body["instrument"])
     except surveys.UnknownInstrument:
-        raise CheckinRefused(
-            422, "Unknown instrument.", {"instrument": ["No instrument with this code."]}
+        raise Invalid(
+            "Unknown instrument.", {"instrument": ["No instrument with this code."]}
         ) from None
     try:
         score = surveys.score(definition, body["answers"])
     except surveys.AnswerError as exc:
-        raise CheckinRefused(
-            422, "Some answers are missing or not valid.", {"answers": exc.errors}
-        ) from None
+        raise Invalid("Some answers are missing or not valid.", {"answers": exc.errors}) from None
     return definition, score, _completion_time(body["completed_at"], now, score)
 
 
 def _insert_once(checkin: Checkin) -> bool:
     """INSERT the row unless its id exists; False if it did. One statement, no savepoint.
 
-    A Core insert: the row is not in the ORM session, so no flush listener recomputes the
-    panel summary on the patient's request (the evaluation does, see api.models.summaries).
+    A Core insert, not an ORM add: nothing else is flushed with it, and the panel's summary
+    is left to the evaluation (``api.pipeline.summary``).
     """
     table = Checkin.__table__
     values = {c.key: value for c in table.columns if (value := getattr(checkin, c.key)) is not None}
@@ -173,40 +148,22 @@ def _completion_time(
         if score.safety.endorsed:
             log.warning("check-in with an unusable completed_at stored at its arrival time")
             return now, None, True
-        raise CheckinRefused(
-            422, "completed_at is out of range.", {"completed_at": [timebounds.MESSAGE]}
-        )
+        raise Invalid("completed_at is out of range.", {"completed_at": [timebounds.MESSAGE]})
     if reported > now + MAX_FUTURE:
         if score.safety.endorsed:
             return now, reported, False
-        raise CheckinRefused(
-            422,
+        raise Invalid(
             "completed_at is in the future.",
             {"completed_at": ["More than 5 minutes in the future; check the device's clock."]},
         )
     if reported < now - MAX_AGE and not score.safety.endorsed:
-        raise CheckinRefused(
-            422, "completed_at is too old.", {"completed_at": ["More than 30 days ago."]}
-        )
+        raise Invalid("completed_at is too old.", {"completed_at": ["More than 30 days ago."]})
     return reported, None, False
-
-
-def clinic_rule_settings(clinic) -> surveys.RuleSettings:
-    """The clinic's rule settings; the defaults if what is stored no longer validates.
-
-    Settings are validated when saved, so this is a guard for rows written by an older
-    version: a bad setting must never turn a patient's submission into an error.
-    """
-    try:
-        return surveys.RuleSettings.from_dict(clinic.rule_settings or {})
-    except surveys.SettingsError:
-        log.error("clinic %s has invalid rule settings; using the defaults", clinic.id)
-        return surveys.RuleSettings()
 
 
 def _replayed(existing: Checkin, patient: Patient, payload_hash: str) -> Checkin:
     if existing.patient_id != patient.id or existing.payload_hash != payload_hash:
-        raise CheckinRefused(409, "A different check-in was already sent with this id.")
+        raise Conflict("A different check-in was already sent with this id.")
     return existing
 
 
@@ -221,23 +178,6 @@ def _payload_hash(body: dict) -> str:
         separators=(",", ":"),
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def evaluation_queue(checkin) -> str:
-    """Evaluations of check-ins that endorse a safety item jump the queue."""
-    return "urgent" if checkin.safety_endorsed else "default"
-
-
-def _publish_after_commit(checkin: Checkin, deliveries: dict[str, list[int]]) -> None:
-    app = current_app._get_current_object()
-    # The notifications first: they are what tells a person; the evaluation can follow.
-    messages = [
-        ("waypoint.send_delivery", [delivery_id], queue)
-        for queue, ids in deliveries.items()
-        for delivery_id in ids
-    ]
-    messages.append(("waypoint.evaluate_checkin", [str(checkin.id)], evaluation_queue(checkin)))
-    after_commit(lambda: publish(app, messages))
 
 
 def checkin_body(checkin: Checkin, patient: Patient) -> dict:

@@ -1,11 +1,13 @@
 """Patients submit check-ins."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 
 from ..audit import record
 from ..auth.policy import current_patient, policy
-from .operations import CheckinRefused, checkin_body, submit_checkin
+from ..errors import DomainError
+from ..http_errors import status_of
+from .operations import checkin_body, submit_checkin
 from .schemas import CheckinInSchema, CheckinOutSchema
 
 blp = Blueprint("checkins", __name__, url_prefix="/api/v1/checkins", description="Check-ins.")
@@ -24,15 +26,15 @@ class Checkins(MethodView):
         patient = current_patient()
         try:
             submission = submit_checkin(patient, body)
-        except CheckinRefused as refused:
+        except DomainError as refused:
             record(
                 "checkin.create",
                 object_type="checkin",
                 object_id=body["id"],
                 outcome="failure",
-                status=refused.status,
+                status=status_of(refused),
             )
-            abort(refused.status, message=refused.message, errors=refused.errors)
+            raise
         checkin = submission.checkin
         record(
             "checkin.create" if submission.created else "checkin.replay",

@@ -1,23 +1,18 @@
 """Clinic administration: notification settings, staff on call, clinicians' Web Push."""
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from ..admin.operations import clinic_staff_or_404
 from ..audit import record
-from ..auth.policy import policy, require_principal
+from ..auth.policy import clinic_staff_or_404, policy, require_principal
 from ..extensions import db
 from ..models import Clinic, PushSubscription, StaffUser
-from ..push.operations import save_push_subscription
-from ..push.schemas import PushSubscriptionInSchema
 from .operations import update_settings
 from .schemas import (
     ClinicSettingsInSchema,
     ClinicSettingsOutSchema,
     ClinicStaffSchema,
     StaffListSchema,
-    StaffPushStatusSchema,
     StaffUpdateSchema,
 )
 
@@ -93,38 +88,8 @@ class ClinicStaffMember(MethodView):
         return _staff_body(member, pushing)
 
 
-@blp.route("/staff/me/push-subscription")
-class MyStaffPushSubscription(MethodView):
-    @policy("staff")
-    @blp.response(200, StaffPushStatusSchema)
-    def get(self):
-        """The server's VAPID key and how many of my browsers get alert notifications."""
-        return _push_status(require_principal().staff)
-
-    @policy("staff")
-    @blp.arguments(PushSubscriptionInSchema)
-    @blp.response(201, StaffPushStatusSchema)
-    def post(self, body):
-        """Register this browser for alert notifications by Web Push."""
-        principal = require_principal()
-        save_push_subscription(principal.staff, body)
-        return _push_status(principal.staff)
-
-
 def _clinic() -> Clinic:
     return db.session.get(Clinic, require_principal().clinic_id)
-
-
-def _push_status(staff: StaffUser) -> dict:
-    count = db.session.scalar(
-        db.select(db.func.count())
-        .select_from(PushSubscription)
-        .where(PushSubscription.staff_id == staff.id)
-    )
-    return {
-        "vapid_public_key": current_app.config["VAPID_PUBLIC_KEY"] or None,
-        "subscriptions": count,
-    }
 
 
 def _staff_body(member: StaffUser, pushing: set) -> dict:

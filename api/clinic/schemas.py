@@ -95,8 +95,3 @@ class StaffListSchema(Schema):
 
 class StaffUpdateSchema(Schema):
     on_call = fields.Boolean(required=True)
-
-
-class StaffPushStatusSchema(Schema):
-    vapid_public_key = fields.String(allow_none=True)
-    subscriptions = fields.Integer()

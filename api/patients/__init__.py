@@ -1,0 +1,1 @@
+"""The clinic's patients: enrolment, profile, care team, schedule, invites, check-ins."""

@@ -2,9 +2,8 @@
 
 import secrets
 
-from flask_smorest import abort
-
 from ..auth.principal import revoke_sessions
+from ..errors import Invalid
 from ..extensions import db
 from ..models import Clinic, Patient, StaffUser
 from ..models.base import utcnow
@@ -56,11 +55,7 @@ def care_team_members(clinic_id: int, ids: list[int]) -> list[StaffUser]:
         db.select(StaffUser).where(StaffUser.id.in_(ids), StaffUser.clinic_id == clinic_id)
     ).all()
     if len(team) != len(set(ids)):
-        abort(
-            422,
-            message="Unknown care team member.",
-            errors={"json": {"care_team": ["Not a member of this clinic."]}},
-        )
+        raise Invalid("Unknown care team member.", {"care_team": ["Not a member of this clinic."]})
     return list(team)
 
 

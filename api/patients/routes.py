@@ -1,11 +1,9 @@
-"""Clinicians' patient routes: the panel, enrolment, detail, edits, invites, check-ins.
-
-Session and export routes live in ``routes_sessions`` and ``routes_exports`` on the same
-blueprint (imported at the end so that ``api.app`` needs to know only this module).
-"""
+"""The clinic's patients: enrol, read, change, invite, their check-ins."""
 
 from flask.views import MethodView
-from flask_smorest import abort
+
+# Registered on the same blueprint; imported for that side effect.
+from flask_smorest import Blueprint, abort
 
 import surveys
 
@@ -15,52 +13,24 @@ from ..auth.policy import clinic_patient_or_404, policy, require_principal
 from ..extensions import db
 from ..models import Checkin, CheckinDue, PatientSummary
 from ..models.base import utcnow
-from .blueprint import blp
 from .operations import care_team_members, enrol_patient, update_patient
-from .panel import CursorError, panel_page
 from .schemas import (
     CheckinArgsSchema,
     EnrolledSchema,
     InviteSchema,
-    PanelArgsSchema,
-    PanelPageSchema,
-    PanelSearchSchema,
     PatientCheckinListSchema,
     PatientDetailSchema,
     PatientInSchema,
     PatientPatchSchema,
 )
 
-__all__ = ["blp"]
-
-
-def _page(args: dict, q: str | None = None) -> dict:
-    principal = require_principal()
-    try:
-        page = panel_page(principal.clinic_id, args, q=q)
-    except CursorError as exc:
-        # Search sends its cursor in the body (names stay out of URLs), the panel in the query.
-        location = "query" if q is None else "json"
-        abort(400, message=str(exc), errors={location: {"cursor": [str(exc)]}})
-    record(
-        "patient.list",
-        object_type="patient",
-        count=len(page["items"]),
-        sort=args.get("sort"),
-        search=q is not None,
-    )
-    return page
+blp = Blueprint(
+    "patients", __name__, url_prefix="/api/v1/patients", description="The clinic's patients."
+)
 
 
 @blp.route("")
 class Patients(MethodView):
-    @policy("staff")
-    @blp.arguments(PanelArgsSchema, location="query")
-    @blp.response(200, PanelPageSchema)
-    def get(self, args):
-        """The panel: the clinic's patients, by risk (default), name or last check-in."""
-        return _page(args)
-
     @policy("staff")
     @blp.arguments(PatientInSchema)
     @blp.response(201, EnrolledSchema)
@@ -78,17 +48,6 @@ class Patients(MethodView):
         invite_url = create_invite(patient, principal.staff)
         record("patient.create", object_type="patient", object_id=patient.id)
         return {"patient": patient, "invite_url": invite_url}
-
-
-@blp.route("/search")
-class PatientSearch(MethodView):
-    @policy("staff")
-    @blp.arguments(PanelSearchSchema)
-    @blp.response(200, PanelPageSchema)
-    def post(self, body):
-        """The panel filtered by part of a name or ref (POST: names never go in a URL)."""
-        q = body.pop("q")
-        return _page(body, q=q)
 
 
 @blp.route("/<uuid:patient_id>")
@@ -204,7 +163,3 @@ def _checkin(row: Checkin) -> dict:
         "prorated": row.prorated,
         "answers": answers,
     }
-
-
-# Registered on the same blueprint; imported for that side effect.
-from . import routes_exports, routes_sessions  # noqa: E402, F401

@@ -1,8 +1,7 @@
 """Saving a browser's push endpoint, for patients and clinicians alike. Flushes only."""
 
-from flask_smorest import abort
-
 from ..audit import record
+from ..errors import Conflict
 from ..extensions import db
 from ..models import Patient, PushSubscription, StaffUser
 from ..models.base import dialect_insert, utcnow
@@ -43,11 +42,10 @@ def save_push_subscription(owner: Patient | StaffUser, body: dict) -> PushSubscr
     )
     if subscription_id is None:
         record("push.subscribe", object_type=kind, object_id=owner.id, outcome="denied")
-        abort(
-            409,
-            message="This browser receives another account's notifications; "
+        raise Conflict(
+            "This browser receives another account's notifications; "
             "unsubscribe it there, or subscribe again to get a new endpoint.",
-            errors={"endpoint": ["Registered to an account of another kind."]},
+            {"endpoint": ["Registered to an account of another kind."]},
         )
     detail = {"subscription_id": subscription_id}
     if previous is not None:

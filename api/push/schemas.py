@@ -24,3 +24,8 @@ class PushSubscriptionInSchema(Schema):
     )
     keys = fields.Nested(PushKeysSchema, required=True)
     expirationTime = fields.Raw(load_default=None, allow_none=True)  # noqa: N815 (browser's name)
+
+
+class StaffPushStatusSchema(Schema):
+    vapid_public_key = fields.String(allow_none=True)
+    subscriptions = fields.Integer()

@@ -7,12 +7,13 @@ from collections import Counter, defaultdict
 import sqlalchemy as sa
 
 import surveys
+from surveys.summary import courses_of, trend_points
 
 from ..extensions import db
 from ..models import Checkin, CheckinDue, Patient, TreatmentSession
 from ..models.base import utcnow
-from ..patients.summary import POINT_COLUMNS, courses_of, trend_points
-from ..patients.trend import course_trend
+from ..pipeline.summary import POINT_COLUMNS
+from ..trend.operations import course_trend
 
 INSTRUMENTS = ("phq9", "gad7")
 COLUMNS = ("measure", "instrument", "modality", "numerator", "denominator", "rate")

@@ -19,7 +19,12 @@ export async function renderEnrolment(main, { required, done }) {
   try {
     ({ body: start } = await request("POST", "/api/v1/account/totp"));
   } catch (error) {
-    show(main, "Two-step sign-in", h("h1", {}, "Set up two-step sign-in"), h("p", { class: "error", role: "alert" }, errorText(error)));
+    show(
+      main,
+      "Two-step sign-in",
+      h("h1", {}, "Set up two-step sign-in"),
+      h("p", { class: "error", role: "alert" }, errorText(error)),
+    );
     return;
   }
   const error = h("p", { class: "error", role: "alert", id: "totp-error" });
@@ -37,7 +42,17 @@ export async function renderEnrolment(main, { required, done }) {
   const form = h(
     "form",
     { class: "stack", "aria-labelledby": "step-confirm" },
-    h("div", { class: "field" }, h("label", { for: "totp-code" }, "Six-digit code from the app"), h("span", { class: "hint", id: "totp-code-hint" }, "The app shows a new code every 30 seconds."), code),
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: "totp-code" }, "Six-digit code from the app"),
+      h(
+        "span",
+        { class: "hint", id: "totp-code-hint" },
+        "The app shows a new code every 30 seconds.",
+      ),
+      code,
+    ),
     error,
     button,
   );
@@ -46,7 +61,9 @@ export async function renderEnrolment(main, { required, done }) {
     error.textContent = "";
     button.disabled = true;
     try {
-      const { body } = await request("POST", "/api/v1/account/totp/confirm", { code: code.value.replace(/\s/g, "") });
+      const { body } = await request("POST", "/api/v1/account/totp/confirm", {
+        code: code.value.replace(/\s/g, ""),
+      });
       await getSession(); // a new session came with the answer: take its CSRF token
       renderRecoveryCodes(main, body.recovery_codes, done);
     } catch (failure) {
@@ -71,7 +88,11 @@ export async function renderEnrolment(main, { required, done }) {
         "Any authenticator app works, for example Google Authenticator, Microsoft Authenticator, 1Password or Aegis.",
       ),
       h("h2", { id: "step-key" }, "1. Add Waypoint to your authenticator app"),
-      h("p", {}, "In the app, add an account and choose to enter a setup key. Type this key (the spaces do not matter); the type is time-based."),
+      h(
+        "p",
+        {},
+        "In the app, add an account and choose to enter a setup key. Type this key (the spaces do not matter); the type is time-based.",
+      ),
       h("p", { class: "secret", id: "totp-secret" }, grouped(start.secret)),
       h(
         "p",
@@ -89,7 +110,11 @@ export async function renderEnrolment(main, { required, done }) {
 /** The recovery codes, once, with a clear "save these now" and a check before moving on. */
 export function renderRecoveryCodes(main, codes, done) {
   const saved = h("input", { type: "checkbox", id: "codes-saved" });
-  const next = h("button", { type: "button", id: "codes-done", disabled: true }, "Continue to Waypoint");
+  const next = h(
+    "button",
+    { type: "button", id: "codes-done", disabled: true },
+    "Continue to Waypoint",
+  );
   saved.addEventListener("change", () => {
     next.disabled = !saved.checked;
   });
@@ -109,9 +134,18 @@ export function renderRecoveryCodes(main, codes, done) {
         "This is the only time Waypoint shows these codes. If you lose your phone, each code signs you in once instead of a code from the app. ",
         "Print them or write them down, and keep them somewhere safe away from this computer.",
       ),
-      h("ol", { class: "codes", id: "recovery-codes" }, codes.map((c) => h("li", {}, h("code", {}, c)))),
+      h(
+        "ol",
+        { class: "codes", id: "recovery-codes" },
+        codes.map((c) => h("li", {}, h("code", {}, c))),
+      ),
       h("div", { class: "actions" }, print),
-      h("div", { class: "check" }, saved, h("label", { for: "codes-saved" }, "I have saved my recovery codes")),
+      h(
+        "div",
+        { class: "check" },
+        saved,
+        h("label", { for: "codes-saved" }, "I have saved my recovery codes"),
+      ),
       next,
     ),
   );

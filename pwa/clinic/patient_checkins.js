@@ -17,19 +17,30 @@ export function checkinsCard(items) {
           {},
           `${when(c.completed_at)} · ${c.instrument_title}`,
           c.total !== null ? " · " : "",
-          c.total !== null ? h("span", { class: `sev sev-${c.severity}` }, `${c.total} · ${c.severity_label}`) : "",
+          c.total !== null
+            ? h("span", { class: `sev sev-${c.severity}` }, `${c.total} · ${c.severity_label}`)
+            : "",
           c.safety_endorsed ? h("span", { class: "flag" }, " · Item 9 endorsed") : "",
         ),
         h(
           "table",
           { class: "answers" },
           h("caption", { class: "visually-hidden" }, `Answers of ${when(c.completed_at)}`),
-          h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Question"), h("th", { scope: "col" }, "Answer"))),
+          h(
+            "thead",
+            {},
+            h("tr", {}, h("th", { scope: "col" }, "Question"), h("th", { scope: "col" }, "Answer")),
+          ),
           h(
             "tbody",
             {},
             c.answers.map((a) =>
-              h("tr", {}, h("td", {}, a.text), h("td", {}, a.label === null ? String(a.value) : `${a.label} (${a.value})`)),
+              h(
+                "tr",
+                {},
+                h("td", {}, a.text),
+                h("td", {}, a.label === null ? String(a.value) : `${a.label} (${a.value})`),
+              ),
             ),
           ),
         ),
@@ -40,6 +51,8 @@ export function checkinsCard(items) {
     "section",
     { class: "card", "aria-labelledby": "checkins-heading" },
     h("h2", { id: "checkins-heading" }, "Check-ins"),
-    items.length ? h("ul", { class: "plain", id: "checkins" }, entries) : h("p", {}, "No check-in yet."),
+    items.length
+      ? h("ul", { class: "plain", id: "checkins" }, entries)
+      : h("p", {}, "No check-in yet."),
   );
 }

@@ -84,7 +84,8 @@ async function sendAll() {
       // answers in another patient's session; keep them until their own session returns.
       result.waiting += 1;
       result.signedOut = true;
-      if (!current.patient_id && item.last_status !== 401) await put("outbox", { ...item, last_status: 401 });
+      if (!current.patient_id && item.last_status !== 401)
+        await put("outbox", { ...item, last_status: 401 });
       continue;
     }
     if (!item.sent_completed_at) {

@@ -239,7 +239,7 @@ def test_bad_answers_are_refused_per_item_and_store_nothing(
 ):
     response = post(client, csrf, body(answers))
     assert response.status_code == 422, response.json
-    messages = response.json["errors"]["answers"][field]
+    messages = response.json["errors"][f"answers.{field}"]
     assert messages and fragment.lower() in " ".join(messages).lower()
     assert count_checkins(db_session) == 0
     assert db_session.scalar(sa.select(sa.func.count()).select_from(Alert)) == 0

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 import surveys
-from api.checkins.operations import clinic_rule_settings
 from api.models import Clinic
+from api.pipeline.settings import clinic_rule_settings
 
 HUGE = [
     {"not_on_track_weeks": 10**20},
@@ -31,7 +31,7 @@ def test_huge_rule_settings_are_refused_and_change_nothing(
         "/api/v1/clinic/settings", json={"rule_settings": settings}, headers={"X-CSRF-Token": csrf}
     )
     assert response.status_code == 422, response.json
-    assert "rule_settings" in response.json["errors"]["json"]
+    assert "rule_settings" in response.json["errors"]
     db_session.expire_all()
     assert db_session.get(Clinic, admin.clinic_id).rule_settings == {}
 

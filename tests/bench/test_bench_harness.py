@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+#: Needs the bench extra (locust, psutil): `make test-bench` runs it, `make test` leaves it out.
+pytestmark = pytest.mark.bench
+
 ROOT = Path(__file__).resolve().parents[2]
 LINE = re.compile(
     r"^(?P<name>[^|]+?) \| (?P<value>[^|]+?) \| floor (?P<floor>[^|]+?) \| "

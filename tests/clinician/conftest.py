@@ -33,6 +33,7 @@ def answers_for(code: str, total: int, item9: int = 0) -> dict:
 def add_checkin(db_session):
     """Store a scored check-in as the check-in API would (ORM insert, same scoring)."""
     from api.checkins.operations import scored_checkin
+    from api.pipeline.summary import refresh
 
     def add(patient, total, at, instrument="phq9", item9=0):
         definition = surveys.get_definition(instrument)
@@ -41,7 +42,7 @@ def add_checkin(db_session):
             patient, definition, answers, surveys.score(definition, answers), completed_at=at
         )
         db_session.add(row)
-        db_session.flush()
+        refresh(patient.id)  # as the evaluation would
         return row
 
     return add
@@ -51,6 +52,7 @@ def add_checkin(db_session):
 def add_session(db_session):
     """Record a treatment session (and its course) directly."""
     from api.models import TreatmentCourse, TreatmentSession
+    from api.pipeline.summary import refresh
 
     def add(patient, at, course=None, modality="iv", dose_mg=35.0, label="Induction"):
         if course is None:
@@ -65,7 +67,7 @@ def add_session(db_session):
             dose_mg=dose_mg,
         )
         db_session.add(row)
-        db_session.flush()
+        refresh(patient.id)  # as recording a session does
         return row
 
     return add

@@ -12,7 +12,7 @@ def test_webhook_without_secret_names_the_body_field(client, login, create_clini
         headers={"X-CSRF-Token": csrf},
     )
     assert response.status_code == 422
-    assert "webhook_secret" in response.json["errors"]["json"]
+    assert "webhook_secret" in response.json["errors"]
     db_session.expire_all()
     assert db_session.get(Clinic, admin.clinic_id).webhook_url is None
 

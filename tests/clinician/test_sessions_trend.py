@@ -109,7 +109,7 @@ def test_existing_course_must_be_the_patients(patient_page, create_patient, db_s
     db_session.add(course)
     db_session.flush()
     response = client.post(base, json=good(course_id=course.id), headers=headers)
-    assert response.status_code == 422 and "course_id" in response.json["errors"]["json"]
+    assert response.status_code == 422 and "course_id" in response.json["errors"]
     both = good(course_id=course.id, new_course_label="Mine")
     assert client.post(base, json=both, headers=headers).status_code == 422
     assert count_sessions(db_session, patient) == 0
@@ -124,9 +124,7 @@ def test_doses_are_rounded_to_what_the_columns_keep_before_they_are_checked(
     assert created.json["dose_mg"] == 35.13 and created.json["dose_mg_per_kg"] == 0.5
     edited = client.patch(f"{base}/{created.json['id']}", json={"dose_mg": 0.004}, headers=headers)
     assert edited.status_code == 422
-    assert edited.json["errors"]["json"]["dose_mg"] == [
-        "Must be at least 0.01 and at most 300 mg for iv."
-    ]
+    assert edited.json["errors"]["dose_mg"] == ["Must be at least 0.01 and at most 300 mg for iv."]
     edited = client.patch(f"{base}/{created.json['id']}", json={"dose_mg": 0.005}, headers=headers)
     assert edited.status_code == 200 and edited.json["dose_mg"] == 0.01
     db_session.expire_all()
@@ -170,7 +168,7 @@ def test_implausible_sessions_are_422_and_nothing_is_written(
     client, headers, patient, base = patient_page
     response = client.post(base, json=good(**change), headers=headers)
     assert response.status_code == 422, response.json
-    assert field in response.json["errors"]["json"]
+    assert field in response.json["errors"]
     assert response.json["message"]
     assert count_sessions(db_session, patient) == 0
     assert (
@@ -187,7 +185,7 @@ def test_implausible_edits_are_422_and_change_nothing(patient_page, db_session, 
     created = client.post(base, json=good(), headers=headers).json
     response = client.patch(f"{base}/{created['id']}", json=change, headers=headers)
     assert response.status_code == 422, response.json
-    assert field in response.json["errors"]["json"]
+    assert field in response.json["errors"]
     db_session.expire_all()
     row = db_session.get(TreatmentSession, created["id"])
     assert float(row.dose_mg) == 35.0 and row.modality == "iv" and row.bp_pre_systolic == 124
@@ -213,7 +211,7 @@ def test_trend_points_are_dumped_exactly_as_their_schema_would():
     """TrendPointList's fast dump of a chart's points equals marshmallow's own."""
     import uuid
 
-    from api.patients.schemas import TrendOutSchema, TrendPointSchema
+    from api.trend.schemas import TrendOutSchema, TrendPointSchema
 
     now = utcnow()
     points = [

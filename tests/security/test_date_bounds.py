@@ -27,7 +27,7 @@ def error_fields(response) -> set:
     for location in ("json", "query"):
         if isinstance(errors.get(location), dict):
             found |= set(errors[location])
-    return found
+    return found | {part for name in found for part in str(name).split(".")}
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ def _assert_refused_json(response):
     assert response.status_code == 400, response.get_data(as_text=True)[:300]
     body = response.json
     assert body["code"] == 400 and body["status"] == "Bad Request"
-    assert body["errors"]["json"]["_schema"]
+    assert body["errors"]["_schema"]
 
 
 def test_deeply_nested_json_on_anonymous_login_is_a_400(make_client):

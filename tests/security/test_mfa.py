@@ -49,7 +49,7 @@ def test_admin_without_totp_reaches_only_enrolment_until_enrolled(
     for path in ("/api/v1/admin/audit", "/api/v1/instruments", "/api/v1/account/sessions"):
         refused = client.get(path)
         assert refused.status_code == 403, path
-        assert refused.json["errors"] == {"mfa": ["enrolment_required"]}
+        assert refused.json["reason"] == "mfa_enrolment_required"
     assert client.get("/api/v1/auth/session").json["signed_in"] is True
 
     started = client.post("/api/v1/account/totp", headers={"X-CSRF-Token": csrf})

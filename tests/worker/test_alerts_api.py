@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from api.alerts.operations import raise_alerts
 from api.models import Alert, AuditEvent
+from api.pipeline.alerts import raise_alerts
 from surveys import RuleHit
 
 

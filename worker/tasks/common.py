@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from flask import current_app
 
 from api.models.base import utcnow
+from api.pipeline.routing import SEND_DELIVERY
 
 log = logging.getLogger("waypoint.worker")
 
@@ -38,4 +39,4 @@ def enqueue(task_name: str, args: list, queue: str, countdown: float | None = No
 def enqueue_deliveries(delivery_ids, queue: str) -> None:
     """Publish one send task per new delivery."""
     for delivery_id in delivery_ids:
-        enqueue("waypoint.send_delivery", [delivery_id], queue)
+        enqueue(SEND_DELIVERY, [delivery_id], queue)

@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 from celery import shared_task
 from flask import current_app
 
-from api.alerts.notify import delivery_queue
 from api.extensions import db
 from api.models import Alert, AlertEvent, Clinic, Delivery, Patient, PushSubscription, StaffUser
+from api.pipeline.routing import SEND_DELIVERY, delivery_queue
 
 from ..channels import DeliveryError, content
 from ..channels.email import send_email
@@ -39,13 +39,13 @@ def backoff(attempts: int) -> float:
     )
 
 
-@shared_task(name="waypoint.send_delivery", acks_late=True, soft_time_limit=60, time_limit=90)
+@shared_task(name=SEND_DELIVERY, acks_late=True, soft_time_limit=60, time_limit=90)
 def send_delivery(delivery_id: int, now: str | None = None) -> str:
     """Try one delivery once; schedule the next attempt or record the final failure."""
     outcome, retry_in, queue = attempt(delivery_id, clock(now))
     db.session.commit()
     if retry_in is not None:
-        enqueue("waypoint.send_delivery", [delivery_id], queue, countdown=retry_in)
+        enqueue(SEND_DELIVERY, [delivery_id], queue, countdown=retry_in)
     return outcome
 
 

@@ -12,14 +12,24 @@ from celery import shared_task
 from flask import current_app
 
 import surveys
-from api.alerts.notify import delivery_queue, notify_first_round
-from api.alerts.operations import raise_alerts
-from api.checkins.operations import clinic_rule_settings, evaluation_queue
 from api.extensions import db
 from api.models import Alert, Checkin, CheckinDue, Delivery, Patient
+from api.pipeline.alerts import raise_alerts
+from api.pipeline.escalation import escalate_due
+from api.pipeline.notify import notify_first_round
+from api.pipeline.routing import (
+    ESCALATE_ALERTS,
+    EVALUATE_CHECKIN,
+    RECONCILE,
+    RUN_SCHEDULES,
+    SEND_DELIVERY,
+    SEND_REMINDER,
+    delivery_queue,
+    evaluation_queue,
+)
+from api.pipeline.settings import clinic_rule_settings
 from api.schedules.operations import REMIND_WINDOW, replan_patient
 
-from ..alerting import escalate_due
 from .common import clock, enqueue, enqueue_deliveries
 
 log = logging.getLogger("waypoint.worker")
@@ -31,7 +41,7 @@ BATCH = 500
 RECONCILE_BATCH = 5000
 
 
-@shared_task(name="waypoint.reconcile", acks_late=True, soft_time_limit=60, time_limit=90)
+@shared_task(name=RECONCILE, acks_late=True, soft_time_limit=60, time_limit=90)
 def reconcile(now: str | None = None) -> dict:
     """Re-enqueue check-ins unevaluated and deliveries pending for longer than the period."""
     moment = clock(now)
@@ -60,12 +70,8 @@ def reconcile(now: str | None = None) -> dict:
     db.session.commit()
     # Stop at the first refused publish: the broker is down again, the next run retries.
     sent = all(
-        enqueue("waypoint.evaluate_checkin", [str(row.id)], evaluation_queue(row))
-        for row in checkins
-    ) and all(
-        enqueue("waypoint.send_delivery", [row.id], delivery_queue(row.priority))
-        for row in deliveries
-    )
+        enqueue(EVALUATE_CHECKIN, [str(row.id)], evaluation_queue(row)) for row in checkins
+    ) and all(enqueue(SEND_DELIVERY, [row.id], delivery_queue(row.priority)) for row in deliveries)
     if not sent:
         log.warning("reconciler stopped publishing: the broker refused")
     if checkins or deliveries:
@@ -77,7 +83,7 @@ def reconcile(now: str | None = None) -> dict:
     return {"checkins": len(checkins), "deliveries": len(deliveries)}
 
 
-@shared_task(name="waypoint.escalate_alerts", acks_late=True, soft_time_limit=60, time_limit=90)
+@shared_task(name=ESCALATE_ALERTS, acks_late=True, soft_time_limit=60, time_limit=90)
 def escalate_alerts(now: str | None = None) -> dict:
     """Escalate each open urgent or imminent alert whose deadline has passed, one level."""
     results = escalate_due(clock(now))
@@ -87,7 +93,7 @@ def escalate_alerts(now: str | None = None) -> dict:
     return {"escalated": len(results)}
 
 
-@shared_task(name="waypoint.run_schedules", acks_late=True, soft_time_limit=240, time_limit=290)
+@shared_task(name=RUN_SCHEDULES, acks_late=True, soft_time_limit=240, time_limit=290)
 def run_schedules(now: str | None = None) -> dict:
     """Plan slots, publish due reminders and raise ``missed_checkins`` for late ones."""
     moment = clock(now)
@@ -108,7 +114,7 @@ def run_schedules(now: str | None = None) -> dict:
     missed, deliveries = _raise_missed(moment)
     db.session.commit()
     for patient_id in remind:
-        enqueue("waypoint.send_reminder", [str(patient_id)], "bulk")
+        enqueue(SEND_REMINDER, [str(patient_id)], "bulk")
     enqueue_deliveries(deliveries, "default")
     return {
         "planned": planned,

@@ -8,6 +8,7 @@ from flask import current_app
 
 from api.extensions import db
 from api.models import CheckinDue, Patient, PushSubscription
+from api.pipeline.routing import SEND_REMINDER
 from api.schedules.operations import REMIND_WINDOW
 
 from ..channels import DeliveryError, content
@@ -19,7 +20,7 @@ log = logging.getLogger("waypoint.worker")
 
 
 @shared_task(
-    name="waypoint.send_reminder",
+    name=SEND_REMINDER,
     acks_late=True,
     soft_time_limit=60,
     time_limit=90,

@@ -17,17 +17,28 @@ function resourceItem(resource, headingLevel, urgent) {
   const actions = [];
   if (resource.phone) {
     actions.push(
-      h("a", { class: urgent ? "button urgent" : "button", href: `tel:${resource.phone}` }, `Call ${resource.phone}`),
+      h(
+        "a",
+        { class: urgent ? "button urgent" : "button", href: `tel:${resource.phone}` },
+        `Call ${resource.phone}`,
+      ),
     );
   }
   if (resource.sms) {
-    actions.push(h("a", { class: "button secondary", href: `sms:${resource.sms}` }, `Text ${resource.sms}`));
+    actions.push(
+      h("a", { class: "button secondary", href: `sms:${resource.sms}` }, `Text ${resource.sms}`),
+    );
   }
   if (resource.url) {
     actions.push(
       h(
         "a",
-        { class: "button secondary", href: resource.url, target: "_blank", rel: "noopener noreferrer" },
+        {
+          class: "button secondary",
+          href: resource.url,
+          target: "_blank",
+          rel: "noopener noreferrer",
+        },
         "Chat online",
         h("span", { class: "visually-hidden" }, " (opens a new tab)"),
       ),
@@ -46,7 +57,9 @@ export function resourceList(resources, { emergencyFirst = false, headingLevel =
   return h(
     "ul",
     { class: "resources", "aria-label": "People you can reach now" },
-    ordered(resources, emergencyFirst).map((r, i) => resourceItem(r, headingLevel, emergencyFirst && i === 0)),
+    ordered(resources, emergencyFirst).map((r, i) =>
+      resourceItem(r, headingLevel, emergencyFirst && i === 0),
+    ),
   );
 }
 
@@ -95,7 +108,11 @@ export function helpBar(resources) {
       "div",
       { class: "actions" },
       lines.map((r) =>
-        h("a", { class: "button small", href: r.phone ? `tel:${r.phone}` : `sms:${r.sms}` }, `${r.phone ? "Call" : "Text"} ${r.phone || r.sms}`),
+        h(
+          "a",
+          { class: "button small", href: r.phone ? `tel:${r.phone}` : `sms:${r.sms}` },
+          `${r.phone ? "Call" : "Text"} ${r.phone || r.sms}`,
+        ),
       ),
     ),
   );

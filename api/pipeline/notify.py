@@ -16,16 +16,11 @@ from flask import current_app
 from ..extensions import db
 from ..models import Alert, AlertEvent, Clinic, Delivery, Patient, PushSubscription, StaffUser
 from ..models.base import dialect_insert
-from .operations import ESCALATING
+from .routing import delivery_queue
 
-log = logging.getLogger("waypoint.alerts")
+log = logging.getLogger("waypoint.pipeline")
 
 WEBHOOK_RECIPIENT = "webhook:clinic"
-
-
-def delivery_queue(priority: str) -> str:
-    """Urgent and imminent alerts' notifications jump the queue."""
-    return "urgent" if priority in ESCALATING else "default"
 
 
 def _active_staff(clinic_id: int):

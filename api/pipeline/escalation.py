@@ -1,13 +1,13 @@
-"""Escalation when nobody acknowledges an alert (who hears of it: ``api.alerts.notify``)."""
+"""Escalation when nobody acknowledges an alert (who hears of it: ``notify``)."""
 
 import logging
 from datetime import datetime
 
-from api.alerts.notify import escalation_deadline, fan_out
-from api.extensions import db
-from api.models import Alert, AlertEvent, Clinic
+from ..extensions import db
+from ..models import Alert, AlertEvent, Clinic
+from .notify import escalation_deadline, fan_out
 
-log = logging.getLogger("waypoint.worker")
+log = logging.getLogger("waypoint.pipeline")
 
 #: Escalations handled per run; the rest wait for the next tick (seconds later).
 ESCALATION_BATCH = 200

@@ -1,7 +1,7 @@
-"""Treatment sessions of a patient, and the trend chart's data."""
+"""A patient's treatment sessions: record, read, correct, remove."""
 
 from flask.views import MethodView
-from flask_smorest import abort
+from flask_smorest import Blueprint, abort
 
 import surveys
 
@@ -9,17 +9,21 @@ from ..audit import record
 from ..auth.policy import clinic_patient_or_404, policy, require_principal
 from ..extensions import db
 from ..models import Patient, TreatmentSession
-from .blueprint import blp
+from ..trend.operations import active_sessions, course_trends, load_points
+from .operations import create_session, delete_session, update_session
 from .schemas import (
     TreatmentSessionInSchema,
     TreatmentSessionListSchema,
     TreatmentSessionOutSchema,
     TreatmentSessionPatchSchema,
-    TrendArgsSchema,
-    TrendOutSchema,
 )
-from .sessions import create_session, delete_session, update_session
-from .trend import active_sessions, course_trends, load_points, patient_trend
+
+blp = Blueprint(
+    "sessions",
+    __name__,
+    url_prefix="/api/v1/patients",
+    description="Treatment sessions of the clinic's patients.",
+)
 
 
 def _session_or_404(patient: Patient, session_id) -> TreatmentSession:
@@ -57,7 +61,15 @@ class PatientSessions(MethodView):
     def post(self, body, patient_id):
         """Record a session: time, route, dose, blood pressure, dissociation, notes, course."""
         patient = clinic_patient_or_404(patient_id)
-        return create_session(patient, body, require_principal().staff)
+        row = create_session(patient, body, require_principal().staff)
+        record(
+            "session.create",
+            object_type="treatment_session",
+            object_id=row.id,
+            patient_id=str(patient.id),
+            course_id=row.course_id,
+        )
+        return row
 
 
 @blp.route("/<uuid:patient_id>/sessions/<uuid:session_id>")
@@ -77,26 +89,27 @@ class PatientSession(MethodView):
     def patch(self, body, patient_id, session_id):
         """Correct a session; the result must still be plausible. Audited with field names."""
         patient = clinic_patient_or_404(patient_id)
-        return update_session(patient, _session_or_404(patient, session_id), body)
+        row = _session_or_404(patient, session_id)
+        changed = update_session(patient, row, body)
+        record(
+            "session.update",
+            object_type="treatment_session",
+            object_id=row.id,
+            patient_id=str(patient.id),
+            fields=changed,
+        )
+        return row
 
     @policy("staff")
     @blp.response(204)
     def delete(self, patient_id, session_id):
         """Remove a session from views and trends; the row stays for the audit trail."""
         patient = clinic_patient_or_404(patient_id)
-        delete_session(_session_or_404(patient, session_id), require_principal().staff)
-
-
-@blp.route("/<uuid:patient_id>/trend")
-class PatientTrend(MethodView):
-    @policy("staff")
-    @blp.arguments(TrendArgsSchema, location="query")
-    @blp.response(200, TrendOutSchema)
-    def get(self, args, patient_id):
-        """Points, bands, sessions, courses, baseline, nadir, change, response, remission."""
-        patient = clinic_patient_or_404(patient_id)
-        body = patient_trend(patient, surveys.get_definition(args["instrument"]))
+        row = _session_or_404(patient, session_id)
+        delete_session(row, require_principal().staff)
         record(
-            "trend.read", object_type="patient", object_id=patient.id, instrument=args["instrument"]
+            "session.delete",
+            object_type="treatment_session",
+            object_id=row.id,
+            patient_id=str(patient.id),
         )
-        return body

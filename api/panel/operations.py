@@ -22,6 +22,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 import surveys
 
+from ..errors import Malformed
 from ..extensions import db
 from ..models import Alert, CheckinDue, Patient, PatientSummary
 from ..models.base import utcnow
@@ -38,8 +39,11 @@ TIER_LABELS = {
 }
 
 
-class CursorError(ValueError):
+class CursorError(Malformed):
     """The cursor was not issued by this server for this list."""
+
+    def __init__(self, message: str):
+        super().__init__(message, {"cursor": [message]})
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,11 @@ The maths is ``surveys.compute_trend``: the current course starts at its first s
 from sqlalchemy.orm import joinedload
 
 import surveys
+from surveys.summary import Course, courses_of, trend_points
 
 from ..extensions import db
 from ..models import Checkin, Patient, TreatmentSession
-from .summary import POINT_COLUMNS, Course, courses_of, trend_points
+from ..pipeline.summary import POINT_COLUMNS
 
 
 def active_sessions(patient: Patient) -> list[TreatmentSession]:

@@ -1,15 +1,19 @@
-"""Exports of one patient's record for the chart: CSV and a FHIR R4 Bundle. Audited."""
+"""A patient's record for the chart: CSV and FHIR R4."""
 
 import json
 
 from flask import Response
 from flask.views import MethodView
+from flask_smorest import Blueprint
 
 from ..audit import record
 from ..auth.policy import clinic_patient_or_404, policy
-from .blueprint import blp
-from .exports import checkins_csv, fhir_bundle, sessions_csv
+from .operations import checkins_csv, fhir_bundle, sessions_csv
 from .schemas import ExportArgsSchema
+
+blp = Blueprint(
+    "exports", __name__, url_prefix="/api/v1/patients", description="Exports of a patient's record."
+)
 
 
 @blp.route("/<uuid:patient_id>/export.csv")

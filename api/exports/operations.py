@@ -10,8 +10,8 @@ from surveys import fhir
 from ..extensions import db
 from ..models import Checkin, Patient
 from ..models.base import utcnow
-from .sessions import FIELDS as SESSION_FIELDS
-from .trend import active_sessions
+from ..sessions.operations import FIELDS as SESSION_FIELDS
+from ..trend.operations import active_sessions
 
 CHECKIN_COLUMNS = (
     "patient_ref",

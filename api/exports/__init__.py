@@ -1,0 +1,1 @@
+"""Exports of a patient's record: CSV and FHIR R4."""

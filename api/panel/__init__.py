@@ -1,0 +1,1 @@
+"""The panel: the clinic's patients ordered by who needs attention."""

@@ -1,0 +1,48 @@
+"""The panel's arguments and pages."""
+
+from marshmallow import Schema, fields, validate
+
+from ..trend.schemas import TREND_STATUSES
+from .operations import SORTS
+
+
+class PanelArgsSchema(Schema):
+    sort = fields.String(load_default="risk", validate=validate.OneOf(SORTS))
+    status = fields.String(validate=validate.OneOf(TREND_STATUSES))
+    overdue = fields.Boolean()
+    has_open_alerts = fields.Boolean()
+    include_discharged = fields.Boolean(load_default=False)
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+    cursor = fields.String(validate=validate.Length(max=1000))
+
+
+class PanelSearchSchema(PanelArgsSchema):
+    q = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "Part of a name or ref (in the body: names stay out of URLs)."},
+    )
+
+
+class PanelRiskSchema(Schema):
+    tier = fields.Integer()
+    label = fields.String()
+
+
+class PanelRowSchema(Schema):
+    id = fields.UUID()
+    ref = fields.String()
+    display_name = fields.String()
+    status = fields.String()
+    trend_status = fields.String(allow_none=True)
+    instruments = fields.Dict()
+    last_checkin_at = fields.DateTime(allow_none=True)
+    next_due_at = fields.DateTime(allow_none=True)
+    overdue = fields.Boolean()
+    open_alerts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    risk = fields.Nested(PanelRiskSchema)
+
+
+class PanelPageSchema(Schema):
+    items = fields.List(fields.Nested(PanelRowSchema))
+    next_cursor = fields.String(allow_none=True)

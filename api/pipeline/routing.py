@@ -1,0 +1,42 @@
+"""Task names and queues: which message goes where, in one place.
+
+The API publishes tasks by name (it never imports worker code); the worker registers its
+tasks under the same names. Queues, in the order a worker drains them:
+
+- ``urgent``: notifications of urgent and imminent alerts, evaluations of check-ins that
+  endorse a safety item;
+- ``default``: every other evaluation and notification;
+- ``bulk``: patient reminders.
+"""
+
+#: Every queue, in the order a worker should consume them (``-Q urgent,default,bulk``).
+QUEUES = ("urgent", "default", "bulk")
+
+EVALUATE_CHECKIN = "waypoint.evaluate_checkin"
+SEND_DELIVERY = "waypoint.send_delivery"
+SEND_REMINDER = "waypoint.send_reminder"
+RECONCILE = "waypoint.reconcile"
+ESCALATE_ALERTS = "waypoint.escalate_alerts"
+RUN_SCHEDULES = "waypoint.run_schedules"
+
+#: Priorities that page people and escalate when nobody acknowledges.
+ESCALATING = ("imminent", "urgent")
+
+
+def delivery_queue(priority: str) -> str:
+    """Urgent and imminent alerts' notifications jump the queue."""
+    return "urgent" if priority in ESCALATING else "default"
+
+
+def evaluation_queue(checkin) -> str:
+    """Evaluations of check-ins that endorse a safety item jump the queue."""
+    return "urgent" if checkin.safety_endorsed else "default"
+
+
+def delivery_messages(deliveries: dict[str, list[int]]) -> list[tuple[str, list, str]]:
+    """One send message per new delivery, from delivery ids by queue."""
+    return [
+        (SEND_DELIVERY, [delivery_id], queue)
+        for queue, ids in deliveries.items()
+        for delivery_id in ids
+    ]

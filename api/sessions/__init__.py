@@ -1,0 +1,1 @@
+"""Treatment sessions: recording, correcting and removing a patient's sessions and courses."""
