@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 
-from .config import INSTANCE
+from .config import INSTANCE, limit_storage_uri
 from .pipeline.routing import QUEUES
 
 
@@ -47,13 +47,16 @@ def main() -> int:
             "-c",
             "aiosmtpd.handlers.Debugging",
         ]
+    # Without Redis the sign-in limits count in memory: one web process (threads for
+    # concurrency), since several would each keep a budget (api/gunicorn_conf.py refuses).
+    in_memory = limit_storage_uri(env).startswith("memory://")
+    web_processes = ["--workers", "1", "--threads", "4"] if in_memory else ["--workers", "2"]
     commands |= {
         "web": [
             os.path.join(bin_dir, "gunicorn"),
             "--config",
             "python:api.gunicorn_conf",
-            "--workers",
-            "2",
+            *web_processes,
             "--bind",
             f"127.0.0.1:{port}",
             # No gunicorn access log: it prints raw paths (invite tokens); the app logs

@@ -72,6 +72,8 @@ def app(database_url, redis_url, tmp_path_factory):
             "PUBLIC_URL": "https://waypoint.test",
             "RATELIMIT_STORAGE_URI": redis_url,
             "CELERY": {"broker_url": redis_url, "task_ignore_result": True},
+            # The webhook and push receivers of tests/worker/ listen on loopback, any port.
+            "OUTBOUND_ALLOW_HOSTS": ("127.0.0.1",),
         }
     )
     with app.app_context():

@@ -103,10 +103,18 @@ def install_policy(app: Flask) -> None:
         if csrf and request.method not in SAFE_METHODS:
             sent = request.headers.get("X-CSRF-Token", "")
             expected = session.get("csrf_token", "")
-            if not expected or not hmac.compare_digest(sent, expected):
+            if not expected or not _same_token(sent, expected):
                 record("csrf.refused", outcome="denied", endpoint=endpoint)
                 abort(403, message="Missing or invalid CSRF token; fetch /api/v1/auth/csrf.")
         return None
+
+
+def _same_token(sent: str, expected: str) -> bool:
+    # As bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500),
+    # and a header may carry any bytes (werkzeug decodes them as latin-1).
+    return hmac.compare_digest(
+        sent.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
+    )
 
 
 def _allowed(declared: str, principal: Principal) -> bool:

@@ -10,8 +10,10 @@ the working directory, never in site-packages.
 
 import json
 import os
+import re
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -130,6 +132,21 @@ def served(installed, tmp_path_factory):
             server.wait()
 
 
+#: `revision = "0001"` or `down_revision: str | None = "0001"` in a migration.
+ASSIGNED = r"^{name}\b[^=\n]*=\s*['\"](\w+)['\"]"
+
+
+def _head_revision() -> str:
+    """The repository's newest migration: the one no other names as its down_revision."""
+    revisions, downs = set(), set()
+    for path in (ROOT / "api" / "migrations" / "versions").glob("*.py"):
+        text = path.read_text()
+        revisions.update(re.findall(ASSIGNED.format(name="revision"), text, re.M))
+        downs.update(re.findall(ASSIGNED.format(name="down_revision"), text, re.M))
+    (head,) = revisions - downs
+    return head
+
+
 def _get(url: str) -> tuple[int, str, bytes]:
     with urllib.request.urlopen(url, timeout=10) as response:
         return response.status, response.headers.get_content_type(), response.read()
@@ -171,6 +188,9 @@ def test_the_installed_app_serves_its_openapi_document(served):
 def test_the_installed_app_keeps_its_instance_in_the_working_directory(installed, served):
     _, site = installed
     _, workdir = served
-    assert (workdir / "instance" / "waypoint.sqlite").is_file()
+    with sqlite3.connect(workdir / "instance" / "waypoint.sqlite") as database:
+        # Migrated from the wheel's own migrations: the head revision is recorded.
+        (revision,) = database.execute("SELECT version_num FROM alembic_version").fetchone()
+    assert revision == _head_revision()
     assert (workdir / "instance" / "secret_key").is_file()
     assert not list(site.glob("instance")) and not list(site.parent.glob("instance"))
