@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..timebounds import range_check
 from .base import UTCDateTime, new_uuid, utcnow
 
 PRIORITIES = ("imminent", "urgent", "high", "routine")
@@ -20,6 +21,7 @@ class Alert(db.Model):
     __table_args__ = (
         sa.CheckConstraint(f"priority IN {PRIORITIES}", name="priority"),
         sa.CheckConstraint(f"status IN {ALERT_STATUSES}", name="status"),
+        sa.CheckConstraint(range_check("answered_at"), name="answered_at_in_range"),
         sa.UniqueConstraint("checkin_id", "rule"),
         sa.Index("ix_alerts_clinic_status", "clinic_id", "status"),
         sa.Index("ix_alerts_patient_status", "patient_id", "status"),

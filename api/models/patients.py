@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..timebounds import range_check
 from .base import UTCDateTime, new_uuid, utcnow
 from .clinics import Clinic, StaffUser
 
@@ -78,6 +79,7 @@ class TreatmentSession(db.Model):
     __tablename__ = "treatment_sessions"
     __table_args__ = (
         sa.CheckConstraint(f"modality IN {MODALITIES}", name="modality"),
+        sa.CheckConstraint(range_check("administered_at"), name="administered_at_in_range"),
         sa.Index("ix_treatment_sessions_patient_time", "patient_id", "administered_at"),
     )
 
