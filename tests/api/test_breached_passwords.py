@@ -4,7 +4,7 @@ finding 12): the 30,000 most common of Xato's 10 million, as ranked by zxcvbn's 
 import pytest
 
 from api.auth.passwords import password_problem
-from tests.conftest import TEST_PASSWORD
+from tests.support.walker import TEST_PASSWORD
 
 BREACHED = ["qwerty123456", "1qaz2wsx3edc", "123456789qwe", "QWERTY123456", "finalfantasy"]
 

@@ -14,25 +14,8 @@ import redis
 import sqlalchemy as sa
 
 from api.models import Alert, Checkin
-
-PHQ9_ZERO = {f"phq9_{n}": 0 for n in range(1, 10)}
-
-
-def phq9(**answers):
-    """A complete PHQ-9 answer set: zeros unless given, difficulty asked when any item > 0."""
-    result = {**PHQ9_ZERO, **{f"phq9_{k[1:]}": v for k, v in answers.items()}}
-    if any(result.values()):
-        result["phq9_difficulty"] = 1
-    return result
-
-
-def body(answers=None, instrument="phq9", completed_at=None, checkin_id=None):
-    return {
-        "id": str(checkin_id or uuid.uuid4()),
-        "instrument": instrument,
-        "answers": answers if answers is not None else phq9(),
-        "completed_at": (completed_at or datetime.now(UTC)).isoformat(),
-    }
+from tests.support.answers import PHQ9_ZERO, phq9
+from tests.support.answers import checkin_body as body
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from api.auth.passwords import hash_password
 from api.models import AuditEvent, Clinic, PushSubscription, StaffUser
-from tests.security.races import race
+from tests.support.races import race
 
 KEYS = {"p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4Yf", "auth": "tBHItJI5svbpez7KI4CCXg"}
 PASSWORD = "correct horse battery staple"

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from api.models import Alert, Checkin, TreatmentSession
-from tests.security.conftest import phq9
+from tests.support.answers import phq9_every
 
 YEAR_10000 = "9999-12-31T23:59:59-05:00"
 YEAR_0 = "0001-01-01T00:00:00+05:00"
@@ -55,7 +55,7 @@ def post_checkin(client, csrf, answers, completed_at):
 def test_an_out_of_range_time_is_refused_naming_the_field(
     client, patient_csrf, db_session, completed_at
 ):
-    response, _ = post_checkin(client, patient_csrf, phq9(item9=0), completed_at)
+    response, _ = post_checkin(client, patient_csrf, phq9_every(item9=0), completed_at)
     assert response.status_code == 422, response.json
     assert "completed_at" in error_fields(response)
     assert db_session.scalar(sa.select(sa.func.count()).select_from(Checkin)) == 0
@@ -72,7 +72,7 @@ def test_a_safety_answer_with_an_unusable_time_is_stored_at_arrival_and_marked(
     login,
     completed_at,
 ):
-    response, body = post_checkin(client, patient_csrf, phq9(item9=2), completed_at)
+    response, body = post_checkin(client, patient_csrf, phq9_every(item9=2), completed_at)
     assert response.status_code == 201, response.json
     row = db_session.get(Checkin, uuid.UUID(body["id"]))
     assert row.completed_at == row.received_at
@@ -161,7 +161,7 @@ def _stored_checkin(db_session, patient, completed_at):
     from api.checkins.operations import scored_checkin
 
     definition = surveys.get_definition("phq9")
-    answers = {**phq9(item9=0), "phq9_difficulty": 1}
+    answers = {**phq9_every(item9=0), "phq9_difficulty": 1}
     row = scored_checkin(
         patient,
         definition,

@@ -5,7 +5,7 @@ clinic's patient id once pulled that clinic's rows about its patient into the ex
 import uuid
 
 from api.models.base import utcnow
-from tests.security.conftest import phq9
+from tests.support.answers import phq9_every
 
 
 def test_a_checkin_id_equal_to_another_clinics_patient_pulls_none_of_its_rows(
@@ -22,7 +22,7 @@ def test_a_checkin_id_equal_to_another_clinics_patient_pulls_none_of_its_rows(
         json={
             "id": b1,
             "instrument": "phq9",
-            "answers": phq9(item9=0, level=0),
+            "answers": phq9_every(item9=0, level=0),
             "completed_at": utcnow().isoformat(),
         },
         headers={"X-CSRF-Token": a1.csrf},

@@ -11,9 +11,9 @@ import redis
 import sqlalchemy as sa
 
 from api.models import Alert, CheckinDue, Clinic, Delivery, Patient
+from tests.support.answers import checkin_body, phq9
+from tests.support.worker import wait_for
 from worker.tasks.periodic import SCHEDULE_BATCH
-
-from .conftest import checkin_body, phq9, wait_for
 
 DAILY = {
     "cadence_days": 1,

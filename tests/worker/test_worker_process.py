@@ -16,8 +16,8 @@ import pytest
 import sqlalchemy as sa
 
 from api.models import Alert, Checkin, Delivery
-
-from .conftest import WEBHOOK_SECRET, checkin_body, https_client, phq9, wait_for
+from tests.support.answers import checkin_body, phq9
+from tests.support.worker import WEBHOOK_SECRET, https_client, wait_for
 
 pytestmark = pytest.mark.worker
 
