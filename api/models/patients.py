@@ -6,6 +6,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from surveys.slots import DEFAULT_LOCAL_TIME
+
 from ..extensions import db
 from ..timebounds import range_check
 from .base import UTCDateTime, new_uuid, utcnow
@@ -20,7 +22,7 @@ DEFAULT_SCHEDULE = {
     "cadence_days": 7,
     "cadence_instruments": ["phq9", "gad7"],
     "session_anchored": True,
-    "local_time": "18:00",
+    "local_time": DEFAULT_LOCAL_TIME,
 }
 
 care_team = sa.Table(
