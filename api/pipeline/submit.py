@@ -41,5 +41,6 @@ def checkin_stored(
     app = current_app._get_current_object()
     # The notifications first: they are what tells a person; the evaluation can follow.
     messages = delivery_messages(deliveries)
-    messages.append((EVALUATE_CHECKIN, [str(checkin.id)], evaluation_queue(checkin)))
+    queue = evaluation_queue(checkin, repeat=bool(hits) and not alerts)
+    messages.append((EVALUATE_CHECKIN, [str(checkin.id)], queue))
     after_commit(lambda: publish(app, messages))
