@@ -41,10 +41,12 @@ def count_checkin(patient_id, device: str) -> None:
         return
     config = current_app.config
     budgets = [
-        (item, f"checkins:device:{device}") for item in parse_many(config["CHECKIN_LIMIT_PER_DEVICE"])
-    ] + [
-        (item, f"checkins:patient:{patient_id}")
-        for item in parse_many(config["CHECKIN_LIMIT_PER_PATIENT"])
+        (item, key)
+        for setting, key in (
+            ("CHECKIN_LIMIT_PER_DEVICE", f"checkins:device:{device}"),
+            ("CHECKIN_LIMIT_PER_PATIENT", f"checkins:patient:{patient_id}"),
+        )
+        for item in parse_many(config[setting])
     ]
     strategy = limiter.limiter
     try:
