@@ -37,10 +37,14 @@ def evaluation_queue(checkin, *, repeat: bool = False) -> str:
     return "urgent" if checkin.safety_endorsed and not repeat else "default"
 
 
-def delivery_messages(deliveries: dict[str, list[int]]) -> list[tuple[str, list, str]]:
-    """One send message per new delivery, from delivery ids by queue."""
+def delivery_messages(
+    deliveries: dict[str, list[int]], countdowns: dict[int, float] | None = None
+) -> list[tuple]:
+    """One send message per new delivery, from delivery ids by queue; with its countdown
+    where pacing gave one (``api.pipeline.fairness``)."""
+    countdowns = countdowns or {}
     return [
-        (SEND_DELIVERY, [delivery_id], queue)
+        (SEND_DELIVERY, [delivery_id], queue, countdowns.get(delivery_id) or None)
         for queue, ids in deliveries.items()
         for delivery_id in ids
     ]
