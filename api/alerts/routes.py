@@ -21,6 +21,7 @@ class Alerts(MethodView):
     # webargs ignores unknown query parameters by default; a misspelt filter must be an error.
     @blp.arguments(AlertQuerySchema, location="query", unknown=RAISE)
     @blp.response(200, AlertListSchema)
+    @blp.alt_response(400, description="The cursor was not issued for this inbox.")
     def get(self, query):
         """The clinic's alerts, most pressing priority first, then longest waiting, a page at
         a time (``next_cursor``), with the total and the open alerts by priority."""
