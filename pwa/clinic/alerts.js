@@ -23,7 +23,11 @@ export async function renderAlerts(main) {
   const list = h("ul", { class: "plain", id: "alert-list", "aria-live": "polite" });
   const message = h("p", { class: "meta", role: "status", id: "alert-summary" });
   const counts = h("p", { class: "meta", id: "alert-counts" });
-  const more = h("button", { type: "button", class: "secondary", id: "alert-more", hidden: true }, "Load more");
+  const more = h(
+    "button",
+    { type: "button", class: "secondary", id: "alert-more", hidden: true },
+    "Load more",
+  );
   let cursor = null;
   let shown = 0;
 
@@ -41,7 +45,9 @@ export async function renderAlerts(main) {
       cursor = body.next_cursor;
       more.hidden = !cursor;
       const words = STATUS_WORDS[state.status].toLowerCase();
-      message.textContent = body.total ? `Showing ${shown} of ${body.total} ${words}` : "No alerts here.";
+      message.textContent = body.total
+        ? `Showing ${shown} of ${body.total} ${words}`
+        : "No alerts here.";
       counts.textContent = openCounts(body.open);
     } catch (error) {
       message.textContent = errorText(error);
@@ -54,13 +60,17 @@ export async function renderAlerts(main) {
   const status = h(
     "select",
     { id: "alert-status" },
-    Object.entries(STATUS_WORDS).map(([value, words]) => h("option", { value, selected: state.status === value }, words)),
+    Object.entries(STATUS_WORDS).map(([value, words]) =>
+      h("option", { value, selected: state.status === value }, words),
+    ),
   );
   const priority = h(
     "select",
     { id: "alert-priority" },
     h("option", { value: "" }, "Any"),
-    Object.entries(PRIORITY_WORDS).map(([value, words]) => h("option", { value, selected: state.priority === value }, words)),
+    Object.entries(PRIORITY_WORDS).map(([value, words]) =>
+      h("option", { value, selected: state.priority === value }, words),
+    ),
   );
   status.addEventListener("change", () => {
     state.status = status.value;
