@@ -40,14 +40,18 @@ def count_checkin(patient_id, device: str) -> None:
     if not limiter.enabled:
         return
     config = current_app.config
-    budgets = [
-        (item, key)
-        for setting, key in (
-            ("CHECKIN_LIMIT_PER_DEVICE", f"checkins:device:{device}"),
-            ("CHECKIN_LIMIT_PER_PATIENT", f"checkins:patient:{patient_id}"),
-        )
-        for item in parse_many(config[setting])
-    ]
+    try:
+        budgets = [
+            (item, key)
+            for setting, key in (
+                ("CHECKIN_LIMIT_PER_DEVICE", f"checkins:device:{device}"),
+                ("CHECKIN_LIMIT_PER_PATIENT", f"checkins:patient:{patient_id}"),
+            )
+            for item in parse_many(config[setting])
+        ]
+    except ValueError:  # a misconfigured limit must not refuse every patient
+        log.error("CHECKIN_LIMIT_PER_DEVICE or _PER_PATIENT is not a rate; limits not applied")
+        return
     strategy = limiter.limiter
     try:
         spent = [(item, key) for item, key in budgets if not strategy.test(item, key)]

@@ -53,6 +53,13 @@ def test_the_device_limit_answers_429_with_retry_after_and_stores_nothing(client
     assert count_checkins(db_session) == 6
 
 
+def test_a_misconfigured_limit_refuses_nobody(client, csrf, app, monkeypatch, db_session):
+    monkeypatch.setitem(app.config, "CHECKIN_LIMIT_PER_PATIENT", "often")
+    for _ in range(8):
+        assert post(client, csrf, body(phq9(q6=1))).status_code == 201
+    assert count_checkins(db_session) == 8
+
+
 def test_a_safety_answer_is_never_refused_while_over_the_limit(client, csrf, db_session):
     for _ in range(6):
         post(client, csrf, body(phq9(q2=1)))
