@@ -28,13 +28,25 @@ async function registerServiceWorker() {
 }
 
 let flushing = null;
+let retryTimer = null;
 
-/** Try to send what is queued (on open, on submit, when the phone comes back online). */
+/**
+ * Try to send what is queued (on open, on submit, when the phone comes back online, and
+ * once the wait a 429 asked for has passed).
+ */
 function send() {
   if (!app.signedIn) return Promise.resolve();
   flushing =
     flushing ||
     flush()
+      .then((result) => {
+        if (result && result.retryAfter && !retryTimer) {
+          retryTimer = setTimeout(() => {
+            retryTimer = null;
+            send();
+          }, result.retryAfter * 1000);
+        }
+      })
       .catch(() => undefined)
       .finally(() => {
         flushing = null;
@@ -77,7 +89,11 @@ function renderError() {
     app.main,
     "Something went wrong",
     h("h1", {}, "Something went wrong"),
-    h("p", {}, "Please close the app and open it again. Your saved answers are still on this phone."),
+    h(
+      "p",
+      {},
+      "Please close the app and open it again. Your saved answers are still on this phone.",
+    ),
   );
 }
 
@@ -108,7 +124,8 @@ function profileArrived(profile) {
 
 async function start() {
   registerServiceWorker();
-  if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => undefined);
+  if (navigator.storage && navigator.storage.persist)
+    navigator.storage.persist().catch(() => undefined);
   window.addEventListener("online", send);
   window.addEventListener("hashchange", () => route().catch(renderError));
   onChange(() => {

@@ -14,12 +14,27 @@ function outboxCard(rows) {
   if (!rows.length) return null;
   const refused = rows.filter((r) => r.state === "refused").length;
   const signedOut = rows.some((r) => r.last_status === 401);
-  const text = refused ? STATUS.refused : signedOut ? STATUS.signedOut : STATUS.waiting;
+  const later = rows.some((r) => r.last_status === 429);
+  const text = refused
+    ? STATUS.refused
+    : signedOut
+      ? STATUS.signedOut
+      : later
+        ? STATUS.later
+        : STATUS.waiting;
   return h(
     "section",
     { class: "card notice", "aria-labelledby": "outbox-title" },
-    h("h2", { id: "outbox-title" }, rows.length === 1 ? "1 check-in on this phone" : `${rows.length} check-ins on this phone`),
-    h("p", { class: "send-status", role: "status", "data-state": refused ? "refused" : "waiting" }, text),
+    h(
+      "h2",
+      { id: "outbox-title" },
+      rows.length === 1 ? "1 check-in on this phone" : `${rows.length} check-ins on this phone`,
+    ),
+    h(
+      "p",
+      { class: "send-status", role: "status", "data-state": refused ? "refused" : "waiting" },
+      text,
+    ),
   );
 }
 
@@ -27,14 +42,26 @@ function dueCard(profile) {
   const due = (profile && profile.next_due) || [];
   if (!due.length) return null;
   const next = due[0];
-  const name = INSTRUMENT_NAMES[next.instrument] ? INSTRUMENT_NAMES[next.instrument].name : next.instrument;
+  const name = INSTRUMENT_NAMES[next.instrument]
+    ? INSTRUMENT_NAMES[next.instrument].name
+    : next.instrument;
   const ready = new Date(next.due_at) <= new Date();
   return h(
     "section",
     { class: "card due", "aria-labelledby": "due-title" },
-    h("h2", { id: "due-title" }, ready ? `Your ${name.toLowerCase()} is ready` : "Your next check-in"),
+    h(
+      "h2",
+      { id: "due-title" },
+      ready ? `Your ${name.toLowerCase()} is ready` : "Your next check-in",
+    ),
     h("p", {}, ready ? "It takes about two minutes." : `${name} on ${formatDay(next.due_at)}.`),
-    ready ? h("a", { class: "button", href: `#/checkin/${encodeURIComponent(next.instrument)}` }, "Start now") : null,
+    ready
+      ? h(
+          "a",
+          { class: "button", href: `#/checkin/${encodeURIComponent(next.instrument)}` },
+          "Start now",
+        )
+      : null,
   );
 }
 
@@ -47,20 +74,34 @@ export async function homeScreen(app) {
   const waiting = (await queued()).filter((row) => row.patient_id === patientId);
   const offered = (profile && profile.instruments) || Object.keys(INSTRUMENT_NAMES);
   // Our own order (mood first); the follow-up questions are asked only after a check-in.
-  const codes = Object.keys(INSTRUMENT_NAMES).filter((code) => code !== "asq" && offered.includes(code));
+  const codes = Object.keys(INSTRUMENT_NAMES).filter(
+    (code) => code !== "asq" && offered.includes(code),
+  );
 
   show(
     app.main,
     "Home",
     h("h1", {}, firstName(profile)),
-    h("p", { class: "lead" }, "Thank you for taking a moment for yourself. Your answers help your care team help you."),
+    h(
+      "p",
+      { class: "lead" },
+      "Thank you for taking a moment for yourself. Your answers help your care team help you.",
+    ),
     followUp
       ? h(
           "section",
           { class: "card notice", "aria-labelledby": "followup-title" },
           h("h2", { id: "followup-title" }, "A few more questions"),
-          h("p", {}, "Your care team asks a few short yes-or-no questions after your last check-in."),
-          h("a", { class: "button", href: `#/checkin/${encodeURIComponent(followUp.instrument)}` }, "Answer the questions"),
+          h(
+            "p",
+            {},
+            "Your care team asks a few short yes-or-no questions after your last check-in.",
+          ),
+          h(
+            "a",
+            { class: "button", href: `#/checkin/${encodeURIComponent(followUp.instrument)}` },
+            "Answer the questions",
+          ),
         )
       : null,
     drafts.map((d) =>
@@ -69,7 +110,11 @@ export async function homeScreen(app) {
         { class: "card", "aria-labelledby": `draft-${d.instrument}` },
         h("h2", { id: `draft-${d.instrument}` }, "You started a check-in"),
         h("p", {}, "Your answers so far are saved on this phone."),
-        h("a", { class: "button", href: `#/checkin/${encodeURIComponent(d.instrument)}` }, "Continue where I left off"),
+        h(
+          "a",
+          { class: "button", href: `#/checkin/${encodeURIComponent(d.instrument)}` },
+          "Continue where I left off",
+        ),
       ),
     ),
     outboxCard(waiting),
@@ -127,7 +172,11 @@ export async function welcomeScreen(app) {
           "section",
           { class: "card notice", "aria-labelledby": "outbox-title" },
           h("h2", { id: "outbox-title" }, "Answers waiting on this phone"),
-          h("p", { class: "send-status", role: "status", "data-state": "signedOut" }, STATUS.signedOut),
+          h(
+            "p",
+            { class: "send-status", role: "status", "data-state": "signedOut" },
+            STATUS.signedOut,
+          ),
         )
       : null,
   );
