@@ -12,11 +12,12 @@ import surveys
 
 from .. import timebounds
 from ..boundary import after_commit
-from ..errors import Conflict, Invalid
+from ..errors import Conflict, Invalid, Throttled
 from ..extensions import db
 from ..models import Checkin, Patient
 from ..models.base import dialect_insert, utcnow
 from ..pipeline.submit import checkin_stored
+from .limits import count_checkin
 
 log = logging.getLogger("waypoint.checkins")
 
@@ -30,10 +31,12 @@ class Submission:
     created: bool
 
 
-def submit_checkin(patient: Patient, body: dict) -> Submission:
+def submit_checkin(patient: Patient, body: dict, device: str = "") -> Submission:
     """Store a scored check-in once; a replay returns the stored one, a conflict refuses.
 
-    A new check-in's safety alerts and what its commit publishes: ``api.pipeline.submit``.
+    ``device`` names the signed-in device for the check-in limits (``limits``), which a
+    check-in endorsing a safety item never meets. A new check-in's safety alerts and what
+    its commit publishes: ``api.pipeline.submit``.
     """
     payload_hash = _payload_hash(body)
     now = utcnow()
@@ -45,6 +48,14 @@ def submit_checkin(patient: Patient, body: dict) -> Submission:
         if existing is None:
             raise
         return Submission(_replayed(existing, patient, payload_hash), created=False)
+    if not score.safety.endorsed:
+        try:
+            count_checkin(patient.id, device)
+        except Throttled:
+            existing = db.session.get(Checkin, body["id"])  # a replay is no new check-in
+            if existing is None:
+                raise
+            return Submission(_replayed(existing, patient, payload_hash), created=False)
     checkin = scored_checkin(
         patient,
         definition,

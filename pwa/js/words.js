@@ -83,6 +83,7 @@ export function monitoringWords(monitoring, sent) {
 export const STATUS = {
   saving: "Saving your answers…",
   waiting: "Saved on this phone. It will send when you are online.",
+  later: "Saved on this phone. It will be sent in a minute or so.",
   sent: "Sent to your care team.",
   refused:
     "One check-in could not be sent, but your answers are still on this phone. Please tell your care team.",

@@ -14,7 +14,7 @@ import redis
 import sqlalchemy as sa
 
 from api.models import Alert, Checkin
-from tests.support.answers import PHQ9_ZERO, phq9
+from tests.support.answers import PHQ9_ZERO, count_checkins, phq9, post
 from tests.support.answers import checkin_body as body
 
 
@@ -28,10 +28,6 @@ def csrf(client, patient, redeem):
     return redeem(client, patient)
 
 
-def post(client, csrf, payload):
-    return client.post("/api/v1/checkins", json=payload, headers={"X-CSRF-Token": csrf})
-
-
 def queued_checkin_ids(redis_url, queue):
     """Check-in ids of evaluate tasks waiting in a Redis queue (kombu's list per queue)."""
     client = redis.Redis.from_url(redis_url)
@@ -43,10 +39,6 @@ def queued_checkin_ids(redis_url, queue):
             ids.append(args[0])
     client.close()
     return ids
-
-
-def count_checkins(db_session):
-    return db_session.scalar(sa.select(sa.func.count()).select_from(Checkin))
 
 
 def test_phq9_is_scored_stored_and_queued_for_evaluation(

@@ -3,6 +3,8 @@
 import uuid
 from datetime import UTC, datetime
 
+import sqlalchemy as sa
+
 import surveys
 
 PHQ9_ZERO = {f"phq9_{n}": 0 for n in range(1, 10)}
@@ -60,3 +62,15 @@ def submit(client, csrf, answers, **kwargs) -> uuid.UUID:
     )
     assert response.status_code == 201, response.json
     return uuid.UUID(response.json["id"])
+
+
+def post(client, csrf, payload):
+    """POST a check-in body as a signed-in patient; the response, whatever it is."""
+    return client.post("/api/v1/checkins", json=payload, headers={"X-CSRF-Token": csrf})
+
+
+def count_checkins(db_session) -> int:
+    """How many check-ins are stored (of every patient)."""
+    from api.models import Checkin
+
+    return db_session.scalar(sa.select(sa.func.count()).select_from(Checkin))

@@ -15,13 +15,12 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyotp
 import pytest
 import redis
 from aiosmtpd.controller import Controller
 
 from tests.support.answers import checkin_body, phq9  # noqa: F401  (the fixtures use them)
-from tests.support.worker import WEBHOOK_SECRET, free_port, https_client, wait_for
+from tests.support.worker import build_team, free_port, https_client, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 # --- calling tasks in the test process ---------------------------------------------------
@@ -180,52 +179,6 @@ def webhooks(webhook_server):
 
 
 # --- a clinic with its people ---------------------------------------------------------------
-
-
-@dataclass
-class Team:
-    clinic: object
-    clinician: object
-    on_call: object
-    admin: object
-    patient: object
-
-
-def build_team(session, webhook_url=None):
-    """A clinic with a care-team clinician, an on-call clinician, an admin and a patient."""
-    from api.auth.passwords import hash_password
-    from api.models import Clinic, StaffUser
-    from api.patients.operations import enrol_patient
-
-    tag = uuid.uuid4().hex[:8]
-    clinic = Clinic(
-        name=f"Worker clinic {tag}",
-        webhook_url=webhook_url,
-        webhook_secret=WEBHOOK_SECRET if webhook_url else None,
-    )
-    session.add(clinic)
-    session.flush()
-    password = hash_password("correct horse battery staple")
-
-    def staff(name, role="clinician", **fields):
-        member = StaffUser(
-            clinic_id=clinic.id,
-            email=f"{name}-{tag}@example.org",
-            name=name.title(),
-            role=role,
-            password_hash=password,
-            **fields,
-        )
-        session.add(member)
-        return member
-
-    clinician = staff("carer")
-    on_call = staff("oncall", on_call=True)
-    # Admins must use TOTP (the login fixture answers with a fresh code).
-    admin = staff("admin", role="admin", totp_secret=pyotp.random_base32(), totp_enabled=True)
-    session.flush()
-    patient = enrol_patient(clinic, display_name="Worker Patient", care_team=[clinician])
-    return Team(clinic, clinician, on_call, admin, patient)
 
 
 @pytest.fixture
