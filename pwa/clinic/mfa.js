@@ -26,48 +26,61 @@ function intro(required) {
  * It asks for the password first (the server wants it to start and to confirm: a session
  * alone cannot change how the account signs in). `done()` runs once the codes are saved.
  */
-export function renderEnrolment(main, { required, done }) {
-  const error = h("p", { class: "error", role: "alert", id: "totp-password-error" });
-  const password = h("input", {
-    id: "totp-password",
-    name: "current_password",
-    type: "password",
-    autocomplete: "current-password",
-    required: true,
-    "aria-describedby": "totp-password-hint totp-password-error",
-  });
-  const button = h("button", { type: "submit" }, "Continue");
+/**
+ * A form of one field with its label, hint, error line and button: `submit(value)` runs on
+ * submit and may throw an API error, shown under the field (the field gets the focus back).
+ */
+function oneFieldForm({ input, label, hint, button, labelledBy, submit }) {
+  const error = h("p", { class: "error", role: "alert", id: `${input.id}-error` });
+  input.setAttribute("aria-describedby", `${input.id}-hint ${input.id}-error`);
+  input.required = true;
+  const submitButton = h("button", { type: "submit" }, button);
   const form = h(
     "form",
-    { class: "stack", "aria-labelledby": "step-password" },
+    { class: "stack", "aria-labelledby": labelledBy },
     h(
       "div",
       { class: "field" },
-      h("label", { for: "totp-password" }, "Your password"),
-      h(
-        "span",
-        { class: "hint", id: "totp-password-hint" },
-        "The one you sign in with: changing how you sign in needs it.",
-      ),
-      password,
+      h("label", { for: input.id }, label),
+      h("span", { class: "hint", id: `${input.id}-hint` }, hint),
+      input,
     ),
     error,
-    button,
+    submitButton,
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     error.textContent = "";
-    button.disabled = true;
+    submitButton.disabled = true;
     try {
-      const { body } = await request("POST", "/api/v1/account/totp", {
-        current_password: password.value,
-      });
-      renderSecret(main, { required, done, start: body, currentPassword: password.value });
+      await submit(input.value);
     } catch (failure) {
       error.textContent = errorText(failure);
-      button.disabled = false;
-      password.focus();
+      submitButton.disabled = false;
+      input.focus();
     }
+  });
+  return form;
+}
+
+export function renderEnrolment(main, { required, done }) {
+  const form = oneFieldForm({
+    input: h("input", {
+      id: "totp-password",
+      name: "current_password",
+      type: "password",
+      autocomplete: "current-password",
+    }),
+    label: "Your password",
+    hint: "The one you sign in with: changing how you sign in needs it.",
+    button: "Continue",
+    labelledBy: "step-password",
+    async submit(password) {
+      const { body } = await request("POST", "/api/v1/account/totp", {
+        current_password: password,
+      });
+      renderSecret(main, { required, done, start: body, currentPassword: password });
+    },
   });
   show(
     main,
@@ -85,51 +98,27 @@ export function renderEnrolment(main, { required, done }) {
 
 /** The authenticator's secret and link, then a code to confirm (with the same password). */
 function renderSecret(main, { required, done, start, currentPassword }) {
-  const error = h("p", { class: "error", role: "alert", id: "totp-error" });
-  const code = h("input", {
-    id: "totp-code",
-    name: "code",
-    inputmode: "numeric",
-    autocomplete: "one-time-code",
-    pattern: "[0-9 ]{6,7}",
-    maxlength: "7",
-    required: true,
-    "aria-describedby": "totp-code-hint totp-error",
-  });
-  const button = h("button", { type: "submit" }, "Confirm and turn on");
-  const form = h(
-    "form",
-    { class: "stack", "aria-labelledby": "step-confirm" },
-    h(
-      "div",
-      { class: "field" },
-      h("label", { for: "totp-code" }, "Six-digit code from the app"),
-      h(
-        "span",
-        { class: "hint", id: "totp-code-hint" },
-        "The app shows a new code every 30 seconds.",
-      ),
-      code,
-    ),
-    error,
-    button,
-  );
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    error.textContent = "";
-    button.disabled = true;
-    try {
+  const form = oneFieldForm({
+    input: h("input", {
+      id: "totp-code",
+      name: "code",
+      inputmode: "numeric",
+      autocomplete: "one-time-code",
+      pattern: "[0-9 ]{6,7}",
+      maxlength: "7",
+    }),
+    label: "Six-digit code from the app",
+    hint: "The app shows a new code every 30 seconds.",
+    button: "Confirm and turn on",
+    labelledBy: "step-confirm",
+    async submit(code) {
       const { body } = await request("POST", "/api/v1/account/totp/confirm", {
-        code: code.value.replace(/\s/g, ""),
+        code: code.replace(/\s/g, ""),
         current_password: currentPassword,
       });
       await getSession(); // a new session came with the answer: take its CSRF token
       renderRecoveryCodes(main, body.recovery_codes, done);
-    } catch (failure) {
-      error.textContent = errorText(failure);
-      button.disabled = false;
-      code.focus();
-    }
+    },
   });
   show(
     main,
