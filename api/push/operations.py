@@ -1,14 +1,16 @@
 """Saving a browser's push endpoint, for patients and clinicians alike. Flushes only."""
 
-from ..audit import record
 from ..errors import Conflict
 from ..extensions import db
 from ..models import Patient, PushSubscription, StaffUser
 from ..models.base import dialect_insert, utcnow
 
 
-def save_push_subscription(owner: Patient | StaffUser, body: dict) -> PushSubscription:
-    """Store this browser's endpoint for ``owner`` and audit it; 409 if the other role holds it.
+def save_push_subscription(
+    owner: Patient | StaffUser, body: dict
+) -> tuple[PushSubscription, str | None]:
+    """Store this browser's endpoint for ``owner``; the row and its previous owner's reference
+    (``staff:<id>`` or ``patient:<id>``, None if new). Conflict if the other role holds it.
 
     A browser that changes hands between two patients or two staff (a shared tablet, a
     phone passed on) registers again and its notifications follow the new owner; the audit
@@ -41,15 +43,14 @@ def save_push_subscription(owner: Patient | StaffUser, body: dict) -> PushSubscr
         ).returning(PushSubscription.id)
     )
     if subscription_id is None:
-        record("push.subscribe", object_type=kind, object_id=owner.id, outcome="denied")
         raise Conflict(
             "This browser receives another account's notifications; "
             "unsubscribe it there, or subscribe again to get a new endpoint.",
             {"endpoint": ["Registered to an account of another kind."]},
         )
-    detail = {"subscription_id": subscription_id}
+    previous_owner = None
     if previous is not None:
         staff_id, patient_id = previous
-        detail["previous_owner"] = f"staff:{staff_id}" if staff_id else f"patient:{patient_id}"
-    record("push.subscribe", object_type=kind, object_id=owner.id, **detail)
-    return db.session.get(PushSubscription, subscription_id, populate_existing=True)
+        previous_owner = f"staff:{staff_id}" if staff_id else f"patient:{patient_id}"
+    row = db.session.get(PushSubscription, subscription_id, populate_existing=True)
+    return row, previous_owner

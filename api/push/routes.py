@@ -4,7 +4,9 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from ..audit import record
 from ..auth.policy import current_patient, policy, require_principal
+from ..errors import Conflict
 from ..extensions import db
 from ..models import PushSubscription, StaffUser
 from .operations import save_push_subscription
@@ -25,7 +27,7 @@ class MyPushSubscription(MethodView):
     @blp.response(201)
     def post(self, body):
         """Register this device for check-in reminders by Web Push."""
-        save_push_subscription(current_patient(), body)
+        _subscribe(current_patient(), "patient", body)
 
 
 @blp.route("/staff/me/push-subscription")
@@ -42,7 +44,7 @@ class MyStaffPushSubscription(MethodView):
     def post(self, body):
         """Register this browser for alert notifications by Web Push."""
         principal = require_principal()
-        save_push_subscription(principal.staff, body)
+        _subscribe(principal.staff, "staff", body)
         return _push_status(principal.staff)
 
 
@@ -56,3 +58,16 @@ def _push_status(staff: StaffUser) -> dict:
         "vapid_public_key": current_app.config["VAPID_PUBLIC_KEY"] or None,
         "subscriptions": count,
     }
+
+
+def _subscribe(owner, kind: str, body: dict) -> None:
+    """Save the subscription and audit it (a refusal too), naming any previous owner by id."""
+    try:
+        row, previous_owner = save_push_subscription(owner, body)
+    except Conflict:
+        record("push.subscribe", object_type=kind, object_id=owner.id, outcome="denied")
+        raise
+    detail = {"subscription_id": row.id}
+    if previous_owner:
+        detail["previous_owner"] = previous_owner
+    record("push.subscribe", object_type=kind, object_id=owner.id, **detail)

@@ -112,10 +112,12 @@ def test_the_api_never_imports_the_worker(module):
     sorted(m for m in MODULES if m.endswith(".operations") or m.startswith("api.pipeline.")),
 )
 def test_operations_speak_the_domain_not_http(module):
-    """Operations raise domain errors (api.errors); the status is chosen at the web boundary."""
+    """Operations raise domain errors (api.errors); the status is chosen at the web boundary,
+    and audit rows are written by one layer, the routes (which know the caller and outcome)."""
     source = MODULES[module].read_text()
     assert "flask_smorest" not in source and "abort(" not in source
     assert "werkzeug.exceptions" not in source
+    assert "api.audit" not in GRAPH[module]
 
 
 TESTS = ROOT / "tests"
