@@ -27,8 +27,17 @@ from surveys.rules import (
     missed_checkin,
     priority_rank,
     safety_hits,
+    signal_hits,
 )
-from surveys.scoring import SCHEMA_KEY, Safety, Score, evaluate_safety, score, validate_answers
+from surveys.scoring import (
+    SCHEMA_KEY,
+    Safety,
+    Score,
+    evaluate_safety,
+    score,
+    validate_answers,
+    validate_partial,
+)
 from surveys.trend import STATUSES, Trend, TrendPoint, compute_trend
 
 __all__ = [
@@ -63,5 +72,7 @@ __all__ = [
     "priority_rank",
     "safety_hits",
     "score",
+    "signal_hits",
     "validate_answers",
+    "validate_partial",
 ]

@@ -19,7 +19,7 @@ from typing import Any
 
 from surveys.errors import SettingsError
 from surveys.model import Definition
-from surveys.scoring import Score
+from surveys.scoring import Score, evaluate_safety
 from surveys.trend import BASELINE_LOOKBACK, TrendPoint, course_points, is_remission
 
 #: Alert priorities, most pressing first.
@@ -167,6 +167,29 @@ def safety_hits(
             )
         )
     return hits
+
+
+def signal_hits(
+    definition: Definition,
+    checkin_id: str,
+    at: datetime,
+    answers: Mapping[str, object],
+    settings: RuleSettings | None = None,
+) -> list[RuleHit]:
+    """The safety hits of a check-in's answers so far (validated, possibly incomplete).
+
+    Keyed on the check-in's own id, as the finished check-in's will be, so that it joins the
+    alert. Only what the answers given already decide: the outcome waits for the end.
+    """
+    score = Score(
+        total=None,
+        severity=None,
+        severity_label=None,
+        safety=evaluate_safety(definition, answers),
+        applied=(),
+        instrument=definition.code,
+    )
+    return safety_hits(definition, CheckinFacts(checkin_id, at, score), settings)
 
 
 def _worsening(

@@ -106,9 +106,17 @@ class CheckinAnswerSchema(Schema):
 
 class PatientCheckinSchema(Schema):
     id = fields.UUID()
+    status = fields.String(
+        metadata={
+            "description": "complete, or unfinished: abandoned after a safety answer, "
+            "with the answers that were given",
+            "enum": ["complete", "unfinished"],
+        }
+    )
     instrument = fields.String()
     instrument_title = fields.String()
-    completed_at = fields.DateTime()
+    completed_at = fields.DateTime(allow_none=True, metadata={"description": "Null if unfinished."})
+    answered_at = fields.DateTime(metadata={"description": "When the patient answered."})
     received_at = fields.DateTime()
     total = fields.Integer(allow_none=True)
     severity = fields.String(allow_none=True)
