@@ -132,7 +132,6 @@ def partial_body(partial: CheckinPartial, patient: Patient) -> dict:
     }
 
 
-
 def answer_rows(definition: surveys.Definition, answers: dict) -> list[dict]:
     """Every answered question in item order, with its text and the answer's label."""
     rows = []

@@ -195,9 +195,8 @@ def test_an_unfinished_checkin_is_shown_to_the_clinic_with_its_answers(
 ):
     unfinished_id, finished_id = uuid.uuid4(), uuid.uuid4()
     hour_ago = datetime.now(UTC) - timedelta(hours=1)
-    first = send(
-        client, csrf, signal({"phq9_1": 1, "phq9_9": 3}, checkin_id=unfinished_id, answered_at=hour_ago)
-    )
+    answers = {"phq9_1": 1, "phq9_9": 3}
+    first = send(client, csrf, signal(answers, checkin_id=unfinished_id, answered_at=hour_ago))
     assert first.status_code == 201, first.json
     assert send(client, csrf, signal(checkin_id=finished_id)).status_code == 201
     assert post_checkin(client, csrf, finished(finished_id)).status_code == 201
