@@ -28,17 +28,25 @@ async function registerServiceWorker() {
 }
 
 let flushing = null;
+let again = false;
 
 /** Try to send what is queued (on open, on submit, when the phone comes back online). */
 function send() {
   if (!app.signedIn) return Promise.resolve();
-  flushing =
-    flushing ||
-    flush()
-      .catch(() => undefined)
-      .finally(() => {
-        flushing = null;
-      });
+  if (flushing) {
+    // A sender is under way with the queue as it was: go again after it for what came since.
+    again = true;
+    return flushing;
+  }
+  flushing = flush()
+    .catch(() => undefined)
+    .finally(() => {
+      flushing = null;
+      if (again) {
+        again = false;
+        send();
+      }
+    });
   return flushing;
 }
 

@@ -81,7 +81,7 @@ def test_offline_check_in_with_item_9_shows_help_and_syncs_once(
     status = page.locator(".send-status")
     assert status.inner_text() == "Saved on this phone. It will send when you are online."
     page.get_by_role("link", name="Answer the questions").wait_for()
-    assert page.evaluate(OUTBOX_SIZE) == 1
+    assert page.evaluate(OUTBOX_SIZE) == 2  # item 9's signal, sent at once, and the check-in
     assert checkins_of(committed_db, signed_in.id) == []
     screenshot(page, "saved-offline")
 

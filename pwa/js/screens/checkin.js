@@ -4,7 +4,7 @@
 import * as data from "../data.js";
 import { announce, h, show } from "../dom.js";
 import { get, getMeta, put } from "../idb.js";
-import { enqueue } from "../outbox.js";
+import { enqueue, enqueueSignal, onChange, signalKey, signalState } from "../outbox.js";
 import * as rules from "../rules.js";
 import { instrumentName } from "../words.js";
 import { helpBar, supportBlock, urgentBlock } from "./crisis.js";
@@ -207,7 +207,16 @@ export async function checkinScreen(app, code) {
     const after = rules.visibleItems(definition, draft.answers);
     const position = after.findIndex((i) => i.link_id === item.link_id);
     const next = after[position + 1] || rules.firstMissing(definition, draft.answers);
-    const safety = rules.evaluateSafety(definition, rules.cleanAnswers(definition, draft.answers));
+    const clean = rules.cleanAnswers(definition, draft.answers);
+    const safety = rules.evaluateSafety(definition, clean);
+    if (!draft.signal_at && rules.signalRules(definition, clean).length) {
+      // A safety answer leaves the phone now, not when (or if) the check-in is finished.
+      // Queued before the draft notes it: a phone closed in between queues it on the next tap.
+      const at = new Date().toISOString();
+      await enqueueSignal({ id: draft.id, instrument: code, answers: clean, answered_at: at });
+      draft.signal_at = at;
+      app.afterQueue();
+    }
     if (next) {
       draft.at = next.link_id;
       // Crisis help at once, before the next question, whenever an answer calls for it.

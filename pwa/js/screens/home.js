@@ -15,10 +15,12 @@ function outboxCard(rows) {
   const refused = rows.filter((r) => r.state === "refused").length;
   const signedOut = rows.some((r) => r.last_status === 401);
   const text = refused ? STATUS.refused : signedOut ? STATUS.signedOut : STATUS.waiting;
+  // A safety signal and its finished check-in are one check-in to the patient.
+  const count = rows.filter((r) => r.kind !== "signal" || !rows.some((o) => o.id === r.checkin_id)).length;
   return h(
     "section",
     { class: "card notice", "aria-labelledby": "outbox-title" },
-    h("h2", { id: "outbox-title" }, rows.length === 1 ? "1 check-in on this phone" : `${rows.length} check-ins on this phone`),
+    h("h2", { id: "outbox-title" }, count === 1 ? "1 check-in on this phone" : `${count} check-ins on this phone`),
     h("p", { class: "send-status", role: "status", "data-state": refused ? "refused" : "waiting" }, text),
   );
 }
