@@ -90,7 +90,18 @@ export async function enqueueSignal({ id, instrument, answers, answered_at }) {
   return record;
 }
 
-/** "waiting", "sent" or "refused" for a check-in's safety signal; null if none was queued. */
+/** Note how the latest attempt at a signal went ("waiting" while one is under way, "failed"). */
+async function signalTried(key, state) {
+  const fact = await getMeta(key, null);
+  if (!fact || fact.state === state || fact.state === "sent") return;
+  await put("meta", { key, value: { state } });
+  broadcast({ type: "signal", id: key, state });
+}
+
+/**
+ * How a check-in's safety signal stands: "waiting" (queued or being sent), "failed" (the last
+ * attempt did not reach the server), "sent" (answered 2xx), "refused"; null if none was queued.
+ */
 export async function signalState(checkinId) {
   const fact = await getMeta(signalKey(checkinId), null);
   return fact ? fact.state : null;
@@ -117,6 +128,7 @@ async function sendAll() {
     current = await getSession();
   } catch {
     result.waiting = items.length;
+    for (const item of items) if (item.kind === "signal") await signalTried(item.id, "failed");
     return result;
   }
   for (let item of items) {
@@ -140,6 +152,7 @@ async function sendAll() {
       item = { ...item, [timeField]: serverTime(signal ? item.answered_at : item.completed_at) };
       await put("outbox", item);
     }
+    if (signal) await signalTried(item.id, "waiting");
     try {
       const { body } = await request(
         "POST",
@@ -155,6 +168,7 @@ async function sendAll() {
     } catch (error) {
       if (error instanceof NetworkError) {
         result.waiting += 1;
+        if (signal) await signalTried(item.id, "failed");
         continue;
       }
       if (!(error instanceof ApiError)) throw error;
@@ -162,6 +176,7 @@ async function sendAll() {
         result.waiting += 1;
         result.signedOut = result.signedOut || error.status === 401;
         await put("outbox", { ...item, attempts: item.attempts + 1, last_status: error.status });
+        if (signal) await signalTried(item.id, "failed");
         continue;
       }
       // Refused for good (e.g. answers from more than 30 days ago): keep the answers on the

@@ -67,7 +67,7 @@ def test_offline_check_in_with_item_9_shows_help_and_syncs_once(
     assert tel_links(page) == ["tel:988", "tel:911"]
     assert page.locator("main a[href='sms:988']").is_visible()
     page.get_by_text(
-        "Your answers are saved on this phone. Your care team will get them"
+        "Your answers are saved on this phone. They will be sent when you are back online."
     ).wait_for()
     assert page.evaluate("navigator.onLine") is False
     assert_accessible(page, "crisis help, offline")
@@ -88,7 +88,7 @@ def test_offline_check_in_with_item_9_shows_help_and_syncs_once(
     context.set_offline(False)
     page.wait_for_function("() => document.querySelector('.send-status').dataset.state === 'sent'")
     assert status.inner_text() == "Sent to your care team."
-    page.get_by_text("Your care team has your answers now.").wait_for()
+    page.get_by_text("Your care team has been told.").wait_for()
     assert page.evaluate(OUTBOX_SIZE) == 0
     (stored,) = checkins_of(committed_db, signed_in.id)
     assert (stored.instrument, stored.total, stored.safety_endorsed) == ("phq9", 1, True)

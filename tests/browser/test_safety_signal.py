@@ -116,3 +116,80 @@ def test_item9_offline_then_closed_is_sent_when_the_app_is_next_opened(
     assert stored.id == partial.id
     (joined,) = alerts_of(committed_db, signed_in.id)
     assert (joined.id, joined.checkin_id) == (alert.id, stored.id)
+
+
+def delivery_words(page):
+    """The crisis screen's delivery state and its sentence."""
+    note = page.locator("main .monitoring")
+    return note.get_attribute("data-delivery"), note.inner_text()
+
+
+def test_the_crisis_screen_says_told_only_after_the_servers_2xx(page, context, signed_in):
+    held = []
+    page.route("**/api/v1/checkins/partial", lambda route: held.append(route))
+    page.goto("/")
+    wait_for_app(page)
+    page.get_by_role("heading", name="Hello, Sam").wait_for()
+    item9_then_crisis(page)
+    assert page.title() == "Check-in · Waypoint"
+    # The first call button sits right under the heading.
+    first = page.locator("main section.support > h1 + ul.resources a[href^='tel:']").first
+    assert first.get_attribute("href") == "tel:988"
+    page.wait_for_function("() => document.querySelector('main .monitoring') !== null")
+    while not held:
+        page.wait_for_timeout(50)
+    state, words = delivery_words(page)
+    assert state == "sending"
+    assert words.startswith("Still sending your answers to your care team")
+    assert "has been told" not in page.inner_text("main")
+    held[0].continue_()
+    page.wait_for_function(
+        "() => document.querySelector('main .monitoring').dataset.delivery === 'told'"
+    )
+    assert delivery_words(page)[1].startswith("Your care team has been told.")
+    screenshot(page, "crisis-told")
+
+    # At 200 % text size on a 360 px phone the first call button is still on the first screen.
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    screenshot(page, "crisis-200")
+    box = page.locator("main a[href^='tel:']").first.bounding_box()
+    assert box["y"] + box["height"] <= page.viewport_size["height"]
+
+
+def test_the_crisis_screen_says_saved_on_this_phone_while_offline(
+    page, context, signed_in, committed_db
+):
+    page.goto("/")
+    wait_for_app(page)
+    wait_for_service_worker(page)
+    page.reload()
+    wait_for_app(page)
+    page.get_by_role("heading", name="Hello, Sam").wait_for()
+    context.set_offline(True)
+    item9_then_crisis(page)
+    page.wait_for_function(
+        "() => document.querySelector('main .monitoring')?.dataset.delivery === 'offline'"
+    )
+    assert delivery_words(page)[1].startswith(
+        "Your answers are saved on this phone. They will be sent when you are back online."
+    )
+    assert "has been told" not in page.inner_text("main")
+    context.set_offline(False)
+    page.wait_for_function(
+        "() => document.querySelector('main .monitoring').dataset.delivery === 'told'"
+    )
+    wait_for_alert(committed_db, signed_in.id, seconds=5)
+
+    # The result screen has the same title whatever was answered.
+    page.get_by_role("button", name="Continue my check-in").click()
+    answer(page, "Very difficult")
+    page.get_by_role("heading", name="You do not have to go through this alone").wait_for()
+    assert page.title() == "Check-in · Waypoint"
+    page.get_by_role("link", name="Back to home").click()
+    page.get_by_role("link", name="Worry check-in").click()
+    for number in range(1, 8):
+        page.get_by_role("heading", name=f"Question {number} of 7").wait_for()
+        answer(page, "Not at all")
+    page.get_by_role("heading", name="Thank you for checking in").wait_for()
+    assert page.title() == "Check-in · Waypoint"

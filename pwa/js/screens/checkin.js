@@ -4,10 +4,10 @@
 import * as data from "../data.js";
 import { announce, h, show } from "../dom.js";
 import { get, getMeta, put } from "../idb.js";
-import { enqueue, enqueueSignal, onChange, signalKey, signalState } from "../outbox.js";
+import { enqueue, enqueueSignal, signalState } from "../outbox.js";
 import * as rules from "../rules.js";
-import { instrumentName } from "../words.js";
-import { helpBar, supportBlock, urgentBlock } from "./crisis.js";
+import { RESULT_TITLE, deliveryOf, instrumentName } from "../words.js";
+import { followDelivery, helpBar, supportBlock, urgentBlock } from "./crisis.js";
 
 /** A check-in under way: answered something, or paused on crisis help. */
 function started(draft) {
@@ -91,18 +91,25 @@ export async function checkinScreen(app, code) {
     renderQuestion(items, index);
   }
 
-  function renderPause() {
+  /** Whether the care team has this check-in's safety answer: from the signal's outbox state. */
+  async function delivery() {
+    return deliveryOf(await signalState(draft.id), navigator.onLine);
+  }
+
+  async function renderPause() {
     const imminent = draft.pause === "imminent";
+    const state = await delivery();
     const block = imminent
-      ? urgentBlock(resources, { monitoring, sent: false })
-      : supportBlock(resources, { monitoring, sent: false });
+      ? urgentBlock(resources, { monitoring, delivery: state })
+      : supportBlock(resources, { monitoring, delivery: state });
     show(
       app.main,
-      "Help",
+      RESULT_TITLE,
       block,
       h("p", {}, "When you are ready, you can finish your check-in. Your answers so far are saved."),
       h("button", { type: "button", class: "button secondary", onclick: resume }, "Continue my check-in"),
     );
+    followDelivery(block, monitoring, delivery);
   }
 
   async function resume() {
