@@ -51,6 +51,7 @@ def submit_checkin(patient: Patient, body: dict) -> Submission:
         completed_at=completed_at,
         reported_completed_at=reported_at,
         received_at=now,
+        follow_up_of=body.get("follow_up_of"),
     )
     if not _insert_once(checkin):
         # The id is taken: a replay (or another request with it won the race).
@@ -106,7 +107,8 @@ def scored_checkin(
     """A Checkin row for answers already scored against ``definition`` (not yet added).
 
     The one place a row is built from a score: the API, the demo seed and the tests agree.
-    ``times`` may give ``received_at``, ``evaluated_at`` or ``reported_completed_at``.
+    ``times`` may give ``received_at``, ``evaluated_at``, ``reported_completed_at`` or
+    ``follow_up_of``.
     """
     return Checkin(
         id=checkin_id or uuid.uuid4(),

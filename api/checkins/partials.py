@@ -179,6 +179,7 @@ def _unfinished(row: CheckinPartial) -> dict:
         "result": None,
         "safety_endorsed": True,
         "safety_level": row.safety_level,
+        "asq_result": None,
         "prorated": False,
         "answers": answer_rows(definition, row.answers),
     }

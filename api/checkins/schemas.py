@@ -15,6 +15,14 @@ class CheckinInSchema(Schema):
         validate=validate.Length(max=64),
     )
     completed_at = fields.AwareDateTime(required=True, default_timezone=None)
+    follow_up_of = fields.UUID(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "The id of the check-in whose safety answer led to this one "
+            "(the ASQ asked after PHQ-9 item 9)."
+        },
+    )
 
 
 class ResourceSchema(Schema):

@@ -6,6 +6,7 @@ import io
 import surveys
 from surveys import fhir
 
+from ..checkins.followups import asq_results
 from ..extensions import db
 from ..models import Checkin, Patient
 from ..models.base import utcnow
@@ -24,6 +25,7 @@ CHECKIN_COLUMNS = (
     "safety_endorsed",
     "safety_level",
     "result",
+    "asq_result",
     "prorated",
 )
 SESSION_COLUMNS = ("patient_ref", "session_id", "course_id", "course_label", *SESSION_FIELDS)
@@ -64,6 +66,7 @@ def checkins_csv(patient: Patient) -> tuple[str, int]:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([*CHECKIN_COLUMNS, *item_ids])
+    asq = asq_results(rows)
     for row in rows:
         fixed = [
             patient.ref,
@@ -77,6 +80,7 @@ def checkins_csv(patient: Patient) -> tuple[str, int]:
             row.safety_endorsed,
             row.safety_level,
             row.result,
+            asq[row.id],
             row.prorated,
         ]
         answers = [row.answers.get(link_id) for link_id in item_ids]

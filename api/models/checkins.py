@@ -51,6 +51,9 @@ class Checkin(db.Model):
     evaluated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: How many times the reconciler has had to re-enqueue it.
     enqueue_count: Mapped[int] = mapped_column(server_default="0")
+    #: The check-in whose safety answer prompted this one (an ASQ after PHQ-9 item 9), as the
+    #: app said; no foreign key: that check-in may still be on its way from the phone.
+    follow_up_of: Mapped[uuid.UUID | None] = mapped_column(index=True)
 
 
 class CheckinDue(db.Model):

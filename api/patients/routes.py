@@ -10,6 +10,7 @@ import surveys
 from ..audit import record
 from ..auth.operations import create_invite
 from ..auth.policy import clinic_patient_or_404, policy, require_principal
+from ..checkins.followups import asq_results
 from ..checkins.partials import answer_rows, merged_unfinished
 from ..extensions import db
 from ..models import Checkin, CheckinDue, PatientSummary
@@ -133,7 +134,8 @@ class PatientCheckins(MethodView):
         rows = db.session.scalars(
             query.order_by(Checkin.completed_at.desc(), Checkin.id).limit(args["limit"])
         ).all()
-        items = [_checkin(row) for row in rows]
+        asq = asq_results(rows)
+        items = [{**_checkin(row), "asq_result": asq[row.id]} for row in rows]
         # Check-ins abandoned after a safety answer, with the answers that were given.
         items = merged_unfinished(items, patient.id, args.get("instrument"), args["limit"])
         record("checkin.list", object_type="patient", object_id=patient.id, count=len(items))

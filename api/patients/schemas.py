@@ -4,6 +4,7 @@ from zoneinfo import available_timezones
 
 from marshmallow import Schema, fields, validate
 
+from ..checkins.followups import ASQ_RESULT_VALUES
 from ..models.patients import PATIENT_STATUSES
 from ..schemas import SCHEDULE_INSTRUMENTS, PatchSchema
 
@@ -124,6 +125,13 @@ class PatientCheckinSchema(Schema):
     result = fields.String(allow_none=True)
     safety_endorsed = fields.Boolean()
     safety_level = fields.String()
+    asq_result = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "The ASQ's result (its own, or of the ASQ that followed item 9)",
+            "enum": list(ASQ_RESULT_VALUES),
+        },
+    )
     prorated = fields.Boolean()
     answers = fields.List(fields.Nested(CheckinAnswerSchema))
 

@@ -159,7 +159,13 @@ async function sendAll() {
         signal ? "/api/v1/checkins/partial" : "/api/v1/checkins",
         signal
           ? { id: item.checkin_id, instrument: item.instrument, answers: item.answers, answered_at: item[timeField] }
-          : { id: item.id, instrument: item.instrument, answers: item.answers, completed_at: item[timeField] },
+          : {
+              id: item.id,
+              instrument: item.instrument,
+              answers: item.answers,
+              completed_at: item[timeField],
+              ...(item.follow_up_of ? { follow_up_of: item.follow_up_of } : {}),
+            },
       );
       await remove("outbox", item.id);
       if (signal) await put("meta", { key: item.id, value: { state: "sent" } });

@@ -134,6 +134,7 @@ def test_offline_check_in_with_item_9_shows_help_and_syncs_once(
     assert phq9.id == stored.id
     assert (asq.instrument, asq.result, asq.safety_level) == ("asq", "imminent", "imminent")
     assert asq.answers == {"asq_1": 1, "asq_2": 0, "asq_3": 0, "asq_4": 0, "asq_5": 1}
+    assert asq.follow_up_of == phq9.id  # the ASQ names the PHQ-9 whose item 9 asked for it
 
 
 def test_help_is_one_tap_away_and_follows_the_clinic(page, context, enrolled):

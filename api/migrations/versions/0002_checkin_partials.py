@@ -1,4 +1,4 @@
-"""Check-ins under way sent for a safety answer (checkin_partials).
+"""Check-ins under way sent for a safety answer (checkin_partials); checkins.follow_up_of.
 
 Revision ID: 0002
 Revises: 0001
@@ -35,9 +35,15 @@ def upgrade():
     )
     with op.batch_alter_table('checkin_partials', schema=None) as batch_op:
         batch_op.create_index('ix_checkin_partials_patient_time', ['patient_id', 'answered_at'], unique=False)
+    with op.batch_alter_table('checkins', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('follow_up_of', sa.Uuid(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_checkins_follow_up_of'), ['follow_up_of'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('checkins', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_checkins_follow_up_of'))
+        batch_op.drop_column('follow_up_of')
     with op.batch_alter_table('checkin_partials', schema=None) as batch_op:
         batch_op.drop_index('ix_checkin_partials_patient_time')
     op.drop_table('checkin_partials')

@@ -248,7 +248,15 @@ export async function checkinScreen(app, code) {
     const version = definition.version;
     await enqueue(
       // The version asked stays with the answers on this phone (the server scores by its own).
-      { id: draft.id, instrument: code, version, answers, completed_at: completedAt },
+      {
+        id: draft.id,
+        instrument: code,
+        version,
+        answers,
+        completed_at: completedAt,
+        // The ASQ names the check-in whose item 9 asked for it: the clinic sees them together.
+        follow_up_of: isFollowUp && followUp.after ? followUp.after : null,
+      },
       {
         last: {
           id: draft.id,
