@@ -29,6 +29,8 @@ class ResourceSchema(Schema):
     name = fields.String()
     phone = fields.String(allow_none=True)
     sms = fields.String(allow_none=True)
+    #: The word to text (the Crisis Text Line's HOME); the app prefills it as the body.
+    sms_keyword = fields.String(allow_none=True)
     url = fields.String(allow_none=True)
     kind = fields.String(allow_none=True)
 

@@ -14,6 +14,7 @@ export const FALLBACK_RESOURCES = [
     url: "https://988lifeline.org/chat/",
     kind: "crisis_line",
   },
+  { name: "Crisis Text Line", phone: null, sms: "741741", sms_keyword: "HOME", url: null, kind: "crisis_line" },
 ];
 
 /**

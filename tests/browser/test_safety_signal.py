@@ -135,6 +135,9 @@ def test_the_crisis_screen_says_told_only_after_the_servers_2xx(page, context, s
     # The first call button sits right under the heading.
     first = page.locator("main section.support > h1 + ul.resources a[href^='tel:']").first
     assert first.get_attribute("href") == "tel:988"
+    # Crisis Text Line: tap-to-text with the keyword prefilled.
+    text_line = page.locator("main a[href='sms:741741?&body=HOME']")
+    assert text_line.inner_text() == "Text HOME to 741741"
     page.wait_for_function("() => document.querySelector('main .monitoring') !== null")
     while not held:
         page.wait_for_timeout(50)

@@ -13,6 +13,17 @@ export function ordered(resources, emergencyFirst) {
   return emergencyFirst ? [...emergency, ...others] : [...others, ...emergency];
 }
 
+/** The tap-to-text link, with the keyword prefilled as the body (`sms:741741?&body=HOME`). */
+export function smsHref(resource) {
+  const keyword = resource.sms_keyword;
+  return keyword ? `sms:${resource.sms}?&body=${encodeURIComponent(keyword)}` : `sms:${resource.sms}`;
+}
+
+/** "Text HOME to 741741", or "Text 988". */
+export function smsWords(resource) {
+  return resource.sms_keyword ? `Text ${resource.sms_keyword} to ${resource.sms}` : `Text ${resource.sms}`;
+}
+
 /** One resource: its name and a big button per way to reach it. */
 function resourceItem(resource, headingLevel, urgent) {
   const actions = [];
@@ -22,7 +33,7 @@ function resourceItem(resource, headingLevel, urgent) {
     );
   }
   if (resource.sms) {
-    actions.push(h("a", { class: "button secondary", href: `sms:${resource.sms}` }, `Text ${resource.sms}`));
+    actions.push(h("a", { class: "button secondary", href: smsHref(resource) }, smsWords(resource)));
   }
   if (resource.url) {
     actions.push(
@@ -124,7 +135,7 @@ export function helpBar(resources) {
       "div",
       { class: "actions" },
       lines.map((r) =>
-        h("a", { class: "button small", href: r.phone ? `tel:${r.phone}` : `sms:${r.sms}` }, `${r.phone ? "Call" : "Text"} ${r.phone || r.sms}`),
+        h("a", { class: "button small", href: r.phone ? `tel:${r.phone}` : smsHref(r) }, r.phone ? `Call ${r.phone}` : smsWords(r)),
       ),
     ),
   );
