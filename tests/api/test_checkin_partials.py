@@ -272,3 +272,24 @@ def test_signals_and_the_finished_checkin_racing_raise_one_alert(
         assert committed_db.scalar(sa.select(sa.func.count()).select_from(CheckinPartial)) == 1
         created = sa.select(sa.func.count()).where(AlertEvent.kind == "created")
         assert committed_db.scalar(created.select_from(AlertEvent)) == 1
+
+
+def test_the_patients_record_export_and_erasure_hold_the_signal(
+    client, csrf, patient, db_session, make_client, create_clinician, login
+):
+    payload = signal({"phq9_9": 1})
+    assert send(client, csrf, payload).status_code == 201
+    admin = make_client()
+    token = login(admin, create_clinician(clinic=patient.clinic, role="admin"))
+    exported = admin.get(f"/api/v1/admin/patients/{patient.id}/export").json
+    assert [(s["id"], s["answers"]) for s in exported["safety_signals"]] == [
+        (payload["id"], {"phq9_9": 1})
+    ]
+    erased = admin.post(
+        f"/api/v1/admin/patients/{patient.id}/erase",
+        json={"confirm_ref": patient.ref},
+        headers={"X-CSRF-Token": token},
+    )
+    assert erased.status_code == 200, erased.json
+    assert erased.json["safety_signals"] == 1
+    assert count(db_session, CheckinPartial) == 0
