@@ -35,7 +35,7 @@ export async function session() {
 }
 
 /** Facts about one patient that must not carry over when another patient signs in here. */
-const PER_PATIENT_META = ["me", "last", "followup", "completed_once", "reminders_answered", "history"];
+const PER_PATIENT_META = ["me", "last", "followup", "completed_once", "reminders_answered", "history", "support_since"];
 
 /**
  * Remember who is signed in. When it is someone else than before, forget the previous

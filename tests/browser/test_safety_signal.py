@@ -98,6 +98,9 @@ def test_item9_offline_then_closed_is_sent_when_the_app_is_next_opened(
     again = context.new_page()
     again.goto("/")
     wait_for_app(again)
+    # For a few days after a safety answer, home offers help first, calmly.
+    again.get_by_role("heading", name="Help is here").wait_for()
+    assert again.get_by_role("link", name="See who you can reach now").is_visible()
     (alert,) = wait_for_alert(committed_db, signed_in.id, seconds=5)
     assert (alert.rule, alert.priority) == ("suicidal_ideation", "urgent")
     (partial,) = partials_of(committed_db, signed_in.id)

@@ -3,7 +3,7 @@
 
 import * as data from "../data.js";
 import { announce, h, show } from "../dom.js";
-import { get, getMeta, put } from "../idb.js";
+import { get, getMeta, put, setMeta } from "../idb.js";
 import { enqueue, enqueueSignal, signalState } from "../outbox.js";
 import * as rules from "../rules.js";
 import { RESULT_TITLE, deliveryOf, instrumentName } from "../words.js";
@@ -216,6 +216,8 @@ export async function checkinScreen(app, code) {
     const next = after[position + 1] || rules.firstMissing(definition, draft.answers);
     const clean = rules.cleanAnswers(definition, draft.answers);
     const safety = rules.evaluateSafety(definition, clean);
+    // Home stays calm for a few days after a safety answer (see home.js SUPPORT_DAYS).
+    if (safety.endorsed) await setMeta("support_since", new Date().toISOString());
     if (!draft.signal_at && rules.signalRules(definition, clean).length) {
       // A safety answer leaves the phone now, not when (or if) the check-in is finished.
       // Queued before the draft notes it: a phone closed in between queues it on the next tap.

@@ -40,6 +40,21 @@ function dueCard(profile) {
   );
 }
 
+/** Days after a safety answer during which home offers help before anything cheerful. */
+export const SUPPORT_DAYS = 3;
+
+/** The calm "help is here" card, while a safety answer is recent. */
+function supportCard(since) {
+  if (!since || Date.now() - new Date(since).getTime() > SUPPORT_DAYS * 86_400_000) return null;
+  return h(
+    "section",
+    { class: "card support-card", "aria-labelledby": "support-card-title" },
+    h("h2", { id: "support-card-title" }, "Help is here"),
+    h("p", {}, "If things feel hard, you can talk to someone now, day or night. You do not have to wait for your care team."),
+    h("a", { class: "button", href: "#/help" }, "See who you can reach now"),
+  );
+}
+
 /** The home screen. */
 export async function homeScreen(app) {
   const profile = app.profile;
@@ -50,12 +65,14 @@ export async function homeScreen(app) {
   const offered = (profile && profile.instruments) || Object.keys(INSTRUMENT_NAMES);
   // Our own order (mood first); the follow-up questions are asked only after a check-in.
   const codes = Object.keys(INSTRUMENT_NAMES).filter((code) => code !== "asq" && offered.includes(code));
+  const support = supportCard(await getMeta("support_since", null));
 
   show(
     app.main,
     "Home",
     h("h1", {}, firstName(profile)),
-    h("p", { class: "lead" }, "Thank you for taking a moment for yourself. Your answers help your care team help you."),
+    support ||
+      h("p", { class: "lead" }, "Thank you for taking a moment for yourself. Your answers help your care team help you."),
     followUp
       ? h(
           "section",
