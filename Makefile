@@ -2,13 +2,18 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# One stamp per installed extra set, named after pyproject.toml's checksum: editing it, or
+# asking for the bench extra for the first time, reinstalls; `bench` installs dev too.
+HASH := $(shell cksum < pyproject.toml | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(HASH)-dev
+BENCH_STAMP := $(VENV)/.installed-$(HASH)-bench
+NODE_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json | cksum | cut -d' ' -f1)
 PORT ?= 5000
 
 export WAYPOINT_TEST_DATABASE_URL ?= postgresql://localhost/test
 export WAYPOINT_TEST_REDIS_URL ?= redis://localhost:6379/0
 
-.PHONY: run test lint bench vendor clean
+.PHONY: run test test-bench lint bench vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,20 +24,36 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+$(BENCH_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	rm -f $(VENV)/.installed-*
+	touch $@ $(STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
+	touch $@
+
 ## run: the app with a worker and beat; SQLite and a SQLite broker unless configured
 run: $(STAMP)
 	PORT=$(PORT) $(BIN)/python -m api.devserver
 
-## test: the whole suite against PostgreSQL and Redis
+## test: the whole suite against PostgreSQL and Redis, but the benchmark harness (test-bench)
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not bench" $(PYTEST_ARGS)
 
-lint: $(STAMP)
+## test-bench: the benchmark harness's own test (tests/bench), with the bench extra
+test-bench: $(BENCH_STAMP)
+	$(BIN)/python -m pytest -m bench $(PYTEST_ARGS)
+
+## lint: ruff for Python; eslint and prettier for pwa/ (pinned in package.json)
+lint: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check api worker surveys tests bench
 	$(BIN)/ruff format --check api worker surveys tests bench
+	npx eslint pwa eslint.config.js
+	npx prettier --check pwa eslint.config.js
 
 ## bench: each figure beside its floor (bench/README.md); BENCH_ARGS="--quick" on a small machine
-bench: $(STAMP)
+bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 ## vendor: refresh the browser libraries in pwa/vendor/ from the npm registry (pinned)
@@ -53,4 +74,4 @@ vendor:
 	rm -rf .vendor-tmp
 
 clean:
-	rm -rf $(VENV) instance *.egg-info
+	rm -rf $(VENV) node_modules instance *.egg-info build

@@ -1,13 +1,19 @@
 """The application factory."""
 
 import gc
+from pathlib import Path
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config
+from .database_roles import check_database_role
 from .extensions import api, db, limiter, login_manager, migrate
+from .instance import secure_instance, uses_instance
 from .logging import configure_logging
+
+#: Package data (pyproject.toml), so the wheel carries them too.
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def create_app(config_override: dict | None = None) -> Flask:
@@ -20,15 +26,15 @@ def create_app(config_override: dict | None = None) -> Flask:
         # The client's address for per-IP limits and audit rows, not the proxy's.
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        config.INSTANCE.mkdir(parents=True, exist_ok=True)
+    if uses_instance(app.config):
+        secure_instance(app.config)  # before SQLite or the broker creates a file there
 
     # Extensions first: the blueprints below register against `api` and use `db`.
     db.init_app(app)
+    # Before anything else is attached: an app on an unsafe database role never starts.
+    check_database_role(app)
     # render_as_batch: SQLite (the zero-setup default) cannot ALTER most things in place.
-    migrate.init_app(
-        app, db, directory=str(config.ROOT / "api" / "migrations"), render_as_batch=True
-    )
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     api.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)

@@ -13,6 +13,7 @@ def register_commands(app: Flask) -> None:
     """Attach Waypoint's commands to ``app.cli``."""
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(grant_runtime)
 
 
 @click.command("create-admin")
@@ -67,6 +68,36 @@ def seed_demo(quiet: bool) -> None:
     click.echo(f"Patient invite:  {login.invite_url}")
 
 
+@click.command("grant-runtime")
+@click.option(
+    "--role", default=None, help="The runtime role (defaults to the user of DATABASE_URL)."
+)
+@with_appcontext
+def grant_runtime(role: str | None) -> None:
+    """Give the app's runtime role its privileges, as the owner (MIGRATIONS_DATABASE_URL)."""
+    from flask import current_app
+    from sqlalchemy.engine import make_url
+
+    from . import database_roles
+
+    app_url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    if not database_roles.is_postgresql(app_url):
+        _fail("Database roles exist only on PostgreSQL; SQLite needs no grants.")
+    role = role or make_url(app_url).username
+    if not role:
+        _fail("Name the runtime role: --role NAME (DATABASE_URL names no user).")
+    engine = database_roles.migrations_engine(current_app)
+    try:
+        with engine.begin() as connection:
+            owner = database_roles.grant_runtime(connection, role)
+    except ValueError as exc:
+        _fail(str(exc))
+    click.echo(
+        f"{role} may now read and write the data tables and only read and append "
+        f"{database_roles.AUDIT_TABLE}; tables {owner} creates later come with the same rights."
+    )
+
+
 def _fail(message: str) -> None:
     click.echo(message, err=True)
     sys.exit(1)
@@ -75,5 +106,9 @@ def _fail(message: str) -> None:
 def main() -> None:
     """Entry point of the ``waypoint`` console script."""
     from .app import create_app
+    from .database_roles import UnsafeDatabaseRole
 
-    FlaskGroup(create_app=create_app, help="Waypoint: measurement-based care.")()
+    try:
+        FlaskGroup(create_app=create_app, help="Waypoint: measurement-based care.")()
+    except UnsafeDatabaseRole as exc:  # the message says how to fix it; a traceback would not
+        _fail(str(exc))

@@ -7,8 +7,22 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+from .outbound import parse_allow_list
+
+#: The directory holding the api, worker, surveys and pwa packages: the repository in a
+#: checkout, site-packages in an installed wheel.
 ROOT = Path(__file__).resolve().parent.parent
-INSTANCE = Path(os.environ.get("WAYPOINT_INSTANCE", ROOT / "instance"))
+
+
+def _default_instance() -> Path:
+    """instance/ of the repository in a checkout (``make run``), else of the working directory."""
+    if (ROOT / "pyproject.toml").is_file():
+        return ROOT / "instance"
+    # Installed: never write inside site-packages.
+    return Path.cwd() / "instance"
+
+
+INSTANCE = Path(os.environ.get("WAYPOINT_INSTANCE") or _default_instance())
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -37,20 +51,47 @@ def _log_level() -> str:
     return level
 
 
+def _allow_hosts() -> tuple[str, ...]:
+    entries = tuple(e.strip() for e in os.environ.get("OUTBOUND_ALLOW_HOSTS", "").split(","))
+    entries = tuple(e for e in entries if e)
+    parse_allow_list(entries)  # a typo fails the start, not the first urgent alert
+    return entries
+
+
+def broker_url(environ=os.environ) -> str:
+    """The Celery broker: CELERY_BROKER_URL, else a SQLite file in instance/ (zero setup)."""
+    return environ.get("CELERY_BROKER_URL", f"sqla+sqlite:///{INSTANCE / 'celery-broker.sqlite'}")
+
+
+def limit_storage_uri(environ=os.environ) -> str:
+    """Where the brute-force limits count: RATELIMIT_STORAGE_URI, else the broker's Redis.
+
+    Without either (the SQLite zero setup) they count in memory, which is right for one web
+    process only: api/gunicorn_conf.py refuses to start several workers on ``memory://``.
+    Limits' keys start ``LIMITS:``, apart from the broker's queues in the same database.
+    """
+    explicit = environ.get("RATELIMIT_STORAGE_URI", "").strip()
+    if explicit:
+        return explicit
+    broker = broker_url(environ)
+    return broker if broker.startswith(("redis://", "rediss://")) else "memory://"
+
+
 def from_env() -> dict:
     """Build the Flask config mapping from the process environment."""
-    database_url = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'waypoint.sqlite'}")
-    # psycopg 3 is the only PostgreSQL driver we install; accept the common spellings.
-    if database_url.startswith(("postgres://", "postgresql://")):
-        database_url = "postgresql+psycopg://" + database_url.split("://", 1)[1]
-    broker_url = os.environ.get(
-        "CELERY_BROKER_URL", f"sqla+sqlite:///{INSTANCE / 'celery-broker.sqlite'}"
+    database_url = _database_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'waypoint.sqlite'}")
     )
+    migrations_url = os.environ.get("MIGRATIONS_DATABASE_URL")
     cookie_secure = _bool("COOKIE_SECURE", True)
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _dev_secret(),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        #: The owner role that runs the migrations (api/database_roles.py); None: DATABASE_URL.
+        "MIGRATIONS_DATABASE_URI": _database_url(migrations_url) if migrations_url else None,
+        #: Development only: let the app connect as a role that could rewrite the audit trail.
+        "ALLOW_DATABASE_OWNER": _bool("ALLOW_DATABASE_OWNER", False),
         #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none).
         "PROXY_HOPS": _int("PROXY_HOPS", 0),
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
@@ -65,8 +106,9 @@ def from_env() -> dict:
         "STAFF_ABSOLUTE_TIMEOUT": timedelta(hours=_int("STAFF_ABSOLUTE_HOURS", 12)),
         "PATIENT_SESSION_LIFETIME": timedelta(days=_int("PATIENT_SESSION_DAYS", 180)),
         "INVITE_LIFETIME": timedelta(days=_int("INVITE_DAYS", 7)),
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
-        # Limit storage down: count in this process's memory and never fail a sign-in for it.
+        "RATELIMIT_STORAGE_URI": limit_storage_uri(),
+        # Limit storage down: count in this process's memory and never fail a sign-in for it
+        # (a clinician must still reach an urgent alert; each process keeps its own budget).
         "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "KNOWN_DEVICE_LIFETIME": timedelta(days=_int("KNOWN_DEVICE_DAYS", 365)),
@@ -86,8 +128,10 @@ def from_env() -> dict:
         "DELIVERY_BACKOFF_SECONDS": _float("DELIVERY_BACKOFF_SECONDS", 30),
         "DELIVERY_BACKOFF_MAX_SECONDS": _float("DELIVERY_BACKOFF_MAX_SECONDS", 900),
         "NOTIFY_TIMEOUT_SECONDS": _float("NOTIFY_TIMEOUT_SECONDS", 10),
+        #: Webhook and push hosts exempt from the internal-address guard (api/outbound.py).
+        "OUTBOUND_ALLOW_HOSTS": _allow_hosts(),
         # The rest of Celery's settings are api.queue.CELERY_DEFAULTS.
-        "CELERY": {"broker_url": broker_url},
+        "CELERY": {"broker_url": broker_url()},
         # API documentation (flask-smorest).
         "API_TITLE": "Waypoint",
         "API_VERSION": "v1",
@@ -97,11 +141,19 @@ def from_env() -> dict:
     }
 
 
+def _database_url(url: str) -> str:
+    # psycopg 3 is the only PostgreSQL driver we install; accept the common spellings.
+    if url.startswith(("postgres://", "postgresql://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
 def _dev_secret() -> str:
     """Return a per-installation secret kept in instance/, for the zero-setup default."""
+    from .instance import prepare_folder, write_private  # api.instance reads INSTANCE
+
     path = INSTANCE / "secret_key"
     if not path.exists():
-        INSTANCE.mkdir(parents=True, exist_ok=True)
-        path.write_text(os.urandom(32).hex())
-        path.chmod(0o600)
+        prepare_folder()
+        write_private(path, os.urandom(32).hex())
     return path.read_text().strip()

@@ -16,6 +16,7 @@ from .auth.passwords import hash_password
 from .checkins.operations import scored_checkin
 from .config import INSTANCE
 from .extensions import db
+from .instance import prepare_folder, write_private
 from .models import Checkin, CheckinDue, Clinic, StaffUser, TreatmentCourse, TreatmentSession
 from .models.base import utcnow
 from .patients.operations import enrol_patient
@@ -65,9 +66,8 @@ def _demo_password(reset: bool) -> str:
     password = "demo-" + secrets.token_urlsafe(9)
     staff = db.session.scalar(db.select(StaffUser).where(StaffUser.email == CLINICIAN_EMAIL))
     staff.password_hash = hash_password(password)
-    INSTANCE.mkdir(parents=True, exist_ok=True)
-    path.write_text(password + "\n")
-    path.chmod(0o600)
+    prepare_folder()
+    write_private(path, password + "\n")
     return password
 
 

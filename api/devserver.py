@@ -5,13 +5,14 @@ file as the Celery broker (kombu's SQLAlchemy transport), so no service is neede
 Set DATABASE_URL and CELERY_BROKER_URL to use PostgreSQL and Redis instead.
 """
 
+import importlib.util
 import os
 import signal
 import subprocess
 import sys
 import time
 
-from .config import INSTANCE
+from .config import INSTANCE, limit_storage_uri
 from .pipeline.routing import QUEUES
 
 
@@ -21,7 +22,10 @@ def main() -> int:
     env.setdefault("COOKIE_SECURE", "false")  # plain http on 127.0.0.1
     port = env.get("PORT", "5000")
     env.setdefault("PUBLIC_URL", f"http://127.0.0.1:{port}")
-    INSTANCE.mkdir(parents=True, exist_ok=True)
+    # Whatever the children create in instance/ (beat's schedule, SQLite's journals) is
+    # theirs alone; the app makes the folder 0700 and tightens its files at start.
+    os.umask(0o077)
+    INSTANCE.mkdir(mode=0o700, parents=True, exist_ok=True)
     bin_dir = os.path.dirname(sys.executable)
 
     def waypoint(*args):
@@ -31,7 +35,8 @@ def main() -> int:
     waypoint("seed-demo")
 
     commands = {}
-    if "SMTP_HOST" not in os.environ:
+    # aiosmtpd comes with the dev extra (`make run`); an installed package may not have it.
+    if "SMTP_HOST" not in os.environ and importlib.util.find_spec("aiosmtpd"):
         # No mail relay configured: a local sink prints each notification email to this
         # console, so the alert path can be watched end to end on a laptop.
         env["SMTP_HOST"], env["SMTP_PORT"] = "127.0.0.1", env.get("SMTP_PORT", "8025")
@@ -45,13 +50,16 @@ def main() -> int:
             "-c",
             "aiosmtpd.handlers.Debugging",
         ]
+    # Without Redis the sign-in limits count in memory: one web process (threads for
+    # concurrency), since several would each keep a budget (api/gunicorn_conf.py refuses).
+    in_memory = limit_storage_uri(env).startswith("memory://")
+    web_processes = ["--workers", "1", "--threads", "4"] if in_memory else ["--workers", "2"]
     commands |= {
         "web": [
             os.path.join(bin_dir, "gunicorn"),
             "--config",
             "python:api.gunicorn_conf",
-            "--workers",
-            "2",
+            *web_processes,
             "--bind",
             f"127.0.0.1:{port}",
             # No gunicorn access log: it prints raw paths (invite tokens); the app logs

@@ -7,6 +7,7 @@ from .config import ROOT
 
 bp = Blueprint("pages", __name__)
 
+#: Beside the api package in the repository and in an installed wheel (pyproject's package data).
 PWA_DIR = ROOT / "pwa"
 
 

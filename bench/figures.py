@@ -56,6 +56,10 @@ FIGURES = {
         "patient app (Lighthouse)",
         "performance >= 95, accessibility 100, best practices 100",
     ),
+    "tick": (
+        "schedule tick",
+        "each tick <= half of SCHEDULE_SECONDS, no transaction > 5 s",
+    ),
     "memory_web": ("memory: web worker", "RSS <= 150 MB"),
     "memory_celery": ("memory: Celery worker", "RSS <= 150 MB"),
 }

@@ -19,6 +19,10 @@ from .services import Processes, free_port, wait_http, wait_until
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 COOKIE = "waypoint"  # COOKIE_SECURE=false: plain HTTP on the loopback, no __Host- prefix
+#: The stack's worker takes the alerts and beat's reconciler and escalation; never the
+#: schedule batches (``planning``) or reminders, so that a tick cannot land in the middle of a
+#: figure: the tick has a figure of its own, on a worker of its own (``bench/tick.py``).
+WORKER_QUEUES = ("urgent", "periodic", "default")
 
 
 @dataclass
@@ -72,7 +76,7 @@ class Stack:
                 *celery,
                 "worker",
                 "-Q",
-                "urgent,default",
+                ",".join(WORKER_QUEUES),
                 "-c",
                 str(self.concurrency),
                 "-n",
@@ -133,14 +137,14 @@ class Stack:
 
     def pause_worker(self) -> None:
         """Stop the worker consuming, so that a web-only figure has the CPUs to itself."""
-        for queue in ("urgent", "default"):
+        for queue in WORKER_QUEUES:
             self.celery.control.cancel_consumer(
                 queue, destination=[self.worker_name], reply=True, timeout=5
             )
 
     def resume_worker(self) -> None:
         """Consume again."""
-        for queue in ("urgent", "default"):
+        for queue in WORKER_QUEUES:
             self.celery.control.add_consumer(
                 queue, destination=[self.worker_name], reply=True, timeout=5
             )

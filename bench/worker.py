@@ -1,6 +1,6 @@
 """The benchmark's Celery worker: Waypoint's worker plus the no-op floor task.
 
-``celery -A bench.worker:celery_app worker -Q urgent,default``. The no-op task does
+``celery -A bench.worker:celery_app worker -Q urgent,periodic,default``. The no-op task does
 nothing but tell the benchmark's HTTP receiver that it ran: publish, queue, pick-up and
 one HTTP call, the least any alert delivered through this stack can cost.
 """

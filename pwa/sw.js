@@ -70,14 +70,20 @@ self.addEventListener("activate", (event) => {
  * {response, cached}: the network's answer (kept in `cacheName`), or the cached copy when the
  * network fails or has not answered within `timeout` ms.
  */
-async function networkFirst(request, cacheName, { cacheKey = request, timeout = NETWORK_TIMEOUT_MS } = {}) {
+async function networkFirst(
+  request,
+  cacheName,
+  { cacheKey = request, timeout = NETWORK_TIMEOUT_MS } = {},
+) {
   const cache = await caches.open(cacheName);
   const fromNetwork = fetch(request).then((response) => {
     if (response.ok) cache.put(cacheKey, response.clone());
     return response;
   });
   fromNetwork.catch(() => undefined); // handled below; keeps a late failure from being reported
-  const timer = new Promise((resolve) => setTimeout(resolve, timeout, null));
+  const timer = new Promise((resolve) => {
+    setTimeout(resolve, timeout, null);
+  });
   try {
     const response = await Promise.race([fromNetwork, timer]);
     if (response) return { response, cached: false };
@@ -85,7 +91,9 @@ async function networkFirst(request, cacheName, { cacheKey = request, timeout = 
     // Offline: fall through to the cache.
   }
   const cached = await cache.match(cacheKey, { ignoreSearch: true, ignoreVary: true });
-  return cached ? { response: cached, cached: true } : { response: await fromNetwork, cached: false };
+  return cached
+    ? { response: cached, cached: true }
+    : { response: await fromNetwork, cached: false };
 }
 
 async function cacheFirst(request) {
@@ -117,7 +125,8 @@ async function openPage(event) {
     .matchAll({ includeUncontrolled: true })
     .then((windows) => {
       const open = new Set(windows.map((w) => w.id));
-      for (const id of openedFromCache) if (!open.has(id) && id !== event.resultingClientId) openedFromCache.delete(id);
+      for (const id of openedFromCache)
+        if (!open.has(id) && id !== event.resultingClientId) openedFromCache.delete(id);
     })
     .catch(() => undefined);
   return response;
@@ -161,7 +170,7 @@ self.addEventListener("push", (event) => {
   try {
     raw = event.data ? event.data.text() : null;
   } catch {
-    raw = null;
+    // Unreadable data: the reminder's words.
   }
   const shown = fromPush(raw, self.location.origin);
   event.waitUntil(

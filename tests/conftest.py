@@ -3,24 +3,29 @@
 Each pytest run creates its own database (``<base>_<pid>``) next to the one named by
 WAYPOINT_TEST_DATABASE_URL, so that two runs on one machine never collide, builds it
 with ``upgrade`` once, and tears it down with ``downgrade`` at the end (which is the
-test of the migrations in both directions). Each test runs inside a transaction that
-is rolled back; tests that need committed rows (other processes, threads) use
-``committed_db``.
+test of the migrations in both directions). As in production, two roles of the run's own
+(dropped at the end) split the work: the owner runs the migrations and ``grant-runtime``,
+and the app, its workers and its servers connect as the runtime role, so that the app's
+refusal to run as the owner (api/database_roles.py) is exercised by every start. Each test
+runs inside a transaction that is rolled back; tests that need committed rows (other
+processes, threads) use ``committed_db``.
 """
 
 import contextvars
 import os
+import secrets
 import socket
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import flask
 import pyotp
 import pytest
 import redis
 import sqlalchemy as sa
 from flask.testing import FlaskClient
-from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
 
@@ -33,19 +38,57 @@ def _driver_url(url: str):
     return make_url(url).set(drivername="postgresql+psycopg")
 
 
+@dataclass(frozen=True)
+class RunDatabase:
+    """The run's database: URLs of its owner role, of the app's runtime role and of the
+    administrator (the role of WAYPOINT_TEST_DATABASE_URL) who made them."""
+
+    admin_url: str
+    owner_url: str
+    runtime_url: str
+    owner_role: str
+    runtime_role: str
+
+
 @pytest.fixture(scope="session")
-def database_url():
-    """A fresh PostgreSQL database for this run, dropped at the end."""
+def run_database():
+    """A fresh PostgreSQL database for this run owned by an owner role, plus a runtime role
+    with no rights yet; the database and both roles are dropped at the end."""
     base = _driver_url(BASE_DB_URL)
     name = f"{base.database}_{os.getpid()}"
+    roles = {f"{name}_owner": secrets.token_hex(16), f"{name}_app": secrets.token_hex(16)}
     admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield base.set(database=name).render_as_string(hide_password=False)
+        _drop_run_database(conn, name, roles)  # what a killed run of the same pid left
+        for role, password in roles.items():  # hex passwords: safe to inline in the DDL
+            conn.execute(sa.text(f"CREATE ROLE \"{role}\" LOGIN PASSWORD '{password}'"))
+        owner, runtime = roles
+        # The public schema of a new database belongs to its owner (pg_database_owner,
+        # PostgreSQL 15+), so the owner role may create the tables.
+        conn.execute(sa.text(f'CREATE DATABASE "{name}" OWNER "{owner}"'))
+
+    def url(role):
+        return base.set(database=name, username=role, password=roles[role]).render_as_string(
+            hide_password=False
+        )
+
+    admin_url = base.set(database=name).render_as_string(hide_password=False)
+    yield RunDatabase(admin_url, url(owner), url(runtime), owner, runtime)
     with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _drop_run_database(conn, name, roles)
     admin.dispose()
+
+
+def _drop_run_database(conn, name, roles):
+    conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    for role in roles:  # the privileges they held lived in the dropped database
+        conn.execute(sa.text(f'DROP ROLE IF EXISTS "{role}"'))
+
+
+@pytest.fixture(scope="session")
+def database_url(run_database):
+    """The URL the app, its workers and its servers use: the runtime role's."""
+    return run_database.runtime_url
 
 
 @pytest.fixture(scope="session")
@@ -58,24 +101,33 @@ def redis_url():
 
 
 @pytest.fixture(scope="session")
-def app(database_url, redis_url, tmp_path_factory):
-    """The app on the run's database, schema built by the migrations (and torn down by them)."""
+def app(run_database, database_url, redis_url, tmp_path_factory):
+    """The app on the run's database as the runtime role, schema built by the migrations as
+    the owner (and torn down by them), the runtime role's rights granted by ``grant-runtime``."""
     from flask_migrate import downgrade, upgrade
 
     from api.app import create_app
+    from api.cli import grant_runtime
+    from api.database_roles import check_database_role
 
     app = create_app(
         {
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": database_url,
+            "MIGRATIONS_DATABASE_URI": run_database.owner_url,
             "SECRET_KEY": "test-secret-key-not-for-production",
             "PUBLIC_URL": "https://waypoint.test",
             "RATELIMIT_STORAGE_URI": redis_url,
             "CELERY": {"broker_url": redis_url, "task_ignore_result": True},
+            # The webhook and push receivers of tests/worker/ listen on loopback, any port.
+            "OUTBOUND_ALLOW_HOSTS": ("127.0.0.1",),
         }
     )
     with app.app_context():
         upgrade()
+    granted = app.test_cli_runner().invoke(grant_runtime)  # the role of DATABASE_URL
+    assert granted.exit_code == 0, granted.output
+    check_database_role(app)  # now that audit_events exists and has an owner
     yield app
     with app.app_context():
         from api.extensions import db
@@ -95,10 +147,11 @@ def db_session(app):
         connection = db.engine.connect()
         transaction = connection.begin()
         original = db.session
-        # A plain SQLAlchemy session: Flask-SQLAlchemy's own would pick the engine again.
+        # A plain SQLAlchemy session bound to the test's connection (Flask-SQLAlchemy's own
+        # would pick the engine again), scoped like Flask-SQLAlchemy's: one per app context.
         db.session = scoped_session(
             sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
-            scopefunc=_app_ctx_id,
+            scopefunc=_app_context_id,
         )
         try:
             yield db.session
@@ -107,6 +160,11 @@ def db_session(app):
             db.session = original
             transaction.rollback()
             connection.close()
+
+
+def _app_context_id() -> int:
+    """The current app context's identity (each request of IsolatedClient has its own)."""
+    return id(flask.globals.app_ctx._get_current_object())
 
 
 @pytest.fixture

@@ -30,20 +30,21 @@ celery_app.conf.update(
     worker_cancel_long_running_tasks_on_connection_loss=True,
     beat_schedule={
         # Messages expire after one period: after an outage beat's backlog does not pile up.
+        # Each is a tick on the periodic queue that fans its work out (worker/tasks/periodic.py).
         "reconcile": {
             "task": RECONCILE,
             "schedule": _tick,
-            "options": {"queue": "urgent", "expires": _tick},
+            "options": {"queue": "periodic", "expires": _tick},
         },
         "escalate": {
             "task": ESCALATE_ALERTS,
             "schedule": _tick,
-            "options": {"queue": "urgent", "expires": _tick},
+            "options": {"queue": "periodic", "expires": _tick},
         },
         "schedules": {
             "task": RUN_SCHEDULES,
             "schedule": _config["SCHEDULE_SECONDS"],
-            "options": {"queue": "bulk", "expires": _config["SCHEDULE_SECONDS"]},
+            "options": {"queue": "periodic", "expires": _config["SCHEDULE_SECONDS"]},
         },
     },
 )

@@ -10,6 +10,7 @@ import pyotp
 from ..auth.operations import normalise_recovery_code, verify_totp
 from ..auth.passwords import hash_password, password_problem, verify_password
 from ..auth.principal import Principal, revoke_sessions
+from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..models import AuthSession, StaffUser
 from ..models.base import utcnow
@@ -20,18 +21,25 @@ ISSUER = "Waypoint"
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz234567"
 
 
-class AccountRefused(Exception):
-    """The step cannot be done; ``field`` names the input to blame."""
+def confirm_current_password(staff: StaffUser, password: str) -> None:
+    """Refuse an account change unless ``password`` is the staff member's current one.
 
-    def __init__(self, status: int, message: str, field: str | None = None):
-        super().__init__(message)
-        self.status, self.message, self.field = status, message, field
+    A session alone does not change the password or the second factor: a stolen one would
+    otherwise lock the owner out for good. The routes count the refusals as failed sign-ins.
+    """
+    if not verify_password(staff.password_hash, password):
+        raise Invalid(
+            "The current password is not right.",
+            {"current_password": ["The current password is not right."]},
+            reason="wrong_password",
+        )
 
 
-def start_totp_enrolment(staff: StaffUser) -> dict:
+def start_totp_enrolment(staff: StaffUser, current_password: str) -> dict:
     """A fresh TOTP secret (kept, not yet enabled) and its otpauth:// URI for the QR code."""
+    confirm_current_password(staff, current_password)
     if staff.totp_enabled:
-        raise AccountRefused(409, "Two-step sign-in is already set up for this account.")
+        raise Conflict("Two-step sign-in is already set up for this account.")
     staff.totp_secret = pyotp.random_base32()
     staff.totp_last_counter = None
     db.session.flush()
@@ -39,14 +47,18 @@ def start_totp_enrolment(staff: StaffUser) -> dict:
     return {"secret": staff.totp_secret, "otpauth_uri": uri}
 
 
-def confirm_totp_enrolment(staff: StaffUser, code: str) -> list[str]:
+def confirm_totp_enrolment(staff: StaffUser, code: str, current_password: str) -> list[str]:
     """Enable TOTP once the app shows a valid code; the recovery codes, shown this once."""
+    confirm_current_password(staff, current_password)
     if staff.totp_enabled:
-        raise AccountRefused(409, "Two-step sign-in is already set up for this account.")
+        raise Conflict("Two-step sign-in is already set up for this account.")
     if not staff.totp_secret:
-        raise AccountRefused(409, "Start the set-up first.")
+        raise Conflict("Start the set-up first.")
     if not verify_totp(staff, code.strip().replace(" ", "")):
-        raise AccountRefused(422, "That code is not right. Check the time on your phone.", "code")
+        raise Invalid(
+            "That code is not right. Check the time on your phone.",
+            {"code": ["That code is not right. Check the time on your phone."]},
+        )
     codes = [_recovery_code() for _ in range(RECOVERY_CODES)]
     staff.recovery_codes = [hash_password(normalise_recovery_code(c)) for c in codes]
     staff.totp_enabled = True
@@ -62,13 +74,15 @@ def _recovery_code() -> str:
 def change_password(principal: Principal, current: str, new: str) -> int:
     """Set a new password and end every other session; how many were ended."""
     staff = principal.staff
-    if not verify_password(staff.password_hash, current):
-        raise AccountRefused(422, "The current password is not right.", "current_password")
+    confirm_current_password(staff, current)
     problem = password_problem(new)
     if problem:
-        raise AccountRefused(422, problem, "new_password")
+        raise Invalid(problem, {"new_password": [problem]})
     if verify_password(staff.password_hash, new):
-        raise AccountRefused(422, "Choose a password you have not used here.", "new_password")
+        raise Invalid(
+            "Choose a password you have not used here.",
+            {"new_password": ["Choose a password you have not used here."]},
+        )
     staff.password_hash = hash_password(new)
     db.session.flush()
     return revoke_sessions(

@@ -6,8 +6,11 @@ from flask_smorest import Blueprint, abort
 from ..audit import record
 from ..auth.policy import csrf_token, policy, require_principal
 from ..auth.principal import end_session, start_session
+from ..auth.throttle import mark_wrong_password, reauth_limits
+from ..errors import DomainError
+from ..http_errors import status_of
+from .notices import queue_notice
 from .operations import (
-    AccountRefused,
     change_password,
     confirm_totp_enrolment,
     live_sessions,
@@ -20,30 +23,41 @@ from .schemas import (
     PasswordInSchema,
     TotpConfirmedSchema,
     TotpConfirmInSchema,
+    TotpStartInSchema,
     TotpStartSchema,
 )
 
 blp = Blueprint("account", __name__, url_prefix="/api/v1/account", description="One's own account.")
 
 
-def _refuse(refused: AccountRefused, action: str):
-    record(action, outcome="failure", reason=refused.field or str(refused.status))
-    errors = {refused.field: [refused.message]} if refused.field else None
-    abort(refused.status, message=refused.message, errors=errors)
+def _refused(refused: DomainError, action: str) -> None:
+    """Audit a refused account change (the error itself is answered at the boundary)."""
+    if refused.reason == "wrong_password":
+        mark_wrong_password()  # a guess: it counts against the sign-in budgets
+    reason = refused.reason or next(iter(refused.errors), None) or str(status_of(refused))
+    record(action, outcome="failure", reason=reason)
 
 
 @blp.route("/totp")
 class TotpEnrolment(MethodView):
     @policy("staff", before_mfa=True)
+    @reauth_limits
+    @blp.arguments(TotpStartInSchema)
     @blp.response(201, TotpStartSchema)
     @blp.alt_response(409, description="Two-step sign-in is already set up.")
-    def post(self):
-        """Start two-step sign-in: a new secret for the authenticator app."""
+    @blp.alt_response(422, description="The current password is not right.")
+    @blp.alt_response(429, description="Too many wrong passwords; see Retry-After.")
+    def post(self, given):
+        """Start two-step sign-in: a new secret for the authenticator app.
+
+        Asks for the current password; wrong ones count as failed sign-ins.
+        """
         staff = require_principal().staff
         try:
-            body = start_totp_enrolment(staff)
-        except AccountRefused as refused:
-            _refuse(refused, "mfa.enrol_start")
+            body = start_totp_enrolment(staff, given["current_password"])
+        except DomainError as refused:
+            _refused(refused, "mfa.enrol_start")
+            raise
         record("mfa.enrol_start", object_type="staff", object_id=staff.id)
         return body
 
@@ -51,46 +65,58 @@ class TotpEnrolment(MethodView):
 @blp.route("/totp/confirm")
 class TotpConfirm(MethodView):
     @policy("staff", before_mfa=True)
+    @reauth_limits
     @blp.arguments(TotpConfirmInSchema)
     @blp.response(200, TotpConfirmedSchema)
     @blp.alt_response(409, description="Not started, or already set up.")
-    @blp.alt_response(422, description="The code is not right.")
+    @blp.alt_response(422, description="The code or the current password is not right.")
+    @blp.alt_response(429, description="Too many wrong passwords; see Retry-After.")
     def post(self, body):
         """Finish set-up with a code from the app; returns recovery codes, shown only once.
 
-        The session is replaced by a new one (a new cookie and CSRF token): the rights of
-        the session changed, so its token does too.
+        Asks for the current password again, and tells the account's email once done. The
+        session is replaced by a new one (a new cookie and CSRF token): the rights of the
+        session changed, so its token does too.
         """
         staff = require_principal().staff
         try:
-            codes = confirm_totp_enrolment(staff, body["code"])
-        except AccountRefused as refused:
-            _refuse(refused, "mfa.enrol")
+            codes = confirm_totp_enrolment(staff, body["code"], body["current_password"])
+        except DomainError as refused:
+            _refused(refused, "mfa.enrol")
+            raise
         end_session("mfa_enrolled")
         start_session(staff=staff)
         record("mfa.enrol", object_type="staff", object_id=staff.id)
+        queue_notice(staff, "two_step_enrolled")
         return {"recovery_codes": codes, "csrf_token": csrf_token()}
 
 
 @blp.route("/password")
 class Password(MethodView):
     @policy("staff")
+    @reauth_limits
     @blp.arguments(PasswordInSchema)
     @blp.response(200, PasswordChangedSchema)
     @blp.alt_response(422, description="Wrong current password, or a weak new one.")
+    @blp.alt_response(429, description="Too many wrong passwords; see Retry-After.")
     def post(self, body):
-        """Change the password; every other device is signed out."""
+        """Change the password; every other device is signed out and the account's email told.
+
+        Wrong current passwords count as failed sign-ins.
+        """
         principal = require_principal()
         try:
             ended = change_password(principal, body["current_password"], body["new_password"])
-        except AccountRefused as refused:
-            _refuse(refused, "auth.password_change")
+        except DomainError as refused:
+            _refused(refused, "auth.password_change")
+            raise
         record(
             "auth.password_change",
             object_type="staff",
             object_id=principal.staff.id,
             sessions_ended=ended,
         )
+        queue_notice(principal.staff, "password_changed")
         return {"sessions_ended": ended}
 
 

@@ -2,6 +2,15 @@
 
 from marshmallow import Schema, fields, validate
 
+from ..auth.schemas import TOTP_CODE
+
+#: The password the account signs in with, asked again before the account changes.
+CURRENT_PASSWORD = dict(required=True, validate=validate.Length(min=1, max=1024))
+
+
+class TotpStartInSchema(Schema):
+    current_password = fields.String(**CURRENT_PASSWORD)
+
 
 class TotpStartSchema(Schema):
     secret = fields.String(required=True, metadata={"description": "Base32, for manual entry."})
@@ -9,7 +18,8 @@ class TotpStartSchema(Schema):
 
 
 class TotpConfirmInSchema(Schema):
-    code = fields.String(required=True, validate=validate.Length(min=6, max=12))
+    code = fields.String(required=True, validate=[validate.Length(min=6, max=12), TOTP_CODE])
+    current_password = fields.String(**CURRENT_PASSWORD)
 
 
 class TotpConfirmedSchema(Schema):
@@ -22,7 +32,7 @@ class TotpConfirmedSchema(Schema):
 
 
 class PasswordInSchema(Schema):
-    current_password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+    current_password = fields.String(**CURRENT_PASSWORD)
     new_password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
 
 

@@ -8,10 +8,6 @@ import io
 import json
 from datetime import datetime
 
-from flask_smorest import abort
-
-from ..audit import record
-from ..auth.policy import require_principal
 from ..exports.operations import csv_cell, fhir_bundle
 from ..extensions import db
 from ..models import (
@@ -23,7 +19,6 @@ from ..models import (
     Delivery,
     Invite,
     Patient,
-    StaffUser,
     TreatmentCourse,
     TreatmentSession,
 )
@@ -45,20 +40,6 @@ AUDIT_COLUMNS = (
 )
 #: Enough for years of one clinic's log in one CSV; more needs a narrower time range.
 CSV_MAX_ROWS = 100_000
-
-
-def clinic_staff_or_404(staff_id: int) -> StaffUser:
-    """A staff member of the admin's clinic; 404 (and an audit row) for anyone else."""
-    principal = require_principal()
-    staff = db.session.scalar(
-        db.select(StaffUser).where(
-            StaffUser.id == staff_id, StaffUser.clinic_id == principal.clinic_id
-        )
-    )
-    if staff is None:
-        record("staff.read", object_type="staff", object_id=staff_id, outcome="denied")
-        abort(404, message="No such staff member.")
-    return staff
 
 
 def audit_query(clinic_id: int, args: dict):

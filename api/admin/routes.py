@@ -5,12 +5,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from ..audit import record
-from ..auth.policy import clinic_patient_or_404, policy, require_principal
+from ..auth.policy import clinic_patient_or_404, clinic_staff_or_404, policy, require_principal
 from ..auth.principal import revoke_sessions
 from .operations import (
     audit_csv,
     audit_page,
-    clinic_staff_or_404,
     erase_patient,
     patient_export,
 )

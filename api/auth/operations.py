@@ -49,7 +49,7 @@ def authenticate_staff(email: str, password: str, totp: str | None) -> StaffUser
 
 def _check_second_factor(staff: StaffUser, code: str) -> bool:
     code = code.strip().replace(" ", "")
-    if code.isdigit():
+    if is_ascii_digits(code):
         return verify_totp(staff, code)
     code = normalise_recovery_code(code)
     lock_second_factor(staff)
@@ -58,6 +58,11 @@ def _check_second_factor(staff: StaffUser, code: str) -> bool:
             staff.recovery_codes = [c for c in staff.recovery_codes if c != stored]
             return True
     return False
+
+
+def is_ascii_digits(code: str) -> bool:
+    """True for 0-9 only: ``str.isdigit`` also takes other scripts' digits (``١٢٣``)."""
+    return code.isascii() and code.isdigit()
 
 
 def normalise_recovery_code(code: str) -> str:
@@ -81,7 +86,7 @@ def lock_second_factor(staff: StaffUser) -> None:
 
 def verify_totp(staff: StaffUser, code: str) -> bool:
     """True if ``code`` is the staff member's TOTP for now (+-30 s), each time step once only."""
-    if not staff.totp_secret or not code.isdigit() or len(code) != 6:
+    if not staff.totp_secret or not is_ascii_digits(code) or len(code) != 6:
         return False
     lock_second_factor(staff)
     totp = pyotp.TOTP(staff.totp_secret)

@@ -20,7 +20,7 @@ from flask_smorest import abort
 
 from ..audit import record
 from ..extensions import db
-from ..models import Patient
+from ..models import Patient, StaffUser
 from .principal import Principal, current_principal
 
 log = logging.getLogger("waypoint.auth")
@@ -101,10 +101,18 @@ def install_policy(app: Flask) -> None:
         if csrf and request.method not in SAFE_METHODS:
             sent = request.headers.get("X-CSRF-Token", "")
             expected = session.get("csrf_token", "")
-            if not expected or not hmac.compare_digest(sent, expected):
+            if not expected or not _same_token(sent, expected):
                 record("csrf.refused", outcome="denied", endpoint=endpoint)
                 abort(403, message="Missing or invalid CSRF token; fetch /api/v1/auth/csrf.")
         return None
+
+
+def _same_token(sent: str, expected: str) -> bool:
+    # As bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500),
+    # and a header may carry any bytes (werkzeug decodes them as latin-1).
+    return hmac.compare_digest(
+        sent.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
+    )
 
 
 def _allowed(declared: str, principal: Principal) -> bool:
@@ -162,3 +170,17 @@ def scoped(query, model):
     if principal.patient is not None:
         return query.where(model.patient_id == principal.patient.id)
     return query.where(model.clinic_id == principal.clinic_id)
+
+
+def clinic_staff_or_404(staff_id: int) -> StaffUser:
+    """A staff member of the admin's clinic; 404 (and an audit row) for anyone else."""
+    principal = require_principal()
+    staff = db.session.scalar(
+        db.select(StaffUser).where(
+            StaffUser.id == staff_id, StaffUser.clinic_id == principal.clinic_id
+        )
+    )
+    if staff is None:
+        record("staff.read", object_type="staff", object_id=staff_id, outcome="denied")
+        abort(404, message="No such staff member.")
+    return staff

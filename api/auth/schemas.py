@@ -2,11 +2,23 @@
 
 from marshmallow import Schema, fields, validate
 
+#: A TOTP code (six digits 0-9, one space allowed in the middle) and nothing else.
+TOTP_CODE = validate.Regexp(r" *[0-9]{3} ?[0-9]{3} *\Z", error="Enter the six digits 0-9.")
+#: What the sign-in code field takes: a TOTP code or a recovery code (ASCII letters, digits,
+#: dashes); anything else is refused here rather than compared.
+SECOND_FACTOR = validate.Regexp(
+    r"[A-Za-z0-9 -]*\Z", error="Enter the six digits 0-9 or a recovery code."
+)
+
 
 class LoginSchema(Schema):
     email = fields.Email(required=True, validate=validate.Length(max=254))
     password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
-    totp = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=32))
+    totp = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=[validate.Length(max=32), SECOND_FACTOR],
+    )
 
 
 class RedeemSchema(Schema):

@@ -3,9 +3,8 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from ..admin.operations import clinic_staff_or_404
 from ..audit import record
-from ..auth.policy import policy, require_principal
+from ..auth.policy import clinic_staff_or_404, policy, require_principal
 from ..extensions import db
 from ..models import Clinic, PushSubscription, StaffUser
 from .operations import update_settings

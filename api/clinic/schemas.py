@@ -5,6 +5,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 import surveys
 
 from ..checkins.schemas import ResourceSchema
+from ..outbound import validate_url
 
 RESOURCE_KINDS = ("emergency", "crisis_line", "clinic", "other")
 
@@ -30,12 +31,14 @@ class ResourceInSchema(Schema):
 class ClinicSettingsInSchema(Schema):
     """A partial update: only the fields sent change."""
 
-    webhook_url = fields.URL(
+    webhook_url = fields.String(
         allow_none=True,
-        schemes={"http", "https"},
-        require_tld=False,
-        validate=validate.Length(max=500),
-        metadata={"description": "Receives signed JSON for chat or paging bridges; null: none."},
+        # https to a public host (plain http only to an allow-listed one): api/outbound.py.
+        validate=[validate.Length(max=500), validate_url],
+        metadata={
+            "format": "uri",
+            "description": "Receives signed JSON for chat or paging bridges; null: none.",
+        },
     )
     webhook_secret = fields.String(
         allow_none=True,

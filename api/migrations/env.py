@@ -16,7 +16,10 @@ logger = logging.getLogger('alembic.env')
 
 
 def get_engine():
-    return current_app.extensions['migrate'].db.engine
+    # The owner role's engine (MIGRATIONS_DATABASE_URL), not the app's runtime role's.
+    from api.database_roles import migrations_engine
+
+    return migrations_engine(current_app)
 
 
 def get_engine_url():

@@ -9,22 +9,24 @@ from .notify import escalation_deadline, fan_out
 
 log = logging.getLogger("waypoint.pipeline")
 
-#: Escalations handled per run; the rest wait for the next tick (seconds later).
+#: Alerts one escalation task handles (escalation fans out in batches of this size).
 ESCALATION_BATCH = 200
 
 
-def escalate_due(now: datetime) -> list[tuple[Alert, list[int]]]:
-    """Escalate every open alert past its deadline by one level; returns the new deliveries.
+def escalate_due(now: datetime, alert_ids=None) -> list[tuple[Alert, list[int]]]:
+    """Escalate open alerts past their deadline (of ``alert_ids``, if given) by one level.
 
-    Rows are locked with SKIP LOCKED and re-checked, so two runs at once (or a clinician
-    acknowledging at that moment) never escalate one alert twice for one deadline.
+    Returns each escalated alert with its new deliveries. Rows are locked with SKIP LOCKED
+    and re-checked, so two runs at once (or a clinician acknowledging at that moment) never
+    escalate one alert twice for one deadline.
     """
+    query = db.select(Alert).where(
+        Alert.status == "open", Alert.escalate_at.is_not(None), Alert.escalate_at <= now
+    )
+    if alert_ids is not None:
+        query = query.where(Alert.id.in_(alert_ids))
     alerts = db.session.scalars(
-        db.select(Alert)
-        .where(Alert.status == "open", Alert.escalate_at.is_not(None), Alert.escalate_at <= now)
-        .order_by(Alert.escalate_at)
-        .limit(ESCALATION_BATCH)
-        .with_for_update(skip_locked=True)
+        query.order_by(Alert.escalate_at).limit(ESCALATION_BATCH).with_for_update(skip_locked=True)
     ).all()
     results = []
     for alert in alerts:

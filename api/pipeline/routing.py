@@ -6,11 +6,18 @@ tasks under the same names. Queues, in the order a worker drains them:
 - ``urgent``: notifications of urgent and imminent alerts, evaluations of check-ins that
   endorse a safety item;
 - ``default``: every other evaluation and notification;
+- ``periodic``: beat's ticks, escalation and the reconciler's batches;
+- ``planning``: schedule batches (planning, reminders due, missed check-ins);
 - ``bulk``: patient reminders.
 """
 
-#: Every queue, in the order a worker should consume them (``-Q urgent,default,bulk``).
-QUEUES = ("urgent", "default", "bulk")
+#: Every queue, in the order a worker that takes them all drains them (``-Q`` joins them):
+#: ``urgent`` safety evaluations and the sends of urgent alerts; ``periodic`` beat's ticks,
+#: escalation and the reconciler's batches (small, and late is unsafe); ``default`` routine
+#: evaluations and sends; ``planning`` schedule batches (routine, and 200 of them at 100,000
+#: patients); ``bulk`` reminders. Production gives ``periodic,planning`` workers of their own,
+#: so that a backlog of sends never delays escalation, nor a planning tick a send (README).
+QUEUES = ("urgent", "periodic", "default", "planning", "bulk")
 
 EVALUATE_CHECKIN = "waypoint.evaluate_checkin"
 SEND_DELIVERY = "waypoint.send_delivery"
@@ -18,6 +25,12 @@ SEND_REMINDER = "waypoint.send_reminder"
 RECONCILE = "waypoint.reconcile"
 ESCALATE_ALERTS = "waypoint.escalate_alerts"
 RUN_SCHEDULES = "waypoint.run_schedules"
+PLAN_SCHEDULES = "waypoint.plan_schedules"
+ESCALATE_BATCH = "waypoint.escalate_batch"
+REQUEUE_CHECKINS = "waypoint.requeue_checkins"
+REQUEUE_DELIVERIES = "waypoint.requeue_deliveries"
+#: An email telling a staff member that their password or second factor changed.
+SEND_ACCOUNT_NOTICE = "waypoint.send_account_notice"
 
 #: Priorities that page people and escalate when nobody acknowledges.
 ESCALATING = ("imminent", "urgent")

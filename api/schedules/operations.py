@@ -97,82 +97,142 @@ def plan_slots(
 
 
 def replan_patient(patient: Patient, now: datetime) -> int:
-    """Bring the patient's stored slots in line with the schedule; returns slots added.
+    """Bring the patient's stored slots in line with the schedule; returns slots added."""
+    return replan_patients([patient], now)
+
+
+def replan_patients(patients: list[Patient], now: datetime) -> int:
+    """Bring each patient's stored slots in line with their schedule; returns slots added.
 
     Future slots nobody was reminded of yet and that the schedule no longer has are removed
     (the patient moved the time); past ones stay, they are the record of what was due.
+    A batch of patients costs the same handful of statements as one: a read of their
+    sessions, of their stored slots, of recent check-ins, one delete and one insert.
     """
-    if patient.status != "active":
+    active = [patient for patient in patients if patient.status == "active"]
+    if not active:
         return 0
-    schedule = effective_schedule(patient)
-    since = max(patient.created_at, now - LOOKBACK)
-    if schedule.get("since"):
-        since = max(since, datetime.fromisoformat(schedule["since"]))
-    end = now + HORIZON
-    sessions = []
-    if schedule.get("session_anchored"):
-        sessions = db.session.execute(
-            db.select(TreatmentSession.id, TreatmentSession.administered_at).where(
-                TreatmentSession.patient_id == patient.id,
-                TreatmentSession.deleted_at.is_(None),
-                TreatmentSession.administered_at >= since - timedelta(days=8),
-            )
-        ).all()
-    slots = plan_slots(schedule, patient_zone(patient), patient.created_at, sessions, since, end)
-    wanted = {(s.instrument, s.due_at) for s in slots}
-
+    plans: dict = {}
+    sessions = _recent_sessions(active, now)
+    for patient in active:
+        schedule = effective_schedule(patient)
+        since = _since(patient, schedule, now)
+        plans[patient.id] = plan_slots(
+            schedule,
+            patient_zone(patient),
+            patient.created_at,
+            [s for s in sessions.get(patient.id, ()) if s[1] >= since - timedelta(days=8)],
+            since,
+            now + HORIZON,
+        )
+    ids = list(plans)
     # One read of the stored slots decides both what to remove and what to add: a planner
-    # that runs for every active patient each period mostly finds nothing to do.
+    # that runs for every active patient each period mostly finds nothing to do. Every
+    # patient's window starts at or after now - LOOKBACK, so that bound covers them all.
     stored = db.session.execute(
         db.select(
             CheckinDue.id,
+            CheckinDue.patient_id,
             CheckinDue.instrument,
             CheckinDue.due_at,
             CheckinDue.completed_checkin_id,
             CheckinDue.reminded_at,
-        ).where(CheckinDue.patient_id == patient.id, CheckinDue.due_at >= min(since, now))
+        ).where(CheckinDue.patient_id.in_(ids), CheckinDue.due_at >= now - LOOKBACK)
     ).all()
+    wanted = {(pid, s.instrument, s.due_at) for pid, slots in plans.items() for s in slots}
     stale = [
         row.id
         for row in stored
         if row.due_at > now
         and row.completed_checkin_id is None
         and row.reminded_at is None
-        and (row.instrument, row.due_at) not in wanted
+        and (row.patient_id, row.instrument, row.due_at) not in wanted
     ]
     if stale:
         db.session.execute(db.delete(CheckinDue).where(CheckinDue.id.in_(stale)))
-    have = {(row.instrument, row.due_at) for row in stored}
-    added = 0
-    for slot in slots:
-        if (slot.instrument, slot.due_at) in have:
-            continue
-        insert = dialect_insert(CheckinDue).values(
-            patient_id=patient.id,
-            instrument=slot.instrument,
-            due_at=slot.due_at,
-            reason=slot.reason,
-            session_id=slot.session_id,
-            completed_checkin_id=_done_by(patient, slot) if slot.due_at <= now else None,
-        )
-        result = db.session.execute(insert.on_conflict_do_nothing().returning(CheckinDue.id))
-        added += result.scalar() is not None
+    have = {(row.patient_id, row.instrument, row.due_at) for row in stored}
+    missing = [
+        (pid, slot)
+        for pid, slots in plans.items()
+        for slot in slots
+        if (pid, slot.instrument, slot.due_at) not in have
+    ]
+    if not missing:
+        db.session.flush()
+        return 0
+    done_by = _done_by(missing, now)
+    # On the table, the rows as parameters: one cached statement, sent in pages of rows
+    # (insertmanyvalues), instead of a statement with a thousand rows compiled every batch.
+    table = CheckinDue.__table__
+    insert = dialect_insert(table).on_conflict_do_nothing().returning(table.c.id)
+    added = db.session.execute(
+        insert,
+        [
+            {
+                "patient_id": pid,
+                "instrument": slot.instrument,
+                "due_at": slot.due_at,
+                "reason": slot.reason,
+                "session_id": slot.session_id,
+                "completed_checkin_id": done_by.get((pid, slot.instrument, slot.due_at)),
+            }
+            for pid, slot in missing
+        ],
+    ).all()
     db.session.flush()
-    return added
+    return len(added)
 
 
-def _done_by(patient: Patient, slot: Slot):
-    """A check-in that already answers a slot planned after the fact, if there is one."""
-    return db.session.scalar(
-        db.select(Checkin.id)
+def _since(patient: Patient, schedule: dict, now: datetime) -> datetime:
+    since = max(patient.created_at, now - LOOKBACK)
+    if schedule.get("since"):
+        since = max(since, datetime.fromisoformat(schedule["since"]))
+    return since
+
+
+def _recent_sessions(patients: list[Patient], now: datetime) -> dict:
+    """Session-anchored patients' sessions recent enough to plan from, by patient id."""
+    anchored = [p.id for p in patients if effective_schedule(p).get("session_anchored")]
+    if not anchored:
+        return {}
+    rows = db.session.execute(
+        db.select(
+            TreatmentSession.patient_id, TreatmentSession.id, TreatmentSession.administered_at
+        ).where(
+            TreatmentSession.patient_id.in_(anchored),
+            TreatmentSession.deleted_at.is_(None),
+            TreatmentSession.administered_at >= now - LOOKBACK - timedelta(days=8),
+        )
+    ).all()
+    found: dict = {}
+    for row in rows:
+        found.setdefault(row.patient_id, []).append((row.id, row.administered_at))
+    return found
+
+
+def _done_by(missing: list[tuple[object, Slot]], now: datetime) -> dict:
+    """Check-ins that already answer slots planned after the fact (due by now), by slot key."""
+    past = [(pid, slot) for pid, slot in missing if slot.due_at <= now]
+    if not past:
+        return {}
+    rows = db.session.execute(
+        db.select(Checkin.id, Checkin.patient_id, Checkin.instrument, Checkin.completed_at)
         .where(
-            Checkin.patient_id == patient.id,
-            Checkin.instrument == slot.instrument,
-            Checkin.completed_at >= slot.due_at - EARLY,
+            Checkin.patient_id.in_({pid for pid, _ in past}),
+            Checkin.completed_at >= min(slot.due_at for _, slot in past) - EARLY,
         )
         .order_by(Checkin.completed_at)
-        .limit(1)
-    )
+    ).all()
+    answers: dict = {}
+    for row in rows:  # oldest first, so each list is in completion order
+        answers.setdefault((row.patient_id, row.instrument), []).append(row)
+    found = {}
+    for pid, slot in past:
+        for row in answers.get((pid, slot.instrument), ()):
+            if row.completed_at >= slot.due_at - EARLY:
+                found[(pid, slot.instrument, slot.due_at)] = row.id
+                break
+    return found
 
 
 def complete_slots(checkin: Checkin) -> int:

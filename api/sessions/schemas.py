@@ -2,9 +2,11 @@
 
 from marshmallow import Schema, fields, validate
 
+from surveys.plausibility import round_to_places
+
 from ..models.patients import MODALITIES
 from ..schemas import PatchSchema
-from .operations import DOSE_MG_PLACES, MG_PER_KG_PLACES, round_to_places
+from .operations import DOSE_MG_PLACES, MG_PER_KG_PLACES
 
 
 class Rounded(fields.Float):

@@ -9,11 +9,21 @@ import { pushCard } from "./staff_push.js";
 export function deviceWords(userAgent) {
   const ua = userAgent || "";
   const browser =
-    [["Edg/", "Edge"], ["Firefox/", "Firefox"], ["Chrome/", "Chrome"], ["Safari/", "Safari"]].find(([k]) => ua.includes(k)) || [];
+    [
+      ["Edg/", "Edge"],
+      ["Firefox/", "Firefox"],
+      ["Chrome/", "Chrome"],
+      ["Safari/", "Safari"],
+    ].find(([k]) => ua.includes(k)) || [];
   const system =
-    [["Android", "Android"], ["iPhone", "iPhone"], ["iPad", "iPad"], ["Windows", "Windows"], ["Mac OS", "Mac"], ["Linux", "Linux"]].find(([k]) =>
-      ua.includes(k),
-    ) || [];
+    [
+      ["Android", "Android"],
+      ["iPhone", "iPhone"],
+      ["iPad", "iPad"],
+      ["Windows", "Windows"],
+      ["Mac OS", "Mac"],
+      ["Linux", "Linux"],
+    ].find(([k]) => ua.includes(k)) || [];
   if (!browser[1] && !system[1]) return "Unknown device";
   return [browser[1] || "A browser", system[1] ? `on ${system[1]}` : ""].join(" ").trim();
 }
@@ -26,7 +36,13 @@ function twoStepCard(staff, enrol) {
     "section",
     { class: "card", "aria-labelledby": "two-step-heading" },
     h("h2", { id: "two-step-heading" }, "Two-step sign-in"),
-    h("p", { id: "two-step-status" }, on ? "On: you sign in with your password and a code from your authenticator app." : "Off: you sign in with your password only."),
+    h(
+      "p",
+      { id: "two-step-status" },
+      on
+        ? "On: you sign in with your password and a code from your authenticator app."
+        : "Off: you sign in with your password only.",
+    ),
     on ? null : button,
   );
 }
@@ -38,7 +54,14 @@ function passwordCard(onSignedOut) {
       { class: "field" },
       h("label", { for: id }, label),
       hint ? h("span", { class: "hint", id: `${id}-hint` }, hint) : null,
-      h("input", { id, name: id, type: "password", autocomplete, required: true, "aria-describedby": hint ? `${id}-hint` : null }),
+      h("input", {
+        id,
+        name: id,
+        type: "password",
+        autocomplete,
+        required: true,
+        "aria-describedby": hint ? `${id}-hint` : null,
+      }),
     );
   const message = h("p", { role: "status", id: "password-message" });
   const button = h("button", { type: "submit" }, "Change password");
@@ -46,7 +69,12 @@ function passwordCard(onSignedOut) {
     "form",
     { class: "stack", "aria-labelledby": "password-heading" },
     field("current-password", "Current password", "current-password"),
-    field("new-password", "New password", "new-password", "At least 12 characters; a few unrelated words work well."),
+    field(
+      "new-password",
+      "New password",
+      "new-password",
+      "At least 12 characters; a few unrelated words work well.",
+    ),
     field("repeat-password", "New password again", "new-password"),
     message,
     button,
@@ -77,7 +105,12 @@ function passwordCard(onSignedOut) {
       button.disabled = false;
     }
   });
-  return h("section", { class: "card", "aria-labelledby": "password-heading" }, h("h2", { id: "password-heading" }, "Password"), form);
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "password-heading" },
+    h("h2", { id: "password-heading" }, "Password"),
+    form,
+  );
 }
 
 function devicesCard(signedOutHere) {
@@ -93,7 +126,15 @@ function devicesCard(signedOutHere) {
   }
   function deviceRow(row) {
     const name = deviceWords(row.user_agent);
-    const button = h("button", { type: "button", class: "secondary", "aria-label": row.current ? "Sign out this device" : `Sign out ${name}` }, "Sign out");
+    const button = h(
+      "button",
+      {
+        type: "button",
+        class: "secondary",
+        "aria-label": row.current ? "Sign out this device" : `Sign out ${name}`,
+      },
+      "Sign out",
+    );
     button.addEventListener("click", async () => {
       button.disabled = true;
       try {
@@ -110,7 +151,12 @@ function devicesCard(signedOutHere) {
     return h(
       "tr",
       { "data-session": row.id },
-      h("th", { scope: "row" }, name, row.current ? h("span", { class: "ref" }, "This device") : null),
+      h(
+        "th",
+        { scope: "row" },
+        name,
+        row.current ? h("span", { class: "ref" }, "This device") : null,
+      ),
       h("td", {}, when(row.created_at)),
       h("td", {}, relative(row.last_seen_at)),
       h("td", {}, button),
@@ -123,7 +169,11 @@ function devicesCard(signedOutHere) {
       "section",
       { class: "card", "aria-labelledby": "devices-heading" },
       h("h2", { id: "devices-heading" }, "My devices"),
-      h("p", {}, "Where you are signed in now. Sign out any device you do not recognise, then change your password."),
+      h(
+        "p",
+        {},
+        "Where you are signed in now. Sign out any device you do not recognise, then change your password.",
+      ),
       h(
         "div",
         { class: "table-wrap" },
@@ -131,7 +181,17 @@ function devicesCard(signedOutHere) {
           "table",
           { id: "devices" },
           h("caption", { class: "visually-hidden" }, "Signed-in devices"),
-          h("thead", {}, h("tr", {}, ["Device", "Signed in", "Last active", "Action"].map((t) => h("th", { scope: "col" }, t)))),
+          h(
+            "thead",
+            {},
+            h(
+              "tr",
+              {},
+              ["Device", "Signed in", "Last active", "Action"].map((t) =>
+                h("th", { scope: "col" }, t),
+              ),
+            ),
+          ),
           rows,
         ),
       ),
@@ -148,6 +208,13 @@ export function renderAccount(main, staff, { enrol, signedOut }) {
     "My account",
     h("h1", {}, "My account"),
     h("p", { class: "meta" }, `${staff.name} · ${staff.email} · ${staff.clinic.name}`),
-    h("div", { class: "narrow" }, twoStepCard(staff, enrol), pushCard(), devices.card, passwordCard(devices.load)),
+    h(
+      "div",
+      { class: "narrow" },
+      twoStepCard(staff, enrol),
+      pushCard(),
+      devices.card,
+      passwordCard(devices.load),
+    ),
   );
 }

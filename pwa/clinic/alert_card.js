@@ -26,7 +26,12 @@ async function fillDetails(container, alertId) {
       "ol",
       { class: "timeline" },
       body.timeline.map((event) =>
-        h("li", {}, `${when(event.at)}: ${KIND_WORDS[event.kind] || event.kind}`, event.actor ? ` by ${event.actor.name}` : ""),
+        h(
+          "li",
+          {},
+          `${when(event.at)}: ${KIND_WORDS[event.kind] || event.kind}`,
+          event.actor ? ` by ${event.actor.name}` : "",
+        ),
       ),
     );
     const deliveries = h(
@@ -36,7 +41,13 @@ async function fillDetails(container, alertId) {
       h(
         "thead",
         {},
-        h("tr", {}, ["Channel", "Recipient", "Round", "Status", "Attempts", "Sent", "Last error"].map((t) => h("th", { scope: "col" }, t))),
+        h(
+          "tr",
+          {},
+          ["Channel", "Recipient", "Round", "Status", "Attempts", "Sent", "Last error"].map((t) =>
+            h("th", { scope: "col" }, t),
+          ),
+        ),
       ),
       h(
         "tbody",
@@ -58,7 +69,11 @@ async function fillDetails(container, alertId) {
           : h("tr", {}, h("td", { colspan: "7" }, "No notification was needed.")),
       ),
     );
-    container.replaceChildren(h("h4", {}, "Timeline"), timeline, h("div", { class: "table-wrap" }, deliveries));
+    container.replaceChildren(
+      h("h4", {}, "Timeline"),
+      timeline,
+      h("div", { class: "table-wrap" }, deliveries),
+    );
   } catch (error) {
     container.replaceChildren(h("p", { class: "error" }, errorText(error)));
   }
@@ -117,11 +132,19 @@ export function alertCard(alert, { showPatient = true, changed = () => {} } = {}
     );
   return h(
     "li",
-    { class: `alert-item p-${alert.priority}`, "data-alert": alert.id, "data-status": alert.status },
+    {
+      class: `alert-item p-${alert.priority}`,
+      "data-alert": alert.id,
+      "data-status": alert.status,
+    },
     h(
       "h3",
       {},
-      h("span", { class: `pri pri-${alert.priority}` }, PRIORITY_WORDS[alert.priority] || alert.priority),
+      h(
+        "span",
+        { class: `pri pri-${alert.priority}` },
+        PRIORITY_WORDS[alert.priority] || alert.priority,
+      ),
       " ",
       showPatient
         ? h("a", { href: `/clinic/patients/${alert.patient.id}` }, alert.patient.display_name)
@@ -129,7 +152,13 @@ export function alertCard(alert, { showPatient = true, changed = () => {} } = {}
       showPatient ? h("span", { class: "ref" }, alert.patient.ref) : null,
     ),
     h("p", {}, alert.reason),
-    alert.asq_result ? h("p", { class: "asq-result", "data-asq": alert.asq_result }, ASQ_RESULT_WORDS[alert.asq_result]) : null,
+    alert.asq_result
+      ? h(
+          "p",
+          { class: "asq-result", "data-asq": alert.asq_result },
+          ASQ_RESULT_WORDS[alert.asq_result],
+        )
+      : null,
     h(
       "p",
       { class: "meta" },

@@ -19,7 +19,9 @@ export async function renderAlerts(main) {
     try {
       const { body } = await request("GET", `/api/v1/alerts?${params}`);
       list.replaceChildren(...body.items.map((alert) => alertCard(alert, { changed: load })));
-      message.textContent = body.items.length ? `${body.items.length} ${STATUS_WORDS[state.status].toLowerCase()}` : "No alerts here.";
+      message.textContent = body.items.length
+        ? `${body.items.length} ${STATUS_WORDS[state.status].toLowerCase()}`
+        : "No alerts here.";
     } catch (error) {
       message.textContent = errorText(error);
     }
@@ -28,13 +30,17 @@ export async function renderAlerts(main) {
   const status = h(
     "select",
     { id: "alert-status" },
-    Object.entries(STATUS_WORDS).map(([value, words]) => h("option", { value, selected: state.status === value }, words)),
+    Object.entries(STATUS_WORDS).map(([value, words]) =>
+      h("option", { value, selected: state.status === value }, words),
+    ),
   );
   const priority = h(
     "select",
     { id: "alert-priority" },
     h("option", { value: "" }, "Any"),
-    Object.entries(PRIORITY_WORDS).map(([value, words]) => h("option", { value, selected: state.priority === value }, words)),
+    Object.entries(PRIORITY_WORDS).map(([value, words]) =>
+      h("option", { value, selected: state.priority === value }, words),
+    ),
   );
   status.addEventListener("change", () => {
     state.status = status.value;

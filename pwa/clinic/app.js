@@ -23,7 +23,11 @@ const ROUTES = [
   [/^\/clinic\/alerts\/?$/, "alerts", () => renderAlerts(main)],
   [/^\/clinic\/alerts\/([0-9a-f-]{36})\/?$/, "alerts", (m) => renderAlert(main, m[1])],
   [/^\/clinic\/patients\/([0-9a-f-]{36})\/?$/, "patient", (m) => renderPatient(main, m[1])],
-  [/^\/clinic\/account\/?$/, "account", () => renderAccount(main, staff, { enrol: enrolVoluntarily, signedOut })],
+  [
+    /^\/clinic\/account\/?$/,
+    "account",
+    () => renderAccount(main, staff, { enrol: enrolVoluntarily, signedOut }),
+  ],
 ];
 
 function enrolVoluntarily() {
@@ -40,7 +44,11 @@ function signedOut() {
 }
 
 function isMfaRefusal(error) {
-  return error instanceof ApiError && error.status === 403 && Boolean(error.body && error.body.reason === "mfa_enrolment_required");
+  return (
+    error instanceof ApiError &&
+    error.status === 403 &&
+    Boolean(error.body && error.body.reason === "mfa_enrolment_required")
+  );
 }
 
 /** Show another clinic page without reloading. */
@@ -141,7 +149,8 @@ async function start() {
 
 document.addEventListener("click", (event) => {
   const link = event.target.closest("a[href^='/clinic']");
-  if (!link || link.hasAttribute("download") || event.metaKey || event.ctrlKey || event.shiftKey) return;
+  if (!link || link.hasAttribute("download") || event.metaKey || event.ctrlKey || event.shiftKey)
+    return;
   event.preventDefault();
   go(link.getAttribute("href"));
 });

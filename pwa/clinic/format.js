@@ -27,7 +27,11 @@ export const MODALITY_WORDS = {
 
 export const INSTRUMENT_WORDS = { phq9: "PHQ-9", gad7: "GAD-7" };
 
-const DATE = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", year: "numeric" });
+const DATE = new Intl.DateTimeFormat(undefined, {
+  day: "numeric",
+  month: "short",
+  year: "numeric",
+});
 const DATE_TIME = new Intl.DateTimeFormat(undefined, {
   day: "numeric",
   month: "short",
@@ -53,15 +57,24 @@ export function relative(iso, now = Date.now()) {
   const abs = Math.abs(minutes);
   if (abs === 0) return "just now";
   const [value, unit] =
-    abs < 60 ? [abs, "minute"] : abs < 2880 ? [Math.round(abs / 60), "hour"] : [Math.round(abs / 1440), "day"];
+    abs < 60
+      ? [abs, "minute"]
+      : abs < 2880
+        ? [Math.round(abs / 60), "hour"]
+        : [Math.round(abs / 1440), "day"];
   const words = `${value} ${unit}${value === 1 ? "" : "s"}`;
   return minutes < 0 ? `${words} ago` : `in ${words}`;
 }
 
 /** The severity as colour AND words: "12 · Moderate". */
 export function severityChip(score) {
-  if (!score || score.latest === undefined || score.latest === null) return h("span", { class: "ref" }, "No check-in");
-  return h("span", { class: `sev sev-${score.severity}` }, `${score.latest} · ${score.severity_label}`);
+  if (!score || score.latest === undefined || score.latest === null)
+    return h("span", { class: "ref" }, "No check-in");
+  return h(
+    "span",
+    { class: `sev sev-${score.severity}` },
+    `${score.latest} · ${score.severity_label}`,
+  );
 }
 
 /** "−10 from baseline" in words a clinician scans. */
@@ -103,9 +116,12 @@ export function sparkline(values, max, name) {
 /** A session's dose in words: "35 mg (0.5 mg/kg)". */
 export function doseWords(session) {
   const parts = [];
-  if (session.dose_mg !== null && session.dose_mg !== undefined) parts.push(`${session.dose_mg} mg`);
+  if (session.dose_mg !== null && session.dose_mg !== undefined)
+    parts.push(`${session.dose_mg} mg`);
   if (session.dose_mg_per_kg !== null && session.dose_mg_per_kg !== undefined) {
-    parts.push(parts.length ? `(${session.dose_mg_per_kg} mg/kg)` : `${session.dose_mg_per_kg} mg/kg`);
+    parts.push(
+      parts.length ? `(${session.dose_mg_per_kg} mg/kg)` : `${session.dose_mg_per_kg} mg/kg`,
+    );
   }
   return parts.join(" ");
 }
@@ -120,7 +136,9 @@ export function errorText(error) {
   const body = error && error.body;
   if (!body) return "Waypoint could not be reached. Try again.";
   const fields = body.errors || {};
-  const details = Object.entries(fields).map(([name, messages]) => `${name.replaceAll("_", " ")}: ${[messages].flat(3).join(" ")}`);
+  const details = Object.entries(fields).map(
+    ([name, messages]) => `${name.replaceAll("_", " ")}: ${[messages].flat(3).join(" ")}`,
+  );
   return [body.message, ...details].filter(Boolean).join(" ");
 }
 

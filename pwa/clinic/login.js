@@ -6,7 +6,13 @@ import { h, show } from "/pwa/js/dom.js";
 /** The sign-in form; `done()` runs once the session exists. */
 export function renderLogin(main, done) {
   const error = h("p", { class: "error", role: "alert", id: "login-error" });
-  const email = h("input", { id: "email", name: "email", type: "email", autocomplete: "username", required: true });
+  const email = h("input", {
+    id: "email",
+    name: "email",
+    type: "email",
+    autocomplete: "username",
+    required: true,
+  });
   const password = h("input", {
     id: "password",
     name: "password",
@@ -49,8 +55,8 @@ export function renderLogin(main, done) {
       await request("POST", "/api/v1/auth/login", body);
       await done();
     } catch (failure) {
-      const errors = failure instanceof ApiError && failure.body && failure.body.errors;
-      if (failure instanceof ApiError && failure.status === 401 && failure.body && failure.body.reason === "totp_required") {
+      const reason = failure instanceof ApiError && failure.body && failure.body.reason;
+      if (failure.status === 401 && reason === "totp_required") {
         totpField.hidden = false;
         totp.focus();
       }
@@ -60,5 +66,9 @@ export function renderLogin(main, done) {
       button.disabled = false;
     }
   });
-  show(main, "Sign in", h("section", { class: "card login" }, h("h1", {}, "Sign in to the clinic"), form));
+  show(
+    main,
+    "Sign in",
+    h("section", { class: "card login" }, h("h1", {}, "Sign in to the clinic"), form),
+  );
 }

@@ -1,5 +1,5 @@
-// Two-step sign-in set-up: the authenticator's secret (grouped for typing) and its otpauth
-// link, a code to confirm, then the recovery codes, shown this once.
+// Two-step sign-in set-up: the password again, the authenticator's secret (grouped for
+// typing) and its otpauth link, a code to confirm, then the recovery codes, shown this once.
 
 import { getSession, request } from "/pwa/js/api.js";
 import { h, show } from "/pwa/js/dom.js";
@@ -10,18 +10,81 @@ export function grouped(secret) {
   return secret.match(/.{1,4}/g).join(" ");
 }
 
+function intro(required) {
+  return h(
+    "p",
+    {},
+    required
+      ? "Before you continue, your account needs a second step at sign-in: a six-digit code from an authenticator app on your phone. "
+      : "Add a second step at sign-in: a six-digit code from an authenticator app on your phone. ",
+    "Any authenticator app works, for example Google Authenticator, Microsoft Authenticator, 1Password or Aegis.",
+  );
+}
+
 /**
  * The set-up screen; `required` when nothing else is reachable until it is done.
- * `done()` runs once the recovery codes are saved.
+ * It asks for the password first (the server wants it to start and to confirm: a session
+ * alone cannot change how the account signs in). `done()` runs once the codes are saved.
  */
-export async function renderEnrolment(main, { required, done }) {
-  let start;
-  try {
-    ({ body: start } = await request("POST", "/api/v1/account/totp"));
-  } catch (error) {
-    show(main, "Two-step sign-in", h("h1", {}, "Set up two-step sign-in"), h("p", { class: "error", role: "alert" }, errorText(error)));
-    return;
-  }
+export function renderEnrolment(main, { required, done }) {
+  const error = h("p", { class: "error", role: "alert", id: "totp-password-error" });
+  const password = h("input", {
+    id: "totp-password",
+    name: "current_password",
+    type: "password",
+    autocomplete: "current-password",
+    required: true,
+    "aria-describedby": "totp-password-hint totp-password-error",
+  });
+  const button = h("button", { type: "submit" }, "Continue");
+  const form = h(
+    "form",
+    { class: "stack", "aria-labelledby": "step-password" },
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: "totp-password" }, "Your password"),
+      h(
+        "span",
+        { class: "hint", id: "totp-password-hint" },
+        "The one you sign in with: changing how you sign in needs it.",
+      ),
+      password,
+    ),
+    error,
+    button,
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    button.disabled = true;
+    try {
+      const { body } = await request("POST", "/api/v1/account/totp", {
+        current_password: password.value,
+      });
+      renderSecret(main, { required, done, start: body, currentPassword: password.value });
+    } catch (failure) {
+      error.textContent = errorText(failure);
+      button.disabled = false;
+      password.focus();
+    }
+  });
+  show(
+    main,
+    "Two-step sign-in",
+    h(
+      "section",
+      { class: "card narrow" },
+      h("h1", {}, "Set up two-step sign-in"),
+      intro(required),
+      h("h2", { id: "step-password" }, "First, confirm it is you"),
+      form,
+    ),
+  );
+}
+
+/** The authenticator's secret and link, then a code to confirm (with the same password). */
+function renderSecret(main, { required, done, start, currentPassword }) {
   const error = h("p", { class: "error", role: "alert", id: "totp-error" });
   const code = h("input", {
     id: "totp-code",
@@ -37,7 +100,17 @@ export async function renderEnrolment(main, { required, done }) {
   const form = h(
     "form",
     { class: "stack", "aria-labelledby": "step-confirm" },
-    h("div", { class: "field" }, h("label", { for: "totp-code" }, "Six-digit code from the app"), h("span", { class: "hint", id: "totp-code-hint" }, "The app shows a new code every 30 seconds."), code),
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: "totp-code" }, "Six-digit code from the app"),
+      h(
+        "span",
+        { class: "hint", id: "totp-code-hint" },
+        "The app shows a new code every 30 seconds.",
+      ),
+      code,
+    ),
     error,
     button,
   );
@@ -46,7 +119,10 @@ export async function renderEnrolment(main, { required, done }) {
     error.textContent = "";
     button.disabled = true;
     try {
-      const { body } = await request("POST", "/api/v1/account/totp/confirm", { code: code.value.replace(/\s/g, "") });
+      const { body } = await request("POST", "/api/v1/account/totp/confirm", {
+        code: code.value.replace(/\s/g, ""),
+        current_password: currentPassword,
+      });
       await getSession(); // a new session came with the answer: take its CSRF token
       renderRecoveryCodes(main, body.recovery_codes, done);
     } catch (failure) {
@@ -62,16 +138,13 @@ export async function renderEnrolment(main, { required, done }) {
       "section",
       { class: "card narrow" },
       h("h1", {}, "Set up two-step sign-in"),
+      intro(required),
+      h("h2", { id: "step-key" }, "1. Add Waypoint to your authenticator app"),
       h(
         "p",
         {},
-        required
-          ? "Before you continue, your account needs a second step at sign-in: a six-digit code from an authenticator app on your phone. "
-          : "Add a second step at sign-in: a six-digit code from an authenticator app on your phone. ",
-        "Any authenticator app works, for example Google Authenticator, Microsoft Authenticator, 1Password or Aegis.",
+        "In the app, add an account and choose to enter a setup key. Type this key (the spaces do not matter); the type is time-based.",
       ),
-      h("h2", { id: "step-key" }, "1. Add Waypoint to your authenticator app"),
-      h("p", {}, "In the app, add an account and choose to enter a setup key. Type this key (the spaces do not matter); the type is time-based."),
       h("p", { class: "secret", id: "totp-secret" }, grouped(start.secret)),
       h(
         "p",
@@ -89,7 +162,11 @@ export async function renderEnrolment(main, { required, done }) {
 /** The recovery codes, once, with a clear "save these now" and a check before moving on. */
 export function renderRecoveryCodes(main, codes, done) {
   const saved = h("input", { type: "checkbox", id: "codes-saved" });
-  const next = h("button", { type: "button", id: "codes-done", disabled: true }, "Continue to Waypoint");
+  const next = h(
+    "button",
+    { type: "button", id: "codes-done", disabled: true },
+    "Continue to Waypoint",
+  );
   saved.addEventListener("change", () => {
     next.disabled = !saved.checked;
   });
@@ -109,9 +186,18 @@ export function renderRecoveryCodes(main, codes, done) {
         "This is the only time Waypoint shows these codes. If you lose your phone, each code signs you in once instead of a code from the app. ",
         "Print them or write them down, and keep them somewhere safe away from this computer.",
       ),
-      h("ol", { class: "codes", id: "recovery-codes" }, codes.map((c) => h("li", {}, h("code", {}, c)))),
+      h(
+        "ol",
+        { class: "codes", id: "recovery-codes" },
+        codes.map((c) => h("li", {}, h("code", {}, c))),
+      ),
       h("div", { class: "actions" }, print),
-      h("div", { class: "check" }, saved, h("label", { for: "codes-saved" }, "I have saved my recovery codes")),
+      h(
+        "div",
+        { class: "check" },
+        saved,
+        h("label", { for: "codes-saved" }, "I have saved my recovery codes"),
+      ),
       next,
     ),
   );

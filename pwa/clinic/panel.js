@@ -2,7 +2,15 @@
 
 import { request } from "/pwa/js/api.js";
 import { h, show } from "/pwa/js/dom.js";
-import { STATUS_WORDS, changeWords, day, errorText, relative, severityChip, sparkline } from "./format.js";
+import {
+  STATUS_WORDS,
+  changeWords,
+  day,
+  errorText,
+  relative,
+  severityChip,
+  sparkline,
+} from "./format.js";
 
 const MAX = { phq9: 27, gad7: 21 };
 const SORT_CAPTIONS = {
@@ -10,7 +18,14 @@ const SORT_CAPTIONS = {
   name: "Patients by name",
   last_checkin: "Patients by latest check-in",
 };
-const state = { sort: "risk", status: "", overdue: false, has_open_alerts: false, include_discharged: false, q: "" };
+const state = {
+  sort: "risk",
+  status: "",
+  overdue: false,
+  has_open_alerts: false,
+  include_discharged: false,
+  q: "",
+};
 
 function query(cursor) {
   const params = new URLSearchParams({ sort: state.sort, limit: "50" });
@@ -39,7 +54,10 @@ async function fetchPage(cursor) {
 function scoreCell(row, code, name) {
   const score = row.instruments[code];
   if (!score) return h("td", {}, h("span", { class: "ref" }, "—"));
-  const flag = code === "phq9" && score.safety_endorsed ? h("span", { class: "flag" }, " Item 9 endorsed") : null;
+  const flag =
+    code === "phq9" && score.safety_endorsed
+      ? h("span", { class: "flag" }, " Item 9 endorsed")
+      : null;
   return h("td", {}, severityChip(score), sparkline(score.spark, MAX[code] || 27, name), flag);
 }
 
@@ -58,7 +76,12 @@ function rowOf(row) {
     h("td", {}, h("span", { class: `risk risk-${row.risk.tier}` }, row.risk.label || "—")),
     scoreCell(row, "phq9", "PHQ-9"),
     scoreCell(row, "gad7", "GAD-7"),
-    h("td", {}, trend, phq && changeWords(phq) ? h("span", { class: "ref" }, changeWords(phq)) : null),
+    h(
+      "td",
+      {},
+      trend,
+      phq && changeWords(phq) ? h("span", { class: "ref" }, changeWords(phq)) : null,
+    ),
     h("td", {}, relative(row.last_checkin_at)),
     h(
       "td",
@@ -76,13 +99,19 @@ function filtersForm(reload) {
     { id: "sort" },
     h("option", { value: "risk", selected: state.sort === "risk" }, "Needs attention"),
     h("option", { value: "name", selected: state.sort === "name" }, "Name"),
-    h("option", { value: "last_checkin", selected: state.sort === "last_checkin" }, "Latest check-in"),
+    h(
+      "option",
+      { value: "last_checkin", selected: state.sort === "last_checkin" },
+      "Latest check-in",
+    ),
   );
   const status = h(
     "select",
     { id: "status" },
     h("option", { value: "" }, "Any"),
-    Object.entries(STATUS_WORDS).map(([value, words]) => h("option", { value, selected: state.status === value }, words)),
+    Object.entries(STATUS_WORDS).map(([value, words]) =>
+      h("option", { value, selected: state.status === value }, words),
+    ),
   );
   const check = (name, words) => {
     const box = h("input", { type: "checkbox", id: name, checked: state[name] });
@@ -123,7 +152,11 @@ function filtersForm(reload) {
 export async function renderPanel(main) {
   const body = h("tbody", { id: "panel-rows" });
   const caption = h("caption", {});
-  const more = h("button", { type: "button", class: "secondary", hidden: true }, "Show more patients");
+  const more = h(
+    "button",
+    { type: "button", class: "secondary", hidden: true },
+    "Show more patients",
+  );
   const message = h("p", { role: "status", class: "meta" });
   let cursor = null;
 
@@ -152,14 +185,28 @@ export async function renderPanel(main) {
       h(
         "tr",
         {},
-        ["Patient", "Needs attention", "PHQ-9 (latest, recent)", "GAD-7 (latest, recent)", "Trend", "Last check-in", "Next due"].map(
-          (title) => h("th", { scope: "col" }, title),
-        ),
+        [
+          "Patient",
+          "Needs attention",
+          "PHQ-9 (latest, recent)",
+          "GAD-7 (latest, recent)",
+          "Trend",
+          "Last check-in",
+          "Next due",
+        ].map((title) => h("th", { scope: "col" }, title)),
       ),
     ),
     body,
   );
-  show(main, "Patients", h("h1", {}, "Patients"), filtersForm(() => load(false)), h("div", { class: "table-wrap" }, table), message, more);
+  show(
+    main,
+    "Patients",
+    h("h1", {}, "Patients"),
+    filtersForm(() => load(false)),
+    h("div", { class: "table-wrap" }, table),
+    message,
+    more,
+  );
   main.dataset.view = "panel";
   await load(false);
 

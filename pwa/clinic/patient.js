@@ -27,22 +27,41 @@ function stats(trend, code) {
 
 function chartSummary(phq, gad) {
   const t = phq.trend;
-  const parts = [`Trend chart. ${phq.points.length} PHQ-9 and ${gad.points.length} GAD-7 check-ins, ${phq.sessions.length} sessions marked.`];
-  if (t.n) parts.push(`PHQ-9 baseline ${t.baseline}, latest ${t.latest}, ${STATUS_WORDS[t.status].toLowerCase()}.`);
+  const parts = [
+    `Trend chart. ${phq.points.length} PHQ-9 and ${gad.points.length} GAD-7 check-ins, ${phq.sessions.length} sessions marked.`,
+  ];
+  if (t.n)
+    parts.push(
+      `PHQ-9 baseline ${t.baseline}, latest ${t.latest}, ${STATUS_WORDS[t.status].toLowerCase()}.`,
+    );
   const item9 = phq.points.filter((p) => p.safety_endorsed).length;
   if (item9) parts.push(`Item 9 endorsed ${item9} time${item9 === 1 ? "" : "s"}.`);
   return parts.join(" ");
 }
 
 function trendCard(phq, gad) {
-  const canvas = h("canvas", { id: "trend-canvas", role: "img", "aria-label": chartSummary(phq, gad) });
+  const canvas = h("canvas", {
+    id: "trend-canvas",
+    role: "img",
+    "aria-label": chartSummary(phq, gad),
+  });
   const legend = h(
     "ul",
     { class: "chart-legend", "aria-label": "Chart key" },
     h("li", {}, h("span", { class: "key key-phq9" }), "PHQ-9"),
     h("li", {}, h("span", { class: "key key-gad7" }), "GAD-7 (dashed)"),
-    h("li", {}, h("span", { class: "key key-session" }), "Session (▼ marker; hover for route and dose)"),
-    h("li", {}, h("span", { class: "key key-baseline" }), "Baseline, response and remission lines of this course"),
+    h(
+      "li",
+      {},
+      h("span", { class: "key key-session" }),
+      "Session (▼ marker; hover for route and dose)",
+    ),
+    h(
+      "li",
+      {},
+      h("span", { class: "key key-baseline" }),
+      "Baseline, response and remission lines of this course",
+    ),
     h("li", {}, h("span", { class: "key key-item9" }, "▲"), " Item 9 endorsed"),
   );
   const card = h(
@@ -63,7 +82,12 @@ function inviteCard(patient, refresh) {
   invite.addEventListener("click", async () => {
     try {
       const { body } = await request("POST", `/api/v1/patients/${patient.id}/invite`);
-      const field = h("input", { id: "invite-url", class: "invite-url", readonly: true, value: body.invite_url });
+      const field = h("input", {
+        id: "invite-url",
+        class: "invite-url",
+        readonly: true,
+        value: body.invite_url,
+      });
       out.replaceChildren(
         h("label", { for: "invite-url" }, "One-time invite link (older links stop working)"),
         field,
@@ -75,10 +99,17 @@ function inviteCard(patient, refresh) {
     }
   });
   const discharged = patient.status === "discharged";
-  const toggle = h("button", { type: "button", class: discharged ? "secondary" : "danger" }, discharged ? "Re-admit" : "Discharge");
+  const toggle = h(
+    "button",
+    { type: "button", class: discharged ? "secondary" : "danger" },
+    discharged ? "Re-admit" : "Discharge",
+  );
   toggle.addEventListener("click", async () => {
-    if (!discharged && !window.confirm("Discharge this patient? Their check-ins and sign-in stop.")) return;
-    await request("PATCH", `/api/v1/patients/${patient.id}`, { status: discharged ? "active" : "discharged" });
+    if (!discharged && !window.confirm("Discharge this patient? Their check-ins and sign-in stop."))
+      return;
+    await request("PATCH", `/api/v1/patients/${patient.id}`, {
+      status: discharged ? "active" : "discharged",
+    });
     refresh();
   });
   return h(
@@ -91,9 +122,17 @@ function inviteCard(patient, refresh) {
       "p",
       {},
       "Exports: ",
-      h("a", { href: `/api/v1/patients/${patient.id}/export.csv`, download: "" }, "check-ins (CSV)"),
+      h(
+        "a",
+        { href: `/api/v1/patients/${patient.id}/export.csv`, download: "" },
+        "check-ins (CSV)",
+      ),
       ", ",
-      h("a", { href: `/api/v1/patients/${patient.id}/export.csv?part=sessions`, download: "" }, "sessions (CSV)"),
+      h(
+        "a",
+        { href: `/api/v1/patients/${patient.id}/export.csv?part=sessions`, download: "" },
+        "sessions (CSV)",
+      ),
       ", ",
       h("a", { href: `/api/v1/patients/${patient.id}/fhir`, download: "" }, "FHIR R4 bundle"),
     ),
@@ -103,7 +142,15 @@ function inviteCard(patient, refresh) {
 function scheduleCard(patient, refresh) {
   const s = patient.schedule;
   const error = h("p", { class: "error", role: "alert" });
-  const cadence = h("input", { id: "cadence", type: "number", min: "1", max: "90", step: "1", value: String(s.cadence_days), required: true });
+  const cadence = h("input", {
+    id: "cadence",
+    type: "number",
+    min: "1",
+    max: "90",
+    step: "1",
+    value: String(s.cadence_days),
+    required: true,
+  });
   const time = h("input", { id: "local-time", type: "time", value: s.local_time, required: true });
   const box = (id, checked) => h("input", { type: "checkbox", id, checked });
   const phq = box("sched-phq9", s.cadence_instruments.includes("phq9"));
@@ -116,14 +163,24 @@ function scheduleCard(patient, refresh) {
       "div",
       { class: "form-grid" },
       h("div", { class: "field" }, h("label", { for: "cadence" }, "Every (days)"), cadence),
-      h("div", { class: "field" }, h("label", { for: "local-time" }, `Due at (${patient.timezone})`), time),
+      h(
+        "div",
+        { class: "field" },
+        h("label", { for: "local-time" }, `Due at (${patient.timezone})`),
+        time,
+      ),
       h(
         "fieldset",
         { class: "wide" },
         h("legend", {}, "Questionnaires"),
         h("label", { class: "check", for: "sched-phq9" }, phq, "PHQ-9"),
         h("label", { class: "check", for: "sched-gad7" }, gad, "GAD-7"),
-        h("label", { class: "check", for: "sched-anchored" }, anchored, "Extra check-ins after each session"),
+        h(
+          "label",
+          { class: "check", for: "sched-anchored" },
+          anchored,
+          "Extra check-ins after each session",
+        ),
       ),
     ),
     error,
@@ -146,7 +203,13 @@ function scheduleCard(patient, refresh) {
     }
   });
   const due = patient.next_due.length
-    ? h("ul", {}, patient.next_due.map((d) => h("li", {}, `${INSTRUMENT_WORDS[d.instrument] || d.instrument}: ${when(d.due_at)}`)))
+    ? h(
+        "ul",
+        {},
+        patient.next_due.map((d) =>
+          h("li", {}, `${INSTRUMENT_WORDS[d.instrument] || d.instrument}: ${when(d.due_at)}`),
+        ),
+      )
     : h("p", { class: "meta" }, "Nothing due.");
   return h(
     "section",
@@ -161,7 +224,9 @@ function scheduleCard(patient, refresh) {
 
 async function alertsCard(patientId, refresh) {
   const [open, acknowledged] = await Promise.all(
-    ["open", "acknowledged"].map((status) => request("GET", `/api/v1/alerts?status=${status}&patient_id=${patientId}`)),
+    ["open", "acknowledged"].map((status) =>
+      request("GET", `/api/v1/alerts?status=${status}&patient_id=${patientId}`),
+    ),
   );
   const items = [...open.body.items, ...acknowledged.body.items];
   return h(
@@ -169,7 +234,11 @@ async function alertsCard(patientId, refresh) {
     { class: "card", "aria-labelledby": "alerts-heading" },
     h("h2", { id: "alerts-heading" }, "Alerts"),
     items.length
-      ? h("ul", { class: "plain", id: "patient-alerts" }, items.map((a) => alertCard(a, { showPatient: false, changed: refresh })))
+      ? h(
+          "ul",
+          { class: "plain", id: "patient-alerts" },
+          items.map((a) => alertCard(a, { showPatient: false, changed: refresh })),
+        )
       : h("p", {}, "No open or acknowledged alert."),
   );
 }
@@ -195,11 +264,24 @@ export async function renderPatient(main, id) {
     main,
     "Patient",
     h("p", {}, h("a", { href: "/clinic/" }, "← All patients")),
-    h("h1", {}, patient.display_name, " ", h("span", { class: "ref" }, `${patient.ref} · ${patient.status} · ${status}`)),
+    h(
+      "h1",
+      {},
+      patient.display_name,
+      " ",
+      h("span", { class: "ref" }, `${patient.ref} · ${patient.status} · ${status}`),
+    ),
     h(
       "div",
       { class: "grid" },
-      h("div", {}, trend.card, alerts, sessionsCard(id, sessions, refresh), checkinsCard(checkins.items)),
+      h(
+        "div",
+        {},
+        trend.card,
+        alerts,
+        sessionsCard(id, sessions, refresh),
+        checkinsCard(checkins.items),
+      ),
       h("div", {}, inviteCard(patient, refresh), scheduleCard(patient, refresh)),
     ),
   );

@@ -23,21 +23,42 @@ export function checkinsCard(items) {
           "summary",
           {},
           `${when(c.completed_at || c.answered_at)} · ${c.instrument_title}`,
-          c.status === "unfinished" ? h("span", { class: "flag unfinished" }, " · Unfinished: answers given before it was left") : "",
+          c.status === "unfinished"
+            ? h(
+                "span",
+                { class: "flag unfinished" },
+                " · Unfinished: answers given before it was left",
+              )
+            : "",
           c.total !== null ? " · " : "",
-          c.total !== null ? h("span", { class: `sev sev-${c.severity}` }, `${c.total} · ${c.severity_label}`) : "",
+          c.total !== null
+            ? h("span", { class: `sev sev-${c.severity}` }, `${c.total} · ${c.severity_label}`)
+            : "",
           safetyWords(c) ? h("span", { class: "flag" }, ` · ${safetyWords(c)}`) : "",
         ),
         h(
           "table",
           { class: "answers" },
-          h("caption", { class: "visually-hidden" }, `Answers of ${when(c.completed_at || c.answered_at)}`),
-          h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Question"), h("th", { scope: "col" }, "Answer"))),
+          h(
+            "caption",
+            { class: "visually-hidden" },
+            `Answers of ${when(c.completed_at || c.answered_at)}`,
+          ),
+          h(
+            "thead",
+            {},
+            h("tr", {}, h("th", { scope: "col" }, "Question"), h("th", { scope: "col" }, "Answer")),
+          ),
           h(
             "tbody",
             {},
             c.answers.map((a) =>
-              h("tr", {}, h("td", {}, a.text), h("td", {}, a.label === null ? String(a.value) : `${a.label} (${a.value})`)),
+              h(
+                "tr",
+                {},
+                h("td", {}, a.text),
+                h("td", {}, a.label === null ? String(a.value) : `${a.label} (${a.value})`),
+              ),
             ),
           ),
         ),
@@ -48,6 +69,8 @@ export function checkinsCard(items) {
     "section",
     { class: "card", "aria-labelledby": "checkins-heading" },
     h("h2", { id: "checkins-heading" }, "Check-ins"),
-    items.length ? h("ul", { class: "plain", id: "checkins" }, entries) : h("p", {}, "No check-in yet."),
+    items.length
+      ? h("ul", { class: "plain", id: "checkins" }, entries)
+      : h("p", {}, "No check-in yet."),
   );
 }

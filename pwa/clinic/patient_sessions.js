@@ -23,37 +23,74 @@ function localInputValue(iso) {
 function sessionForm(patientId, courses, existing, done) {
   const id = (name) => `session-${name}`;
   const input = (name, attrs = {}) => h("input", { id: id(name), name, ...attrs });
-  const at = input("administered_at", { type: "datetime-local", required: true, value: localInputValue(existing && existing.administered_at) });
+  const at = input("administered_at", {
+    type: "datetime-local",
+    required: true,
+    value: localInputValue(existing && existing.administered_at),
+  });
   const modality = h(
     "select",
     { id: id("modality"), name: "modality", required: true },
     Object.entries(MODALITY_WORDS).map(([value, words]) =>
-      h("option", { value, selected: existing ? existing.modality === value : value === "iv" }, words),
+      h(
+        "option",
+        { value, selected: existing ? existing.modality === value : value === "iv" },
+        words,
+      ),
     ),
   );
   const numbers = NUMBER_FIELDS.map(([name, label, step]) => {
-    const value = existing && existing[name] !== null && existing[name] !== undefined ? existing[name] : "";
-    return h("div", { class: "field" }, h("label", { for: id(name) }, label), input(name, { type: "number", step, min: "0", value }));
+    const value =
+      existing && existing[name] !== null && existing[name] !== undefined ? existing[name] : "";
+    return h(
+      "div",
+      { class: "field" },
+      h("label", { for: id(name) }, label),
+      input(name, { type: "number", step, min: "0", value }),
+    );
   });
   const course = h(
     "select",
     { id: id("course"), name: "course" },
     existing ? null : h("option", { value: "" }, courses.length ? "Latest course" : "First course"),
-    courses.map((c) => h("option", { value: String(c.id), selected: existing && existing.course_id === c.id }, c.label)),
+    courses.map((c) =>
+      h(
+        "option",
+        { value: String(c.id), selected: existing && existing.course_id === c.id },
+        c.label,
+      ),
+    ),
     existing ? null : h("option", { value: "new" }, "Start a new course…"),
   );
   const newLabel = input("new_course_label", { type: "text", maxlength: "100", value: "" });
-  const newField = h("div", { class: "field", hidden: true }, h("label", { for: id("new_course_label") }, "New course name"), newLabel);
+  const newField = h(
+    "div",
+    { class: "field", hidden: true },
+    h("label", { for: id("new_course_label") }, "New course name"),
+    newLabel,
+  );
   course.addEventListener("change", () => {
     newField.hidden = course.value !== "new";
   });
   const text = (name, label) =>
-    h("div", { class: "field wide" }, h("label", { for: id(name) }, label), h("textarea", { id: id(name), name, maxlength: name === "notes" ? "5000" : "2000" }, existing && existing[name] ? existing[name] : ""));
+    h(
+      "div",
+      { class: "field wide" },
+      h("label", { for: id(name) }, label),
+      h(
+        "textarea",
+        { id: id(name), name, maxlength: name === "notes" ? "5000" : "2000" },
+        existing && existing[name] ? existing[name] : "",
+      ),
+    );
   const error = h("p", { class: "error", role: "alert" });
   const save = h("button", { type: "submit" }, existing ? "Save changes" : "Record session");
   const form = h(
     "form",
-    { id: existing ? "session-edit" : "session-form", "aria-label": existing ? "Correct session" : "Record a session" },
+    {
+      id: existing ? "session-edit" : "session-form",
+      "aria-label": existing ? "Correct session" : "Record a session",
+    },
     h(
       "div",
       { class: "form-grid" },
@@ -76,7 +113,8 @@ function sessionForm(patientId, courses, existing, done) {
       const raw = form.elements[name].value.trim();
       body[name] = raw === "" ? null : Number(raw);
     }
-    for (const name of ["adverse_events", "notes"]) body[name] = form.elements[name].value.trim() || null;
+    for (const name of ["adverse_events", "notes"])
+      body[name] = form.elements[name].value.trim() || null;
     if (course.value === "new") body.new_course_label = newLabel.value.trim() || "New course";
     else if (course.value) body.course_id = Number(course.value);
     save.disabled = true;
@@ -104,11 +142,19 @@ export function sessionsCard(patientId, list, refresh) {
       const edit = h("button", { type: "button", class: "secondary" }, "Correct");
       const remove = h("button", { type: "button", class: "danger" }, "Delete");
       edit.addEventListener("click", () => {
-        editor.replaceChildren(h("h3", {}, `Correct the session of ${when(s.administered_at)}`), sessionForm(patientId, list.courses, s, refresh));
+        editor.replaceChildren(
+          h("h3", {}, `Correct the session of ${when(s.administered_at)}`),
+          sessionForm(patientId, list.courses, s, refresh),
+        );
         editor.querySelector("input").focus();
       });
       remove.addEventListener("click", async () => {
-        if (!window.confirm(`Delete the session of ${when(s.administered_at)}? It leaves the chart; the audit trail keeps it.`)) return;
+        if (
+          !window.confirm(
+            `Delete the session of ${when(s.administered_at)}? It leaves the chart; the audit trail keeps it.`,
+          )
+        )
+          return;
         await request("DELETE", `/api/v1/patients/${patientId}/sessions/${s.id}`);
         announce("Session deleted.");
         refresh();
@@ -130,11 +176,29 @@ export function sessionsCard(patientId, list, refresh) {
   const table = h(
     "table",
     { id: "sessions" },
-    h("caption", {}, `${list.items.length} session${list.items.length === 1 ? "" : "s"}, newest first`),
+    h(
+      "caption",
+      {},
+      `${list.items.length} session${list.items.length === 1 ? "" : "s"}, newest first`,
+    ),
     h(
       "thead",
       {},
-      h("tr", {}, ["When", "Route", "Dose", "BP before", "BP after", "CADSS", "Course", "Adverse events", "Actions"].map((t) => h("th", { scope: "col" }, t))),
+      h(
+        "tr",
+        {},
+        [
+          "When",
+          "Route",
+          "Dose",
+          "BP before",
+          "BP after",
+          "CADSS",
+          "Course",
+          "Adverse events",
+          "Actions",
+        ].map((t) => h("th", { scope: "col" }, t)),
+      ),
     ),
     h("tbody", {}, rows),
   );
@@ -144,6 +208,11 @@ export function sessionsCard(patientId, list, refresh) {
     h("h2", { id: "sessions-heading" }, "Treatment sessions"),
     h("div", { class: "table-wrap" }, table),
     editor,
-    h("details", {}, h("summary", {}, "Record a session"), sessionForm(patientId, list.courses, null, refresh)),
+    h(
+      "details",
+      {},
+      h("summary", {}, "Record a session"),
+      sessionForm(patientId, list.courses, null, refresh),
+    ),
   );
 }

@@ -16,7 +16,9 @@ async function subscribedHere() {
 
 function countWords(count) {
   if (!count) return "None of your browsers gets alert notifications yet.";
-  return count === 1 ? "1 of your browsers gets alert notifications." : `${count} of your browsers get alert notifications.`;
+  return count === 1
+    ? "1 of your browsers gets alert notifications."
+    : `${count} of your browsers get alert notifications.`;
 }
 
 /** The card; it fills itself in once the server says whether push is set up. */
@@ -43,12 +45,19 @@ async function fill(body) {
   const count = h("p", { class: "meta", id: "push-count" }, countWords(status.subscriptions));
   if (!status.vapid_public_key) {
     body.replaceChildren(
-      h("p", { id: "push-unavailable" }, "Notifications by Web Push are not set up on this Waypoint server. Your administrator can turn them on."),
+      h(
+        "p",
+        { id: "push-unavailable" },
+        "Notifications by Web Push are not set up on this Waypoint server. Your administrator can turn them on.",
+      ),
     );
     return;
   }
   if (!pushSupported()) {
-    body.replaceChildren(about, h("p", { id: "push-unavailable" }, "This browser cannot show notifications from websites."));
+    body.replaceChildren(
+      about,
+      h("p", { id: "push-unavailable" }, "This browser cannot show notifications from websites."),
+    );
     return;
   }
   const message = h("p", { role: "status", id: "push-message" });
@@ -69,7 +78,8 @@ async function fill(body) {
         button.remove();
         return;
       }
-      message.textContent = "Notifications are blocked for Waypoint in this browser. Allow them in the site settings, then try again.";
+      message.textContent =
+        "Notifications are blocked for Waypoint in this browser. Allow them in the site settings, then try again.";
     } catch (error) {
       message.textContent =
         error instanceof ApiError

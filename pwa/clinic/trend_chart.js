@@ -79,12 +79,24 @@ function referenceLines(phq) {
   const trend = phq.trend;
   if (!trend.n) return [];
   const from = new Date(trend.course_start).getTime();
-  const lines = [{ y: trend.baseline, from, colour: COLOURS.baseline, label: `Baseline ${trend.baseline}` }];
+  const lines = [
+    { y: trend.baseline, from, colour: COLOURS.baseline, label: `Baseline ${trend.baseline}` },
+  ];
   if (phq.response_line !== null) {
-    lines.push({ y: phq.response_line, from, colour: COLOURS.response, label: `Response (≤ ${phq.response_line})` });
+    lines.push({
+      y: phq.response_line,
+      from,
+      colour: COLOURS.response,
+      label: `Response (≤ ${phq.response_line})`,
+    });
   }
   if (phq.remission_below !== null && trend.baseline >= phq.remission_below) {
-    lines.push({ y: phq.remission_below - 0.5, from, colour: COLOURS.remission, label: `Remission (< ${phq.remission_below})` });
+    lines.push({
+      y: phq.remission_below - 0.5,
+      from,
+      colour: COLOURS.remission,
+      label: `Remission (< ${phq.remission_below})`,
+    });
   }
   return lines;
 }
@@ -119,8 +131,14 @@ function tooltipLabel(item) {
 /** Draw the PHQ-9 (`phq`) and GAD-7 (`gad`) trend bodies into `canvas`; returns the chart. */
 export async function drawTrend(canvas, phq, gad) {
   const Chart = await loadChartJs();
-  const sessions = phq.sessions.map((s) => ({ x: new Date(s.administered_at).getTime(), y: phq.score_max, session: s }));
-  const times = [...phq.points, ...gad.points].map((p) => new Date(p.at).getTime()).concat(sessions.map((s) => s.x));
+  const sessions = phq.sessions.map((s) => ({
+    x: new Date(s.administered_at).getTime(),
+    y: phq.score_max,
+    session: s,
+  }));
+  const times = [...phq.points, ...gad.points]
+    .map((p) => new Date(p.at).getTime())
+    .concat(sessions.map((s) => s.x));
   const now = Date.now();
   const min = (times.length ? Math.min(...times) : now - 28 * DAY_MS) - 2 * DAY_MS;
   const max = (times.length ? Math.max(...times) : now) + 2 * DAY_MS;
@@ -156,7 +174,11 @@ export async function drawTrend(canvas, phq, gad) {
           type: "linear",
           min,
           max,
-          ticks: { color: COLOURS.text, callback: (value) => day(new Date(value).toISOString()), maxTicksLimit: 8 },
+          ticks: {
+            color: COLOURS.text,
+            callback: (value) => day(new Date(value).toISOString()),
+            maxTicksLimit: 8,
+          },
           grid: { display: false },
         },
         y: {
@@ -168,7 +190,12 @@ export async function drawTrend(canvas, phq, gad) {
       },
       plugins: {
         legend: { display: false },
-        tooltip: { callbacks: { label: tooltipLabel, title: (items) => day(new Date(items[0].raw.x).toISOString()) } },
+        tooltip: {
+          callbacks: {
+            label: tooltipLabel,
+            title: (items) => day(new Date(items[0].raw.x).toISOString()),
+          },
+        },
         waypointOverlay: {
           bands: phq.bands,
           max: phq.score_max,

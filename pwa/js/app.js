@@ -85,7 +85,11 @@ function renderError() {
     app.main,
     "Something went wrong",
     h("h1", {}, "Something went wrong"),
-    h("p", {}, "Please close the app and open it again. Your saved answers are still on this phone."),
+    h(
+      "p",
+      {},
+      "Please close the app and open it again. Your saved answers are still on this phone.",
+    ),
   );
 }
 
@@ -116,7 +120,8 @@ function profileArrived(profile) {
 
 async function start() {
   registerServiceWorker();
-  if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => undefined);
+  if (navigator.storage && navigator.storage.persist)
+    navigator.storage.persist().catch(() => undefined);
   window.addEventListener("online", send);
   window.addEventListener("hashchange", () => route().catch(renderError));
   onChange(() => {

@@ -32,7 +32,9 @@ const bandsPlugin = {
     const { ctx, chartArea, scales } = chart;
     ctx.save();
     options.bands.forEach((band, i) => {
-      const top = scales.y.getPixelForValue(band.max + 0.5 > options.max ? options.max : band.max + 0.5);
+      const top = scales.y.getPixelForValue(
+        band.max + 0.5 > options.max ? options.max : band.max + 0.5,
+      );
       const bottom = scales.y.getPixelForValue(Math.max(band.min - 0.5, 0));
       ctx.fillStyle = options.colours[i % options.colours.length];
       ctx.fillRect(chartArea.left, top, chartArea.right - chartArea.left, bottom - top);

@@ -14,7 +14,14 @@ export const FALLBACK_RESOURCES = [
     url: "https://988lifeline.org/chat/",
     kind: "crisis_line",
   },
-  { name: "Crisis Text Line", phone: null, sms: "741741", sms_keyword: "HOME", url: null, kind: "crisis_line" },
+  {
+    name: "Crisis Text Line",
+    phone: null,
+    sms: "741741",
+    sms_keyword: "HOME",
+    url: null,
+    kind: "crisis_line",
+  },
 ];
 
 /**
@@ -35,7 +42,15 @@ export async function session() {
 }
 
 /** Facts about one patient that must not carry over when another patient signs in here. */
-const PER_PATIENT_META = ["me", "last", "followup", "completed_once", "reminders_answered", "history", "support_since"];
+const PER_PATIENT_META = [
+  "me",
+  "last",
+  "followup",
+  "completed_once",
+  "reminders_answered",
+  "history",
+  "support_since",
+];
 
 /**
  * Remember who is signed in. When it is someone else than before, forget the previous

@@ -34,7 +34,7 @@ export function fromPush(raw, origin) {
   try {
     payload = raw ? JSON.parse(raw) : null;
   } catch {
-    payload = null;
+    // Not JSON: shown as a reminder, like a push with no data.
   }
   if (!payload || typeof payload !== "object" || Array.isArray(payload)) return { ...REMINDER };
   const title = text(payload, "title");

@@ -141,7 +141,8 @@ async function sendAll() {
       // answers in another patient's session; keep them until their own session returns.
       result.waiting += 1;
       result.signedOut = true;
-      if (!current.patient_id && item.last_status !== 401) await put("outbox", { ...item, last_status: 401 });
+      if (!current.patient_id && item.last_status !== 401)
+        await put("outbox", { ...item, last_status: 401 });
       continue;
     }
     const signal = item.kind === "signal";
@@ -158,7 +159,12 @@ async function sendAll() {
         "POST",
         signal ? "/api/v1/checkins/partial" : "/api/v1/checkins",
         signal
-          ? { id: item.checkin_id, instrument: item.instrument, answers: item.answers, answered_at: item[timeField] }
+          ? {
+              id: item.checkin_id,
+              instrument: item.instrument,
+              answers: item.answers,
+              answered_at: item[timeField],
+            }
           : {
               id: item.id,
               instrument: item.instrument,

@@ -14,7 +14,9 @@ export function pushSupported() {
 }
 
 function keyBytes(base64url) {
-  const padded = (base64url + "=".repeat((4 - (base64url.length % 4)) % 4)).replace(/-/g, "+").replace(/_/g, "/");
+  const padded = (base64url + "=".repeat((4 - (base64url.length % 4)) % 4))
+    .replace(/-/g, "+")
+    .replace(/_/g, "/");
   return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
 }
 
@@ -29,10 +31,16 @@ export async function subscribeDevice(publicKey, path) {
   const registration = await navigator.serviceWorker.ready;
   // A push service that cannot be reached leaves subscribe() pending for good: bound it.
   const timeout = new Promise((resolve, reject) => {
-    setTimeout(() => reject(new DOMException("The push service did not answer.", "TimeoutError")), SUBSCRIBE_TIMEOUT_MS);
+    setTimeout(
+      () => reject(new DOMException("The push service did not answer.", "TimeoutError")),
+      SUBSCRIBE_TIMEOUT_MS,
+    );
   });
   const subscription = await Promise.race([
-    registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(publicKey) }),
+    registration.pushManager.subscribe({
+      userVisibleOnly: true,
+      applicationServerKey: keyBytes(publicKey),
+    }),
     timeout,
   ]);
   await request("POST", path, subscription.toJSON());
@@ -43,7 +51,8 @@ export async function subscribeDevice(publicKey, path) {
 export async function maybeOfferReminders(container, profile) {
   if (!pushSupported() || !profile || !profile.vapid_public_key) return;
   if (Notification.permission !== "default") return;
-  if (!(await getMeta("completed_once", false)) || (await getMeta("reminders_answered", false))) return;
+  if (!(await getMeta("completed_once", false)) || (await getMeta("reminders_answered", false)))
+    return;
   const message = h("p", { role: "status" });
   const yes = h("button", { type: "button", class: "button" }, "Yes, remind me");
   const no = h("button", { type: "button", class: "button secondary" }, "No, thanks");

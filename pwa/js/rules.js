@@ -51,14 +51,17 @@ export function visibleItems(definition, answers) {
 export function firstMissing(definition, answers) {
   return (
     visibleItems(definition, answers).find(
-      (item) => item.required && (answers[item.link_id] === undefined || answers[item.link_id] === null),
+      (item) =>
+        item.required && (answers[item.link_id] === undefined || answers[item.link_id] === null),
     ) || null
   );
 }
 
 /** {endorsed, items, level, follow_up}: the safety block, like scoring.evaluate_safety. */
 export function evaluateSafety(definition, answers) {
-  const endorsed = (definition.safety || []).filter((rule) => holds(rule.endorsed_if, answers[rule.link_id]));
+  const endorsed = (definition.safety || []).filter((rule) =>
+    holds(rule.endorsed_if, answers[rule.link_id]),
+  );
   if (!endorsed.length) return { endorsed: false, items: [], level: "none", follow_up: null };
   const level = endorsed
     .map((rule) => rule.level)
@@ -77,9 +80,12 @@ export function evaluateOutcome(definition, answers) {
   const outcome = definition.outcome;
   if (!outcome) return null;
   for (const rule of outcome.rules) {
-    if (!rule.when || conditionHolds(rule.when, answers)) return { result: rule.result, label: rule.label };
+    if (!rule.when || conditionHolds(rule.when, answers))
+      return { result: rule.result, label: rule.label };
   }
-  return outcome.otherwise ? { result: outcome.otherwise.result, label: outcome.otherwise.label } : null;
+  return outcome.otherwise
+    ? { result: outcome.otherwise.result, label: outcome.otherwise.label }
+    : null;
 }
 
 /** The band containing `total`, or null. */
@@ -116,7 +122,9 @@ export function signalRules(definition, answers) {
   const safety = evaluateSafety(definition, clean);
   const rules = [];
   if (safety.level === "imminent") rules.push("imminent");
-  const positive = (definition.safety || []).filter((rule) => rule.level === "positive").map((rule) => rule.link_id);
+  const positive = (definition.safety || [])
+    .filter((rule) => rule.level === "positive")
+    .map((rule) => rule.link_id);
   if (safety.items.some((id) => positive.includes(id))) rules.push("suicidal_ideation");
   return rules;
 }

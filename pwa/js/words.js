@@ -3,29 +3,43 @@
 
 export const INSTRUMENT_NAMES = {
   phq9: { name: "Mood check-in", about: "9 questions about your mood over the last 2 weeks" },
-  gad7: { name: "Worry check-in", about: "7 questions about worry and stress over the last 2 weeks" },
-  post_session: { name: "After-session check", about: "A few questions about how you felt after your last treatment" },
-  asq: { name: "A few more questions", about: "Questions your care team asks to understand how to help" },
+  gad7: {
+    name: "Worry check-in",
+    about: "7 questions about worry and stress over the last 2 weeks",
+  },
+  post_session: {
+    name: "After-session check",
+    about: "A few questions about how you felt after your last treatment",
+  },
+  asq: {
+    name: "A few more questions",
+    about: "Questions your care team asks to understand how to help",
+  },
 };
 
 /** A friendly name for an instrument, with its own short title. */
 export function instrumentName(definitionOrCode, shortTitle) {
   const code = typeof definitionOrCode === "string" ? definitionOrCode : definitionOrCode.code;
-  const title = shortTitle || (typeof definitionOrCode === "object" ? definitionOrCode.short_title : code);
+  const title =
+    shortTitle || (typeof definitionOrCode === "object" ? definitionOrCode.short_title : code);
   const known = INSTRUMENT_NAMES[code];
   return known ? `${known.name} (${title})` : title;
 }
 
 /** A date in the patient's own words: "Tuesday, March 4". */
 export function formatDay(iso) {
-  return new Intl.DateTimeFormat(undefined, { weekday: "long", month: "long", day: "numeric" }).format(
-    new Date(iso),
-  );
+  return new Intl.DateTimeFormat(undefined, {
+    weekday: "long",
+    month: "long",
+    day: "numeric",
+  }).format(new Date(iso));
 }
 
 /** A short date for charts and lists: "Mar 4". */
 export function formatShort(iso) {
-  return new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" }).format(new Date(iso));
+  return new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" }).format(
+    new Date(iso),
+  );
 }
 
 /** "7 out of 27, in the mild range": a score is never shown as a bare number. */
@@ -37,7 +51,8 @@ export function scoreWords(definition, total, severityLabel) {
 
 /** How this total compares with earlier ones of the same instrument (oldest first). */
 export function contextWords(total, earlier) {
-  if (!earlier.length) return "This is your first one, so it will be the starting point to compare with.";
+  if (!earlier.length)
+    return "This is your first one, so it will be the starting point to compare with.";
   const first = earlier[0];
   const last = earlier[earlier.length - 1];
   const parts = [];
@@ -62,7 +77,8 @@ export const DELIVERY = {
   told: "Your care team has been told.",
   sending: "Still sending your answers to your care team…",
   offline: "Your answers are saved on this phone. They will be sent when you are back online.",
-  refused: "Your answers could not be sent. They are still on this phone; please tell your care team.",
+  refused:
+    "Your answers could not be sent. They are still on this phone; please tell your care team.",
   unsent: "Your answers are saved on this phone. Your care team will get them when you finish.",
 };
 
@@ -70,7 +86,8 @@ export const DELIVERY = {
 export function monitoringWords(monitoring, delivery) {
   const when = DELIVERY[delivery] || DELIVERY.offline;
   const hours =
-    monitoring || "They do not watch this app all day and night, so they may not see your answers right away.";
+    monitoring ||
+    "They do not watch this app all day and night, so they may not see your answers right away.";
   return `${when} ${hours} If you need to talk to someone now, please call or text one of the numbers here.`;
 }
 
@@ -91,5 +108,6 @@ export const STATUS = {
   sent: "Sent to your care team.",
   refused:
     "One check-in could not be sent, but your answers are still on this phone. Please tell your care team.",
-  signedOut: "Saved on this phone. To send it, please open your invite link again or ask your care team for a new one.",
+  signedOut:
+    "Saved on this phone. To send it, please open your invite link again or ask your care team for a new one.",
 };

@@ -2,7 +2,8 @@
 
 Everything else runs on PostgreSQL; this walks the SQLite path once, in its own process
 (the app's extensions are process-wide): migrate, seed the demo, sign in as its clinician
-and as its invited patient, store a check-in, read the trend, and find the audit rows.
+and as its invited patient, store a check-in, read the trend, and find the audit rows. The
+instance folder it leaves is private (issue 14 finding 11): 0700, every file 0600.
 """
 
 import os
@@ -54,13 +55,27 @@ print("ok")
 """
 
 
-def test_the_zero_setup_default_migrates_seeds_and_serves(tmp_path):
-    env = {**os.environ, "WAYPOINT_INSTANCE": str(tmp_path), "COOKIE_SECURE": "false"}
-    for name in ("DATABASE_URL", "CELERY_BROKER_URL", "RATELIMIT_STORAGE_URI"):
+def _zero_setup_env(instance: Path) -> dict:
+    env = {**os.environ, "WAYPOINT_INSTANCE": str(instance), "COOKIE_SECURE": "false"}
+    for name in ("DATABASE_URL", "CELERY_BROKER_URL", "RATELIMIT_STORAGE_URI", "SECRET_KEY"):
         env.pop(name, None)
+    return env
+
+
+def _modes(instance: Path) -> dict:
+    """Each entry of the instance folder (and the folder, as ".") and its permission bits."""
+    entries = {".": instance, **{p.name: p for p in instance.iterdir()}}
+    return {name: oct(os.stat(path).st_mode & 0o777) for name, path in entries.items()}
+
+
+def test_the_zero_setup_default_migrates_seeds_and_serves(tmp_path):
+    instance = tmp_path / "instance"  # the app creates it
+    env = _zero_setup_env(instance)
     waypoint = str(Path(sys.executable).with_name("waypoint"))
     for command in (["db", "upgrade"], ["seed-demo", "--quiet"]):
-        done = subprocess.run([waypoint, *command], cwd=ROOT, env=env, capture_output=True)
+        done = subprocess.run(
+            [waypoint, *command], cwd=ROOT, env=env, capture_output=True, umask=0o022
+        )
         assert done.returncode == 0, done.stderr.decode()[-2000:]
     run = subprocess.run(
         [sys.executable, "-c", CHILD],
@@ -69,5 +84,40 @@ def test_the_zero_setup_default_migrates_seeds_and_serves(tmp_path):
         input=done.stdout.decode(),
         capture_output=True,
         text=True,
+        umask=0o022,
     )
     assert run.returncode == 0 and run.stdout.strip().endswith("ok"), run.stderr[-3000:]
+
+    # The PHI database, the broker's file, the secret key and the demo login: only the
+    # account that runs Waypoint can read them, although the umask would allow everyone.
+    modes = _modes(instance)
+    made = {"waypoint.sqlite", "celery-broker.sqlite", "secret_key", "demo-login.txt"}
+    assert made <= modes.keys(), modes
+    assert modes == {name: "0o700" if name == "." else "0o600" for name in modes}
+
+
+def test_a_start_tightens_what_an_older_version_left_readable(tmp_path):
+    instance = tmp_path / "instance"
+    instance.mkdir(mode=0o755)
+    instance.chmod(0o755)
+    for name in ("waypoint.sqlite", "celery-broker.sqlite", "secret_key", "celerybeat-schedule"):
+        path = instance / name
+        path.write_text("0" * 64 if name == "secret_key" else "")
+        path.chmod(0o644)
+    start = "from api.app import create_app; create_app()"
+    done = subprocess.run(
+        [sys.executable, "-c", start],
+        cwd=ROOT,
+        env=_zero_setup_env(instance),
+        capture_output=True,
+        text=True,
+        umask=0o022,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert _modes(instance) == {
+        ".": "0o700",
+        "waypoint.sqlite": "0o600",
+        "celery-broker.sqlite": "0o600",
+        "secret_key": "0o600",
+        "celerybeat-schedule": "0o600",
+    }

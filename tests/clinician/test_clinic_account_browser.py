@@ -1,6 +1,6 @@
 """The clinic views in real Chromium: an admin without a second factor must set up two-step
-sign-in first (pyotp plays the authenticator app), then manages the account: alert
-notifications on this device, devices signed in, password."""
+sign-in first (the password again, then pyotp plays the authenticator app), then manages the
+account: alert notifications on this device, devices signed in, password."""
 
 import re
 import uuid
@@ -129,6 +129,14 @@ def test_admin_sets_up_two_step_sign_in_then_manages_the_account(
             page.get_by_role("heading", name="Set up two-step sign-in").wait_for()
             assert page.locator("#nav").is_hidden()
             assert page.locator("#panel-rows").count() == 0
+            # A session alone cannot change how the account signs in: the password first.
+            page.fill("#totp-password", "not my password at all")
+            page.get_by_role("button", name="Continue", exact=True).click()
+            page.get_by_text("The current password is not right.").wait_for()
+            assert stored(app, admin_id).totp_secret is None
+            axe(page, "two-step password")
+            page.fill("#totp-password", PASSWORD)
+            page.get_by_role("button", name="Continue", exact=True).click()
             shown = page.locator("#totp-secret").inner_text()
             assert re.fullmatch(r"([A-Z2-7]{4} )+[A-Z2-7]{1,4}", shown), shown
             secret = shown.replace(" ", "")
@@ -147,7 +155,10 @@ def test_admin_sets_up_two_step_sign_in_then_manages_the_account(
 
             page.fill("#totp-code", totp.now())
             page.click("text=Confirm and turn on")
-            page.get_by_role("heading", name="Save your recovery codes now").wait_for()
+            # Eleven argon2 runs (the password, ten recovery codes): seconds on a busy machine.
+            page.get_by_role("heading", name="Save your recovery codes now").wait_for(
+                timeout=30_000
+            )
             codes = page.locator("#recovery-codes li").all_inner_texts()
             assert len(codes) == 10 and len(set(codes)) == 10
             assert all(re.fullmatch(r"[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}", c) for c in codes)

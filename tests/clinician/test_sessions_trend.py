@@ -124,9 +124,7 @@ def test_doses_are_rounded_to_what_the_columns_keep_before_they_are_checked(
     assert created.json["dose_mg"] == 35.13 and created.json["dose_mg_per_kg"] == 0.5
     edited = client.patch(f"{base}/{created.json['id']}", json={"dose_mg": 0.004}, headers=headers)
     assert edited.status_code == 422
-    assert edited.json["errors"]["dose_mg"] == [
-        "Must be at least 0.01 and at most 300 mg for iv."
-    ]
+    assert edited.json["errors"]["dose_mg"] == ["Must be at least 0.01 and at most 300 mg for iv."]
     edited = client.patch(f"{base}/{created.json['id']}", json={"dose_mg": 0.005}, headers=headers)
     assert edited.status_code == 200 and edited.json["dose_mg"] == 0.01
     db_session.expire_all()

@@ -12,7 +12,9 @@ import threading
 import time
 
 import sqlalchemy as sa
+from flask import current_app
 
+from api.database_roles import migrations_engine
 from api.extensions import db
 
 
@@ -29,7 +31,8 @@ def _waiting_on_locks() -> int:
 @contextlib.contextmanager
 def audit_inserts_held():
     """Within the block, no transaction can insert an audit row (nor commit a request)."""
-    gate = db.engine.connect()
+    # Only the owner may lock the audit table against inserts: the app's role cannot.
+    gate = migrations_engine(current_app).connect()
     held = gate.begin()
     gate.execute(sa.text("LOCK TABLE audit_events IN SHARE MODE"))
     try:

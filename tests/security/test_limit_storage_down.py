@@ -5,15 +5,7 @@ The app runs as its own gunicorn process with RATELIMIT_STORAGE_URI on a closed 
 app's limiter too). Flask-Limiter must fall back to counting in memory, never a 500.
 """
 
-import http.client
-import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import uuid
-from pathlib import Path
 
 import pytest
 
@@ -21,90 +13,24 @@ from api.auth.operations import create_invite
 from api.auth.passwords import hash_password
 from api.models import Clinic, StaffUser
 from api.patients.operations import enrol_patient
+from tests.security.servers import free_port, gunicorn, server_env
 
-ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery staple"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Http:
-    """A tiny JSON client of the server (one connection per call)."""
-
-    def __init__(self, port: int):
-        self.port = port
-
-    def call(self, method: str, path: str, body=None) -> tuple[int, dict | None]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        try:
-            headers = {"Content-Type": "application/json"} if body is not None else {}
-            conn.request(method, path, json.dumps(body) if body is not None else None, headers)
-            response = conn.getresponse()
-            data = response.read()
-            kind = response.getheader("Content-Type", "")
-            return response.status, json.loads(data) if "json" in kind else None
-        finally:
-            conn.close()
 
 
 @pytest.fixture
 def server_without_limit_storage(app, committed_db, database_url, redis_url, tmp_path):
     """The app in a gunicorn process whose limit storage is a closed port."""
-    dead, port = _free_port(), _free_port()  # nothing listens on `dead` once it is closed
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": "storage-down-test-secret",
-        "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{dead}/0",
-        "CELERY_BROKER_URL": redis_url,
-        "COOKIE_SECURE": "false",
-        "PUBLIC_URL": f"http://127.0.0.1:{port}",
-        "WAYPOINT_INSTANCE": str(tmp_path),
-    }
-    log = (tmp_path / "server.log").open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "python:api.gunicorn_conf",
-            "--workers",
-            "1",
-            "--bind",
-            f"127.0.0.1:{port}",
-        ]
-        + ["api.app:create_app()"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    dead, port = free_port(), free_port()  # nothing listens on `dead` once it is closed
+    env = server_env(
+        database_url,
+        tmp_path,
+        port,
+        RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{dead}/0",
+        CELERY_BROKER_URL=redis_url,
     )
-    client = Http(port)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if client.call("GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert process.poll() is None, (tmp_path / "server.log").read_text()[-2000:]
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.1)
+    with gunicorn(env, port, tmp_path / "server.log") as client:
         yield client
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-        log.close()
 
 
 @pytest.fixture

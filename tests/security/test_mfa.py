@@ -25,12 +25,14 @@ def _code(secret, offset_steps=0):
 
 def _enrol(client, csrf):
     """Enrol TOTP on a signed-in client; return (secret, recovery codes, new csrf)."""
-    started = client.post("/api/v1/account/totp", headers={"X-CSRF-Token": csrf})
+    started = client.post(
+        "/api/v1/account/totp", json={"current_password": PASSWORD}, headers={"X-CSRF-Token": csrf}
+    )
     assert started.status_code == 201, started.json
     secret = started.json["secret"]
     confirmed = client.post(
         "/api/v1/account/totp/confirm",
-        json={"code": _code(secret)},
+        json={"code": _code(secret), "current_password": PASSWORD},
         headers={"X-CSRF-Token": csrf},
     )
     assert confirmed.status_code == 200, confirmed.json
@@ -52,7 +54,9 @@ def test_admin_without_totp_reaches_only_enrolment_until_enrolled(
         assert refused.json["reason"] == "mfa_enrolment_required"
     assert client.get("/api/v1/auth/session").json["signed_in"] is True
 
-    started = client.post("/api/v1/account/totp", headers={"X-CSRF-Token": csrf})
+    started = client.post(
+        "/api/v1/account/totp", json={"current_password": PASSWORD}, headers={"X-CSRF-Token": csrf}
+    )
     assert started.status_code == 201
     uri = urlparse(started.json["otpauth_uri"])
     assert uri.scheme == "otpauth" and uri.netloc == "totp"
@@ -60,7 +64,9 @@ def test_admin_without_totp_reaches_only_enrolment_until_enrolled(
     assert parse_qs(uri.query)["issuer"] == ["Waypoint"]
 
     wrong = client.post(
-        "/api/v1/account/totp/confirm", json={"code": "000000"}, headers={"X-CSRF-Token": csrf}
+        "/api/v1/account/totp/confirm",
+        json={"code": "000000", "current_password": PASSWORD},
+        headers={"X-CSRF-Token": csrf},
     )
     assert wrong.status_code == 422 and "code" in wrong.json["errors"]
     assert client.get("/api/v1/admin/audit").status_code == 403
@@ -68,7 +74,7 @@ def test_admin_without_totp_reaches_only_enrolment_until_enrolled(
     old_cookie = client.get_cookie("__Host-waypoint").value
     confirmed = client.post(
         "/api/v1/account/totp/confirm",
-        json={"code": _code(started.json["secret"])},
+        json={"code": _code(started.json["secret"]), "current_password": PASSWORD},
         headers={"X-CSRF-Token": csrf},
     )
     assert confirmed.status_code == 200
@@ -113,7 +119,9 @@ def test_login_with_totp_codes_once_and_recovery_codes_once(client, make_client,
 def test_second_enrolment_is_refused(client, create_clinician, login):
     admin = create_clinician(role="admin")  # enrolled by the factory
     csrf = login(client, admin)
-    response = client.post("/api/v1/account/totp", headers={"X-CSRF-Token": csrf})
+    response = client.post(
+        "/api/v1/account/totp", json={"current_password": PASSWORD}, headers={"X-CSRF-Token": csrf}
+    )
     assert response.status_code == 409
 
 

@@ -123,10 +123,12 @@ SPECIAL = {
     ("PATCH", "/api/v1/patients/{patient_id}/sessions/{session_id}"): Special(
         body=lambda w, call: {"notes": "Edited note"}
     ),
-    ("POST", "/api/v1/account/totp"): Special(status=_ADMINS_ENROLLED),
+    ("POST", "/api/v1/account/totp"): Special(
+        body=lambda w, call: {"current_password": TEST_PASSWORD}, status=_ADMINS_ENROLLED
+    ),
     # Nobody has started an enrolment: 409 for clinicians, and admins are enrolled already.
     ("POST", "/api/v1/account/totp/confirm"): Special(
-        body=lambda w, call: {"code": "123456"},
+        body=lambda w, call: {"code": "123456", "current_password": TEST_PASSWORD},
         status={name: 409 for name in STAFF},
     ),
     ("POST", "/api/v1/account/password"): Special(

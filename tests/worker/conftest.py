@@ -1,10 +1,12 @@
 """Worker fixtures: a real SMTP server (aiosmtpd), a real webhook receiver, a private Redis,
 real worker processes, committed factories, and a way to call tasks on the test app."""
 
+import base64
 import contextvars
 import email
 import email.policy
 import http.server
+import json
 import os
 import shutil
 import signal
@@ -74,6 +76,48 @@ def run_task(app):
         return app.extensions["celery"].tasks[name](*args, **kwargs)
 
     return run
+
+
+#: What each beat tick's batches return, at zero: ``run_tick`` sums the batches' results.
+TICK_TOTALS = {
+    "waypoint.reconcile": {"checkins": 0, "deliveries": 0},
+    "waypoint.escalate_alerts": {"escalated": 0},
+    "waypoint.run_schedules": {"planned": 0, "reminders": [], "missed": 0},
+}
+#: Where ticks publish their batches (api/queue.py).
+BATCH_QUEUES = ("periodic", "planning")
+
+
+@pytest.fixture
+def run_tick(run_task, redis_url):
+    """Run a beat tick, then every batch it published (read back from the broker), here.
+
+    The batches run on the test app like ``run_task``; returns their results summed.
+    ``purge=False`` keeps what other ticks left queued (ticks racing in threads).
+    """
+    client = redis.Redis.from_url(redis_url)
+
+    def next_message():
+        for queue in BATCH_QUEUES:
+            raw = client.rpop(queue)  # kombu pushes on the left: the oldest is on the right
+            if raw is not None:
+                return json.loads(raw)
+        return None
+
+    def run(name, purge=True, **kwargs):
+        if purge:
+            client.delete(*BATCH_QUEUES)
+        run_task(name, **kwargs)
+        totals = {key: type(zero)() for key, zero in TICK_TOTALS[name].items()}
+        while (message := next_message()) is not None:
+            args, task_kwargs, _ = json.loads(base64.b64decode(message["body"]))
+            result = run_task(message["headers"]["task"], *args, **task_kwargs)
+            for key, value in result.items():
+                totals[key] = totals[key] + value
+        return totals
+
+    yield run
+    client.close()
 
 
 # --- SMTP ---------------------------------------------------------------------------------
@@ -368,11 +412,13 @@ class WorkerProcess:
 
 
 @pytest.fixture
-def start_worker(database_url, smtp, tmp_path):
+def start_worker(app, database_url, smtp, tmp_path):
     """Start real ``celery worker`` processes on the run's database; stopped after the test."""
+    from api.queue import QUEUES
+
     started = []
 
-    def start(broker_url, beat=False, **extra_env):
+    def start(broker_url, beat=False, queues=QUEUES, **extra_env):
         env = {
             **os.environ,
             "DATABASE_URL": database_url,
@@ -387,6 +433,7 @@ def start_worker(database_url, smtp, tmp_path):
             "DELIVERY_BACKOFF_SECONDS": "0.2",
             "DELIVERY_BACKOFF_MAX_SECONDS": "1",
             "DELIVERY_MAX_ATTEMPTS": "3",
+            "OUTBOUND_ALLOW_HOSTS": ",".join(app.config["OUTBOUND_ALLOW_HOSTS"]),
             **extra_env,
         }
         log_path = tmp_path / f"worker-{len(started)}.log"
@@ -394,7 +441,7 @@ def start_worker(database_url, smtp, tmp_path):
             str(ROOT / ".venv/bin/celery"),
             "-A", "worker.celery_app",
             "worker",
-            "-Q", "urgent,default,bulk",
+            "-Q", ",".join(queues),
             "--concurrency", "1",
             "--pool", "prefork",
             "--loglevel", "INFO",

@@ -18,7 +18,7 @@ def _round(session, alert_id, level):
 
 
 def test_unacknowledged_alert_escalates_to_on_call_then_admins_until_acknowledged(
-    app, client, make_client, redeem, login, team, db_session, run_task, smtp
+    app, client, make_client, redeem, login, team, db_session, run_task, smtp, run_tick
 ):
     csrf = redeem(client, team.patient)
     checkin_id = submit(client, csrf, phq9(q9=1))
@@ -28,7 +28,7 @@ def test_unacknowledged_alert_escalates_to_on_call_then_admins_until_acknowledge
     run_task("waypoint.evaluate_checkin", str(checkin_id))
 
     def escalate(minutes):
-        return run_task("waypoint.escalate_alerts", now=(created + minutes).isoformat())
+        return run_tick("waypoint.escalate_alerts", now=(created + minutes).isoformat())
 
     def send_round(level, minutes):
         at = (created + minutes).isoformat()
@@ -80,7 +80,7 @@ def test_unacknowledged_alert_escalates_to_on_call_then_admins_until_acknowledge
 
 
 def test_imminent_alert_escalates_after_the_clinic_deadline_and_without_on_call(
-    client, redeem, team, db_session, run_task
+    client, redeem, team, db_session, run_task, run_tick
 ):
     team.clinic.escalate_imminent_minutes = 3
     team.on_call.on_call = False  # nobody on call: escalation goes straight to the admins
@@ -95,16 +95,18 @@ def test_imminent_alert_escalates_after_the_clinic_deadline_and_without_on_call(
     alert = db_session.scalar(sa.select(Alert).where(Alert.checkin_id == checkin_id))
     assert alert.priority == "imminent"
     at = alert.created_at + timedelta(minutes=3)
-    assert run_task("waypoint.escalate_alerts", now=at.isoformat()) == {"escalated": 1}
+    assert run_tick("waypoint.escalate_alerts", now=at.isoformat()) == {"escalated": 1}
     recipients = {d.recipient for d in _round(db_session, alert.id, 1) if d.channel == "email"}
     assert recipients == {f"staff:{team.admin.id}"}
 
 
-def test_routine_and_high_alerts_never_escalate(client, redeem, team, db_session, run_task):
+def test_routine_and_high_alerts_never_escalate(
+    client, redeem, team, db_session, run_task, run_tick
+):
     csrf = redeem(client, team.patient)
     checkin_id = submit(client, csrf, phq9(q1=3, q2=3, q3=3, q4=3, q5=3, q6=3, q7=2))  # severe
     run_task("waypoint.evaluate_checkin", str(checkin_id))
     alert = db_session.scalar(sa.select(Alert).where(Alert.checkin_id == checkin_id))
     assert alert.priority == "high" and alert.escalate_at is None
     later = alert.created_at + timedelta(days=2)
-    assert run_task("waypoint.escalate_alerts", now=later.isoformat()) == {"escalated": 0}
+    assert run_tick("waypoint.escalate_alerts", now=later.isoformat()) == {"escalated": 0}

@@ -29,7 +29,7 @@ DAILY = {
     ],
 )
 def test_daily_reminders_fire_once_a_day_across_dst(
-    create_clinic, create_patient, db_session, run_task, smtp, zone, start, local_time
+    create_clinic, create_patient, db_session, run_task, smtp, zone, start, local_time, run_tick
 ):
     patient = create_patient(
         create_clinic(),
@@ -43,7 +43,7 @@ def test_daily_reminders_fire_once_a_day_across_dst(
     now, end = start, start + timedelta(days=4)
     while now < end:  # beat every 40 minutes over the DST weekend, each run doubled
         for _ in range(2):
-            result = run_task("waypoint.run_schedules", now=now.isoformat())
+            result = run_tick("waypoint.run_schedules", now=now.isoformat())
             for patient_id in result["reminders"]:
                 run_task("waypoint.send_reminder", patient_id, now=now.isoformat())
         now += timedelta(minutes=40)
@@ -68,7 +68,7 @@ def test_daily_reminders_fire_once_a_day_across_dst(
 
 
 def test_missed_checkin_raises_one_routine_alert(
-    create_clinic, create_clinician, create_patient, db_session, run_task
+    create_clinic, create_clinician, create_patient, db_session, run_task, run_tick
 ):
     clinic = create_clinic()
     carer = create_clinician(clinic)
@@ -79,8 +79,8 @@ def test_missed_checkin_raises_one_routine_alert(
     raised = []
     for hours in range(0, 24 * 6, 6):
         at = (start + timedelta(hours=hours)).isoformat()
-        raised.append(run_task("waypoint.run_schedules", now=at)["missed"])
-        run_task("waypoint.run_schedules", now=at)  # twice: harmless
+        raised.append(run_tick("waypoint.run_schedules", now=at)["missed"])
+        run_tick("waypoint.run_schedules", now=at)  # twice: harmless
     # First slot 2 June 18:00 EDT is more than 3 days late on 5 June 22:00 UTC.
     assert sum(raised) == 1
     [alert] = db_session.scalars(sa.select(Alert).where(Alert.patient_id == patient.id)).all()
@@ -93,7 +93,7 @@ def test_missed_checkin_raises_one_routine_alert(
 
 
 def test_a_checkin_completes_its_slot_and_silences_its_reminder(
-    client, redeem, create_patient, db_session, run_task, smtp
+    client, redeem, create_patient, db_session, run_task, smtp, run_tick
 ):
     from .conftest import checkin_body, phq9
 
@@ -102,7 +102,7 @@ def test_a_checkin_completes_its_slot_and_silences_its_reminder(
     db_session.flush()
     csrf = redeem(client, patient)
     planned_at = patient.created_at + timedelta(hours=1)
-    run_task("waypoint.run_schedules", now=planned_at.isoformat())
+    run_tick("waypoint.run_schedules", now=planned_at.isoformat())
     slot = db_session.scalar(
         sa.select(CheckinDue).where(CheckinDue.patient_id == patient.id).order_by(CheckinDue.due_at)
     )
@@ -113,7 +113,7 @@ def test_a_checkin_completes_its_slot_and_silences_its_reminder(
     db_session.refresh(slot)
     assert str(slot.completed_checkin_id) == body["id"]  # an hour early still counts
 
-    result = run_task(
+    result = run_tick(
         "waypoint.run_schedules", now=(slot.due_at + timedelta(minutes=1)).isoformat()
     )
     assert result["reminders"] == []

@@ -10,8 +10,8 @@ import hashlib
 import hmac
 import json
 import time
-import urllib.error
-import urllib.request
+
+from api import outbound
 
 from . import DeliveryError
 
@@ -24,37 +24,29 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect is an error: following it would re-send the body somewhere else."""
+def post_webhook(
+    url: str, secret: str | None, payload: dict, delivery_id, timeout: float, allow: tuple = ()
+) -> None:
+    """POST the signed payload through the outbound guard; any answer but 2xx is a failure.
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-def post_webhook(url: str, secret: str | None, payload: dict, delivery_id, timeout: float) -> None:
-    """POST the signed payload; any answer but 2xx is a failure."""
+    A redirect is a failure too: following it would re-send the body somewhere else.
+    """
     if not secret:
         raise DeliveryError("webhook secret not configured", permanent=True)
     body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
     timestamp = str(int(time.time()))
-    request = urllib.request.Request(  # noqa: S310 (http/https only, checked when saved)
-        url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "Waypoint-Webhook/1",
-            "X-Waypoint-Delivery": str(delivery_id),
-            SIGNATURE_HEADER: f"t={timestamp},v1={signature(secret, timestamp, body)}",
-        },
-    )
-    opener = urllib.request.build_opener(_NoRedirect)
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Waypoint-Webhook/1",
+        "X-Waypoint-Delivery": str(delivery_id),
+        SIGNATURE_HEADER: f"t={timestamp},v1={signature(secret, timestamp, body)}",
+    }
     try:
-        with opener.open(request, timeout=timeout) as response:
-            status = response.status
-    except urllib.error.HTTPError as exc:
-        raise DeliveryError(f"webhook answered HTTP {exc.code}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        raise DeliveryError(f"webhook unreachable: {type(exc).__name__}") from None
+        status = outbound.post(url, body, headers, timeout=timeout, allow=allow)
+    except outbound.Refused as exc:
+        # Retrying cannot help: the admin has to change the URL (or the operator the allow-list).
+        raise DeliveryError(f"webhook refused: {exc}", permanent=True) from None
+    except outbound.Unreachable as exc:
+        raise DeliveryError(f"webhook {exc}") from None
     if not 200 <= status < 300:
         raise DeliveryError(f"webhook answered HTTP {status}")

@@ -1,16 +1,26 @@
-"""Web Push (pywebpush, VAPID) to every browser a person registered."""
+"""Web Push (RFC 8291 encryption by pywebpush, RFC 8292 VAPID) to every browser a person registered.
+
+pywebpush encrypts and py_vapid signs; the request itself goes through the outbound guard
+(api/outbound.py), because the endpoint is whatever a browser, or someone posing as one, sent.
+"""
 
 import json
+import time
+from urllib.parse import urlsplit
 
 from flask import current_app
-from pywebpush import WebPushException, webpush
+from py_vapid import Vapid, VapidException
+from pywebpush import WebPusher, WebPushException
 
+from api import outbound
 from api.extensions import db
 
 from . import DeliveryError
 
 #: Push services keep an undelivered notification this long (seconds) for an offline device.
 TTL = 3600
+#: A VAPID token's lifetime (seconds); push services refuse more than 24 h.
+VAPID_LIFETIME = 12 * 3600
 
 
 def send_push(subscriptions: list, payload: dict) -> int:
@@ -20,29 +30,57 @@ def send_push(subscriptions: list, payload: dict) -> int:
         raise DeliveryError("Web Push is not configured (VAPID key)", permanent=True)
     if not subscriptions:
         raise DeliveryError("no push subscription", permanent=True)
-    data = json.dumps(payload)
+    try:
+        vapid = Vapid.from_string(private_key=config["VAPID_PRIVATE_KEY"])
+    except (VapidException, ValueError):
+        raise DeliveryError("invalid VAPID key", permanent=True) from None
+    data = json.dumps(payload).encode()
     sent, errors = 0, []
     for subscription in subscriptions:
         try:
-            webpush(
-                {
-                    "endpoint": subscription.endpoint,
-                    "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
-                },
-                data=data,
-                vapid_private_key=config["VAPID_PRIVATE_KEY"],
-                vapid_claims={"sub": config["VAPID_SUBJECT"]},
-                timeout=config["NOTIFY_TIMEOUT_SECONDS"],
-                ttl=TTL,
-            )
+            status = _push(subscription, data, vapid, config)
+        except outbound.Refused as exc:
+            errors.append(f"refused: {exc}")
+            continue
+        except outbound.Unreachable as exc:
+            errors.append(str(exc))
+            continue
+        except (WebPushException, VapidException, ValueError):  # keys or URL pywebpush refuses
+            errors.append("invalid subscription")
+            continue
+        if 200 <= status <= 202:  # what push services answer (pywebpush's bound too)
             sent += 1
-        except WebPushException as exc:
-            status = exc.response.status_code if exc.response is not None else None
-            if status in (404, 410):  # the browser unsubscribed: stop trying it
-                db.session.delete(subscription)
-            errors.append(f"HTTP {status}" if status else "push refused")
-        except (ValueError, OSError) as exc:  # requests' errors are OSErrors
-            errors.append(type(exc).__name__)
+            continue
+        if status in (404, 410):  # the browser unsubscribed: stop trying it
+            db.session.delete(subscription)
+        errors.append(f"HTTP {status}")
     if not sent:
         raise DeliveryError(f"push failed: {', '.join(errors)}")
     return sent
+
+
+def _push(subscription, data: bytes, vapid: Vapid, config) -> int:
+    """Encrypt ``data`` for one browser and POST it; the push service's HTTP status."""
+    info = {
+        "endpoint": subscription.endpoint,
+        "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
+    }
+    encrypted = WebPusher(info).encode(data, "aes128gcm")
+    parts = urlsplit(subscription.endpoint)
+    claims = {
+        "sub": config["VAPID_SUBJECT"],
+        "aud": f"{parts.scheme}://{parts.netloc}",
+        "exp": int(time.time()) + VAPID_LIFETIME,
+    }
+    headers = {
+        **vapid.sign(claims),
+        "Content-Encoding": "aes128gcm",
+        "TTL": str(TTL),
+    }
+    return outbound.post(
+        subscription.endpoint,
+        encrypted["body"],
+        headers,
+        timeout=config["NOTIFY_TIMEOUT_SECONDS"],
+        allow=config["OUTBOUND_ALLOW_HOSTS"],
+    )

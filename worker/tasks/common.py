@@ -19,7 +19,13 @@ def clock(now: str | None) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def enqueue(task_name: str, args: list, queue: str, countdown: float | None = None) -> bool:
+def enqueue(
+    task_name: str,
+    args: list,
+    queue: str,
+    countdown: float | None = None,
+    expires: float | None = None,
+) -> bool:
     """Publish a task after this task's commit; False (logged) if the broker refused.
 
     Losing a publish loses nothing: the rows are committed, and the reconciler re-enqueues
@@ -27,7 +33,9 @@ def enqueue(task_name: str, args: list, queue: str, countdown: float | None = No
     """
     celery_app = current_app.extensions["celery"]
     try:
-        celery_app.send_task(task_name, args=args, queue=queue, countdown=countdown, retry=False)
+        celery_app.send_task(
+            task_name, args=args, queue=queue, countdown=countdown, expires=expires, retry=False
+        )
     except Exception as exc:  # broker down: the reconciler has it
         log.warning(
             "publish of %s failed (%s); left for the reconciler", task_name, type(exc).__name__

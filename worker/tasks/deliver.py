@@ -127,6 +127,7 @@ def _send(delivery: Delivery, alert: Alert) -> None:
                 payload,
                 delivery.id,
                 config["NOTIFY_TIMEOUT_SECONDS"],
+                config["OUTBOUND_ALLOW_HOSTS"],
             )
             return
         staff = _staff(delivery)

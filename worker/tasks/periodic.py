@@ -1,181 +1,225 @@
-"""Beat's tasks: the reconciler, escalation and the check-in schedules.
+"""Beat's tasks: each a tick that fans the period's work out as batch tasks.
 
-Each is safe to run twice, or twice at once: rows are claimed with SKIP LOCKED and every
-insert has a unique key. Production runs one beat all the same (celery#2856).
+A tick only reads ids, in keyset pages each read in its own short transaction, and publishes
+one batch task per page; each batch does its part in one short transaction of its own. Ticks
+and batches are safe to run twice, or twice at once: rows are claimed with SKIP LOCKED and
+every insert has a unique key. A batch that fails or is lost costs only its own ids, and the
+next tick finds them again. Production runs one beat all the same (celery#2856).
+
+Queues (``api/queue.py``): the ticks, reconciliation and escalation on ``periodic``, the
+schedule batches on ``planning`` behind them.
 """
 
 import logging
-from datetime import UTC, datetime, timedelta
+import time
+import uuid
+from datetime import timedelta
 
 import sqlalchemy as sa
 from celery import shared_task
 from flask import current_app
 
-import surveys
 from api.extensions import db
-from api.models import Alert, Checkin, CheckinDue, Delivery, Patient
-from api.pipeline.alerts import raise_alerts
-from api.pipeline.escalation import escalate_due
-from api.pipeline.notify import notify_first_round
+from api.models import Alert, Checkin, Delivery, Patient
+from api.pipeline.escalation import ESCALATION_BATCH, escalate_due
 from api.pipeline.routing import (
     ESCALATE_ALERTS,
+    ESCALATE_BATCH,
     EVALUATE_CHECKIN,
+    PLAN_SCHEDULES,
     RECONCILE,
+    REQUEUE_CHECKINS,
+    REQUEUE_DELIVERIES,
     RUN_SCHEDULES,
     SEND_DELIVERY,
-    SEND_REMINDER,
     delivery_queue,
     evaluation_queue,
 )
-from api.pipeline.settings import clinic_rule_settings
-from api.schedules.operations import REMIND_WINDOW, replan_patient
 
 from .common import clock, enqueue, enqueue_deliveries
 
 log = logging.getLogger("waypoint.worker")
 
-#: Rows handled per run; more wait for the next run, seconds later.
-BATCH = 500
-#: Check-ins and deliveries the reconciler re-enqueues per run: enough that the backlog of an
-#: outage (1,000 check-ins in the benchmark) goes out in one run, not one batch per period.
-RECONCILE_BATCH = 5000
+#: Patients one schedule batch plans (its transaction stays well under a second).
+SCHEDULE_BATCH = 500
+#: Check-ins or deliveries one reconciler batch re-enqueues.
+RECONCILE_BATCH = 500
+#: Check-ins and deliveries the reconciler re-enqueues per tick: enough that the backlog of
+#: an outage (1,000 check-ins in the benchmark) goes out in one tick, few enough that a long
+#: backlog is not re-published whole every period while the workers work through it.
+RECONCILE_LIMIT = 5000
+
+
+def keyset_pages(query, columns, size: int, limit: int | None = None):
+    """Yield ``query``'s rows ordered by ``columns`` in pages of ``size``, up to ``limit`` rows.
+
+    Each page is one short read that ends its transaction: a tick never holds one open.
+    The columns must end with a unique one (the id), so that no row is skipped or repeated.
+    """
+    key = sa.tuple_(*columns) if len(columns) > 1 else columns[0]
+    after, seen = None, 0
+    while limit is None or seen < limit:
+        page = query.order_by(*columns).limit(size if limit is None else min(size, limit - seen))
+        if after is not None:
+            page = page.where(key > (after if len(columns) > 1 else after[0]))
+        rows = db.session.execute(page).all()
+        db.session.commit()
+        if not rows:
+            return
+        yield rows
+        seen += len(rows)
+        if len(rows) < size:
+            return
+        after = tuple(getattr(rows[-1], column.key) for column in columns)
+
+
+def _fan_out(task_name: str, pages, queue: str, now: str | None, expires: float) -> dict:
+    """Publish one ``task_name(ids, now)`` per page; stop at the first refused publish."""
+    batches = ids = 0
+    for rows in pages:
+        batch = [str(row.id) for row in rows]
+        # Expiring after one period: a batch still queued then is redone by the next tick.
+        if not enqueue(task_name, [batch, now], queue, expires=expires):
+            log.warning("%s: the broker refused; the next tick redoes the rest", task_name)
+            break
+        batches, ids = batches + 1, ids + len(batch)
+    return {"batches": batches, "ids": ids}
+
+
+# --- the reconciler -----------------------------------------------------------------------
 
 
 @shared_task(name=RECONCILE, acks_late=True, soft_time_limit=60, time_limit=90)
 def reconcile(now: str | None = None) -> dict:
-    """Re-enqueue check-ins unevaluated and deliveries pending for longer than the period."""
-    moment = clock(now)
-    stale = moment - timedelta(seconds=current_app.config["RECONCILE_SECONDS"])
-    checkins = db.session.execute(
+    """Fan out batches that re-enqueue check-ins and deliveries stuck longer than the period."""
+    period = current_app.config["RECONCILE_SECONDS"]
+    stale = clock(now) - timedelta(seconds=period)
+    checkins = {"batches": 0, "ids": 0}
+    # Safety first: the urgent evaluations go out ahead of the backlog.
+    for endorsed in (True, False):
+        query = db.select(Checkin.id, Checkin.received_at).where(
+            Checkin.evaluated_at.is_(None),
+            Checkin.received_at <= stale,
+            Checkin.safety_endorsed.is_(endorsed),
+        )
+        pages = keyset_pages(
+            query,
+            [Checkin.received_at, Checkin.id],
+            RECONCILE_BATCH,
+            RECONCILE_LIMIT - checkins["ids"],
+        )
+        published = _fan_out(REQUEUE_CHECKINS, pages, "periodic", now, period)
+        checkins = {k: checkins[k] + published[k] for k in checkins}
+    deliveries = _fan_out(
+        REQUEUE_DELIVERIES,
+        keyset_pages(
+            db.select(Delivery.id, Delivery.next_attempt_at).where(
+                Delivery.status == "pending", Delivery.next_attempt_at <= stale
+            ),
+            [Delivery.next_attempt_at, Delivery.id],
+            RECONCILE_BATCH,
+            RECONCILE_LIMIT,
+        ),
+        "periodic",
+        now,
+        period,
+    )
+    return {"checkins": checkins, "deliveries": deliveries}
+
+
+@shared_task(name=REQUEUE_CHECKINS, acks_late=True, soft_time_limit=60, time_limit=90)
+def requeue_checkins(checkin_ids: list[str], now: str | None = None) -> dict:
+    """Re-enqueue the evaluation of each of these check-ins still unevaluated and stale."""
+    stale = clock(now) - timedelta(seconds=current_app.config["RECONCILE_SECONDS"])
+    rows = db.session.execute(
         db.select(Checkin.id, Checkin.safety_endorsed)
-        .where(Checkin.evaluated_at.is_(None), Checkin.received_at <= stale)
-        # Safety first: the urgent evaluations go out ahead of the backlog.
+        .where(
+            Checkin.id.in_([uuid.UUID(i) for i in checkin_ids]),
+            Checkin.evaluated_at.is_(None),
+            Checkin.received_at <= stale,
+        )
         .order_by(Checkin.safety_endorsed.desc(), Checkin.received_at)
-        .limit(RECONCILE_BATCH)
         .with_for_update(skip_locked=True)
     ).all()
-    if checkins:
+    if rows:
         db.session.execute(
             db.update(Checkin)
-            .where(Checkin.id.in_([row.id for row in checkins]))
+            .where(Checkin.id.in_([row.id for row in rows]))
             .values(enqueue_count=Checkin.enqueue_count + 1)
         )
-    deliveries = db.session.execute(
+    db.session.commit()
+    # Stop at the first refused publish: the broker is down again, the next tick retries.
+    for row in rows:
+        if not enqueue(EVALUATE_CHECKIN, [str(row.id)], evaluation_queue(row)):
+            break
+    if rows:
+        log.warning("reconciler re-enqueued %d check-in(s)", len(rows))
+    return {"checkins": len(rows)}
+
+
+@shared_task(name=REQUEUE_DELIVERIES, acks_late=True, soft_time_limit=60, time_limit=90)
+def requeue_deliveries(delivery_ids: list[int], now: str | None = None) -> dict:
+    """Re-enqueue each of these deliveries still pending since before the period."""
+    stale = clock(now) - timedelta(seconds=current_app.config["RECONCILE_SECONDS"])
+    rows = db.session.execute(
         db.select(Delivery.id, Alert.priority)
         .join(Alert, Alert.id == Delivery.alert_id)
-        .where(Delivery.status == "pending", Delivery.next_attempt_at <= stale)
+        .where(
+            Delivery.id.in_([int(i) for i in delivery_ids]),
+            Delivery.status == "pending",
+            Delivery.next_attempt_at <= stale,
+        )
         .order_by(Delivery.next_attempt_at)
-        .limit(RECONCILE_BATCH)
     ).all()
     db.session.commit()
-    # Stop at the first refused publish: the broker is down again, the next run retries.
-    sent = all(
-        enqueue(EVALUATE_CHECKIN, [str(row.id)], evaluation_queue(row)) for row in checkins
-    ) and all(enqueue(SEND_DELIVERY, [row.id], delivery_queue(row.priority)) for row in deliveries)
-    if not sent:
-        log.warning("reconciler stopped publishing: the broker refused")
-    if checkins or deliveries:
-        log.warning(
-            "reconciler re-enqueued %d check-in(s), %d delivery(ies)",
-            len(checkins),
-            len(deliveries),
-        )
-    return {"checkins": len(checkins), "deliveries": len(deliveries)}
+    for row in rows:
+        if not enqueue(SEND_DELIVERY, [row.id], delivery_queue(row.priority)):
+            break
+    if rows:
+        log.warning("reconciler re-enqueued %d delivery(ies)", len(rows))
+    return {"deliveries": len(rows)}
+
+
+# --- escalation ----------------------------------------------------------------------------
 
 
 @shared_task(name=ESCALATE_ALERTS, acks_late=True, soft_time_limit=60, time_limit=90)
 def escalate_alerts(now: str | None = None) -> dict:
-    """Escalate each open urgent or imminent alert whose deadline has passed, one level."""
-    results = escalate_due(clock(now))
+    """Fan out escalation batches over the open alerts whose deadline has passed."""
+    query = db.select(Alert.id, Alert.escalate_at).where(
+        Alert.status == "open", Alert.escalate_at.is_not(None), Alert.escalate_at <= clock(now)
+    )
+    pages = keyset_pages(query, [Alert.escalate_at, Alert.id], ESCALATION_BATCH)
+    period = current_app.config["RECONCILE_SECONDS"]
+    return _fan_out(ESCALATE_BATCH, pages, "periodic", now, period)
+
+
+@shared_task(name=ESCALATE_BATCH, acks_late=True, soft_time_limit=60, time_limit=90)
+def escalate_batch(alert_ids: list[str], now: str | None = None) -> dict:
+    """Escalate each of these alerts still open past its deadline, one level."""
+    results = escalate_due(clock(now), [uuid.UUID(i) for i in alert_ids])
     db.session.commit()
     for _alert, delivery_ids in results:
         enqueue_deliveries(delivery_ids, "urgent")
     return {"escalated": len(results)}
 
 
-@shared_task(name=RUN_SCHEDULES, acks_late=True, soft_time_limit=240, time_limit=290)
+# --- check-in schedules ----------------------------------------------------------------------
+
+
+@shared_task(name=RUN_SCHEDULES, acks_late=True, soft_time_limit=60, time_limit=90)
 def run_schedules(now: str | None = None) -> dict:
-    """Plan slots, publish due reminders and raise ``missed_checkins`` for late ones."""
-    moment = clock(now)
-    patients = db.session.scalars(db.select(Patient).where(Patient.status == "active")).all()
-    planned = sum(replan_patient(patient, moment) for patient in patients)
-    remind = db.session.scalars(
-        db.select(CheckinDue.patient_id)
-        .join(Patient, Patient.id == CheckinDue.patient_id)
-        .where(
-            Patient.status == "active",
-            CheckinDue.completed_checkin_id.is_(None),
-            CheckinDue.reminded_at.is_(None),
-            CheckinDue.due_at <= moment,
-            CheckinDue.due_at > moment - REMIND_WINDOW,
-        )
-        .distinct()
-    ).all()
-    missed, deliveries = _raise_missed(moment)
-    db.session.commit()
-    for patient_id in remind:
-        enqueue(SEND_REMINDER, [str(patient_id)], "bulk")
-    enqueue_deliveries(deliveries, "default")
-    return {
-        "planned": planned,
-        "reminders": [str(p) for p in remind],
-        "missed": missed,
-    }
-
-
-def _raise_missed(now: datetime) -> tuple[int, list[int]]:
-    """One routine alert per patient for check-ins late by the clinic's threshold.
-
-    Walks every candidate in keyset pages, so that rows of a clinic with a long threshold
-    (or with the rule off) can never fill a page and starve the rows behind them.
-    """
-    raised, deliveries = 0, []
-    after = (datetime.min.replace(tzinfo=UTC), 0)
-    while True:
-        rows = db.session.scalars(
-            db.select(CheckinDue)
-            .join(Patient, Patient.id == CheckinDue.patient_id)
-            .where(
-                Patient.status == "active",
-                CheckinDue.completed_checkin_id.is_(None),
-                CheckinDue.missed_alerted_at.is_(None),
-                # One day is the smallest threshold a clinic can set.
-                CheckinDue.due_at < now - timedelta(days=1),
-                sa.tuple_(CheckinDue.due_at, CheckinDue.id) > after,
-            )
-            .order_by(CheckinDue.due_at, CheckinDue.id)
-            .limit(BATCH)
-            .with_for_update(of=CheckinDue, skip_locked=True)
-        ).all()
-        if not rows:
-            break
-        after = (rows[-1].due_at, rows[-1].id)
-        for row in rows:
-            created = _raise_one_missed(row, now)
-            for new in notify_first_round(created, now).values():
-                deliveries.extend(new)
-            raised += len(created)
-    db.session.flush()
-    return raised, deliveries
-
-
-def _raise_one_missed(row: CheckinDue, now: datetime) -> list[Alert]:
-    patient = db.session.get(Patient, row.patient_id)
-    settings = clinic_rule_settings(patient.clinic)
-    if not settings.missed_checkins:
-        row.missed_alerted_at = now  # the clinic does not want these: settle the row
-        return []
-    hit = surveys.missed_checkin(str(patient.id), row.due_at.astimezone(UTC), now, settings)
-    if hit is None:
-        return []  # not late enough for this clinic yet
-    row.missed_alerted_at = now
-    already = db.session.scalar(
-        db.select(Alert.id).where(
-            Alert.patient_id == patient.id,
-            Alert.rule == "missed_checkins",
-            Alert.status == "open",
-        )
+    """Fan out schedule batches (plan, remind, missed check-ins) over the active patients."""
+    started = time.monotonic()
+    pages = keyset_pages(
+        db.select(Patient.id).where(Patient.status == "active"), [Patient.id], SCHEDULE_BATCH
     )
-    if already is not None:
-        return []  # the open alert already says this patient is not checking in
-    return raise_alerts(patient, [hit], answered_at=None)
+    period = current_app.config["SCHEDULE_SECONDS"]
+    published = _fan_out(PLAN_SCHEDULES, pages, "planning", now, period)
+    log.info(
+        "schedule tick: %d patient(s) in %d batch(es), published in %.3f s",
+        published["ids"],
+        published["batches"],
+        time.monotonic() - started,
+    )
+    return published

@@ -106,8 +106,16 @@ export async function checkinScreen(app, code) {
       app.main,
       RESULT_TITLE,
       block,
-      h("p", {}, "When you are ready, you can finish your check-in. Your answers so far are saved."),
-      h("button", { type: "button", class: "button secondary", onclick: resume }, "Continue my check-in"),
+      h(
+        "p",
+        {},
+        "When you are ready, you can finish your check-in. Your answers so far are saved.",
+      ),
+      h(
+        "button",
+        { type: "button", class: "button secondary", onclick: resume },
+        "Continue my check-in",
+      ),
     );
     followDelivery(block, monitoring, delivery);
   }
@@ -123,7 +131,8 @@ export async function checkinScreen(app, code) {
     const total = items.length;
     const answer = draft.answers[item.link_id];
     // The instrument's stem belongs to its statements, not to items that are whole questions.
-    const stem = definition.preamble && !item.text.trim().endsWith("?") ? definition.preamble : null;
+    const stem =
+      definition.preamble && !item.text.trim().endsWith("?") ? definition.preamble : null;
     const legend = h(
       "legend",
       {},
@@ -143,11 +152,19 @@ export async function checkinScreen(app, code) {
         "form",
         { class: "question", onsubmit: (event) => event.preventDefault() },
         h("label", { for: "answer-text", class: "item-text" }, item.text),
-        h("p", { id: "answer-hint", class: "hint" }, item.required ? "Please write a short answer." : "You can skip this."),
+        h(
+          "p",
+          { id: "answer-hint", class: "hint" },
+          item.required ? "Please write a short answer." : "You can skip this.",
+        ),
         field,
         h(
           "button",
-          { type: "button", class: "button", onclick: () => choose(item, items, field.value.trim() || null) },
+          {
+            type: "button",
+            class: "button",
+            onclick: () => choose(item, items, field.value.trim() || null),
+          },
           "Next",
         ),
       );
@@ -184,15 +201,31 @@ export async function checkinScreen(app, code) {
       "Check-in",
       isFollowUp ? helpBar(resources) : null,
       h("p", { class: "eyebrow" }, instrumentName(definition)),
-      h("h1", { id: "progress-title", class: "progress-title" }, `Question ${index + 1} of ${total}`),
+      h(
+        "h1",
+        { id: "progress-title", class: "progress-title" },
+        `Question ${index + 1} of ${total}`,
+      ),
       h("progress", { max: total, value: index + 1, "aria-labelledby": "progress-title" }),
       body,
       h(
         "div",
         { class: "nav" },
-        h("button", { type: "button", class: "button secondary", onclick: () => back(items, index) }, "Back"),
+        h(
+          "button",
+          { type: "button", class: "button secondary", onclick: () => back(items, index) },
+          "Back",
+        ),
         !item.required && item.type !== "text"
-          ? h("button", { type: "button", class: "button secondary", onclick: () => choose(item, items, null) }, "Skip this question")
+          ? h(
+              "button",
+              {
+                type: "button",
+                class: "button secondary",
+                onclick: () => choose(item, items, null),
+              },
+              "Skip this question",
+            )
           : null,
       ),
     );
@@ -246,7 +279,8 @@ export async function checkinScreen(app, code) {
     const answers = rules.cleanAnswers(definition, draft.answers);
     const local = rules.score(definition, answers);
     const completedAt = new Date().toISOString();
-    const nextFollowUp = local.safety.follow_up && local.safety.follow_up !== code ? local.safety.follow_up : null;
+    const nextFollowUp =
+      local.safety.follow_up && local.safety.follow_up !== code ? local.safety.follow_up : null;
     const version = definition.version;
     await enqueue(
       // The version asked stays with the answers on this phone (the server scores by its own).
@@ -268,7 +302,11 @@ export async function checkinScreen(app, code) {
           completed_at: completedAt,
           follow_up_of: isFollowUp,
         },
-        followup: nextFollowUp ? { instrument: nextFollowUp, after: draft.id } : isFollowUp ? null : followUp,
+        followup: nextFollowUp
+          ? { instrument: nextFollowUp, after: draft.id }
+          : isFollowUp
+            ? null
+            : followUp,
         completed_once: true,
       },
     );

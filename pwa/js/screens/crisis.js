@@ -16,12 +16,16 @@ export function ordered(resources, emergencyFirst) {
 /** The tap-to-text link, with the keyword prefilled as the body (`sms:741741?&body=HOME`). */
 export function smsHref(resource) {
   const keyword = resource.sms_keyword;
-  return keyword ? `sms:${resource.sms}?&body=${encodeURIComponent(keyword)}` : `sms:${resource.sms}`;
+  return keyword
+    ? `sms:${resource.sms}?&body=${encodeURIComponent(keyword)}`
+    : `sms:${resource.sms}`;
 }
 
 /** "Text HOME to 741741", or "Text 988". */
 export function smsWords(resource) {
-  return resource.sms_keyword ? `Text ${resource.sms_keyword} to ${resource.sms}` : `Text ${resource.sms}`;
+  return resource.sms_keyword
+    ? `Text ${resource.sms_keyword} to ${resource.sms}`
+    : `Text ${resource.sms}`;
 }
 
 /** One resource: its name and a big button per way to reach it. */
@@ -29,17 +33,28 @@ function resourceItem(resource, headingLevel, urgent) {
   const actions = [];
   if (resource.phone) {
     actions.push(
-      h("a", { class: urgent ? "button urgent" : "button", href: `tel:${resource.phone}` }, `Call ${resource.phone}`),
+      h(
+        "a",
+        { class: urgent ? "button urgent" : "button", href: `tel:${resource.phone}` },
+        `Call ${resource.phone}`,
+      ),
     );
   }
   if (resource.sms) {
-    actions.push(h("a", { class: "button secondary", href: smsHref(resource) }, smsWords(resource)));
+    actions.push(
+      h("a", { class: "button secondary", href: smsHref(resource) }, smsWords(resource)),
+    );
   }
   if (resource.url) {
     actions.push(
       h(
         "a",
-        { class: "button secondary", href: resource.url, target: "_blank", rel: "noopener noreferrer" },
+        {
+          class: "button secondary",
+          href: resource.url,
+          target: "_blank",
+          rel: "noopener noreferrer",
+        },
         "Chat online",
         h("span", { class: "visually-hidden" }, " (opens a new tab)"),
       ),
@@ -58,7 +73,9 @@ export function resourceList(resources, { emergencyFirst = false, headingLevel =
   return h(
     "ul",
     { class: "resources", "aria-label": "People you can reach now" },
-    ordered(resources, emergencyFirst).map((r, i) => resourceItem(r, headingLevel, emergencyFirst && i === 0)),
+    ordered(resources, emergencyFirst).map((r, i) =>
+      resourceItem(r, headingLevel, emergencyFirst && i === 0),
+    ),
   );
 }
 
@@ -76,7 +93,11 @@ export function supportBlock(resources, { monitoring, delivery, headingLevel = 1
       "Thank you for telling us. If you are thinking about hurting yourself, please reach out now. " +
         "These lines are free and open day and night.",
     ),
-    h("p", { class: "monitoring", role: "status", "data-delivery": delivery }, monitoringWords(monitoring, delivery)),
+    h(
+      "p",
+      { class: "monitoring", role: "status", "data-delivery": delivery },
+      monitoringWords(monitoring, delivery),
+    ),
   );
 }
 
@@ -93,7 +114,11 @@ export function urgentBlock(resources, { monitoring, delivery } = {}) {
       "Your safety matters most. Please call now, or go to the nearest emergency room. " +
         "If you can, stay with someone you trust.",
     ),
-    h("p", { class: "monitoring", role: "status", "data-delivery": delivery }, monitoringWords(monitoring, delivery)),
+    h(
+      "p",
+      { class: "monitoring", role: "status", "data-delivery": delivery },
+      monitoringWords(monitoring, delivery),
+    ),
   );
 }
 
@@ -135,7 +160,11 @@ export function helpBar(resources) {
       "div",
       { class: "actions" },
       lines.map((r) =>
-        h("a", { class: "button small", href: r.phone ? `tel:${r.phone}` : smsHref(r) }, r.phone ? `Call ${r.phone}` : smsWords(r)),
+        h(
+          "a",
+          { class: "button small", href: r.phone ? `tel:${r.phone}` : smsHref(r) },
+          r.phone ? `Call ${r.phone}` : smsWords(r),
+        ),
       ),
     ),
   );

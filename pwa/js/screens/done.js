@@ -45,7 +45,11 @@ export async function doneScreen(app) {
   const needsSupport = imminent || local.safety.endorsed || last.follow_up_of;
 
   let state = await sendState(last.id);
-  const status = h("p", { class: "send-status", role: "status", "data-state": state }, STATUS[state]);
+  const status = h(
+    "p",
+    { class: "send-status", role: "status", "data-state": state },
+    STATUS[state],
+  );
   // Told as soon as either the check-in or its earlier safety signal has been answered 2xx.
   const delivery = async () => {
     const checkin = await sendState(last.id);
@@ -78,13 +82,19 @@ export async function doneScreen(app) {
           "When someone has these thoughts, your care team asks a few short yes-or-no questions. " +
             "Your answers help them know how best to help you.",
         ),
-        h("a", { class: "button", href: `#/checkin/${encodeURIComponent(followUp.instrument)}` }, "Answer the questions"),
+        h(
+          "a",
+          { class: "button", href: `#/checkin/${encodeURIComponent(followUp.instrument)}` },
+          "Answer the questions",
+        ),
       ),
     );
   }
   // After a safety answer the screen is about help; the score waits in the history.
   const scoreSlot =
-    !needsSupport && local.total !== null && local.total !== undefined ? h("div", { class: "score-slot" }) : null;
+    !needsSupport && local.total !== null && local.total !== undefined
+      ? h("div", { class: "score-slot" })
+      : null;
   const reminders = h("div", { class: "reminders" });
   parts.push(
     scoreSlot,
@@ -93,7 +103,9 @@ export async function doneScreen(app) {
       "div",
       { class: "nav" },
       h("a", { class: "button secondary", href: "#/" }, "Back to home"),
-      needsSupport ? null : h("a", { class: "button secondary", href: "#/history" }, "See how you have been doing"),
+      needsSupport
+        ? null
+        : h("a", { class: "button secondary", href: "#/history" }, "See how you have been doing"),
     ),
   );
   show(app.main, RESULT_TITLE, parts);
@@ -118,7 +130,13 @@ async function fillScore(slot, last) {
     try {
       definition = await data.definition(last.instrument);
     } catch {
-      slot.replaceChildren(h("p", { class: "hint" }, "Your score will show in your history when your phone is online."));
+      slot.replaceChildren(
+        h(
+          "p",
+          { class: "hint" },
+          "Your score will show in your history when your phone is online.",
+        ),
+      );
       return;
     }
   }
@@ -132,9 +150,17 @@ function scoreCard(definition, last) {
     "section",
     { class: "card score", "aria-labelledby": "score-title" },
     h("h2", { id: "score-title" }, instrumentName(definition)),
-    h("p", { class: "score-words" }, `Your answers add up to ${scoreWords(definition, local.total, local.severity_label)}.`),
+    h(
+      "p",
+      { class: "score-words" },
+      `Your answers add up to ${scoreWords(definition, local.total, local.severity_label)}.`,
+    ),
     context,
-    h("p", { class: "hint" }, `${LOWER_IS_BETTER} This is one way to follow how you are doing, not a judgment.`),
+    h(
+      "p",
+      { class: "hint" },
+      `${LOWER_IS_BETTER} This is one way to follow how you are doing, not a judgment.`,
+    ),
   );
   data
     .history()
@@ -146,7 +172,8 @@ function scoreCard(definition, last) {
       context.textContent = contextWords(local.total, earlier);
     })
     .catch(() => {
-      context.textContent = "We will compare it with your earlier check-ins when your phone is online.";
+      context.textContent =
+        "We will compare it with your earlier check-ins when your phone is online.";
     });
   return card;
 }

@@ -33,17 +33,23 @@ function instrumentSection(definition, rows) {
     h(
       "ol",
       { class: "history-list", reversed: true },
-      [...rows].reverse().map((row) =>
-        h(
-          "li",
-          {},
-          h("span", { class: "when" }, formatDay(row.completed_at)),
-          h("span", {}, scoreWords(definition, row.total, row.severity_label)),
+      [...rows]
+        .reverse()
+        .map((row) =>
+          h(
+            "li",
+            {},
+            h("span", { class: "when" }, formatDay(row.completed_at)),
+            h("span", {}, scoreWords(definition, row.total, row.severity_label)),
+          ),
         ),
-      ),
     ),
   );
-  const points = rows.map((row) => ({ x: formatShort(row.completed_at), y: row.total, band: row.severity_label || "" }));
+  const points = rows.map((row) => ({
+    x: formatShort(row.completed_at),
+    y: row.total,
+    band: row.severity_label || "",
+  }));
   return { section, draw: () => drawHistory(canvas, definition, points) };
 }
 
@@ -76,7 +82,11 @@ async function draw(app, items, note) {
     "History",
     h("h1", {}, "How you have been doing"),
     sections.length
-      ? h("p", { class: "lead" }, "Each dot is one check-in. The colored bands show what the numbers mean.")
+      ? h(
+          "p",
+          { class: "lead" },
+          "Each dot is one check-in. The colored bands show what the numbers mean.",
+        )
       : h("p", { class: "lead" }, "Your check-ins will show here after your first one."),
     note ? h("p", { class: "hint" }, note) : null,
     sections.map((s) => s.section),
@@ -106,7 +116,11 @@ export async function historyScreen(app) {
       app.main,
       "History",
       h("h1", {}, "How you have been doing"),
-      h("p", {}, "Your history needs the internet. Your check-ins are safe on this phone in the meantime."),
+      h(
+        "p",
+        {},
+        "Your history needs the internet. Your check-ins are safe on this phone in the meantime.",
+      ),
       h("a", { class: "button secondary", href: "#/" }, "Back to home"),
     );
     return;

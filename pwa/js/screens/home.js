@@ -16,12 +16,22 @@ function outboxCard(rows) {
   const signedOut = rows.some((r) => r.last_status === 401);
   const text = refused ? STATUS.refused : signedOut ? STATUS.signedOut : STATUS.waiting;
   // A safety signal and its finished check-in are one check-in to the patient.
-  const count = rows.filter((r) => r.kind !== "signal" || !rows.some((o) => o.id === r.checkin_id)).length;
+  const count = rows.filter(
+    (r) => r.kind !== "signal" || !rows.some((o) => o.id === r.checkin_id),
+  ).length;
   return h(
     "section",
     { class: "card notice", "aria-labelledby": "outbox-title" },
-    h("h2", { id: "outbox-title" }, count === 1 ? "1 check-in on this phone" : `${count} check-ins on this phone`),
-    h("p", { class: "send-status", role: "status", "data-state": refused ? "refused" : "waiting" }, text),
+    h(
+      "h2",
+      { id: "outbox-title" },
+      count === 1 ? "1 check-in on this phone" : `${count} check-ins on this phone`,
+    ),
+    h(
+      "p",
+      { class: "send-status", role: "status", "data-state": refused ? "refused" : "waiting" },
+      text,
+    ),
   );
 }
 
@@ -29,14 +39,26 @@ function dueCard(profile) {
   const due = (profile && profile.next_due) || [];
   if (!due.length) return null;
   const next = due[0];
-  const name = INSTRUMENT_NAMES[next.instrument] ? INSTRUMENT_NAMES[next.instrument].name : next.instrument;
+  const name = INSTRUMENT_NAMES[next.instrument]
+    ? INSTRUMENT_NAMES[next.instrument].name
+    : next.instrument;
   const ready = new Date(next.due_at) <= new Date();
   return h(
     "section",
     { class: "card due", "aria-labelledby": "due-title" },
-    h("h2", { id: "due-title" }, ready ? `Your ${name.toLowerCase()} is ready` : "Your next check-in"),
+    h(
+      "h2",
+      { id: "due-title" },
+      ready ? `Your ${name.toLowerCase()} is ready` : "Your next check-in",
+    ),
     h("p", {}, ready ? "It takes about two minutes." : `${name} on ${formatDay(next.due_at)}.`),
-    ready ? h("a", { class: "button", href: `#/checkin/${encodeURIComponent(next.instrument)}` }, "Start now") : null,
+    ready
+      ? h(
+          "a",
+          { class: "button", href: `#/checkin/${encodeURIComponent(next.instrument)}` },
+          "Start now",
+        )
+      : null,
   );
 }
 
@@ -50,7 +72,11 @@ function supportCard(since) {
     "section",
     { class: "card support-card", "aria-labelledby": "support-card-title" },
     h("h2", { id: "support-card-title" }, "Help is here"),
-    h("p", {}, "If things feel hard, you can talk to someone now, day or night. You do not have to wait for your care team."),
+    h(
+      "p",
+      {},
+      "If things feel hard, you can talk to someone now, day or night. You do not have to wait for your care team.",
+    ),
     h("a", { class: "button", href: "#/help" }, "See who you can reach now"),
   );
 }
@@ -64,7 +90,9 @@ export async function homeScreen(app) {
   const waiting = (await queued()).filter((row) => row.patient_id === patientId);
   const offered = (profile && profile.instruments) || Object.keys(INSTRUMENT_NAMES);
   // Our own order (mood first); the follow-up questions are asked only after a check-in.
-  const codes = Object.keys(INSTRUMENT_NAMES).filter((code) => code !== "asq" && offered.includes(code));
+  const codes = Object.keys(INSTRUMENT_NAMES).filter(
+    (code) => code !== "asq" && offered.includes(code),
+  );
   const support = supportCard(await getMeta("support_since", null));
 
   show(
@@ -72,14 +100,26 @@ export async function homeScreen(app) {
     "Home",
     h("h1", {}, firstName(profile)),
     support ||
-      h("p", { class: "lead" }, "Thank you for taking a moment for yourself. Your answers help your care team help you."),
+      h(
+        "p",
+        { class: "lead" },
+        "Thank you for taking a moment for yourself. Your answers help your care team help you.",
+      ),
     followUp
       ? h(
           "section",
           { class: "card notice", "aria-labelledby": "followup-title" },
           h("h2", { id: "followup-title" }, "A few more questions"),
-          h("p", {}, "Your care team asks a few short yes-or-no questions after your last check-in."),
-          h("a", { class: "button", href: `#/checkin/${encodeURIComponent(followUp.instrument)}` }, "Answer the questions"),
+          h(
+            "p",
+            {},
+            "Your care team asks a few short yes-or-no questions after your last check-in.",
+          ),
+          h(
+            "a",
+            { class: "button", href: `#/checkin/${encodeURIComponent(followUp.instrument)}` },
+            "Answer the questions",
+          ),
         )
       : null,
     drafts.map((d) =>
@@ -88,7 +128,11 @@ export async function homeScreen(app) {
         { class: "card", "aria-labelledby": `draft-${d.instrument}` },
         h("h2", { id: `draft-${d.instrument}` }, "You started a check-in"),
         h("p", {}, "Your answers so far are saved on this phone."),
-        h("a", { class: "button", href: `#/checkin/${encodeURIComponent(d.instrument)}` }, "Continue where I left off"),
+        h(
+          "a",
+          { class: "button", href: `#/checkin/${encodeURIComponent(d.instrument)}` },
+          "Continue where I left off",
+        ),
       ),
     ),
     outboxCard(waiting),
@@ -146,7 +190,11 @@ export async function welcomeScreen(app) {
           "section",
           { class: "card notice", "aria-labelledby": "outbox-title" },
           h("h2", { id: "outbox-title" }, "Answers waiting on this phone"),
-          h("p", { class: "send-status", role: "status", "data-state": "signedOut" }, STATUS.signedOut),
+          h(
+            "p",
+            { class: "send-status", role: "status", "data-state": "signedOut" },
+            STATUS.signedOut,
+          ),
         )
       : null,
   );

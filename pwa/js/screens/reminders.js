@@ -11,14 +11,18 @@ const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Satur
 /** "6:00 PM" (or "18:00", as the phone says times) for "18:00". */
 export function clockWords(localTime) {
   const [hours, minutes] = localTime.split(":").map(Number);
-  return new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit", timeZone: "UTC" }).format(
-    new Date(Date.UTC(2000, 0, 3, hours, minutes)),
-  );
+  return new Intl.DateTimeFormat(undefined, {
+    hour: "numeric",
+    minute: "2-digit",
+    timeZone: "UTC",
+  }).format(new Date(Date.UTC(2000, 0, 3, hours, minutes)));
 }
 
 /** The weekday (0 = Monday) of an instant in the patient's time zone. */
 function weekdayIn(iso, timeZone) {
-  const name = new Intl.DateTimeFormat("en-US", { weekday: "long", timeZone }).format(new Date(iso));
+  const name = new Intl.DateTimeFormat("en-US", { weekday: "long", timeZone }).format(
+    new Date(iso),
+  );
   return WEEKDAYS.indexOf(name);
 }
 
@@ -44,14 +48,19 @@ function dueWords(due, timeZone) {
     minute: "2-digit",
     timeZone,
   }).format(new Date(due.due_at));
-  const name = INSTRUMENT_NAMES[due.instrument] ? INSTRUMENT_NAMES[due.instrument].name : due.instrument;
+  const name = INSTRUMENT_NAMES[due.instrument]
+    ? INSTRUMENT_NAMES[due.instrument].name
+    : due.instrument;
   return `${name}: ${when}`;
 }
 
 function summary(schedule) {
   const weekly = schedule.cadence_days && schedule.cadence_days % 7 === 0;
-  const cadenceDue = schedule.next_due.find((d) => schedule.cadence_instruments.includes(d.instrument));
-  const weekday = schedule.weekday ?? (cadenceDue ? weekdayIn(cadenceDue.due_at, schedule.timezone) : -1);
+  const cadenceDue = schedule.next_due.find((d) =>
+    schedule.cadence_instruments.includes(d.instrument),
+  );
+  const weekday =
+    schedule.weekday ?? (cadenceDue ? weekdayIn(cadenceDue.due_at, schedule.timezone) : -1);
   const rhythm = rhythmWords(schedule, weekly ? weekday : -1);
   const upcoming = schedule.next_due.filter((d) => new Date(d.due_at) > new Date()).slice(0, 5);
   return {
@@ -63,17 +72,34 @@ function summary(schedule) {
       h("h2", { id: "when-title" }, "When your check-ins come"),
       rhythm ? h("p", {}, rhythm) : null,
       schedule.session_anchored
-        ? h("p", {}, "After each treatment session, there are also a few check-ins in the days that follow, at the same time of day.")
+        ? h(
+            "p",
+            {},
+            "After each treatment session, there are also a few check-ins in the days that follow, at the same time of day.",
+          )
         : null,
       upcoming.length
-        ? [h("h3", {}, "Coming up"), h("ul", { class: "upcoming" }, upcoming.map((d) => h("li", {}, dueWords(d, schedule.timezone))))]
+        ? [
+            h("h3", {}, "Coming up"),
+            h(
+              "ul",
+              { class: "upcoming" },
+              upcoming.map((d) => h("li", {}, dueWords(d, schedule.timezone))),
+            ),
+          ]
         : h("p", {}, "Nothing is planned right now."),
     ),
   };
 }
 
 function form(schedule, weekly, weekday, save) {
-  const time = h("input", { type: "time", id: "reminder-time", name: "local_time", value: schedule.local_time, required: true });
+  const time = h("input", {
+    type: "time",
+    id: "reminder-time",
+    name: "local_time",
+    value: schedule.local_time,
+    required: true,
+  });
   const day = weekly
     ? h(
         "select",
@@ -92,15 +118,25 @@ function form(schedule, weekly, weekday, save) {
     "form",
     { class: "card reminder-form", "aria-labelledby": "change-title" },
     h("h2", { id: "change-title" }, "Change the time"),
-    h("p", { class: "hint" }, "Pick a time when you usually have a quiet moment. Your care team decides how often."),
+    h(
+      "p",
+      { class: "hint" },
+      "Pick a time when you usually have a quiet moment. Your care team decides how often.",
+    ),
     h("div", { class: "field" }, h("label", { for: "reminder-time" }, "Time of day"), time),
-    day ? h("div", { class: "field" }, h("label", { for: "reminder-day" }, "Day of the week"), day) : null,
+    day
+      ? h("div", { class: "field" }, h("label", { for: "reminder-day" }, "Day of the week"), day)
+      : null,
     zone
       ? h(
           "div",
           { class: "field check" },
           zone,
-          h("label", { for: "reminder-zone" }, `Use this phone's time zone (${phoneZone}) instead of ${schedule.timezone}`),
+          h(
+            "label",
+            { for: "reminder-zone" },
+            `Use this phone's time zone (${phoneZone}) instead of ${schedule.timezone}`,
+          ),
         )
       : h("p", { class: "hint" }, `Times are in your time zone, ${schedule.timezone}.`),
     button,
@@ -136,7 +172,11 @@ export async function remindersScreen(app, saved = false) {
       app.main,
       "Reminders",
       h("h1", {}, "Your reminders"),
-      h("p", {}, "Seeing and changing your reminders needs the internet. Please try again when your phone is online."),
+      h(
+        "p",
+        {},
+        "Seeing and changing your reminders needs the internet. Please try again when your phone is online.",
+      ),
       h("a", { class: "button secondary", href: "#/" }, "Back to home"),
     );
     return;
@@ -155,8 +195,18 @@ function render(app, schedule, saved) {
     app.main,
     "Reminders",
     h("h1", {}, "Your reminders"),
-    h("p", { class: "lead" }, "Check-ins come at a time that suits you. You can change it whenever you like."),
-    saved ? h("p", { class: "card notice", id: "reminder-saved" }, "Saved. Your check-ins will come at the new time.") : null,
+    h(
+      "p",
+      { class: "lead" },
+      "Check-ins come at a time that suits you. You can change it whenever you like.",
+    ),
+    saved
+      ? h(
+          "p",
+          { class: "card notice", id: "reminder-saved" },
+          "Saved. Your check-ins will come at the new time.",
+        )
+      : null,
     card,
     form(schedule, weekly, weekday, save),
     h("a", { class: "button secondary", href: "#/" }, "Back to home"),

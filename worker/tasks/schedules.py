@@ -1,0 +1,121 @@
+"""One batch of a schedule tick: plan the patients' slots, remind, raise missed check-ins.
+
+The tick (``periodic.run_schedules``) hands each batch the ids of up to ``SCHEDULE_BATCH``
+active patients; the batch does all three steps for them in one short transaction.
+"""
+
+import logging
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from celery import shared_task
+from sqlalchemy.orm import selectinload
+
+import surveys
+from api.extensions import db
+from api.models import Alert, CheckinDue, Patient
+from api.pipeline.alerts import raise_alerts
+from api.pipeline.notify import notify_first_round
+from api.pipeline.routing import PLAN_SCHEDULES, SEND_REMINDER
+from api.pipeline.settings import clinic_rule_settings
+from api.schedules.operations import REMIND_WINDOW, replan_patients
+
+from .common import clock, enqueue, enqueue_deliveries
+
+log = logging.getLogger("waypoint.worker")
+
+
+@shared_task(name=PLAN_SCHEDULES, acks_late=True, soft_time_limit=60, time_limit=90)
+def plan_schedules(patient_ids: list[str], now: str | None = None) -> dict:
+    """Plan slots, publish due reminders and raise ``missed_checkins`` for these patients."""
+    moment = clock(now)
+    started = time.monotonic()
+    # Each patient is handled by one batch at a time: a batch run twice at once skips the
+    # patients the other holds (their slots must not be split between two missed-alert runs).
+    patients = db.session.scalars(
+        db.select(Patient)
+        .where(Patient.id.in_([uuid.UUID(i) for i in patient_ids]), Patient.status == "active")
+        .order_by(Patient.id)
+        .options(selectinload(Patient.clinic))
+        .with_for_update(of=Patient, key_share=True, skip_locked=True)
+    ).all()
+    planned = replan_patients(patients, moment)
+    remind = _due_reminders([patient.id for patient in patients], moment)
+    missed, deliveries = _raise_missed(patients, moment)
+    db.session.commit()
+    log.info(
+        "schedule batch: %d patient(s), %d slot(s) planned, transaction %.3f s",
+        len(patients),
+        planned,
+        time.monotonic() - started,
+    )
+    for patient_id in remind:
+        enqueue(SEND_REMINDER, [str(patient_id)], "bulk")
+    enqueue_deliveries(deliveries, "default")
+    return {"planned": planned, "reminders": [str(p) for p in remind], "missed": missed}
+
+
+def _due_reminders(patient_ids: list, now: datetime) -> list:
+    """The patients among these with a slot due now that nobody reminded them of."""
+    if not patient_ids:
+        return []
+    return db.session.scalars(
+        db.select(CheckinDue.patient_id)
+        .where(
+            CheckinDue.patient_id.in_(patient_ids),
+            CheckinDue.completed_checkin_id.is_(None),
+            CheckinDue.reminded_at.is_(None),
+            CheckinDue.due_at <= now,
+            CheckinDue.due_at > now - REMIND_WINDOW,
+        )
+        .distinct()
+    ).all()
+
+
+def _raise_missed(patients: list[Patient], now: datetime) -> tuple[int, list[int]]:
+    """One routine alert per patient for check-ins late by the clinic's threshold."""
+    by_id = {patient.id: patient for patient in patients}
+    if not by_id:
+        return 0, []
+    rows = db.session.scalars(
+        db.select(CheckinDue)
+        .where(
+            CheckinDue.patient_id.in_(list(by_id)),
+            CheckinDue.completed_checkin_id.is_(None),
+            CheckinDue.missed_alerted_at.is_(None),
+            # One day is the smallest threshold a clinic can set.
+            CheckinDue.due_at < now - timedelta(days=1),
+        )
+        .order_by(CheckinDue.patient_id, CheckinDue.due_at, CheckinDue.id)
+        .with_for_update(skip_locked=True)
+    ).all()
+    raised, deliveries = 0, []
+    for row in rows:
+        created = _raise_one_missed(by_id[row.patient_id], row, now)
+        for new in notify_first_round(created, now).values():
+            deliveries.extend(new)
+        raised += len(created)
+    db.session.flush()
+    return raised, deliveries
+
+
+def _raise_one_missed(patient: Patient, row: CheckinDue, now: datetime) -> list[Alert]:
+    settings = clinic_rule_settings(patient.clinic)
+    if not settings.missed_checkins:
+        row.missed_alerted_at = now  # the clinic does not want these: settle the row
+        return []
+    hit = surveys.missed_checkin(str(patient.id), row.due_at.astimezone(UTC), now, settings)
+    if hit is None:
+        return []  # not late enough for this clinic yet
+    row.missed_alerted_at = now
+    already = db.session.scalar(
+        db.select(Alert.id).where(
+            Alert.patient_id == patient.id,
+            Alert.rule == "missed_checkins",
+            Alert.status == "open",
+        )
+    )
+    if already is not None:
+        return []  # the open alert already says this patient is not checking in
+    return raise_alerts(patient, [hit], answered_at=None)
