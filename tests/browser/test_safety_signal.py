@@ -199,3 +199,26 @@ def test_the_crisis_screen_says_saved_on_this_phone_while_offline(
         answer(page, "Not at all")
     page.get_by_role("heading", name="Thank you for checking in").wait_for()
     assert page.title() == "Check-in · Waypoint"
+
+
+def test_item9_offline_then_closed_is_sent_by_background_sync(
+    page, context, signed_in, committed_db
+):
+    """Chromium has Background Sync: the signal goes when the network returns, app closed."""
+    page.goto("/")
+    wait_for_app(page)
+    wait_for_service_worker(page)
+    page.reload()
+    wait_for_app(page)
+    page.get_by_role("heading", name="Hello, Sam").wait_for()
+    context.set_offline(True)
+    item9_then_crisis(page)
+    page.wait_for_function(
+        "() => document.querySelector('main .monitoring')?.dataset.delivery === 'offline'"
+    )
+    page.close()
+    assert alerts_of(committed_db, signed_in.id) == []
+
+    context.set_offline(False)  # no page of the app is open now
+    (alert,) = wait_for_alert(committed_db, signed_in.id, seconds=20)
+    assert (alert.rule, alert.priority) == ("suicidal_ideation", "urgent")
