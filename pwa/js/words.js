@@ -76,7 +76,7 @@ export const LOWER_IS_BETTER = "Lower numbers mean the problems bothered you les
 export const DELIVERY = {
   told: "Your care team has been told.",
   sending: "Still sending your answers to your care team…",
-  offline: "Your answers are saved on this phone. They will be sent when you are back online.",
+  offline: "Your answers are saved on this phone and will be sent when you are back online.",
   refused:
     "Your answers could not be sent. They are still on this phone; please tell your care team.",
   unsent: "Your answers are saved on this phone. Your care team will get them when you finish.",

@@ -67,7 +67,7 @@ def test_offline_check_in_with_item_9_shows_help_and_syncs_once(
     assert tel_links(page) == ["tel:988", "tel:911"]
     assert page.locator("main a[href='sms:988']").is_visible()
     page.get_by_text(
-        "Your answers are saved on this phone. They will be sent when you are back online."
+        "Your answers are saved on this phone and will be sent when you are back online."
     ).wait_for()
     assert page.evaluate("navigator.onLine") is False
     assert_accessible(page, "crisis help, offline")

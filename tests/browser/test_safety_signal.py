@@ -178,7 +178,7 @@ def test_the_crisis_screen_says_saved_on_this_phone_while_offline(
         "() => document.querySelector('main .monitoring')?.dataset.delivery === 'offline'"
     )
     assert delivery_words(page)[1].startswith(
-        "Your answers are saved on this phone. They will be sent when you are back online."
+        "Your answers are saved on this phone and will be sent when you are back online."
     )
     assert "has been told" not in page.inner_text("main")
     context.set_offline(False)
