@@ -146,6 +146,30 @@ def answer_rows(definition: surveys.Definition, answers: dict) -> list[dict]:
     return rows
 
 
+def with_signals(items: list[dict], patient_id) -> list[dict]:
+    """Add to each finished check-in that began as a safety signal when that answer was given,
+    and the signal's answers where the patient changed one before finishing."""
+    ids = [item["id"] for item in items if item.get("status") == "complete"]
+    if not ids:
+        return items
+    query = db.select(CheckinPartial).where(
+        CheckinPartial.patient_id == patient_id, CheckinPartial.id.in_(ids)
+    )
+    signals = {row.id: row for row in db.session.scalars(query)}
+    for item in items:
+        row = signals.get(item["id"])
+        if row is None:
+            continue
+        given = {a["link_id"]: a["value"] for a in item["answers"]}
+        changed = any(given.get(key) != value for key, value in row.answers.items())
+        definition = surveys.get_definition(row.instrument)
+        item["signal"] = {
+            "answered_at": row.answered_at,
+            "changed_answers": answer_rows(definition, row.answers) if changed else None,
+        }
+    return items
+
+
 def merged_unfinished(items: list[dict], patient_id, instrument: str | None, limit: int) -> list:
     """The clinic's check-in list ``items`` with the patient's unfinished partials merged in.
 

@@ -11,7 +11,7 @@ from ..audit import record
 from ..auth.operations import create_invite
 from ..auth.policy import clinic_patient_or_404, policy, require_principal
 from ..checkins.followups import asq_results
-from ..checkins.partials import answer_rows, merged_unfinished
+from ..checkins.partials import answer_rows, merged_unfinished, with_signals
 from ..extensions import db
 from ..models import Checkin, CheckinDue, PatientSummary
 from ..models.base import utcnow
@@ -136,6 +136,7 @@ class PatientCheckins(MethodView):
         ).all()
         asq = asq_results(rows)
         items = [{**_checkin(row), "asq_result": asq[row.id]} for row in rows]
+        items = with_signals(items, patient.id)
         # Check-ins abandoned after a safety answer, with the answers that were given.
         items = merged_unfinished(items, patient.id, args.get("instrument"), args["limit"])
         record("checkin.list", object_type="patient", object_id=patient.id, count=len(items))

@@ -105,6 +105,18 @@ class CheckinAnswerSchema(Schema):
     label = fields.String(allow_none=True)
 
 
+class CheckinSignalSchema(Schema):
+    answered_at = fields.DateTime(metadata={"description": "When the safety answer was given."})
+    changed_answers = fields.List(
+        fields.Nested(CheckinAnswerSchema),
+        allow_none=True,
+        metadata={
+            "description": "The answers sent with the safety signal, when the patient "
+            "changed one of them before finishing; null when unchanged."
+        },
+    )
+
+
 class PatientCheckinSchema(Schema):
     id = fields.UUID()
     status = fields.String(
@@ -134,6 +146,10 @@ class PatientCheckinSchema(Schema):
     )
     prorated = fields.Boolean()
     answers = fields.List(fields.Nested(CheckinAnswerSchema))
+    signal = fields.Nested(
+        CheckinSignalSchema,
+        metadata={"description": "Present when the check-in began as a safety signal."},
+    )
 
 
 class PatientCheckinListSchema(Schema):

@@ -10,6 +10,20 @@ function safetyWords(c) {
   return c.safety_endorsed ? "Safety answer given" : null;
 }
 
+/** When the safety answer left the phone, and what it was if changed before finishing. */
+function signalNote(c) {
+  if (!c.signal) return null;
+  const changed = c.signal.changed_answers;
+  return h(
+    "p",
+    { class: changed ? "signal-note flag" : "signal-note" },
+    `Safety answer sent ${when(c.signal.answered_at)}, before the check-in was finished.`,
+    changed
+      ? ` Changed before finishing; sent then: ${changed.map((a) => `${a.text} ${a.label ?? a.value}`).join("; ")}.`
+      : "",
+  );
+}
+
 /** The check-ins card. */
 export function checkinsCard(items) {
   const entries = items.map((c) =>
@@ -35,7 +49,11 @@ export function checkinsCard(items) {
             ? h("span", { class: `sev sev-${c.severity}` }, `${c.total} · ${c.severity_label}`)
             : "",
           safetyWords(c) ? h("span", { class: "flag" }, ` · ${safetyWords(c)}`) : "",
+          c.signal && c.signal.changed_answers
+            ? h("span", { class: "flag" }, " · Safety answer changed before finishing")
+            : "",
         ),
+        signalNote(c),
         h(
           "table",
           { class: "answers" },

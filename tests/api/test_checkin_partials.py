@@ -293,3 +293,23 @@ def test_the_patients_record_export_and_erasure_hold_the_signal(
     assert erased.status_code == 200, erased.json
     assert erased.json["safety_signals"] == 1
     assert count(db_session, CheckinPartial) == 0
+
+
+def test_a_safety_answer_changed_before_finishing_stays_visible(
+    client, csrf, patient, make_client, create_clinician, login
+):
+    checkin_id = uuid.uuid4()
+    assert send(client, csrf, signal({"phq9_9": 3}, checkin_id=checkin_id)).status_code == 201
+    assert post_checkin(client, csrf, finished(checkin_id, q9=0)).status_code == 201
+    kept = uuid.uuid4()
+    assert send(client, csrf, signal({"phq9_9": 2}, checkin_id=kept)).status_code == 201
+    assert post_checkin(client, csrf, finished(kept, q9=2)).status_code == 201
+    staff = make_client()
+    login(staff, create_clinician(clinic=patient.clinic))
+    items = {i["id"]: i for i in staff.get(f"/api/v1/patients/{patient.id}/checkins").json["items"]}
+    changed = items[str(checkin_id)]["signal"]
+    assert [(a["link_id"], a["label"]) for a in changed["changed_answers"]] == [
+        ("phq9_9", "Nearly every day")
+    ]
+    assert items[str(kept)]["signal"]["changed_answers"] is None
+    assert items[str(kept)]["signal"]["answered_at"]
