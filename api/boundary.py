@@ -112,5 +112,15 @@ def _log_request(response) -> None:
             "duration_ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
             "actor_kind": principal.kind if principal else "anonymous",
             "actor_id": principal.actor_id if principal else None,
+            # A client's own id, only if it is a UUID: never in audit rows (ours is there).
+            "client_request_id": _uuid_or_none(request.headers.get("X-Request-Id", "")),
         },
     )
+
+
+def _uuid_or_none(value: str) -> str | None:
+    """``value`` as a canonical UUID string, or None: nothing else reaches the log."""
+    try:
+        return str(uuid.UUID(value[:64]))
+    except ValueError:
+        return None

@@ -111,6 +111,12 @@ def from_env() -> dict:
         # (a clinician must still reach an urgent alert; each process keeps its own budget).
         "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        # Check-ins that endorse no safety item (safety answers are never limited):
+        # api/checkins/limits.py says why these rates.
+        "CHECKIN_LIMIT_PER_DEVICE": os.environ.get("CHECKIN_LIMIT_PER_DEVICE", "6 per minute"),
+        "CHECKIN_LIMIT_PER_PATIENT": os.environ.get(
+            "CHECKIN_LIMIT_PER_PATIENT", "10 per minute; 60 per day"
+        ),
         "KNOWN_DEVICE_LIFETIME": timedelta(days=_int("KNOWN_DEVICE_DAYS", 365)),
         "SMTP_HOST": os.environ.get("SMTP_HOST", "localhost"),
         "SMTP_PORT": _int("SMTP_PORT", 25),

@@ -30,6 +30,9 @@ CONTEXT_FIELDS = (
     "checkin_id",
     "alert_id",
     "delivery_id",
+    "client_request_id",
+    "overdue",
+    "overdue_safety",
 )
 
 

@@ -90,8 +90,8 @@ PUBLISH_WAIT = 0.5
 BROKER_BACKOFF = 5.0
 
 
-def publish(app: Flask, messages: list[tuple[str, list, str]], wait: float = PUBLISH_WAIT) -> None:
-    """Send ``(task name, args, queue)`` messages, waiting at most ``wait`` seconds in all.
+def publish(app: Flask, messages: list[tuple], wait: float = PUBLISH_WAIT) -> None:
+    """Send ``(task name, args, queue[, countdown])`` messages, waiting ``wait`` s at most.
 
     The sends run on the app's publisher thread: a hung broker (accepting connections,
     never answering) cannot hold the patient's response. Whatever happens to them, the
@@ -149,9 +149,11 @@ class _Publisher:
 
 
 def _send(celery_app: Celery, messages, state: dict) -> None:
-    for task_name, args, queue_name in messages:
+    # (task name, args, queue) or (..., countdown): sends are paced per clinic (fairness).
+    for task_name, args, queue_name, *countdown in messages:
+        options = {"countdown": countdown[0]} if countdown and countdown[0] else {}
         try:
-            celery_app.send_task(task_name, args=args, queue=queue_name, retry=False)
+            celery_app.send_task(task_name, args=args, queue=queue_name, retry=False, **options)
         except Exception as exc:  # broker down or slow: the reconciler will pick it up
             state["down_until"] = time.monotonic() + BROKER_BACKOFF
             log.warning(

@@ -1,8 +1,9 @@
 """Per-request safeguards: the access policy and CSRF, the input guard, the security headers."""
 
+import json
+
 from flask import Flask, request
 from flask_smorest import abort
-from werkzeug.exceptions import BadRequest
 
 from .auth.policy import install_policy
 
@@ -23,10 +24,12 @@ def install_input_guard(app: Flask) -> None:
     """Refuse input the app cannot safely walk or store before any view sees it (4xx, not 5xx).
 
     A JSON body that does not parse or nests deeper than ``MAX_JSON_DEPTH`` is a 400 (the
-    parser's own recursion would otherwise be a 500). A NUL character or an unpaired UTF-16
-    surrogate (JSON allows both as escapes) passes the schemas but not the database driver;
-    no real input contains either: a 422 naming the fields, in flask-smorest's shape
-    ``errors: {location: {field: [...]}}``.
+    parser's own recursion would otherwise be a 500), and so is one that names a key twice
+    in one object: parsers keep the last, so ``"phq9_9": 1, "phq9_9": 0`` stored a 0 and
+    raised no alert, while anything reading the body otherwise would see the 1. A NUL
+    character or an unpaired UTF-16 surrogate (JSON allows both as escapes) passes the
+    schemas but not the database driver; no real input contains either: a 422 naming the
+    fields, in flask-smorest's shape ``errors: {location: {field: [...]}}``.
     """
 
     @app.before_request
@@ -49,11 +52,18 @@ def install_input_guard(app: Flask) -> None:
 
 def _json_body():
     """The parsed JSON body (None when there is none), or a 400 if it is not usable JSON."""
-    if not request.is_json or not request.get_data(cache=True).strip():
+    data = request.get_data(cache=True)
+    if not request.is_json or not data.strip():
         return None
     try:
-        body = request.get_json()
-    except (BadRequest, RecursionError):
+        body = json.loads(data, object_pairs_hook=_unique_keys)
+    except _DuplicateKey as exc:
+        abort(
+            400,
+            message="The body gives a key twice.",
+            errors={"json": {exc.key: ["Given more than once; send each key once."]}},
+        )
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError too
         body = _REFUSED
     if body is _REFUSED or _deeper_than(body, MAX_JSON_DEPTH):
         abort(
@@ -64,6 +74,21 @@ def _json_body():
             },
         )
     return body
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key[:64]
+
+
+def _unique_keys(pairs: list) -> dict:
+    result = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
 
 
 _REFUSED = object()

@@ -119,16 +119,16 @@ def patient_export(patient: Patient) -> dict:
         .where(CheckinPartial.patient_id == patient.id)
         .order_by(CheckinPartial.answered_at)
     ).all()
-    checkin_ids = [str(c.id) for c in checkins]
     access_log = db.session.scalars(
-        db.select(AuditEvent)
-        .where(
-            db.or_(
-                AuditEvent.object_id.in_([str(patient.id), *checkin_ids]),
-                db.and_(AuditEvent.actor_kind == "patient", AuditEvent.actor_id == str(patient.id)),
-            )
+        _access_log_query(
+            patient,
+            {
+                "patient": [patient.id],
+                "checkin": [c.id for c in checkins],
+                "alert": [a.id for a in alerts],
+                "treatment_session": [s.id for s in sessions],
+            },
         )
-        .order_by(AuditEvent.id)
     ).all()
     bundle, _ = fhir_bundle(patient)
     return {
@@ -143,6 +143,25 @@ def patient_export(patient: Patient) -> dict:
         "access_log": access_log,
         "fhir": bundle,
     }
+
+
+def _access_log_query(patient: Patient, subjects: dict[str, list]):
+    """The patient's clinic's audit rows about these typed subjects, or by the patient.
+
+    Typed and clinic-scoped: patients choose their check-in ids, so a bare id match once
+    pulled in another clinic's rows about a patient whose id a check-in had borrowed.
+    """
+    about = [
+        db.and_(AuditEvent.object_type == kind, AuditEvent.object_id.in_([str(i) for i in ids]))
+        for kind, ids in subjects.items()
+        if ids
+    ]
+    by_patient = db.and_(AuditEvent.actor_kind == "patient", AuditEvent.actor_id == str(patient.id))
+    return (
+        db.select(AuditEvent)
+        .where(AuditEvent.clinic_id == patient.clinic_id, db.or_(by_patient, *about))
+        .order_by(AuditEvent.id)
+    )
 
 
 def erase_patient(patient: Patient) -> dict:

@@ -2,10 +2,12 @@
 
 from marshmallow import Schema, fields, validate
 
+from ..timebounds import BoundedDateTime
+
 
 class AuditArgsSchema(Schema):
-    since = fields.AwareDateTime(load_default=None, default_timezone=None)
-    until = fields.AwareDateTime(load_default=None, default_timezone=None)
+    since = BoundedDateTime(load_default=None)
+    until = BoundedDateTime(load_default=None)
     action = fields.String(load_default=None, validate=validate.Length(max=60))
     outcome = fields.String(
         load_default=None, validate=validate.OneOf(["success", "denied", "failure"])

@@ -9,16 +9,11 @@ from ..auth.policy import policy, require_principal
 from ..checkins.followups import alert_asq_results
 from ..extensions import db
 from ..models import Alert, AlertEvent, Delivery, Patient, StaffUser
-from ..models.alerts import PRIORITIES
+from .inbox import inbox_page
 from .operations import acknowledge_alert, lock_alert, resolve_alert
 from .schemas import AlertActionSchema, AlertDetailSchema, AlertListSchema, AlertQuerySchema
 
 blp = Blueprint("alerts", __name__, url_prefix="/api/v1/alerts", description="Alerts.")
-
-#: The inbox is a work list, not an archive: enough for any clinic's open alerts.
-LIST_LIMIT = 500
-
-_PRIORITY_ORDER = db.case({p: i for i, p in enumerate(PRIORITIES)}, value=Alert.priority)
 
 
 @blp.route("")
@@ -27,22 +22,16 @@ class Alerts(MethodView):
     # webargs ignores unknown query parameters by default; a misspelt filter must be an error.
     @blp.arguments(AlertQuerySchema, location="query", unknown=RAISE)
     @blp.response(200, AlertListSchema)
+    @blp.alt_response(400, description="The cursor was not issued for this inbox.")
     def get(self, query):
-        """The clinic's alerts, most pressing priority first, then oldest first."""
+        """The clinic's alerts, most pressing priority first, then longest waiting, a page at
+        a time (``next_cursor``), with the total and the open alerts by priority."""
         principal = require_principal()
-        select = (
-            db.select(Alert, Patient)
-            .join(Patient, Patient.id == Alert.patient_id)
-            .where(Alert.clinic_id == principal.clinic_id)
-            .order_by(_PRIORITY_ORDER, Alert.created_at, Alert.id)
-            .limit(LIST_LIMIT)
-        )
-        for name in ("status", "priority", "patient_id"):
-            if query[name] is not None:
-                select = select.where(getattr(Alert, name) == query[name])
-        rows = db.session.execute(select).all()
-        record("alert.list", count=len(rows), **{k: str(v) for k, v in query.items() if v})
-        return {"items": _bodies(rows)}
+        page = inbox_page(principal.clinic_id, query)
+        rows = page.pop("rows")
+        filters = {k: str(v) for k, v in query.items() if v and k not in ("cursor", "limit")}
+        record("alert.list", count=len(rows), paged=bool(query.get("cursor")), **filters)
+        return {"items": _bodies(rows), **page}
 
 
 @blp.route("/<uuid:alert_id>")
@@ -135,6 +124,8 @@ def _body(alert: Alert, patient: Patient, counts: dict, staff: dict, asq: dict) 
         "created_at": alert.created_at,
         "answered_at": alert.answered_at,
         "asq_result": asq.get(alert.checkin_id),
+        "repeats": alert.repeats,
+        "latest_answered_at": alert.latest_answered_at,
         "acknowledged_at": alert.acknowledged_at,
         "acknowledged_by": staff.get(alert.acknowledged_by),
         "ack_note": alert.ack_note,

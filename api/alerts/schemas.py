@@ -10,6 +10,12 @@ class AlertQuerySchema(Schema):
     status = fields.String(load_default=None, validate=validate.OneOf(ALERT_STATUSES))
     priority = fields.String(load_default=None, validate=validate.OneOf(PRIORITIES))
     patient_id = fields.UUID(load_default=None)
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+    cursor = fields.String(
+        load_default=None,
+        validate=validate.Length(max=1000),
+        metadata={"description": "The previous page's next_cursor."},
+    )
 
 
 class AlertActionSchema(Schema):
@@ -51,6 +57,10 @@ class AlertSchema(Schema):
             "enum": list(ASQ_RESULT_VALUES),
         },
     )
+    repeats = fields.Integer(
+        metadata={"description": "Further safety answers attached to this open alert."}
+    )
+    latest_answered_at = fields.DateTime(allow_none=True)
     acknowledged_at = fields.DateTime(allow_none=True)
     acknowledged_by = fields.Nested(StaffRefSchema, allow_none=True)
     ack_note = fields.String(allow_none=True)
@@ -58,8 +68,22 @@ class AlertSchema(Schema):
     deliveries = fields.Nested(DeliveryCountsSchema)
 
 
+class OpenCountsSchema(Schema):
+    imminent = fields.Integer()
+    urgent = fields.Integer()
+    high = fields.Integer()
+    routine = fields.Integer()
+
+
 class AlertListSchema(Schema):
     items = fields.List(fields.Nested(AlertSchema))
+    next_cursor = fields.String(
+        allow_none=True, metadata={"description": "Pass as cursor for the next page; null: last."}
+    )
+    total = fields.Integer(metadata={"description": "Alerts the filters match, on every page."})
+    open = fields.Nested(
+        OpenCountsSchema, metadata={"description": "The clinic's open alerts by priority."}
+    )
 
 
 class TimelineEventSchema(Schema):

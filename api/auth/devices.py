@@ -4,16 +4,25 @@ It is not a credential (the password and the second factor are still asked for);
 tells the brute-force limits that a sign-in comes from a device that has signed in to the
 account before, so that a guessing campaign spread over many addresses, which uses up the
 account-wide budget, cannot lock the clinician out of their own laptop (RELIABILITY.md).
-The cookie is HttpOnly, Secure, SameSite=Strict, signed with the app's secret and dated:
-it cannot be forged, read by scripts, or kept alive past ``KNOWN_DEVICE_LIFETIME``.
+The cookie is HttpOnly, Secure, SameSite=Strict, and a Fernet token (AES-CBC with an
+HMAC, dated) under a key derived from the app's secret: it cannot be forged, read by
+scripts, kept alive past ``KNOWN_DEVICE_LIFETIME``, or read by anyone who copies it
+(which accounts use a workstation is nobody else's business). Cookies of the older,
+signed-only form are simply not recognised.
 """
 
+import base64
+import json
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import after_this_request, current_app, request
-from itsdangerous import BadData, URLSafeTimedSerializer
 
 from ..models import StaffUser
 
-SALT = "waypoint.known-device"
+#: HKDF's info: this key is for this cookie only, whatever else SECRET_KEY keys.
+KEY_INFO = b"waypoint.known-device.v2"
 #: Accounts remembered per browser (a shared clinic workstation has a few users).
 MAX_ACCOUNTS = 5
 
@@ -24,8 +33,11 @@ def cookie_name() -> str:
     return "__Host-waypoint-device" if secure else "waypoint-device"
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+def _fernet() -> Fernet:
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret.encode() if isinstance(secret, str) else secret
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=KEY_INFO).derive(secret)
+    return Fernet(base64.urlsafe_b64encode(key))
 
 
 def known_staff_ids() -> list[int]:
@@ -35,8 +47,8 @@ def known_staff_ids() -> list[int]:
         return []
     max_age = current_app.config["KNOWN_DEVICE_LIFETIME"].total_seconds()
     try:
-        ids = _serializer().loads(value, max_age=max_age)
-    except BadData:
+        ids = json.loads(_fernet().decrypt(value.encode("ascii"), ttl=int(max_age)))
+    except (InvalidToken, UnicodeEncodeError, ValueError):
         return []
     if not isinstance(ids, list):
         return []
@@ -46,7 +58,7 @@ def known_staff_ids() -> list[int]:
 def remember_device(staff: StaffUser) -> None:
     """After a successful sign-in, (re)issue the cookie with ``staff`` first."""
     ids = [staff.id] + [i for i in known_staff_ids() if i != staff.id]
-    value = _serializer().dumps(ids[:MAX_ACCOUNTS])
+    value = _fernet().encrypt(json.dumps(ids[:MAX_ACCOUNTS]).encode()).decode("ascii")
     config = current_app.config
 
     @after_this_request

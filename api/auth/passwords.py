@@ -1,5 +1,7 @@
 """Password hashing (argon2id) and the minimum we ask of a staff password."""
 
+import functools
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -30,4 +32,18 @@ def password_problem(password: str) -> str | None:
         return f"Use at least {MIN_LENGTH} characters."
     if len(set(password)) < 5 or password.lower() in _COMMON:
         return "That password is too easy to guess."
+    if password.lower() in _breached():
+        return "That password is in lists of breached passwords."
     return None
+
+
+@functools.cache
+def _breached() -> frozenset[str]:
+    """The most common passwords of published breaches that pass ``MIN_LENGTH``.
+
+    zxcvbn's ranked list: the 30,000 most frequent of Xato's 10 million leaked passwords,
+    lower-case. Shorter ones are refused by length already; loaded on the first use.
+    """
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(p for p in FREQUENCY_LISTS["passwords"] if len(p) >= MIN_LENGTH)

@@ -79,6 +79,8 @@ def install_policy(app: Flask) -> None:
         endpoint = request.endpoint
         if endpoint is None or request.routing_exception is not None:
             return None  # Flask answers 404/405 itself
+        if request.method == "OPTIONS" and request.url_rule.provide_automatic_options:
+            return None  # Flask answers with the Allow header itself; no view runs
         declared, csrf = view_policy(endpoint, request.method)
         if declared is None:
             log.error("view %s has no declared policy; refused", endpoint)

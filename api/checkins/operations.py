@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -9,12 +10,16 @@ from datetime import datetime, timedelta
 
 import surveys
 
+from .. import timebounds
 from ..boundary import after_commit
-from ..errors import Conflict, Invalid
+from ..errors import Conflict, Invalid, Throttled
 from ..extensions import db
 from ..models import Checkin, Patient
 from ..models.base import dialect_insert, utcnow
 from ..pipeline.submit import checkin_stored
+from .limits import count_checkin
+
+log = logging.getLogger("waypoint.checkins")
 
 MAX_FUTURE = timedelta(minutes=5)
 MAX_AGE = timedelta(days=30)
@@ -26,21 +31,31 @@ class Submission:
     created: bool
 
 
-def submit_checkin(patient: Patient, body: dict) -> Submission:
+def submit_checkin(patient: Patient, body: dict, device: str = "") -> Submission:
     """Store a scored check-in once; a replay returns the stored one, a conflict refuses.
 
-    A new check-in's safety alerts and what its commit publishes: ``api.pipeline.submit``.
+    ``device`` names the signed-in device for the check-in limits (``limits``), which a
+    check-in endorsing a safety item never meets. A new check-in's safety alerts and what
+    its commit publishes: ``api.pipeline.submit``.
     """
     payload_hash = _payload_hash(body)
     now = utcnow()
     try:
-        definition, score, completed_at, reported_at = _validated(body, now)
+        definition, score, (completed_at, reported_at, unusable) = _validated(body, now)
     except Invalid:
         # A replay is answered as stored even if it would no longer validate (too old now).
         existing = db.session.get(Checkin, body["id"])
         if existing is None:
             raise
         return Submission(_replayed(existing, patient, payload_hash), created=False)
+    if not score.safety.endorsed:
+        try:
+            count_checkin(patient.id, device)
+        except Throttled:
+            existing = db.session.get(Checkin, body["id"])  # a replay is no new check-in
+            if existing is None:
+                raise
+            return Submission(_replayed(existing, patient, payload_hash), created=False)
     checkin = scored_checkin(
         patient,
         definition,
@@ -50,6 +65,7 @@ def submit_checkin(patient: Patient, body: dict) -> Submission:
         payload_hash=payload_hash,
         completed_at=completed_at,
         reported_completed_at=reported_at,
+        reported_time_unusable=unusable,
         received_at=now,
         follow_up_of=body.get("follow_up_of"),
     )
@@ -76,8 +92,7 @@ def _validated(body: dict, now: datetime):
         score = surveys.score(definition, body["answers"])
     except surveys.AnswerError as exc:
         raise Invalid("Some answers are missing or not valid.", {"answers": exc.errors}) from None
-    completed_at, reported_at = _completion_time(body["completed_at"], now, score)
-    return definition, score, completed_at, reported_at
+    return definition, score, _completion_time(body["completed_at"], now, score)
 
 
 def _insert_once(checkin: Checkin) -> bool:
@@ -129,23 +144,34 @@ def scored_checkin(
     )
 
 
-def _completion_time(reported: datetime, now: datetime, score) -> tuple[datetime, datetime | None]:
-    """The completion time to store, and the device's own when it had to be corrected.
+def _completion_time(
+    reported: datetime, now: datetime, score
+) -> tuple[datetime, datetime | None, bool]:
+    """The completion time to store, the device's own when it had to be replaced, and
+    whether the device's could not be stored at all.
 
     A time more than 5 minutes ahead (a fast device clock) or over 30 days old is refused,
     except when the answers endorse a safety item: those are never refused for their time.
     A future time is then stored as the arrival time, the device's kept beside it.
     """
+    if not timebounds.in_range(reported):
+        # Outside what can be stored and read back (in UTC). A safety answer is stored at
+        # its arrival and marked rather than refused: the app keeps a 422 on the phone as
+        # "refused" and never resends it, so a refusal would mean the care team never hears.
+        if score.safety.endorsed:
+            log.warning("check-in with an unusable completed_at stored at its arrival time")
+            return now, None, True
+        raise Invalid("completed_at is out of range.", {"completed_at": [timebounds.MESSAGE]})
     if reported > now + MAX_FUTURE:
         if score.safety.endorsed:
-            return now, reported
+            return now, reported, False
         raise Invalid(
             "completed_at is in the future.",
             {"completed_at": ["More than 5 minutes in the future; check the device's clock."]},
         )
     if reported < now - MAX_AGE and not score.safety.endorsed:
         raise Invalid("completed_at is too old.", {"completed_at": ["More than 30 days ago."]})
-    return reported, None
+    return reported, None, False
 
 
 def _replayed(existing: Checkin, patient: Patient, payload_hash: str) -> Checkin:

@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from ..audit import record
-from ..auth.policy import current_patient, policy
+from ..auth.policy import current_patient, policy, require_principal
 from ..errors import DomainError
 from ..http_errors import status_of
 from .operations import checkin_body, submit_checkin
@@ -22,11 +22,15 @@ class Checkins(MethodView):
     @blp.alt_response(200, schema=CheckinOutSchema, description="A replay of a stored check-in.")
     @blp.alt_response(409, description="The id was already used for other answers.")
     @blp.alt_response(422, description="Answers missing or out of range, or a bad time.")
+    @blp.alt_response(
+        429, description="Too many check-ins without a safety answer; Retry-After says when."
+    )
     def post(self, body):
         """Submit a completed questionnaire (idempotent on the client's id)."""
         patient = current_patient()
         try:
-            submission = submit_checkin(patient, body)
+            device = f"session:{require_principal().auth_session.id}"
+            submission = submit_checkin(patient, body, device)
         except DomainError as refused:
             record(
                 "checkin.create",

@@ -8,12 +8,22 @@ from ..checkins.schemas import ResourceSchema
 from ..outbound import validate_url
 
 RESOURCE_KINDS = ("emergency", "crisis_line", "clinic", "other")
+#: What a tel: or sms: link of the patient app may hold: ASCII digits (2 to 15, so short
+#: codes such as 988 and 741741 pass), a leading +, spaces, dashes and parentheses.
+DIAL_NUMBER = validate.Regexp(
+    r"^\+?(?=(?:[ ()-]*[0-9]){2,15}[ ()-]*$)[0-9 ()-]+$",
+    error="Digits, a leading +, spaces, dashes and parentheses only (e.g. 988, +1 555 010 0199).",
+)
 
 
 class ResourceInSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=30))
-    sms = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=30))
+    phone = fields.String(
+        load_default=None, allow_none=True, validate=[validate.Length(max=30), DIAL_NUMBER]
+    )
+    sms = fields.String(
+        load_default=None, allow_none=True, validate=[validate.Length(max=30), DIAL_NUMBER]
+    )
     url = fields.URL(
         load_default=None, allow_none=True, schemes={"https"}, validate=validate.Length(max=300)
     )

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import unicodedata
 
 import surveys
 from surveys import fhir
@@ -41,13 +42,33 @@ SNOMED = "http://snomed.info/sct"
 UCUM = "http://unitsofmeasure.org"
 
 
+#: What makes a spreadsheet read a cell as a formula.
+FORMULA_STARTS = frozenset("=+-@")
+
+
 def csv_cell(value):
     """A CSV cell that a spreadsheet will not run as a formula (OWASP CSV injection)."""
     if value is None:
         return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if isinstance(value, str) and _starts_a_formula(value):
         return "'" + value
     return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _starts_a_formula(text: str) -> bool:
+    """True if the first visible character, as a spreadsheet reads it, starts a formula.
+
+    Spreadsheets skip leading spaces, line breaks and no-break spaces and fold full-width
+    forms (U+FF1D is "="), so the test is on the NFKC form past whitespace and format
+    characters (zero-width spaces); a leading tab or CR is refused as OWASP advises.
+    """
+    if text[:1] in ("\t", "\r"):
+        return True
+    for char in unicodedata.normalize("NFKC", text):
+        if char.isspace() or unicodedata.category(char) in ("Cc", "Cf"):
+            continue
+        return char in FORMULA_STARTS
+    return False
 
 
 def _checkins(patient: Patient) -> list[Checkin]:

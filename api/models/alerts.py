@@ -7,12 +7,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..timebounds import range_check
 from .base import UTCDateTime, new_uuid, utcnow
 
 PRIORITIES = ("imminent", "urgent", "high", "routine")
 ALERT_STATUSES = ("open", "acknowledged", "resolved")
 DELIVERY_STATUSES = ("pending", "sent", "failed")
 CHANNELS = ("email", "webhook", "webpush")
+#: The rows the open-episode unique index covers.
+OPEN_EPISODE = "status = 'open' AND episode"
 
 
 class Alert(db.Model):
@@ -20,9 +23,19 @@ class Alert(db.Model):
     __table_args__ = (
         sa.CheckConstraint(f"priority IN {PRIORITIES}", name="priority"),
         sa.CheckConstraint(f"status IN {ALERT_STATUSES}", name="status"),
+        sa.CheckConstraint(range_check("answered_at"), name="answered_at_in_range"),
         sa.UniqueConstraint("checkin_id", "rule"),
         sa.Index("ix_alerts_clinic_status", "clinic_id", "status"),
         sa.Index("ix_alerts_patient_status", "patient_id", "status"),
+        # One open episode per patient and safety rule: two answers racing insert one alert.
+        sa.Index(
+            "uq_alerts_open_episode",
+            "patient_id",
+            "rule",
+            unique=True,
+            postgresql_where=sa.text(OPEN_EPISODE),
+            sqlite_where=sa.text(OPEN_EPISODE),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
@@ -45,6 +58,12 @@ class Alert(db.Model):
     ack_note: Mapped[str | None] = mapped_column(sa.Text)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_by: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id"))
+    #: A safety alert: while open, the patient's further answers of its rule are attached
+    #: to it ("repeated" events) instead of raising alerts and notifications of their own.
+    episode: Mapped[bool] = mapped_column(server_default=sa.false())
+    #: How many further answers were attached, and when the latest of them was given.
+    repeats: Mapped[int] = mapped_column(server_default="0")
+    latest_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: 0 = care team told; 1 = on-call list; 2+ = clinic admins, repeated.
     escalation_level: Mapped[int] = mapped_column(server_default="0")
     #: When the next escalation is due; NULL once acknowledged or for non-escalating priorities.
@@ -71,6 +90,9 @@ class AlertEvent(db.Model):
     kind: Mapped[str] = mapped_column(sa.String(40))
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id"))
     detail: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    #: The rule hit a "repeated" event attached: one answer is attached once, however often
+    #: its check-in is evaluated.
+    dedupe_key: Mapped[str | None] = mapped_column(sa.String(200), unique=True)
 
 
 class Delivery(db.Model):

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+from ..timebounds import range_check
 from .base import UTCDateTime, utcnow
 
 
@@ -21,6 +22,10 @@ class Checkin(db.Model):
             "received_at",
             postgresql_where=sa.text("evaluated_at IS NULL"),
             sqlite_where=sa.text("evaluated_at IS NULL"),
+        ),
+        *(
+            sa.CheckConstraint(range_check(column), name=f"{column}_in_range")
+            for column in ("completed_at", "reported_completed_at", "received_at")
         ),
     )
 
@@ -47,6 +52,9 @@ class Checkin(db.Model):
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     #: The device's completion time when it was implausible (a fast clock) and replaced.
     reported_completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The device's completion time was outside the stored range (so not kept); a safety
+    #: answer is then stored at its arrival time instead of being refused.
+    reported_time_unusable: Mapped[bool] = mapped_column(server_default=sa.false())
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     evaluated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: How many times the reconciler has had to re-enqueue it.

@@ -6,7 +6,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from surveys.slots import DEFAULT_LOCAL_TIME
+
 from ..extensions import db
+from ..timebounds import range_check
 from .base import UTCDateTime, new_uuid, utcnow
 from .clinics import Clinic, StaffUser
 
@@ -19,7 +22,7 @@ DEFAULT_SCHEDULE = {
     "cadence_days": 7,
     "cadence_instruments": ["phq9", "gad7"],
     "session_anchored": True,
-    "local_time": "18:00",
+    "local_time": DEFAULT_LOCAL_TIME,
 }
 
 care_team = sa.Table(
@@ -78,6 +81,7 @@ class TreatmentSession(db.Model):
     __tablename__ = "treatment_sessions"
     __table_args__ = (
         sa.CheckConstraint(f"modality IN {MODALITIES}", name="modality"),
+        sa.CheckConstraint(range_check("administered_at"), name="administered_at_in_range"),
         sa.Index("ix_treatment_sessions_patient_time", "patient_id", "administered_at"),
     )
 

@@ -41,15 +41,23 @@ def delivery_queue(priority: str) -> str:
     return "urgent" if priority in ESCALATING else "default"
 
 
-def evaluation_queue(checkin) -> str:
-    """Evaluations of check-ins that endorse a safety item jump the queue."""
-    return "urgent" if checkin.safety_endorsed else "default"
+def evaluation_queue(checkin, *, repeat: bool = False) -> str:
+    """Evaluations of check-ins that endorse a safety item jump the queue.
+
+    Not a ``repeat``: a safety answer attached to the patient's open alert (its alert and
+    sends exist), or a patient's flood of them would queue ahead of other patients' sends.
+    """
+    return "urgent" if checkin.safety_endorsed and not repeat else "default"
 
 
-def delivery_messages(deliveries: dict[str, list[int]]) -> list[tuple[str, list, str]]:
-    """One send message per new delivery, from delivery ids by queue."""
+def delivery_messages(
+    deliveries: dict[str, list[int]], countdowns: dict[int, float] | None = None
+) -> list[tuple]:
+    """One send message per new delivery, from delivery ids by queue; with its countdown
+    where pacing gave one (``api.pipeline.fairness``)."""
+    countdowns = countdowns or {}
     return [
-        (SEND_DELIVERY, [delivery_id], queue)
+        (SEND_DELIVERY, [delivery_id], queue, countdowns.get(delivery_id) or None)
         for queue, ids in deliveries.items()
         for delivery_id in ids
     ]

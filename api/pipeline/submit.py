@@ -16,6 +16,7 @@ from ..extensions import db
 from ..models import Alert, Checkin, CheckinPartial, Patient
 from ..queue import publish
 from .alerts import raise_alerts
+from .fairness import paced
 from .notify import notify_first_round
 from .routing import EVALUATE_CHECKIN, delivery_messages, evaluation_queue
 from .settings import clinic_rule_settings
@@ -46,8 +47,9 @@ def checkin_stored(
     deliveries = notify_first_round(alerts, now)
     app = current_app._get_current_object()
     # The notifications first: they are what tells a person; the evaluation can follow.
-    messages = delivery_messages(deliveries)
-    messages.append((EVALUATE_CHECKIN, [str(checkin.id)], evaluation_queue(checkin)))
+    messages = delivery_messages(deliveries, paced(sum(deliveries.values(), []), now))
+    queue = evaluation_queue(checkin, repeat=bool(hits) and not alerts)
+    messages.append((EVALUATE_CHECKIN, [str(checkin.id)], queue))
     after_commit(lambda: publish(app, messages))
 
 

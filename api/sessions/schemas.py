@@ -6,6 +6,7 @@ from surveys.plausibility import round_to_places
 
 from ..models.patients import MODALITIES
 from ..schemas import PatchSchema
+from ..timebounds import BoundedDateTime
 from .operations import DOSE_MG_PLACES, MG_PER_KG_PLACES
 
 
@@ -21,7 +22,7 @@ class Rounded(fields.Float):
 
 
 class TreatmentSessionInSchema(Schema):
-    administered_at = fields.AwareDateTime(required=True)
+    administered_at = BoundedDateTime(required=True)
     modality = fields.String(required=True, validate=validate.OneOf(MODALITIES))
     dose_mg = Rounded(
         DOSE_MG_PLACES,
@@ -54,7 +55,7 @@ class TreatmentSessionPatchSchema(TreatmentSessionInSchema, PatchSchema):
     class Meta:
         exclude = ("new_course_label",)
 
-    administered_at = fields.AwareDateTime()
+    administered_at = BoundedDateTime()
     modality = fields.String(validate=validate.OneOf(MODALITIES))
 
 

@@ -7,6 +7,7 @@ import { ASQ_RESULT_WORDS, PRIORITY_WORDS, errorText, relative, when } from "./f
 
 const KIND_WORDS = {
   created: "Raised",
+  repeated: "Answered again",
   delivered: "Notification sent",
   escalated: "Escalated",
   acknowledged: "Acknowledged",
@@ -165,6 +166,13 @@ export function alertCard(alert, { showPatient = true, changed = () => {} } = {}
       `Raised ${relative(alert.created_at)} (${when(alert.created_at)})`,
       alert.escalation_level ? ` · escalated to level ${alert.escalation_level}` : "",
     ),
+    alert.repeats
+      ? h(
+          "p",
+          { class: "meta repeats" },
+          `Answered again ${alert.repeats} time${alert.repeats === 1 ? "" : "s"} while open, latest ${relative(alert.latest_answered_at)}`,
+        )
+      : null,
     h("p", { class: "meta" }, deliverySummary(alert.deliveries)),
     ackLine,
     form,

@@ -16,6 +16,7 @@ let staff = null;
 /** Signed in, but the server lets this account do nothing until two-step sign-in is set up. */
 let mfaRequired = false;
 let knownAlerts = null;
+let knownOpen = 0;
 let pollTimer = null;
 
 const ROUTES = [
@@ -109,16 +110,21 @@ function showChrome(signedIn, { navigation = true } = {}) {
 
 async function pollAlerts() {
   try {
-    const { body } = await request("GET", "/api/v1/alerts?status=open");
+    const { body } = await request("GET", "/api/v1/alerts?status=open&limit=200");
     const ids = new Set(body.items.map((a) => a.id));
+    // The count is the server's total: open alerts beyond the first page count too.
+    const open = Object.values(body.open).reduce((sum, n) => sum + n, 0);
     const badge = document.getElementById("alert-count");
-    badge.hidden = ids.size === 0;
-    badge.textContent = `${ids.size} open`;
-    const fresh = knownAlerts ? [...ids].filter((id) => !knownAlerts.has(id)) : [];
+    badge.hidden = open === 0;
+    badge.textContent = `${open} open`;
+    const freshIds = knownAlerts ? [...ids].filter((id) => !knownAlerts.has(id)) : [];
+    // New alerts beyond the first page show in the total only.
+    const fresh = knownAlerts ? Math.max(freshIds.length, open - knownOpen) : 0;
     knownAlerts = ids;
-    if (fresh.length) {
-      announce(`${fresh.length} new alert${fresh.length === 1 ? "" : "s"}.`);
-      document.dispatchEvent(new CustomEvent("waypoint:new-alerts", { detail: fresh }));
+    knownOpen = open;
+    if (fresh) {
+      announce(`${fresh} new alert${fresh === 1 ? "" : "s"}.`);
+      document.dispatchEvent(new CustomEvent("waypoint:new-alerts", { detail: freshIds }));
     }
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {

@@ -225,7 +225,7 @@ function scheduleCard(patient, refresh) {
 async function alertsCard(patientId, refresh) {
   const [open, acknowledged] = await Promise.all(
     ["open", "acknowledged"].map((status) =>
-      request("GET", `/api/v1/alerts?status=${status}&patient_id=${patientId}`),
+      request("GET", `/api/v1/alerts?status=${status}&patient_id=${patientId}&limit=200`),
     ),
   );
   const items = [...open.body.items, ...acknowledged.body.items];

@@ -13,10 +13,12 @@ export class NetworkError extends Error {}
 
 /** The server answered with an error status; `body` is its JSON error, if any. */
 export class ApiError extends Error {
-  constructor(status, body) {
+  constructor(status, body, retryAfter = null) {
     super((body && body.message) || `HTTP ${status}`);
     this.status = status;
     this.body = body;
+    /** Seconds the server asked to wait (Retry-After of a 429 or 503), or null. */
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -90,7 +92,10 @@ export async function request(method, path, body) {
     response = await send(method, path, body);
   }
   const payload = await json(response);
-  if (!response.ok) throw new ApiError(response.status, payload);
+  if (!response.ok) {
+    const wait = Number.parseInt(response.headers.get("Retry-After") || "", 10);
+    throw new ApiError(response.status, payload, Number.isNaN(wait) ? null : wait);
+  }
   return { status: response.status, body: payload };
 }
 

@@ -29,8 +29,12 @@ async function registerServiceWorker() {
 
 let flushing = null;
 let again = false;
+let retryTimer = null;
 
-/** Try to send what is queued (on open, on submit, when the phone comes back online). */
+/**
+ * Try to send what is queued (on open, on submit, when the phone comes back online, and
+ * once the wait a 429 asked for has passed).
+ */
 function send() {
   if (!app.signedIn) return Promise.resolve();
   if (flushing) {
@@ -39,6 +43,14 @@ function send() {
     return flushing;
   }
   flushing = flush()
+    .then((result) => {
+      if (result && result.retryAfter && !retryTimer) {
+        retryTimer = setTimeout(() => {
+          retryTimer = null;
+          send();
+        }, result.retryAfter * 1000);
+      }
+    })
     .catch(() => undefined)
     .finally(() => {
       flushing = null;

@@ -120,7 +120,8 @@ export function flush() {
 }
 
 async function sendAll() {
-  const result = { sent: [], waiting: 0, refused: 0, signedOut: false };
+  // retryAfter: the longest wait a 429 asked for (seconds), so the caller can try again then.
+  const result = { sent: [], waiting: 0, refused: 0, signedOut: false, retryAfter: null };
   const items = await queued();
   if (!items.length) return result;
   let current;
@@ -187,8 +188,13 @@ async function sendAll() {
       if (error.status >= 500 || RETRY_LATER.has(error.status)) {
         result.waiting += 1;
         result.signedOut = result.signedOut || error.status === 401;
+        // Too many at once (the server's check-in limits): kept, and sent after the wait.
+        // The loop goes on: a safety answer behind it is never limited.
+        if (error.status === 429)
+          result.retryAfter = Math.max(result.retryAfter || 0, error.retryAfter || 60);
         await put("outbox", { ...item, attempts: item.attempts + 1, last_status: error.status });
         if (signal) await signalTried(item.id, "failed");
+        broadcast({ type: "waiting", id: item.id, status: error.status });
         continue;
       }
       // Refused for good (e.g. answers from more than 30 days ago): keep the answers on the

@@ -105,6 +105,7 @@ export const RESULT_TITLE = "Check-in";
 export const STATUS = {
   saving: "Saving your answers…",
   waiting: "Saved on this phone. It will send when you are online.",
+  later: "Saved on this phone. It will be sent in a minute or so.",
   sent: "Sent to your care team.",
   refused:
     "One check-in could not be sent, but your answers are still on this phone. Please tell your care team.",

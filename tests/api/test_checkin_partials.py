@@ -272,6 +272,8 @@ def test_signals_and_the_finished_checkin_racing_raise_one_alert(
         assert committed_db.scalar(sa.select(sa.func.count()).select_from(CheckinPartial)) == 1
         created = sa.select(sa.func.count()).where(AlertEvent.kind == "created")
         assert committed_db.scalar(created.select_from(AlertEvent)) == 1
+        # The finished check-in is the same answer, not a further one of the episode.
+        assert alerts[0].repeats == 0
 
 
 def test_the_patients_record_export_and_erasure_hold_the_signal(

@@ -14,25 +14,8 @@ import redis
 import sqlalchemy as sa
 
 from api.models import Alert, Checkin
-
-PHQ9_ZERO = {f"phq9_{n}": 0 for n in range(1, 10)}
-
-
-def phq9(**answers):
-    """A complete PHQ-9 answer set: zeros unless given, difficulty asked when any item > 0."""
-    result = {**PHQ9_ZERO, **{f"phq9_{k[1:]}": v for k, v in answers.items()}}
-    if any(result.values()):
-        result["phq9_difficulty"] = 1
-    return result
-
-
-def body(answers=None, instrument="phq9", completed_at=None, checkin_id=None):
-    return {
-        "id": str(checkin_id or uuid.uuid4()),
-        "instrument": instrument,
-        "answers": answers if answers is not None else phq9(),
-        "completed_at": (completed_at or datetime.now(UTC)).isoformat(),
-    }
+from tests.support.answers import PHQ9_ZERO, count_checkins, phq9, post
+from tests.support.answers import checkin_body as body
 
 
 @pytest.fixture
@@ -43,10 +26,6 @@ def patient(create_patient):
 @pytest.fixture
 def csrf(client, patient, redeem):
     return redeem(client, patient)
-
-
-def post(client, csrf, payload):
-    return client.post("/api/v1/checkins", json=payload, headers={"X-CSRF-Token": csrf})
 
 
 def queued_checkin_ids(redis_url, queue):
@@ -60,10 +39,6 @@ def queued_checkin_ids(redis_url, queue):
             ids.append(args[0])
     client.close()
     return ids
-
-
-def count_checkins(db_session):
-    return db_session.scalar(sa.select(sa.func.count()).select_from(Checkin))
 
 
 def test_phq9_is_scored_stored_and_queued_for_evaluation(

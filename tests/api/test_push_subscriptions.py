@@ -1,4 +1,5 @@
-"""Web Push registration: one operation for patients and clinicians, newest owner wins."""
+"""Web Push registration: one operation for patients and clinicians; within a role the
+newest owner wins, between a patient and staff the holder keeps it (issue #14, finding 12)."""
 
 import uuid
 
@@ -7,7 +8,7 @@ import sqlalchemy as sa
 
 from api.auth.passwords import hash_password
 from api.models import AuditEvent, Clinic, PushSubscription, StaffUser
-from tests.security.races import race
+from tests.support.races import race
 
 KEYS = {"p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4Yf", "auth": "tBHItJI5svbpez7KI4CCXg"}
 PASSWORD = "correct horse battery staple"
@@ -25,55 +26,84 @@ def _subscribe_events(db_session):
     ).all()
 
 
-def test_a_browser_that_changes_hands_follows_its_newest_owner_and_is_audited(
+def test_an_endpoint_never_moves_silently_between_a_patient_and_staff(
     make_client, create_clinician, create_patient, login, redeem, db_session
 ):
-    endpoint = f"https://push.example.net/{uuid.uuid4().hex}"
     patient_app, staff_app = make_client(), make_client()
     patient_csrf = redeem(patient_app, patient := create_patient())
     staff_csrf = login(staff_app, staff := create_clinician())
 
-    def as_patient():
+    def as_patient(endpoint):
         return patient_app.post(
             "/api/v1/me/push-subscription",
             json=_body(endpoint),
             headers={"X-CSRF-Token": patient_csrf},
         )
 
-    def as_staff():
+    def as_staff(endpoint):
         return staff_app.post(
             "/api/v1/staff/me/push-subscription",
             json=_body(endpoint),
             headers={"X-CSRF-Token": staff_csrf},
         )
 
-    def owners():
-        db_session.expire_all()
-        return db_session.execute(
-            sa.select(PushSubscription.staff_id, PushSubscription.patient_id).where(
-                PushSubscription.endpoint == endpoint
-            )
-        ).all()
+    patients, clinicians = (f"https://push.example.net/{uuid.uuid4().hex}" for _ in range(2))
+    assert as_patient(patients).status_code == 201
+    refused = as_staff(patients)
+    assert refused.status_code == 409, refused.json
+    assert _owners(db_session, patients) == [(None, patient.id)]
+    assert as_staff(clinicians).status_code == 201
+    refused = as_patient(clinicians)
+    assert refused.status_code == 409, refused.json
+    # A patient cannot take over a clinician's alert notifications.
+    assert _owners(db_session, clinicians) == [(staff.id, None)]
+    assert staff_app.get("/api/v1/staff/me/push-subscription").json["subscriptions"] == 1
+    denied = db_session.execute(
+        sa.select(AuditEvent.object_type, AuditEvent.outcome).where(
+            AuditEvent.action == "push.subscribe", AuditEvent.outcome == "denied"
+        )
+    ).all()
+    assert sorted(denied) == [("patient", "denied"), ("staff", "denied")]
 
-    assert as_patient().status_code == 201
-    assert owners() == [(None, patient.id)]
-    taken = as_staff()
-    assert taken.status_code == 201 and taken.json["subscriptions"] == 1
-    assert owners() == [(staff.id, None)]
-    assert as_patient().status_code == 201
-    assert owners() == [(None, patient.id)]
-    assert staff_app.get("/api/v1/staff/me/push-subscription").json["subscriptions"] == 0
+
+def test_a_browser_that_changes_hands_within_a_role_follows_its_newest_owner_and_is_audited(
+    make_client, create_clinician, login, db_session
+):
+    endpoint = f"https://push.example.net/{uuid.uuid4().hex}"
+    first, second = create_clinician(), create_clinician()
+    apps = []
+    for staff in (first, second, first):
+        client = make_client()
+        csrf = login(client, staff)
+        answer = client.post(
+            "/api/v1/staff/me/push-subscription",
+            json=_body(endpoint),
+            headers={"X-CSRF-Token": csrf},
+        )
+        assert answer.status_code == 201, answer.json
+        assert _owners(db_session, endpoint) == [(staff.id, None)]
+        apps.append(client)
+    assert apps[1].get("/api/v1/staff/me/push-subscription").json["subscriptions"] == 0
 
     events = _subscribe_events(db_session)
     assert [(kind, object_id) for kind, object_id, _ in events] == [
-        ("patient", str(patient.id)),
-        ("staff", str(staff.id)),
-        ("patient", str(patient.id)),
+        ("staff", str(first.id)),
+        ("staff", str(second.id)),
+        ("staff", str(first.id)),
     ]
     assert "previous_owner" not in events[0][2]
-    assert events[1][2]["previous_owner"] == f"patient:{patient.id}"
-    assert events[2][2]["previous_owner"] == f"staff:{staff.id}"
+    assert events[1][2]["previous_owner"] == f"staff:{first.id}"
+    assert events[2][2]["previous_owner"] == f"staff:{second.id}"
     assert endpoint not in str(events)  # the endpoint is a capability: ids only
+
+
+def _owners(db_session, endpoint):
+    db_session.expire_all()
+    return db_session.execute(
+        sa.select(PushSubscription.staff_id, PushSubscription.patient_id).where(
+            PushSubscription.endpoint == endpoint
+        )
+    ).all()
 
 
 @pytest.fixture

@@ -116,3 +116,23 @@ def test_operations_speak_the_domain_not_http(module):
     source = MODULES[module].read_text()
     assert "flask_smorest" not in source and "abort(" not in source
     assert "werkzeug.exceptions" not in source
+
+
+TESTS = ROOT / "tests"
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(TESTS.rglob("test_*.py")),
+    ids=lambda p: str(p.relative_to(TESTS)),
+)
+def test_a_test_module_imports_no_other_test_module(path):
+    """Shared helpers live in tests/support/; fixtures come from conftest by name, never import."""
+    tree = ast.parse(path.read_text(), str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            relative = node.level > 0
+            assert not relative, f"{path.name}: relative import of {module!r}"
+            if module.startswith("tests."):
+                assert module.startswith("tests.support."), f"{path.name} imports {module}"

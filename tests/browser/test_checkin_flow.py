@@ -4,7 +4,8 @@ import uuid
 
 import pytest
 
-from .conftest import assert_accessible, checkins_of, screenshot, wait_for_app
+from tests.support.browser import checkins_of, screenshot, wait_for_app
+from tests.support.live import assert_accessible
 
 pytestmark = pytest.mark.browser
 

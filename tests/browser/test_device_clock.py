@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from .conftest import checkins_of, wait_for_app
+from tests.support.browser import checkins_of, wait_for_app
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from .conftest import assert_accessible, checkins_of, read_meta, wait_for_app
+from tests.support.browser import checkins_of, read_meta, wait_for_app
+from tests.support.live import assert_accessible
 
 pytestmark = pytest.mark.browser
 

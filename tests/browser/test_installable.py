@@ -5,14 +5,8 @@ import struct
 
 import pytest
 
-from .conftest import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    assert_accessible,
-    screenshot,
-    wait_for_app,
-    wait_for_service_worker,
-)
+from tests.support.browser import screenshot, wait_for_app, wait_for_service_worker
+from tests.support.live import CHROMIUM, CHROMIUM_ARGS, assert_accessible
 
 pytestmark = pytest.mark.browser
 

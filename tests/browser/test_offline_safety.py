@@ -5,13 +5,8 @@ import time
 
 import pytest
 
-from .conftest import (
-    assert_accessible,
-    checkins_of,
-    screenshot,
-    wait_for_app,
-    wait_for_service_worker,
-)
+from tests.support.browser import checkins_of, screenshot, wait_for_app, wait_for_service_worker
+from tests.support.live import assert_accessible
 
 pytestmark = pytest.mark.browser
 

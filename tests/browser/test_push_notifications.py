@@ -7,9 +7,8 @@ import uuid
 
 import pytest
 
+from tests.support.browser import wait_for_app, wait_for_service_worker
 from worker.channels.content import alert_push, reminder_push
-
-from .conftest import wait_for_app, wait_for_service_worker
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from .conftest import assert_accessible, screenshot, wait_for_app
+from tests.support.browser import screenshot, wait_for_app
+from tests.support.live import assert_accessible
 
 pytestmark = pytest.mark.browser
 

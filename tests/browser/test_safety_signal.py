@@ -6,7 +6,7 @@ import time
 import pytest
 from sqlalchemy import select
 
-from .conftest import checkins_of, screenshot, wait_for_app, wait_for_service_worker
+from tests.support.browser import checkins_of, screenshot, wait_for_app, wait_for_service_worker
 
 pytestmark = pytest.mark.browser
 

@@ -7,26 +7,8 @@ from datetime import timedelta
 import pytest
 
 import surveys
-from tests.browser.live import CHROMIUM, CHROMIUM_ARGS, serving
-
-
-def answers_for(code: str, total: int, item9: int = 0) -> dict:
-    """A valid answer set of ``code`` with this total (PHQ-9 item 9 as given)."""
-    definition = surveys.get_definition(code)
-    ids = list(definition.scored_item_ids)
-    answers = {}
-    if code == "phq9":
-        answers["phq9_9"] = item9
-        ids.remove("phq9_9")
-        total -= item9
-    for n, link_id in enumerate(ids):
-        value = min(3, -(-total // (len(ids) - n)))
-        answers[link_id] = value
-        total -= value
-    assert total == 0
-    if code == "phq9" and any(answers.values()):
-        answers["phq9_difficulty"] = 1
-    return answers
+from tests.support.answers import answers_for
+from tests.support.live import CHROMIUM, CHROMIUM_ARGS, serving
 
 
 @pytest.fixture
@@ -119,7 +101,7 @@ def other_clinic(make_client, login, create_clinician, create_patient, create_cl
 # tests/browser/conftest.py's fixtures are not visible from this folder, and Playwright's
 # sync API allows one driver per thread: a second one on the main thread would fail whenever
 # both folders run in one session. So the clinic's browser tests drive Chromium from a
-# thread of their own, on a live server of their own, both built on tests/browser/live.py.
+# thread of their own, on a live server of their own, both built on tests/support/live.py.
 
 
 class BrowserThread:

@@ -8,8 +8,8 @@ import uuid
 import pyotp
 import pytest
 
-from tests.browser.live import ARTIFACTS, serving, vapid_public_key
-from tests.browser.live import assert_accessible as axe
+from tests.support.live import ARTIFACTS, serving, vapid_public_key
+from tests.support.live import assert_accessible as axe
 
 PASSWORD = "clinic account test password"
 #: Console errors the test provokes on purpose: refused codes and passwords, incognito push.

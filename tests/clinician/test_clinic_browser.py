@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.browser.live import ARTIFACTS
-from tests.browser.live import assert_accessible as axe
+from tests.support.live import ARTIFACTS
+from tests.support.live import assert_accessible as axe
 
 PASSWORD = "clinic browser test password"
 

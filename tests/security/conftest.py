@@ -13,15 +13,8 @@ from datetime import timedelta
 import pytest
 
 from api.models.base import utcnow
-
-COOKIE = "__Host-waypoint"
-
-
-def phq9(item9: int = 0, level: int = 1) -> dict:
-    """PHQ-9 answers: every item at ``level``, item 9 at ``item9``."""
-    answers = {f"phq9_{n}": level for n in range(1, 9)}
-    answers["phq9_9"] = item9
-    return answers
+from tests.support.answers import phq9_every
+from tests.support.session import COOKIE
 
 
 @dataclass
@@ -121,7 +114,7 @@ def world(db_session, create_clinic, create_clinician, create_patient, sign_in, 
         json={
             "id": str(uuid.uuid4()),
             "instrument": "phq9",
-            "answers": phq9(item9=2),
+            "answers": phq9_every(item9=2),
             "completed_at": (utcnow() - timedelta(minutes=1)).isoformat(),
         },
         headers={"X-CSRF-Token": a1.csrf},

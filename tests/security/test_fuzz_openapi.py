@@ -24,8 +24,8 @@ from schemathesis.specs.openapi.checks import (
 )
 from werkzeug.exceptions import NotFound
 
-from tests.security.conftest import COOKIE
-from tests.security.walker import all_routes
+from tests.support.session import COOKIE
+from tests.support.walker import all_routes
 
 EXAMPLES = 10
 CHECKS = [

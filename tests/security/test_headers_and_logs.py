@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from api.logging import JsonFormatter
 from api.models import AuditEvent
 from api.models.base import utcnow
-from tests.security.conftest import phq9
+from tests.support.answers import phq9_every
 
 
 @pytest.mark.parametrize(
@@ -74,7 +74,7 @@ def test_state_change_without_the_sessions_csrf_token_is_refused(
         json={
             "id": str(uuid.uuid4()),
             "instrument": "phq9",
-            "answers": phq9(),
+            "answers": phq9_every(),
             "completed_at": utcnow().isoformat(),
         },
         headers=headers,
@@ -118,7 +118,7 @@ def test_logs_are_json_lines_with_request_ids_and_no_phi(
         json={
             "id": str(uuid.uuid4()),
             "instrument": "phq9",
-            "answers": phq9(item9=3),
+            "answers": phq9_every(item9=3),
             "completed_at": (utcnow() - timedelta(minutes=1)).isoformat(),
         },
         headers={"X-CSRF-Token": csrf},

@@ -13,7 +13,7 @@ import pytest
 from api.auth.passwords import hash_password
 from api.config import limit_storage_uri
 from api.models import Clinic, StaffUser
-from tests.security.servers import ROOT, free_port, gunicorn, gunicorn_command, server_env
+from tests.support.servers import ROOT, free_port, gunicorn, gunicorn_command, server_env
 
 PASSWORD = "correct horse battery staple"
 LOGIN = "/api/v1/auth/login"

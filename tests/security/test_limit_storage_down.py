@@ -13,7 +13,7 @@ from api.auth.operations import create_invite
 from api.auth.passwords import hash_password
 from api.models import Clinic, StaffUser
 from api.patients.operations import enrol_patient
-from tests.security.servers import free_port, gunicorn, server_env
+from tests.support.servers import free_port, gunicorn, server_env
 
 PASSWORD = "correct horse battery staple"
 

@@ -9,7 +9,7 @@ import pytest
 from api.auth.operations import normalise_recovery_code
 from api.auth.passwords import hash_password
 from api.models import Clinic, StaffUser
-from tests.security.races import race
+from tests.support.races import race
 
 PASSWORD = "correct horse battery staple"
 RECOVERY = "abcd-efgh-jkmn"

@@ -15,8 +15,7 @@ from cryptography.x509.oid import NameOID
 
 from api import config, outbound
 from api.outbound import ADDRESS_NOT_ALLOWED, HTTPS_REQUIRED, Refused, Unreachable
-
-from .receivers import closed_port, listener, receiving
+from tests.support.receivers import closed_port, listener, receiving
 
 FORBIDDEN = [
     "127.0.0.1",

@@ -3,7 +3,7 @@ wrong role 403, and every answer that touches PHI or refuses someone leaves an a
 
 The routes come from the app's URL map, so a route added later is walked without
 anyone remembering to add it; the expectations come from the route's declared policy
-(tests/security/walker.py holds the small tables). Each call runs inside a savepoint
+(tests/support/walker.py holds the small tables). Each call runs inside a savepoint
 that is rolled back, so every caller meets the same world.
 """
 
@@ -13,7 +13,7 @@ from flask.views import MethodView
 
 from api.auth.policy import install_policy, policy
 from api.models import AuditEvent
-from tests.security.walker import (
+from tests.support.walker import (
     A1_INSIDERS,
     ALLOWED,
     NOT_AUDITED,
@@ -68,7 +68,7 @@ def test_the_walker_sees_a_route_without_a_policy_and_the_app_refuses_it():
 
 def test_every_path_parameter_has_an_owner_rule(app):
     unknown = {(name, r.rule) for r in all_routes(app) for name in r.params if name not in PARAMS}
-    assert not unknown, f"add these to PARAMS in tests/security/walker.py: {sorted(unknown)}"
+    assert not unknown, f"add these to PARAMS in tests/support/walker.py: {sorted(unknown)}"
 
 
 def test_walk_every_route_as_every_caller(app, world, as_caller, db_session):

@@ -60,7 +60,7 @@ def test_cookie_flags(client, make_client, create_clinician, create_patient, log
 
 
 def test_patient_logout_ends_the_session_server_side(app, client, make_client, create_patient):
-    from tests.security.conftest import COOKIE as NAME
+    from tests.support.session import COOKIE as NAME
 
     patient = create_patient()
     from api.auth.operations import create_invite

@@ -2,7 +2,6 @@
 real worker processes, committed factories, and a way to call tasks on the test app."""
 
 import base64
-import contextvars
 import email
 import email.policy
 import http.server
@@ -10,60 +9,20 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import threading
-import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
-import pyotp
 import pytest
 import redis
 from aiosmtpd.controller import Controller
 
+from tests.support.answers import checkin_body, phq9  # noqa: F401  (the fixtures use them)
+from tests.support.worker import build_team, free_port, https_client, wait_for
+
 ROOT = Path(__file__).resolve().parents[2]
-PHQ9_ZERO = {f"phq9_{n}": 0 for n in range(1, 10)}
-WEBHOOK_SECRET = "test-webhook-secret-0123456789"
-
-
-def phq9(**answers):
-    """A complete PHQ-9: zeros unless given (q9=1 endorses item 9)."""
-    result = {**PHQ9_ZERO, **{f"phq9_{k[1:]}": v for k, v in answers.items()}}
-    if any(result.values()):
-        result["phq9_difficulty"] = 1
-    return result
-
-
-def checkin_body(answers, completed_at=None, checkin_id=None, instrument="phq9"):
-    return {
-        "id": str(checkin_id or uuid.uuid4()),
-        "instrument": instrument,
-        "answers": answers,
-        "completed_at": (completed_at or datetime.now(UTC)).isoformat(),
-    }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(predicate, timeout=20.0, interval=0.1, what="condition"):
-    """Poll ``predicate`` until it returns something truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(interval)
-
-
 # --- calling tasks in the test process ---------------------------------------------------
 
 
@@ -222,52 +181,6 @@ def webhooks(webhook_server):
 # --- a clinic with its people ---------------------------------------------------------------
 
 
-@dataclass
-class Team:
-    clinic: object
-    clinician: object
-    on_call: object
-    admin: object
-    patient: object
-
-
-def build_team(session, webhook_url=None):
-    """A clinic with a care-team clinician, an on-call clinician, an admin and a patient."""
-    from api.auth.passwords import hash_password
-    from api.models import Clinic, StaffUser
-    from api.patients.operations import enrol_patient
-
-    tag = uuid.uuid4().hex[:8]
-    clinic = Clinic(
-        name=f"Worker clinic {tag}",
-        webhook_url=webhook_url,
-        webhook_secret=WEBHOOK_SECRET if webhook_url else None,
-    )
-    session.add(clinic)
-    session.flush()
-    password = hash_password("correct horse battery staple")
-
-    def staff(name, role="clinician", **fields):
-        member = StaffUser(
-            clinic_id=clinic.id,
-            email=f"{name}-{tag}@example.org",
-            name=name.title(),
-            role=role,
-            password_hash=password,
-            **fields,
-        )
-        session.add(member)
-        return member
-
-    clinician = staff("carer")
-    on_call = staff("oncall", on_call=True)
-    # Admins must use TOTP (the login fixture answers with a fresh code).
-    admin = staff("admin", role="admin", totp_secret=pyotp.random_base32(), totp_enabled=True)
-    session.flush()
-    patient = enrol_patient(clinic, display_name="Worker Patient", care_team=[clinician])
-    return Team(clinic, clinician, on_call, admin, patient)
-
-
 @pytest.fixture
 def team(db_session, webhooks):
     """A rolled-back clinic (see build_team) whose webhook points at the test receiver."""
@@ -280,21 +193,6 @@ def committed_team(committed_db, webhooks):
     built = build_team(committed_db, webhook_url=webhooks.url)
     committed_db.commit()
     return built
-
-
-def https_client(flask_app):
-    """A test client over HTTPS whose every request runs in a context of its own."""
-    from flask.testing import FlaskClient
-
-    class Isolated(FlaskClient):
-        def open(self, *args, **kwargs):
-            return contextvars.Context().run(super().open, *args, **kwargs)
-
-    flask_app.test_client_class = Isolated
-    client = flask_app.test_client()
-    client.environ_base["wsgi.url_scheme"] = "https"
-    client.environ_base["HTTP_HOST"] = "localhost"
-    return client
 
 
 @pytest.fixture

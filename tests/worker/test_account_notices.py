@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from api.account.notices import notice_email
 from api.pipeline.routing import SEND_ACCOUNT_NOTICE as NOTICE_TASK
-from tests.worker.conftest import https_client, wait_for
+from tests.support.worker import https_client, wait_for
 
 PASSWORD = "correct horse battery staple"
 

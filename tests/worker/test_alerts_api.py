@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from api.models import Alert, AuditEvent
+from api.patients.operations import enrol_patient
 from api.pipeline.alerts import raise_alerts
 from surveys import RuleHit
 
@@ -23,8 +24,8 @@ def staff_client(make_client, login, team):
     return client, token
 
 
-def _raise(team, db_session, rule, priority, minutes_ago):
-    [alert] = raise_alerts(team.patient, [_hit(rule, priority)])
+def _raise(team, db_session, rule, priority, minutes_ago, patient=None):
+    [alert] = raise_alerts(patient or team.patient, [_hit(rule, priority)])
     alert.created_at = alert.created_at - timedelta(minutes=minutes_ago)
     db_session.flush()
     return alert
@@ -34,7 +35,10 @@ def test_inbox_is_ordered_by_priority_then_oldest_first(staff_client, team, db_s
     client, _ = staff_client
     routine = _raise(team, db_session, "missed_checkins", "routine", 500)
     new_urgent = _raise(team, db_session, "suicidal_ideation", "urgent", 1)
-    old_urgent = _raise(team, db_session, "suicidal_ideation", "urgent", 30)
+    # A patient has one open item-9 episode (api/pipeline/alerts.py): the second urgent
+    # alert is another patient's.
+    other_patient = enrol_patient(team.clinic, display_name="Second Patient")
+    old_urgent = _raise(team, db_session, "suicidal_ideation", "urgent", 30, other_patient)
     high = _raise(team, db_session, "worsening", "high", 60)
     imminent = _raise(team, db_session, "imminent", "imminent", 0)
     response = client.get("/api/v1/alerts?status=open")

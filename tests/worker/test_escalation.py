@@ -6,9 +6,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from api.models import Alert, Delivery
-
-from .conftest import phq9
-from .test_evaluate import submit
+from tests.support.answers import phq9, submit
 
 
 def _round(session, alert_id, level):

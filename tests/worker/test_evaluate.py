@@ -13,16 +13,8 @@ import sqlalchemy as sa
 
 from api.models import Alert, AlertEvent, Checkin, Delivery
 from api.models.summaries import PatientSummary
-
-from .conftest import WEBHOOK_SECRET, checkin_body, phq9
-
-
-def submit(client, csrf, answers, **kwargs):
-    response = client.post(
-        "/api/v1/checkins", json=checkin_body(answers, **kwargs), headers={"X-CSRF-Token": csrf}
-    )
-    assert response.status_code == 201, response.json
-    return uuid.UUID(response.json["id"])
+from tests.support.answers import phq9, submit
+from tests.support.worker import WEBHOOK_SECRET
 
 
 def count(session, model, *where):

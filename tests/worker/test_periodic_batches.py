@@ -10,10 +10,11 @@ from datetime import UTC, datetime, timedelta
 import redis
 import sqlalchemy as sa
 
+from api.database_roles import migrations_engine
 from api.models import Alert, CheckinDue, Clinic, Delivery, Patient
+from tests.support.answers import checkin_body, phq9
+from tests.support.worker import wait_for
 from worker.tasks.periodic import SCHEDULE_BATCH
-
-from .conftest import checkin_body, phq9, wait_for
 
 DAILY = {
     "cadence_days": 1,
@@ -99,24 +100,26 @@ def test_a_tick_over_more_patients_than_a_batch_plans_them_all(
 
 
 def test_a_failing_batch_leaves_the_others_committed_and_the_next_tick_redoes_it(
-    committed_db, fresh_redis, start_worker, app_on_broker
+    app, committed_db, fresh_redis, start_worker, app_on_broker
 ):
     ids = add_patients(committed_db, 2 * SCHEDULE_BATCH + 7)
     second = ids[SCHEDULE_BATCH : 2 * SCHEDULE_BATCH]  # the middle batch, as the tick pages
-    # A real database error in the middle batch only: its insert of a slot is refused.
-    committed_db.execute(
-        sa.text(
-            "CREATE FUNCTION refuse_slot() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            "RAISE EXCEPTION 'refused by the test'; END $$"
+    # A real database error in the middle batch only: its insert of a slot is refused. The
+    # trigger is the owner's to create (the app's runtime role may not).
+    owner = migrations_engine(app)
+    with owner.begin() as conn:
+        conn.execute(
+            sa.text(
+                "CREATE FUNCTION refuse_slot() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                "RAISE EXCEPTION 'refused by the test'; END $$"
+            )
         )
-    )
-    committed_db.execute(
-        sa.text(
-            "CREATE TRIGGER refuse_slot BEFORE INSERT ON checkins_due FOR EACH ROW "
-            f"WHEN (NEW.patient_id = '{second[100]}') EXECUTE FUNCTION refuse_slot()"
+        conn.execute(
+            sa.text(
+                "CREATE TRIGGER refuse_slot BEFORE INSERT ON checkins_due FOR EACH ROW "
+                f"WHEN (NEW.patient_id = '{second[100]}') EXECUTE FUNCTION refuse_slot()"
+            )
         )
-    )
-    committed_db.commit()
     try:
         worker = start_worker(fresh_redis.url)
         celery = app_on_broker(fresh_redis.url).extensions["celery"]
@@ -128,9 +131,9 @@ def test_a_failing_batch_leaves_the_others_committed_and_the_next_tick_redoes_it
         assert "refused by the test" in worker.log()
     finally:
         committed_db.rollback()
-        committed_db.execute(sa.text("DROP TRIGGER IF EXISTS refuse_slot ON checkins_due"))
-        committed_db.execute(sa.text("DROP FUNCTION IF EXISTS refuse_slot()"))
-        committed_db.commit()
+        with owner.begin() as conn:
+            conn.execute(sa.text("DROP TRIGGER IF EXISTS refuse_slot ON checkins_due"))
+            conn.execute(sa.text("DROP FUNCTION IF EXISTS refuse_slot()"))
 
     celery.send_task("waypoint.run_schedules", queue="periodic")
     wait_for(lambda: planned(committed_db, ids) == len(ids), timeout=60, what="the redo")

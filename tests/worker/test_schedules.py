@@ -95,7 +95,7 @@ def test_missed_checkin_raises_one_routine_alert(
 def test_a_checkin_completes_its_slot_and_silences_its_reminder(
     client, redeem, create_patient, db_session, run_task, smtp, run_tick
 ):
-    from .conftest import checkin_body, phq9
+    from tests.support.answers import checkin_body, phq9
 
     patient = create_patient(email="p2@example.org", schedule={**DAILY})
     patient.created_at = datetime.now(UTC) - timedelta(days=3)

@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from api.models import Alert, Checkin, Delivery
-
-from .conftest import checkin_body, phq9, wait_for
+from tests.support.answers import checkin_body, phq9
+from tests.support.worker import wait_for
 
 pytestmark = pytest.mark.worker
 

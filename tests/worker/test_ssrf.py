@@ -15,10 +15,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from api import outbound
 from api.models import Alert, Clinic, Delivery, PushSubscription
-from tests.security.receivers import closed_port, listener, receiving
-
-from .conftest import phq9
-from .test_evaluate import submit
+from tests.support.answers import phq9, submit
+from tests.support.receivers import closed_port, listener, receiving
 
 NOT_ALLOWED = "refused: address not allowed"
 

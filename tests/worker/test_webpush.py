@@ -14,9 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from api.models import Alert, Delivery, PushSubscription
-
-from .conftest import phq9
-from .test_evaluate import submit
+from tests.support.answers import phq9, submit
 
 
 def b64(data: bytes) -> str:

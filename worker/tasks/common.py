@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from flask import current_app
 
 from api.models.base import utcnow
+from api.pipeline.fairness import paced
 from api.pipeline.routing import SEND_DELIVERY
 
 log = logging.getLogger("waypoint.worker")
@@ -45,6 +46,8 @@ def enqueue(
 
 
 def enqueue_deliveries(delivery_ids, queue: str) -> None:
-    """Publish one send task per new delivery."""
+    """Publish one send task per new delivery, paced per clinic (``api.pipeline.fairness``)."""
+    delivery_ids = list(delivery_ids)
+    countdowns = paced(delivery_ids, utcnow())
     for delivery_id in delivery_ids:
-        enqueue(SEND_DELIVERY, [delivery_id], queue)
+        enqueue(SEND_DELIVERY, [delivery_id], queue, countdown=countdowns[delivery_id] or None)

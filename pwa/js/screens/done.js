@@ -21,6 +21,7 @@ async function sendState(id) {
   const row = (await queued()).find((r) => r.id === id);
   if (!row) return "sent";
   if (row.state === "refused") return "refused";
+  if (row.last_status === 429) return "later";
   return row.last_status === 401 ? "signedOut" : "waiting";
 }
 

@@ -14,7 +14,14 @@ function outboxCard(rows) {
   if (!rows.length) return null;
   const refused = rows.filter((r) => r.state === "refused").length;
   const signedOut = rows.some((r) => r.last_status === 401);
-  const text = refused ? STATUS.refused : signedOut ? STATUS.signedOut : STATUS.waiting;
+  const later = rows.some((r) => r.last_status === 429);
+  const text = refused
+    ? STATUS.refused
+    : signedOut
+      ? STATUS.signedOut
+      : later
+        ? STATUS.later
+        : STATUS.waiting;
   // A safety signal and its finished check-in are one check-in to the patient.
   const count = rows.filter(
     (r) => r.kind !== "signal" || !rows.some((o) => o.id === r.checkin_id),

@@ -1,7 +1,7 @@
 """Check-ins under way sent for a safety answer (checkin_partials); checkins.follow_up_of.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0004_checkin_partials
+Revises: 0003_alert_episodes
 Create Date: 2026-12-01 21:30:00.000000
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0002'
-down_revision = '0001'
+revision = '0004_checkin_partials'
+down_revision = '0003_alert_episodes'
 branch_labels = None
 depends_on = None
 
