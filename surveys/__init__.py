@@ -23,12 +23,22 @@ from surveys.rules import (
     CheckinFacts,
     RuleHit,
     RuleSettings,
+    asq_result,
     evaluate_checkin,
     missed_checkin,
     priority_rank,
     safety_hits,
+    signal_hits,
 )
-from surveys.scoring import SCHEMA_KEY, Safety, Score, evaluate_safety, score, validate_answers
+from surveys.scoring import (
+    SCHEMA_KEY,
+    Safety,
+    Score,
+    evaluate_safety,
+    score,
+    validate_answers,
+    validate_partial,
+)
 from surveys.trend import STATUSES, Trend, TrendPoint, compute_trend
 
 __all__ = [
@@ -53,6 +63,7 @@ __all__ = [
     "TrendPoint",
     "UnknownInstrument",
     "all_definitions",
+    "asq_result",
     "build_definition",
     "compute_trend",
     "evaluate_checkin",
@@ -63,5 +74,7 @@ __all__ = [
     "priority_rank",
     "safety_hits",
     "score",
+    "signal_hits",
     "validate_answers",
+    "validate_partial",
 ]

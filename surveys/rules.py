@@ -19,8 +19,21 @@ from typing import Any
 
 from surveys.errors import SettingsError
 from surveys.model import Definition
-from surveys.scoring import Score
+from surveys.scoring import Score, evaluate_safety
 from surveys.trend import BASELINE_LOOKBACK, TrendPoint, course_points, is_remission
+
+#: The ASQ's result as the NIMH pathway names it, from the definition's result codes.
+ASQ_RESULTS: dict[str, str] = {
+    "negative": "negative",
+    "non_acute_positive": "non_acute_positive",
+    "imminent": "acute_positive",
+}
+
+
+def asq_result(instrument: str, result: str | None) -> str | None:
+    """negative, non_acute_positive or acute_positive for an ASQ check-in; None otherwise."""
+    return ASQ_RESULTS.get(result) if instrument == "asq" and result else None
+
 
 #: Alert priorities, most pressing first.
 PRIORITY_ORDER: tuple[str, ...] = ("imminent", "urgent", "high", "routine")
@@ -28,6 +41,9 @@ PRIORITY_ORDER: tuple[str, ...] = ("imminent", "urgent", "high", "routine")
 RULE_PRIORITY: dict[str, str] = {
     "imminent": "imminent",
     "suicidal_ideation": "urgent",
+    # NIMH ASQ pathway: a non-acute positive screen needs a brief suicide safety assessment
+    # before the patient leaves (is allowed to go home): urgent, not imminent.
+    "non_acute_positive": "urgent",
     "worsening": "high",
     "severe": "high",
     "not_on_track": "routine",
@@ -148,13 +164,23 @@ def _day(at: datetime) -> str:
 def safety_hits(
     definition: Definition, checkin: CheckinFacts, settings: RuleSettings | None = None
 ) -> list[RuleHit]:
-    """`imminent` and `suicidal_ideation`: they need the check-in only, never its history."""
+    """`imminent`, `non_acute_positive` (the ASQ's) and `suicidal_ideation`: they need the
+    check-in only, never its history."""
     settings = settings or RuleSettings()
     safety = checkin.score.safety
     name = definition.short_title
     hits = []
     if checkin.score.result == "imminent" or safety.level == "imminent":
         hits.append(_hit(checkin, "imminent", f"{name}: thoughts of killing themselves right now."))
+    elif checkin.score.result == "non_acute_positive":
+        hits.append(
+            _hit(
+                checkin,
+                "non_acute_positive",
+                f"{name}: non-acute positive screen (potential risk); "
+                "a brief suicide safety assessment is needed.",
+            )
+        )
     positive = [r.link_id for r in definition.safety_rules if r.level == "positive"]
     endorsed = [link_id for link_id in safety.items if link_id in positive]
     if endorsed:
@@ -167,6 +193,29 @@ def safety_hits(
             )
         )
     return hits
+
+
+def signal_hits(
+    definition: Definition,
+    checkin_id: str,
+    at: datetime,
+    answers: Mapping[str, object],
+    settings: RuleSettings | None = None,
+) -> list[RuleHit]:
+    """The safety hits of a check-in's answers so far (validated, possibly incomplete).
+
+    Keyed on the check-in's own id, as the finished check-in's will be, so that it joins the
+    alert. Only what the answers given already decide: the outcome waits for the end.
+    """
+    score = Score(
+        total=None,
+        severity=None,
+        severity_label=None,
+        safety=evaluate_safety(definition, answers),
+        applied=(),
+        instrument=definition.code,
+    )
+    return safety_hits(definition, CheckinFacts(checkin_id, at, score), settings)
 
 
 def _worsening(

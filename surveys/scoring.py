@@ -141,6 +141,50 @@ def validate_answers(definition: Definition, answers: object) -> dict[str, int |
     return clean
 
 
+def validate_partial(definition: Definition, answers: object) -> dict[str, int | str]:
+    """Check the answers given so far (none required, each known and in range), or raise.
+
+    What a check-in still under way may hold: every key a question of this instrument, every
+    value an allowed answer, a conditional question only where its condition holds on the
+    answers given, and at least one answer.
+    """
+    name = definition.short_title
+    if not isinstance(answers, Mapping) or not answers:
+        raise AnswerError(
+            definition.code, {SCHEMA_KEY: ["Give at least one answer as {link_id: value}."]}
+        )
+    errors: dict[str, list[str]] = {}
+    for key in answers:
+        if not isinstance(key, str):
+            raise AnswerError(
+                definition.code, {SCHEMA_KEY: [f"Question ids must be text; got {key!r}."]}
+            )
+        if key not in definition.item_ids:
+            code = instrument_of(key)
+            errors[key] = [
+                f"Belongs to {_title(code)}, not {name}." if code else f"Not a question of {name}."
+            ]
+    clean: dict[str, int | str] = {}
+    for item in definition.items:
+        value = answers.get(item.link_id)
+        if value is None:
+            continue
+        if item.enable_when is not None and not item.enable_when.holds(clean):
+            when = describe_condition(item.enable_when)
+            errors[item.link_id] = [f"Not asked here: it applies only when {when}."]
+            continue
+        problem = _check_value(item, value)
+        if problem:
+            errors[item.link_id] = [problem]
+        else:
+            clean[item.link_id] = value
+    if errors:
+        raise AnswerError(definition.code, errors)
+    if not clean:
+        raise AnswerError(definition.code, {SCHEMA_KEY: ["Give at least one answer."]})
+    return clean
+
+
 def _title(code: str) -> str:
     try:
         return get_definition(code).short_title

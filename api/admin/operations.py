@@ -15,6 +15,7 @@ from ..models import (
     AuditEvent,
     AuthSession,
     Checkin,
+    CheckinPartial,
     Delivery,
     Invite,
     Patient,
@@ -113,6 +114,11 @@ def patient_export(patient: Patient) -> dict:
     invites = db.session.scalars(
         db.select(Invite).where(Invite.patient_id == patient.id).order_by(Invite.created_at)
     ).all()
+    unfinished = db.session.scalars(
+        db.select(CheckinPartial)
+        .where(CheckinPartial.patient_id == patient.id)
+        .order_by(CheckinPartial.answered_at)
+    ).all()
     access_log = db.session.scalars(
         _access_log_query(
             patient,
@@ -128,6 +134,7 @@ def patient_export(patient: Patient) -> dict:
     return {
         "patient": patient,
         "checkins": checkins,
+        "safety_signals": unfinished,
         "treatment_courses": courses,
         "treatment_sessions": sessions,
         "alerts": alerts,
@@ -161,6 +168,7 @@ def erase_patient(patient: Patient) -> dict:
     """Delete a patient and everything of theirs; audit events (ids only) stay. Counts."""
     counts = {
         "checkins": _count(Checkin, Checkin.patient_id == patient.id),
+        "safety_signals": _count(CheckinPartial, CheckinPartial.patient_id == patient.id),
         "alerts": _count(Alert, Alert.patient_id == patient.id),
         "deliveries": _count(
             Delivery,

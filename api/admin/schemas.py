@@ -61,6 +61,7 @@ class EraseInSchema(Schema):
 
 class ErasedSchema(Schema):
     checkins = fields.Integer(required=True)
+    safety_signals = fields.Integer(required=True)
     alerts = fields.Integer(required=True)
     deliveries = fields.Integer(required=True)
     treatment_sessions = fields.Integer(required=True)
@@ -95,6 +96,18 @@ class ExportCheckinSchema(Schema):
     completed_at = fields.DateTime(required=True)
     received_at = fields.DateTime(required=True)
     evaluated_at = fields.DateTime(allow_none=True)
+
+
+class ExportSafetySignalSchema(Schema):
+    """The answers of a check-in under way, sent for a safety answer (finished or not)."""
+
+    id = fields.UUID(required=True)
+    instrument = fields.String(required=True)
+    instrument_version = fields.String(required=True)
+    answers = fields.Dict(required=True)
+    safety_level = fields.String(required=True)
+    answered_at = fields.DateTime(required=True)
+    received_at = fields.DateTime(required=True)
 
 
 class ExportCourseSchema(Schema):
@@ -156,6 +169,7 @@ class ExportInviteSchema(Schema):
 class PatientExportSchema(Schema):
     patient = fields.Nested(ExportPatientSchema, required=True)
     checkins = fields.List(fields.Nested(ExportCheckinSchema), required=True)
+    safety_signals = fields.List(fields.Nested(ExportSafetySignalSchema), required=True)
     treatment_courses = fields.List(fields.Nested(ExportCourseSchema), required=True)
     treatment_sessions = fields.List(fields.Nested(ExportTreatmentSessionSchema), required=True)
     alerts = fields.List(fields.Nested(ExportAlertSchema), required=True)

@@ -6,6 +6,7 @@ from marshmallow import RAISE
 
 from ..audit import record
 from ..auth.policy import policy, require_principal
+from ..checkins.followups import alert_asq_results
 from ..extensions import db
 from ..models import Alert, AlertEvent, Delivery, Patient, StaffUser
 from .inbox import inbox_page
@@ -108,10 +109,11 @@ def _bodies(rows) -> list[dict]:
         for alert_id, status, n in grouped:
             counts.setdefault(alert_id, {})[status] = n
     staff = _staff_refs(alert.acknowledged_by for alert, _ in rows)
-    return [_body(alert, patient, counts.get(alert.id, {}), staff) for alert, patient in rows]
+    asq = alert_asq_results(alert.checkin_id for alert, _ in rows)
+    return [_body(alert, patient, counts.get(alert.id, {}), staff, asq) for alert, patient in rows]
 
 
-def _body(alert: Alert, patient: Patient, counts: dict, staff: dict) -> dict:
+def _body(alert: Alert, patient: Patient, counts: dict, staff: dict, asq: dict) -> dict:
     return {
         "id": alert.id,
         "patient": {"id": patient.id, "ref": patient.ref, "display_name": patient.display_name},
@@ -121,6 +123,7 @@ def _body(alert: Alert, patient: Patient, counts: dict, staff: dict) -> dict:
         "status": alert.status,
         "created_at": alert.created_at,
         "answered_at": alert.answered_at,
+        "asq_result": asq.get(alert.checkin_id),
         "repeats": alert.repeats,
         "latest_answered_at": alert.latest_answered_at,
         "acknowledged_at": alert.acknowledged_at,
@@ -143,7 +146,7 @@ def _detail(alert: Alert) -> dict:
     counts: dict = {}
     for delivery in deliveries:
         counts[delivery.status] = counts.get(delivery.status, 0) + 1
-    body = _body(alert, patient, counts, staff)
+    body = _body(alert, patient, counts, staff, alert_asq_results([alert.checkin_id]))
     body["timeline"] = [
         {"at": e.at, "kind": e.kind, "actor": staff.get(e.actor_id), "detail": e.detail or {}}
         for e in events

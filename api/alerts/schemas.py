@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from ..checkins.followups import ASQ_RESULT_VALUES
 from ..models.alerts import ALERT_STATUSES, PRIORITIES
 
 
@@ -47,6 +48,15 @@ class AlertSchema(Schema):
     status = fields.String()
     created_at = fields.DateTime()
     answered_at = fields.DateTime(allow_none=True)
+    asq_result = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "The ASQ's result on this alert's check-in, or on the ASQ that "
+            "followed it (NIMH pathway); not_answered once the ASQ offered after item 9 has "
+            "waited over an hour.",
+            "enum": list(ASQ_RESULT_VALUES),
+        },
+    )
     repeats = fields.Integer(
         metadata={"description": "Further safety answers attached to this open alert."}
     )

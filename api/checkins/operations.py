@@ -67,6 +67,7 @@ def submit_checkin(patient: Patient, body: dict, device: str = "") -> Submission
         reported_completed_at=reported_at,
         reported_time_unusable=unusable,
         received_at=now,
+        follow_up_of=body.get("follow_up_of"),
     )
     if not _insert_once(checkin):
         # The id is taken: a replay (or another request with it won the race).
@@ -121,7 +122,8 @@ def scored_checkin(
     """A Checkin row for answers already scored against ``definition`` (not yet added).
 
     The one place a row is built from a score: the API, the demo seed and the tests agree.
-    ``times`` may give ``received_at``, ``evaluated_at`` or ``reported_completed_at``.
+    ``times`` may give ``received_at``, ``evaluated_at``, ``reported_completed_at`` or
+    ``follow_up_of``.
     """
     return Checkin(
         id=checkin_id or uuid.uuid4(),

@@ -8,7 +8,8 @@ from ..auth.policy import current_patient, policy, require_principal
 from ..errors import DomainError
 from ..http_errors import status_of
 from .operations import checkin_body, submit_checkin
-from .schemas import CheckinInSchema, CheckinOutSchema
+from .partials import partial_body, submit_partial
+from .schemas import CheckinInSchema, CheckinOutSchema, PartialInSchema, PartialOutSchema
 
 blp = Blueprint("checkins", __name__, url_prefix="/api/v1/checkins", description="Check-ins.")
 
@@ -46,3 +47,42 @@ class Checkins(MethodView):
             object_id=checkin.id,
         )
         return checkin_body(checkin, patient), 201 if submission.created else 200
+
+
+@blp.route("/partial")
+class CheckinPartials(MethodView):
+    @policy("patient")
+    @blp.arguments(PartialInSchema)
+    @blp.response(201, PartialOutSchema)
+    @blp.alt_response(200, schema=PartialOutSchema, description="A replay of a stored signal.")
+    @blp.alt_response(409, description="The id was already used for other answers.")
+    @blp.alt_response(
+        422,
+        description="Unknown instrument or question, an answer out of range, or answers that "
+        "trigger no safety rule (reason `no_safety_rule`). Nothing is stored.",
+    )
+    def post(self, body):
+        """Send a check-in still under way because an answer triggers a safety rule.
+
+        Raises the urgent or imminent alert and its first notifications at once. Idempotent
+        on the check-in's client-made id; the finished check-in, posted later with the same
+        id, joins the same alert. Unfinished, it is shown to the clinic with its answers.
+        """
+        patient = current_patient()
+        try:
+            submission = submit_partial(patient, body)
+        except DomainError as refused:
+            record(
+                "checkin.partial",
+                object_type="checkin",
+                object_id=body["id"],
+                outcome="failure",
+                status=status_of(refused),
+            )
+            raise
+        record(
+            "checkin.partial" if submission.created else "checkin.partial_replay",
+            object_type="checkin",
+            object_id=submission.partial.id,
+        )
+        return partial_body(submission.partial, patient), 201 if submission.created else 200

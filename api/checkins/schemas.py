@@ -15,12 +15,22 @@ class CheckinInSchema(Schema):
         validate=validate.Length(max=64),
     )
     completed_at = fields.AwareDateTime(required=True, default_timezone=None)
+    follow_up_of = fields.UUID(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "The id of the check-in whose safety answer led to this one "
+            "(the ASQ asked after PHQ-9 item 9)."
+        },
+    )
 
 
 class ResourceSchema(Schema):
     name = fields.String()
     phone = fields.String(allow_none=True)
     sms = fields.String(allow_none=True)
+    #: The word to text (the Crisis Text Line's HOME); the app prefills it as the body.
+    sms_keyword = fields.String(allow_none=True)
     url = fields.String(allow_none=True)
     kind = fields.String(allow_none=True)
 
@@ -48,3 +58,34 @@ class CheckinOutSchema(Schema):
 
 class CheckinListSchema(Schema):
     items = fields.List(fields.Nested(CheckinOutSchema))
+
+
+class PartialInSchema(Schema):
+    id = fields.UUID(
+        required=True,
+        metadata={
+            "description": "The check-in's own client-made id: the finished check-in is later "
+            "posted to /api/v1/checkins with the same id and joins this signal's alert."
+        },
+    )
+    instrument = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    answers = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=64)),
+        values=fields.Raw(allow_none=True),
+        required=True,
+        validate=validate.Length(max=64),
+        metadata={"description": "The answers given so far; they must trigger a safety rule."},
+    )
+    answered_at = fields.AwareDateTime(
+        required=True,
+        default_timezone=None,
+        metadata={"description": "When the patient gave the safety answer (device clock)."},
+    )
+
+
+class PartialOutSchema(Schema):
+    id = fields.UUID(required=True)
+    instrument = fields.String(required=True)
+    answered_at = fields.DateTime()
+    received_at = fields.DateTime()
+    safety = fields.Nested(SafetySchema, required=True)

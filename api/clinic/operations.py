@@ -2,6 +2,7 @@
 
 from ..extensions import db
 from ..models import Clinic
+from .resources import check_crisis_resources
 
 SETTINGS = (
     "webhook_url",
@@ -16,6 +17,8 @@ SETTINGS = (
 
 def update_settings(clinic: Clinic, changes: dict) -> Clinic:
     """Apply a validated partial update of the clinic's settings."""
+    if "crisis_resources" in changes:
+        check_crisis_resources(changes["crisis_resources"])
     for name in SETTINGS:
         if name in changes:
             setattr(clinic, name, changes[name])

@@ -30,6 +30,12 @@ class ResourceInSchema(Schema):
     kind = fields.String(
         load_default=None, allow_none=True, validate=validate.OneOf(RESOURCE_KINDS)
     )
+    sms_keyword = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(r"^[A-Za-z0-9]{1,20}$", error="One word of letters or digits."),
+        metadata={"description": "Prefilled as the text's body, e.g. HOME for 741741."},
+    )
 
 
 class ClinicSettingsInSchema(Schema):

@@ -7,6 +7,7 @@ import unicodedata
 import surveys
 from surveys import fhir
 
+from ..checkins.followups import asq_results
 from ..extensions import db
 from ..models import Checkin, Patient
 from ..models.base import utcnow
@@ -25,6 +26,7 @@ CHECKIN_COLUMNS = (
     "safety_endorsed",
     "safety_level",
     "result",
+    "asq_result",
     "prorated",
 )
 SESSION_COLUMNS = ("patient_ref", "session_id", "course_id", "course_label", *SESSION_FIELDS)
@@ -85,6 +87,7 @@ def checkins_csv(patient: Patient) -> tuple[str, int]:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([*CHECKIN_COLUMNS, *item_ids])
+    asq = asq_results(rows)
     for row in rows:
         fixed = [
             patient.ref,
@@ -98,6 +101,7 @@ def checkins_csv(patient: Patient) -> tuple[str, int]:
             row.safety_endorsed,
             row.safety_level,
             row.result,
+            asq[row.id],
             row.prorated,
         ]
         answers = [row.answers.get(link_id) for link_id in item_ids]

@@ -3,7 +3,7 @@
 from .alerts import Alert, AlertEvent, Delivery
 from .audit import AuditEvent
 from .auth import AuthSession, Invite, PushSubscription
-from .checkins import Checkin, CheckinDue
+from .checkins import Checkin, CheckinDue, CheckinPartial
 from .clinics import Clinic, StaffUser
 from .patients import Patient, TreatmentCourse, TreatmentSession, care_team
 from .summaries import PatientSummary
@@ -15,6 +15,7 @@ __all__ = [
     "AuthSession",
     "Checkin",
     "CheckinDue",
+    "CheckinPartial",
     "Clinic",
     "Delivery",
     "Invite",

@@ -59,6 +59,9 @@ class Checkin(db.Model):
     evaluated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: How many times the reconciler has had to re-enqueue it.
     enqueue_count: Mapped[int] = mapped_column(server_default="0")
+    #: The check-in whose safety answer prompted this one (an ASQ after PHQ-9 item 9), as the
+    #: app said; no foreign key: that check-in may still be on its way from the phone.
+    follow_up_of: Mapped[uuid.UUID | None] = mapped_column(index=True)
 
 
 class CheckinDue(db.Model):
@@ -89,3 +92,32 @@ class CheckinDue(db.Model):
     )
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     missed_alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CheckinPartial(db.Model):
+    """The answers of a check-in still under way, sent because one of them is a safety answer.
+
+    Its id is the check-in's own client-made id: the finished check-in, posted later with the
+    same id, joins the alert this raised (same dedupe key) instead of raising a second one.
+    A partial whose id has no ``checkins`` row is a check-in the patient never finished.
+    """
+
+    __tablename__ = "checkin_partials"
+    __table_args__ = (sa.Index("ix_checkin_partials_patient_time", "patient_id", "answered_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    patient_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("patients.id", ondelete="CASCADE"))
+    clinic_id: Mapped[int] = mapped_column(sa.ForeignKey("clinics.id"))
+    instrument: Mapped[str] = mapped_column(sa.String(32))
+    instrument_version: Mapped[str] = mapped_column(sa.String(32))
+    #: The answers given so far, validated item by item (none is required).
+    answers: Mapped[dict] = mapped_column(sa.JSON)
+    #: SHA-256 of the canonical signal: a replay with other answers is a 409.
+    payload_hash: Mapped[str] = mapped_column(sa.String(64))
+    #: none | positive | non_acute_positive | imminent, of the answers given.
+    safety_level: Mapped[str] = mapped_column(sa.String(32))
+    #: When the patient gave the safety answer (device clock, or arrival if implausible).
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: The device's time when it was implausible (a fast clock) and replaced.
+    reported_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -24,6 +24,14 @@ DEFAULT_CRISIS_RESOURCES = [
         "url": "https://988lifeline.org/chat/",
         "kind": "crisis_line",
     },
+    {
+        "name": "Crisis Text Line",
+        "phone": None,
+        "sms": "741741",
+        "sms_keyword": "HOME",
+        "url": None,
+        "kind": "crisis_line",
+    },
 ]
 
 STAFF_ROLES = ("clinician", "admin")
@@ -35,7 +43,8 @@ class Clinic(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)
     timezone: Mapped[str] = mapped_column(sa.String(64), server_default="America/New_York")
-    #: A list of {name, phone, sms, url, kind}; empty means DEFAULT_CRISIS_RESOURCES.
+    #: A list of {name, phone, sms, sms_keyword, url, kind}, always with an emergency entry
+    #: (api/clinic/resources.py); empty means DEFAULT_CRISIS_RESOURCES.
     crisis_resources: Mapped[list] = mapped_column(sa.JSON, default=list, server_default="[]")
     #: Free text shown on the crisis screen, e.g. "Messages are read 9am-5pm on weekdays."
     monitoring_hours: Mapped[str | None] = mapped_column(sa.String(300))

@@ -10,6 +10,8 @@ import surveys
 from ..audit import record
 from ..auth.operations import create_invite
 from ..auth.policy import clinic_patient_or_404, policy, require_principal
+from ..checkins.followups import asq_results
+from ..checkins.partials import answer_rows, merged_unfinished, with_signals
 from ..extensions import db
 from ..models import Checkin, CheckinDue, PatientSummary
 from ..models.base import utcnow
@@ -132,27 +134,26 @@ class PatientCheckins(MethodView):
         rows = db.session.scalars(
             query.order_by(Checkin.completed_at.desc(), Checkin.id).limit(args["limit"])
         ).all()
-        record("checkin.list", object_type="patient", object_id=patient.id, count=len(rows))
-        return {"items": [_checkin(row) for row in rows]}
+        asq = asq_results(rows)
+        items = [{**_checkin(row), "asq_result": asq[row.id]} for row in rows]
+        items = with_signals(items, patient.id)
+        # Check-ins abandoned after a safety answer, with the answers that were given.
+        items = merged_unfinished(items, patient.id, args.get("instrument"), args["limit"])
+        record("checkin.list", object_type="patient", object_id=patient.id, count=len(items))
+        return {"items": items}
 
 
 def _checkin(row: Checkin) -> dict:
     definition = surveys.get_definition(row.instrument)
     band = definition.band_for(row.total) if row.total is not None else None
-    answers = []
-    for item in definition.items:
-        if item.link_id not in row.answers:
-            continue
-        value = row.answers[item.link_id]
-        label = value if item.type == "text" else None
-        if item.type == "choice" and value in item.values:
-            label = item.option(value).text
-        answers.append({"link_id": item.link_id, "text": item.text, "value": value, "label": label})
+    answers = answer_rows(definition, row.answers)
     return {
         "id": row.id,
+        "status": "complete",
         "instrument": row.instrument,
         "instrument_title": definition.short_title,
         "completed_at": row.completed_at,
+        "answered_at": row.completed_at,
         "received_at": row.received_at,
         "total": row.total,
         "severity": row.severity,

@@ -4,6 +4,7 @@ from zoneinfo import available_timezones
 
 from marshmallow import Schema, fields, validate
 
+from ..checkins.followups import ASQ_RESULT_VALUES
 from ..models.patients import PATIENT_STATUSES
 from ..schemas import SCHEDULE_INSTRUMENTS, PatchSchema
 
@@ -104,11 +105,31 @@ class CheckinAnswerSchema(Schema):
     label = fields.String(allow_none=True)
 
 
+class CheckinSignalSchema(Schema):
+    answered_at = fields.DateTime(metadata={"description": "When the safety answer was given."})
+    changed_answers = fields.List(
+        fields.Nested(CheckinAnswerSchema),
+        allow_none=True,
+        metadata={
+            "description": "The answers sent with the safety signal, when the patient "
+            "changed one of them before finishing; null when unchanged."
+        },
+    )
+
+
 class PatientCheckinSchema(Schema):
     id = fields.UUID()
+    status = fields.String(
+        metadata={
+            "description": "complete, or unfinished: abandoned after a safety answer, "
+            "with the answers that were given",
+            "enum": ["complete", "unfinished"],
+        }
+    )
     instrument = fields.String()
     instrument_title = fields.String()
-    completed_at = fields.DateTime()
+    completed_at = fields.DateTime(allow_none=True, metadata={"description": "Null if unfinished."})
+    answered_at = fields.DateTime(metadata={"description": "When the patient answered."})
     received_at = fields.DateTime()
     total = fields.Integer(allow_none=True)
     severity = fields.String(allow_none=True)
@@ -116,8 +137,19 @@ class PatientCheckinSchema(Schema):
     result = fields.String(allow_none=True)
     safety_endorsed = fields.Boolean()
     safety_level = fields.String()
+    asq_result = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "The ASQ's result (its own, or of the ASQ that followed item 9)",
+            "enum": list(ASQ_RESULT_VALUES),
+        },
+    )
     prorated = fields.Boolean()
     answers = fields.List(fields.Nested(CheckinAnswerSchema))
+    signal = fields.Nested(
+        CheckinSignalSchema,
+        metadata={"description": "Present when the check-in began as a safety signal."},
+    )
 
 
 class PatientCheckinListSchema(Schema):

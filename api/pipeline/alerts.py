@@ -97,6 +97,8 @@ def _raise_episode(patient, hit, checkin_id, answered_at, now) -> Alert | None:
         alert = _insert(patient, hit, checkin_id, answered_at, now, episode=True)
         if alert is not None:
             return alert
+        if _recorded(hit.key):
+            return None  # the insert waited on this very answer's alert (its safety signal)
         open_episode = db.session.scalar(
             db.select(Alert)
             .where(

@@ -12,13 +12,17 @@ from flask import current_app
 
 import surveys
 
-from ..models import Checkin, Patient
+from ..extensions import db
+from ..models import Alert, Checkin, CheckinPartial, Patient
 from ..queue import publish
 from .alerts import raise_alerts
 from .fairness import paced
 from .notify import notify_first_round
 from .routing import EVALUATE_CHECKIN, delivery_messages, evaluation_queue
 from .settings import clinic_rule_settings
+
+#: The rules ``surveys.safety_hits`` can give: a partial may have raised any of them.
+SAFETY_RULES = ("imminent", "suicidal_ideation")
 
 
 def checkin_stored(
@@ -37,6 +41,8 @@ def checkin_stored(
         clinic_rule_settings(patient.clinic),
     )
     alerts = raise_alerts(patient, hits, checkin_id=checkin.id, answered_at=checkin.completed_at)
+    if definition.safety_rules:
+        _join_partial_alerts(patient, checkin.id)
     # The first round too: the care team hears of item 9 even if the evaluation is slow.
     deliveries = notify_first_round(alerts, now)
     app = current_app._get_current_object()
@@ -45,3 +51,51 @@ def checkin_stored(
     queue = evaluation_queue(checkin, repeat=bool(hits) and not alerts)
     messages.append((EVALUATE_CHECKIN, [str(checkin.id)], queue))
     after_commit(lambda: publish(app, messages))
+
+
+def partial_hits(
+    patient: Patient, partial: CheckinPartial, definition: surveys.Definition
+) -> list[surveys.RuleHit]:
+    """The safety rule hits of a check-in's answers so far (keyed on the check-in's id)."""
+    settings = clinic_rule_settings(patient.clinic)
+    return surveys.signal_hits(
+        definition, str(partial.id), partial.answered_at, partial.answers, settings
+    )
+
+
+def partial_stored(
+    patient: Patient, partial: CheckinPartial, hits, now: datetime, after_commit
+) -> None:
+    """Raise a partial's safety alerts with their first notifications (flushes), and hand
+    ``after_commit`` the publish of those sends. A partial has no evaluation of its own."""
+    finished = db.session.get(Checkin, partial.id) is not None
+    alerts = raise_alerts(
+        patient,
+        hits,
+        checkin_id=partial.id if finished else None,
+        answered_at=partial.answered_at,
+    )
+    deliveries = notify_first_round(alerts, now)
+    if deliveries:
+        app = current_app._get_current_object()
+        messages = delivery_messages(deliveries)
+        after_commit(lambda: publish(app, messages))
+
+
+def _join_partial_alerts(patient: Patient, checkin_id) -> None:
+    """Attach to a finished check-in the safety alerts its partial raised before it existed.
+
+    They share the key ``checkin:{id}:{rule}``; the insert above waited on (and then skipped)
+    any such alert still being committed, so this statement sees it.
+    """
+    keys = [f"checkin:{checkin_id}:{rule}" for rule in SAFETY_RULES]
+    db.session.execute(
+        db.update(Alert)
+        .where(
+            Alert.dedupe_key.in_(keys),
+            Alert.patient_id == patient.id,
+            Alert.checkin_id.is_(None),
+        )
+        .values(checkin_id=checkin_id)
+        .execution_options(synchronize_session=False)
+    )

@@ -3,7 +3,7 @@
 
 import { request } from "/pwa/js/api.js";
 import { announce, h } from "/pwa/js/dom.js";
-import { PRIORITY_WORDS, errorText, relative, when } from "./format.js";
+import { ASQ_RESULT_WORDS, PRIORITY_WORDS, errorText, relative, when } from "./format.js";
 
 const KIND_WORDS = {
   created: "Raised",
@@ -153,6 +153,13 @@ export function alertCard(alert, { showPatient = true, changed = () => {} } = {}
       showPatient ? h("span", { class: "ref" }, alert.patient.ref) : null,
     ),
     h("p", {}, alert.reason),
+    alert.asq_result
+      ? h(
+          "p",
+          { class: "asq-result", "data-asq": alert.asq_result },
+          ASQ_RESULT_WORDS[alert.asq_result],
+        )
+      : null,
     h(
       "p",
       { class: "meta" },

@@ -141,3 +141,12 @@ export function errorText(error) {
   );
   return [body.message, ...details].filter(Boolean).join(" ");
 }
+
+/** The ASQ's result in the NIMH pathway's words (null when there is none to show). */
+export const ASQ_RESULT_WORDS = {
+  negative: "ASQ negative",
+  non_acute_positive: "ASQ non-acute positive: brief suicide safety assessment needed",
+  acute_positive: "ASQ acute positive: imminent risk",
+  pending: "ASQ offered, not answered yet",
+  not_answered: "Follow-up questions not answered",
+};

@@ -1,7 +1,28 @@
 // The patient's check-ins, newest first, each with every question and answer.
 
 import { h } from "/pwa/js/dom.js";
-import { when } from "./format.js";
+import { ASQ_RESULT_WORDS, when } from "./format.js";
+
+/** What a check-in's safety answer was, in words: the ASQ's result, or the item endorsed. */
+function safetyWords(c) {
+  if (c.asq_result && c.asq_result !== "pending") return ASQ_RESULT_WORDS[c.asq_result];
+  if (c.instrument === "phq9" && c.safety_endorsed) return "Item 9 endorsed";
+  return c.safety_endorsed ? "Safety answer given" : null;
+}
+
+/** When the safety answer left the phone, and what it was if changed before finishing. */
+function signalNote(c) {
+  if (!c.signal) return null;
+  const changed = c.signal.changed_answers;
+  return h(
+    "p",
+    { class: changed ? "signal-note flag" : "signal-note" },
+    `Safety answer sent ${when(c.signal.answered_at)}, before the check-in was finished.`,
+    changed
+      ? ` Changed before finishing; sent then: ${changed.map((a) => `${a.text} ${a.label ?? a.value}`).join("; ")}.`
+      : "",
+  );
+}
 
 /** The check-ins card. */
 export function checkinsCard(items) {
@@ -15,17 +36,32 @@ export function checkinsCard(items) {
         h(
           "summary",
           {},
-          `${when(c.completed_at)} · ${c.instrument_title}`,
+          `${when(c.completed_at || c.answered_at)} · ${c.instrument_title}`,
+          c.status === "unfinished"
+            ? h(
+                "span",
+                { class: "flag unfinished" },
+                " · Unfinished: answers given before it was left",
+              )
+            : "",
           c.total !== null ? " · " : "",
           c.total !== null
             ? h("span", { class: `sev sev-${c.severity}` }, `${c.total} · ${c.severity_label}`)
             : "",
-          c.safety_endorsed ? h("span", { class: "flag" }, " · Item 9 endorsed") : "",
+          safetyWords(c) ? h("span", { class: "flag" }, ` · ${safetyWords(c)}`) : "",
+          c.signal && c.signal.changed_answers
+            ? h("span", { class: "flag" }, " · Safety answer changed before finishing")
+            : "",
         ),
+        signalNote(c),
         h(
           "table",
           { class: "answers" },
-          h("caption", { class: "visually-hidden" }, `Answers of ${when(c.completed_at)}`),
+          h(
+            "caption",
+            { class: "visually-hidden" },
+            `Answers of ${when(c.completed_at || c.answered_at)}`,
+          ),
           h(
             "thead",
             {},

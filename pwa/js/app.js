@@ -28,6 +28,7 @@ async function registerServiceWorker() {
 }
 
 let flushing = null;
+let again = false;
 let retryTimer = null;
 
 /**
@@ -36,21 +37,28 @@ let retryTimer = null;
  */
 function send() {
   if (!app.signedIn) return Promise.resolve();
-  flushing =
-    flushing ||
-    flush()
-      .then((result) => {
-        if (result && result.retryAfter && !retryTimer) {
-          retryTimer = setTimeout(() => {
-            retryTimer = null;
-            send();
-          }, result.retryAfter * 1000);
-        }
-      })
-      .catch(() => undefined)
-      .finally(() => {
-        flushing = null;
-      });
+  if (flushing) {
+    // A sender is under way with the queue as it was: go again after it for what came since.
+    again = true;
+    return flushing;
+  }
+  flushing = flush()
+    .then((result) => {
+      if (result && result.retryAfter && !retryTimer) {
+        retryTimer = setTimeout(() => {
+          retryTimer = null;
+          send();
+        }, result.retryAfter * 1000);
+      }
+    })
+    .catch(() => undefined)
+    .finally(() => {
+      flushing = null;
+      if (again) {
+        again = false;
+        send();
+      }
+    });
   return flushing;
 }
 

@@ -14,6 +14,14 @@ export const FALLBACK_RESOURCES = [
     url: "https://988lifeline.org/chat/",
     kind: "crisis_line",
   },
+  {
+    name: "Crisis Text Line",
+    phone: null,
+    sms: "741741",
+    sms_keyword: "HOME",
+    url: null,
+    kind: "crisis_line",
+  },
 ];
 
 /**
@@ -41,6 +49,7 @@ const PER_PATIENT_META = [
   "completed_once",
   "reminders_answered",
   "history",
+  "support_since",
 ];
 
 /**

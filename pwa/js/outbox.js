@@ -51,6 +51,62 @@ export async function enqueue(checkin, meta = {}) {
   return record;
 }
 
+/** The outbox key of a check-in's safety signal: it shares the check-in's own id. */
+export function signalKey(checkinId) {
+  return `signal:${checkinId}`;
+}
+
+/**
+ * Queue the answers so far of a check-in under way because one of them triggers a safety
+ * rule. Queued once per check-in: the first signal is the one the care team hears of.
+ */
+export async function enqueueSignal({ id, instrument, answers, answered_at }) {
+  const key = signalKey(id);
+  const patientId = await getMeta("patient_id", null);
+  const record = {
+    id: key,
+    kind: "signal",
+    checkin_id: id,
+    instrument,
+    answers,
+    answered_at,
+    patient_id: patientId,
+    queued_at: new Date().toISOString(),
+    state: "waiting",
+    attempts: 0,
+  };
+  let added = false;
+  await transaction(["outbox", "meta"], "readwrite", (stores) => {
+    const existing = stores.meta.get(key);
+    existing.onsuccess = () => {
+      if (existing.result) return;
+      stores.outbox.put(record);
+      // Kept after it leaves the outbox: the crisis screen says whether it was delivered.
+      stores.meta.put({ key, value: { state: "waiting" } });
+      added = true;
+    };
+  });
+  if (added) broadcast({ type: "queued", id: key });
+  return record;
+}
+
+/** Note how the latest attempt at a signal went ("waiting" while one is under way, "failed"). */
+async function signalTried(key, state) {
+  const fact = await getMeta(key, null);
+  if (!fact || fact.state === state || fact.state === "sent") return;
+  await put("meta", { key, value: { state } });
+  broadcast({ type: "signal", id: key, state });
+}
+
+/**
+ * How a check-in's safety signal stands: "waiting" (queued or being sent), "failed" (the last
+ * attempt did not reach the server), "sent" (answered 2xx), "refused"; null if none was queued.
+ */
+export async function signalState(checkinId) {
+  const fact = await getMeta(signalKey(checkinId), null);
+  return fact ? fact.state : null;
+}
+
 /** Every check-in still on this phone, oldest first. */
 export async function queued() {
   const rows = await all("outbox");
@@ -73,6 +129,7 @@ async function sendAll() {
     current = await getSession();
   } catch {
     result.waiting = items.length;
+    for (const item of items) if (item.kind === "signal") await signalTried(item.id, "failed");
     return result;
   }
   for (let item of items) {
@@ -89,25 +146,42 @@ async function sendAll() {
         await put("outbox", { ...item, last_status: 401 });
       continue;
     }
-    if (!item.sent_completed_at) {
+    const signal = item.kind === "signal";
+    const timeField = signal ? "sent_answered_at" : "sent_completed_at";
+    if (!item[timeField]) {
       // On the server's clock when this phone's is off (getSession above just read it), and
       // fixed at the first attempt: every resend must be the very same check-in.
-      item = { ...item, sent_completed_at: serverTime(item.completed_at) };
+      item = { ...item, [timeField]: serverTime(signal ? item.answered_at : item.completed_at) };
       await put("outbox", item);
     }
+    if (signal) await signalTried(item.id, "waiting");
     try {
-      const { body } = await request("POST", "/api/v1/checkins", {
-        id: item.id,
-        instrument: item.instrument,
-        answers: item.answers,
-        completed_at: item.sent_completed_at,
-      });
+      const { body } = await request(
+        "POST",
+        signal ? "/api/v1/checkins/partial" : "/api/v1/checkins",
+        signal
+          ? {
+              id: item.checkin_id,
+              instrument: item.instrument,
+              answers: item.answers,
+              answered_at: item[timeField],
+            }
+          : {
+              id: item.id,
+              instrument: item.instrument,
+              answers: item.answers,
+              completed_at: item[timeField],
+              ...(item.follow_up_of ? { follow_up_of: item.follow_up_of } : {}),
+            },
+      );
       await remove("outbox", item.id);
+      if (signal) await put("meta", { key: item.id, value: { state: "sent" } });
       result.sent.push({ id: item.id, body });
       broadcast({ type: "sent", id: item.id, body });
     } catch (error) {
       if (error instanceof NetworkError) {
         result.waiting += 1;
+        if (signal) await signalTried(item.id, "failed");
         continue;
       }
       if (!(error instanceof ApiError)) throw error;
@@ -119,6 +193,7 @@ async function sendAll() {
         if (error.status === 429)
           result.retryAfter = Math.max(result.retryAfter || 0, error.retryAfter || 60);
         await put("outbox", { ...item, attempts: item.attempts + 1, last_status: error.status });
+        if (signal) await signalTried(item.id, "failed");
         broadcast({ type: "waiting", id: item.id, status: error.status });
         continue;
       }
@@ -126,6 +201,7 @@ async function sendAll() {
       // phone and say so, rather than dropping them silently or retrying forever.
       result.refused += 1;
       await put("outbox", { ...item, state: "refused", last_status: error.status });
+      if (signal) await put("meta", { key: item.id, value: { state: "refused" } });
       broadcast({ type: "refused", id: item.id });
     }
   }

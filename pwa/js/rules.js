@@ -111,3 +111,20 @@ export function score(definition, answers) {
     safety: evaluateSafety(definition, clean),
   };
 }
+
+/**
+ * The alert rules that the answers given so far already trigger, like surveys.signal_hits:
+ * "imminent" (an imminent-level safety item) and "suicidal_ideation" (a positive-level one).
+ * When this is not empty the answers leave the phone at once, before the check-in is finished.
+ */
+export function signalRules(definition, answers) {
+  const clean = cleanAnswers(definition, answers);
+  const safety = evaluateSafety(definition, clean);
+  const rules = [];
+  if (safety.level === "imminent") rules.push("imminent");
+  const positive = (definition.safety || [])
+    .filter((rule) => rule.level === "positive")
+    .map((rule) => rule.link_id);
+  if (safety.items.some((id) => positive.includes(id))) rules.push("suicidal_ideation");
+  return rules;
+}

@@ -69,16 +69,38 @@ function compare(total, other) {
 
 export const LOWER_IS_BETTER = "Lower numbers mean the problems bothered you less.";
 
-/** The honest sentence about when the care team will see the answers. */
-export function monitoringWords(monitoring, sent) {
-  const when = sent
-    ? "Your care team has your answers now."
-    : "Your answers are saved on this phone. Your care team will get them as soon as your phone is back online.";
+/**
+ * Where the answers are, in words that are never ahead of the truth: "told" only once the server
+ * has answered 2xx, "sending" while a send is under way, "offline" while they wait on this phone.
+ */
+export const DELIVERY = {
+  told: "Your care team has been told.",
+  sending: "Still sending your answers to your care team…",
+  offline: "Your answers are saved on this phone and will be sent when you are back online.",
+  refused:
+    "Your answers could not be sent. They are still on this phone; please tell your care team.",
+  unsent: "Your answers are saved on this phone. Your care team will get them when you finish.",
+};
+
+/** The honest sentences about whether and when the care team will see the answers. */
+export function monitoringWords(monitoring, delivery) {
+  const when = DELIVERY[delivery] || DELIVERY.offline;
   const hours =
     monitoring ||
     "They do not watch this app all day and night, so they may not see your answers right away.";
   return `${when} ${hours} If you need to talk to someone now, please call or text one of the numbers here.`;
 }
+
+/** The delivery words' key for an outbox state ("waiting", "failed", "sent", "refused" or null). */
+export function deliveryOf(state, online) {
+  if (state === "sent") return "told";
+  if (state === "refused") return "refused";
+  if (state === null || state === undefined) return "unsent";
+  return online && state !== "failed" ? "sending" : "offline";
+}
+
+/** The one page title of a check-in's result and help screens: history shows nothing more. */
+export const RESULT_TITLE = "Check-in";
 
 export const STATUS = {
   saving: "Saving your answers…",

@@ -74,8 +74,9 @@ def test_item9_shows_crisis_resources_and_raises_the_urgent_alert_at_once(
     safety = response.json["safety"]
     assert safety["endorsed"] is True and safety["level"] == "positive"
     assert safety["items"] == ["phq9_9"] and safety["follow_up"] == "asq"
-    phones = [r["phone"] for r in safety["resources"]]
-    assert phones == ["911", "988"]  # the US default, emergency services first
+    reach = [(r["phone"], r["sms"], r.get("sms_keyword")) for r in safety["resources"]]
+    # The US default, emergency services first; the Crisis Text Line is texted HOME.
+    assert reach == [("911", None, None), ("988", "988", None), (None, "741741", "HOME")]
     # The alert exists before any worker has run: the safety path never waits on one.
     alerts = db_session.scalars(sa.select(Alert)).all()
     assert [(a.rule, a.priority, a.status) for a in alerts] == [

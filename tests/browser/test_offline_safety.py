@@ -62,7 +62,7 @@ def test_offline_check_in_with_item_9_shows_help_and_syncs_once(
     assert tel_links(page) == ["tel:988", "tel:911"]
     assert page.locator("main a[href='sms:988']").is_visible()
     page.get_by_text(
-        "Your answers are saved on this phone. Your care team will get them"
+        "Your answers are saved on this phone and will be sent when you are back online."
     ).wait_for()
     assert page.evaluate("navigator.onLine") is False
     assert_accessible(page, "crisis help, offline")
@@ -76,14 +76,14 @@ def test_offline_check_in_with_item_9_shows_help_and_syncs_once(
     status = page.locator(".send-status")
     assert status.inner_text() == "Saved on this phone. It will send when you are online."
     page.get_by_role("link", name="Answer the questions").wait_for()
-    assert page.evaluate(OUTBOX_SIZE) == 1
+    assert page.evaluate(OUTBOX_SIZE) == 2  # item 9's signal, sent at once, and the check-in
     assert checkins_of(committed_db, signed_in.id) == []
     screenshot(page, "saved-offline")
 
     context.set_offline(False)
     page.wait_for_function("() => document.querySelector('.send-status').dataset.state === 'sent'")
     assert status.inner_text() == "Sent to your care team."
-    page.get_by_text("Your care team has your answers now.").wait_for()
+    page.get_by_text("Your care team has been told.").wait_for()
     assert page.evaluate(OUTBOX_SIZE) == 0
     (stored,) = checkins_of(committed_db, signed_in.id)
     assert (stored.instrument, stored.total, stored.safety_endorsed) == ("phq9", 1, True)
@@ -129,6 +129,7 @@ def test_offline_check_in_with_item_9_shows_help_and_syncs_once(
     assert phq9.id == stored.id
     assert (asq.instrument, asq.result, asq.safety_level) == ("asq", "imminent", "imminent")
     assert asq.answers == {"asq_1": 1, "asq_2": 0, "asq_3": 0, "asq_4": 0, "asq_5": 1}
+    assert asq.follow_up_of == phq9.id  # the ASQ names the PHQ-9 whose item 9 asked for it
 
 
 def test_help_is_one_tap_away_and_follows_the_clinic(page, context, enrolled):

@@ -98,3 +98,33 @@ def _sorted(expected):
             "follow_up": safety["follow_up"],
         },
     }
+
+
+def test_browser_safety_signal_matches_the_server_for_every_answer_so_far(page, live_server):
+    """Which alert rules the answers given so far trigger: when the app sends them at once."""
+    from datetime import UTC, datetime
+
+    rng = random.Random(20261201)
+    cases = []
+    for code, definition in surveys.all_definitions().items():
+        for answers in _answer_sets(definition, rng, samples=40):
+            keys = list(answers)
+            for n in range(1, len(keys) + 1):
+                so_far = {k: answers[k] for k in keys[:n]}
+                hits = surveys.signal_hits(definition, "c", datetime.now(UTC), so_far)
+                cases.append({"code": code, "answers": so_far, "expected": [h.rule for h in hits]})
+    definitions = {code: d.data for code, d in surveys.all_definitions().items()}
+    assert {rule for c in cases for rule in c["expected"]} == {"imminent", "suicidal_ideation"}
+
+    page.goto(live_server.url + "/")
+    mismatches = page.evaluate(
+        """async ([definitions, cases]) => {
+            const rules = await import("/pwa/js/rules.js");
+            return cases
+                .map((c) => ({...c, got: rules.signalRules(definitions[c.code], c.answers)}))
+                .filter((c) => JSON.stringify(c.got) !== JSON.stringify(c.expected));
+        }""",
+        [definitions, cases],
+    )
+    assert len(cases) > 1000
+    assert mismatches == [], json.dumps(mismatches[:3], indent=1)

@@ -67,6 +67,7 @@ def test_erasure_leaves_only_audit_events(world, as_caller, db_session):
     assert response.status_code == 200, response.json
     assert response.json == {
         "checkins": 1,
+        "safety_signals": 0,
         "alerts": 1,
         "deliveries": deliveries,
         "treatment_sessions": 1,

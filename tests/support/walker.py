@@ -75,6 +75,15 @@ def _checkin(w, call):
     }
 
 
+def _signal(w, call):
+    return {
+        "id": str(uuid.uuid4()),
+        "instrument": "phq9",
+        "answers": {"phq9_9": 1},
+        "answered_at": (utcnow() - timedelta(minutes=2)).isoformat(),
+    }
+
+
 def _fresh_invite_token(w, call):
     response = call("clinician_a", "POST", f"/api/v1/patients/{w.a2.id}/invite")
     assert response.status_code == 201, response.json
@@ -96,6 +105,7 @@ SPECIAL = {
     ),
     ("POST", "/api/v1/auth/redeem"): Special(body=_fresh_invite_token),
     ("POST", "/api/v1/checkins"): Special(body=_checkin),
+    ("POST", "/api/v1/checkins/partial"): Special(body=_signal),
     ("POST", "/api/v1/me/push-subscription"): Special(body=_push),
     ("POST", "/api/v1/staff/me/push-subscription"): Special(body=_push),
     ("POST", "/api/v1/patients"): Special(body=lambda w, call: {"display_name": "New Person"}),

@@ -12,6 +12,7 @@ from surveys import (
     RuleSettings,
     SettingsError,
     TrendPoint,
+    asq_result,
     evaluate_checkin,
     get_definition,
     missed_checkin,
@@ -131,10 +132,32 @@ def test_asq_acuity_yes_is_imminent(asq, day):
     assert hit.reason == "ASQ: thoughts of killing themselves right now."
 
 
-@pytest.mark.parametrize("answers", [ASQ_NO, {**ASQ_NO, "asq_4": 1, "asq_5": 0}])
-def test_asq_without_acuity_yes_raises_no_alert_of_its_own(asq, day, answers):
-    new = CheckinFacts("a1", day(0), score(asq, answers))
+def test_asq_negative_raises_no_alert(asq, day):
+    new = CheckinFacts("a1", day(0), score(asq, ASQ_NO))
     assert evaluate_checkin(asq, new, [], DEFAULTS) == []
+    assert asq_result("asq", new.score.result) == "negative"
+
+
+@pytest.mark.parametrize("yes", ["asq_1", "asq_2", "asq_3", "asq_4"])
+def test_asq_non_acute_positive_raises_its_own_urgent_alert(asq, day, yes):
+    """NIMH pathway: any yes to 1-4 with no to 5 needs a brief suicide safety assessment."""
+    new = CheckinFacts("a1", day(0), score(asq, {**ASQ_NO, yes: 1, "asq_5": 0}))
+    (hit,) = evaluate_checkin(asq, new, [], DEFAULTS)
+    assert (hit.key, hit.rule, hit.priority) == (
+        "checkin:a1:non_acute_positive",
+        "non_acute_positive",
+        "urgent",
+    )
+    assert "brief suicide safety assessment" in hit.reason
+    assert safety_hits(asq, new) == [hit]
+    assert asq_result("asq", new.score.result) == "non_acute_positive"
+
+
+def test_asq_acute_positive_is_named_as_nimh_names_it(asq, day):
+    new = CheckinFacts("a1", day(0), score(asq, {**ASQ_NO, "asq_1": 1, "asq_5": 1}))
+    assert [h.rule for h in safety_hits(asq, new)] == ["imminent"]
+    assert asq_result("asq", new.score.result) == "acute_positive"
+    assert asq_result("phq9", None) is None
 
 
 def test_gad7_and_post_session_have_no_safety_hits(gad7, post_session, checkin, day):

@@ -22,7 +22,10 @@ def test_admin_reads_and_changes_notification_settings(admin_client, team, db_se
         "webhook_url": "https://chat.example.org/hooks/waypoint",
         "webhook_secret": "a-new-secret-of-enough-length",
         "escalate_urgent_minutes": 10,
-        "crisis_resources": [{"name": "Clinic line", "phone": "+1 555 0100", "kind": "clinic"}],
+        "crisis_resources": [
+            {"name": "Clinic line", "phone": "+1 555 0100", "kind": "clinic"},
+            {"name": "Emergency services", "phone": "911", "kind": "emergency"},
+        ],
         "monitoring_hours": "Weekdays 8-6.",
         "rule_settings": {"missed_checkins_days": 5},
     }

@@ -3,11 +3,11 @@
 
 import * as data from "../data.js";
 import { announce, h, show } from "../dom.js";
-import { get, getMeta, put } from "../idb.js";
-import { enqueue } from "../outbox.js";
+import { get, getMeta, put, setMeta } from "../idb.js";
+import { enqueue, enqueueSignal, signalState } from "../outbox.js";
 import * as rules from "../rules.js";
-import { instrumentName } from "../words.js";
-import { helpBar, supportBlock, urgentBlock } from "./crisis.js";
+import { RESULT_TITLE, deliveryOf, instrumentName } from "../words.js";
+import { followDelivery, helpBar, supportBlock, urgentBlock } from "./crisis.js";
 
 /** A check-in under way: answered something, or paused on crisis help. */
 function started(draft) {
@@ -91,14 +91,20 @@ export async function checkinScreen(app, code) {
     renderQuestion(items, index);
   }
 
-  function renderPause() {
+  /** Whether the care team has this check-in's safety answer: from the signal's outbox state. */
+  async function delivery() {
+    return deliveryOf(await signalState(draft.id), navigator.onLine);
+  }
+
+  async function renderPause() {
     const imminent = draft.pause === "imminent";
+    const state = await delivery();
     const block = imminent
-      ? urgentBlock(resources, { monitoring, sent: false })
-      : supportBlock(resources, { monitoring, sent: false });
+      ? urgentBlock(resources, { monitoring, delivery: state })
+      : supportBlock(resources, { monitoring, delivery: state });
     show(
       app.main,
-      "Help",
+      RESULT_TITLE,
       block,
       h(
         "p",
@@ -111,6 +117,7 @@ export async function checkinScreen(app, code) {
         "Continue my check-in",
       ),
     );
+    followDelivery(block, monitoring, delivery);
   }
 
   async function resume() {
@@ -240,7 +247,18 @@ export async function checkinScreen(app, code) {
     const after = rules.visibleItems(definition, draft.answers);
     const position = after.findIndex((i) => i.link_id === item.link_id);
     const next = after[position + 1] || rules.firstMissing(definition, draft.answers);
-    const safety = rules.evaluateSafety(definition, rules.cleanAnswers(definition, draft.answers));
+    const clean = rules.cleanAnswers(definition, draft.answers);
+    const safety = rules.evaluateSafety(definition, clean);
+    // Home stays calm for a few days after a safety answer (see home.js SUPPORT_DAYS).
+    if (safety.endorsed) await setMeta("support_since", new Date().toISOString());
+    if (!draft.signal_at && rules.signalRules(definition, clean).length) {
+      // A safety answer leaves the phone now, not when (or if) the check-in is finished.
+      // Queued before the draft notes it: a phone closed in between queues it on the next tap.
+      const at = new Date().toISOString();
+      await enqueueSignal({ id: draft.id, instrument: code, answers: clean, answered_at: at });
+      draft.signal_at = at;
+      app.afterQueue();
+    }
     if (next) {
       draft.at = next.link_id;
       // Crisis help at once, before the next question, whenever an answer calls for it.
@@ -266,7 +284,15 @@ export async function checkinScreen(app, code) {
     const version = definition.version;
     await enqueue(
       // The version asked stays with the answers on this phone (the server scores by its own).
-      { id: draft.id, instrument: code, version, answers, completed_at: completedAt },
+      {
+        id: draft.id,
+        instrument: code,
+        version,
+        answers,
+        completed_at: completedAt,
+        // The ASQ names the check-in whose item 9 asked for it: the clinic sees them together.
+        follow_up_of: isFollowUp && followUp.after ? followUp.after : null,
+      },
       {
         last: {
           id: draft.id,

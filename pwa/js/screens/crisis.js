@@ -2,6 +2,7 @@
 // comes from this phone's storage, so it shows at once with or without a network.
 
 import { h } from "../dom.js";
+import { onChange } from "../outbox.js";
 import { monitoringWords } from "../words.js";
 
 /** Resources in the order to offer them: emergency services first when the risk is now. */
@@ -10,6 +11,21 @@ export function ordered(resources, emergencyFirst) {
   const emergency = resources.filter(isEmergency);
   const others = resources.filter((r) => !isEmergency(r));
   return emergencyFirst ? [...emergency, ...others] : [...others, ...emergency];
+}
+
+/** The tap-to-text link, with the keyword prefilled as the body (`sms:741741?&body=HOME`). */
+export function smsHref(resource) {
+  const keyword = resource.sms_keyword;
+  return keyword
+    ? `sms:${resource.sms}?&body=${encodeURIComponent(keyword)}`
+    : `sms:${resource.sms}`;
+}
+
+/** "Text HOME to 741741", or "Text 988". */
+export function smsWords(resource) {
+  return resource.sms_keyword
+    ? `Text ${resource.sms_keyword} to ${resource.sms}`
+    : `Text ${resource.sms}`;
 }
 
 /** One resource: its name and a big button per way to reach it. */
@@ -26,7 +42,7 @@ function resourceItem(resource, headingLevel, urgent) {
   }
   if (resource.sms) {
     actions.push(
-      h("a", { class: "button secondary", href: `sms:${resource.sms}` }, `Text ${resource.sms}`),
+      h("a", { class: "button secondary", href: smsHref(resource) }, smsWords(resource)),
     );
   }
   if (resource.url) {
@@ -64,37 +80,73 @@ export function resourceList(resources, { emergencyFirst = false, headingLevel =
 }
 
 /** The calm support block shown when a safety answer is given. */
-export function supportBlock(resources, { monitoring, sent, headingLevel = 1 } = {}) {
+export function supportBlock(resources, { monitoring, delivery, headingLevel = 1 } = {}) {
   return h(
     "section",
     { class: "support", "aria-labelledby": "support-title" },
     h(`h${headingLevel}`, { id: "support-title" }, "You do not have to go through this alone"),
+    // The first call button right under the heading: nothing to read before it.
+    resourceList(resources, { headingLevel: headingLevel + 1 }),
     h(
       "p",
       {},
       "Thank you for telling us. If you are thinking about hurting yourself, please reach out now. " +
         "These lines are free and open day and night.",
     ),
-    resourceList(resources, { headingLevel: headingLevel + 1 }),
-    h("p", { class: "monitoring" }, monitoringWords(monitoring, sent)),
+    h(
+      "p",
+      { class: "monitoring", role: "status", "data-delivery": delivery },
+      monitoringWords(monitoring, delivery),
+    ),
   );
 }
 
 /** The unmistakable call to action for imminent risk: emergency services first. */
-export function urgentBlock(resources, { monitoring, sent } = {}) {
+export function urgentBlock(resources, { monitoring, delivery } = {}) {
   return h(
     "section",
     { class: "urgent-help", "aria-labelledby": "urgent-title" },
     h("h1", { id: "urgent-title" }, "Please get help right now"),
+    resourceList(resources, { emergencyFirst: true, headingLevel: 2 }),
     h(
       "p",
       { class: "lead" },
       "Your safety matters most. Please call now, or go to the nearest emergency room. " +
         "If you can, stay with someone you trust.",
     ),
-    resourceList(resources, { emergencyFirst: true, headingLevel: 2 }),
-    h("p", { class: "monitoring" }, monitoringWords(monitoring, sent)),
+    h(
+      "p",
+      { class: "monitoring", role: "status", "data-delivery": delivery },
+      monitoringWords(monitoring, delivery),
+    ),
   );
+}
+
+/** Keep a block's delivery sentence true: call `state()` again whenever the outbox or the network changes. */
+export function followDelivery(root, monitoring, state) {
+  const update = async () => {
+    const note = root.querySelector(".monitoring");
+    if (!note || !document.body.contains(note)) return false;
+    const delivery = await state();
+    if (note.dataset.delivery !== delivery) {
+      note.dataset.delivery = delivery;
+      note.textContent = monitoringWords(monitoring, delivery);
+    }
+    return true;
+  };
+  const stopOutbox = onChange(async () => {
+    if (!(await update())) stop();
+  });
+  const onNetwork = () => update().then((on) => on || stop());
+  window.addEventListener("online", onNetwork);
+  window.addEventListener("offline", onNetwork);
+  function stop() {
+    stopOutbox();
+    window.removeEventListener("online", onNetwork);
+    window.removeEventListener("offline", onNetwork);
+  }
+  update(); // a change between the block's first words and these listeners is not missed
+  return stop;
 }
 
 /** A slim bar with the crisis lines, kept on screen during follow-up questions. */
@@ -110,8 +162,8 @@ export function helpBar(resources) {
       lines.map((r) =>
         h(
           "a",
-          { class: "button small", href: r.phone ? `tel:${r.phone}` : `sms:${r.sms}` },
-          `${r.phone ? "Call" : "Text"} ${r.phone || r.sms}`,
+          { class: "button small", href: r.phone ? `tel:${r.phone}` : smsHref(r) },
+          r.phone ? `Call ${r.phone}` : smsWords(r),
         ),
       ),
     ),

@@ -4,17 +4,18 @@
 import * as data from "../data.js";
 import { h, show } from "../dom.js";
 import { getMeta } from "../idb.js";
-import { onChange, queued } from "../outbox.js";
+import { onChange, queued, signalState } from "../outbox.js";
 import { maybeOfferReminders } from "../push.js";
 import {
   LOWER_IS_BETTER,
+  RESULT_TITLE,
   STATUS,
   contextWords,
+  deliveryOf,
   instrumentName,
-  monitoringWords,
   scoreWords,
 } from "../words.js";
-import { supportBlock, urgentBlock } from "./crisis.js";
+import { followDelivery, supportBlock, urgentBlock } from "./crisis.js";
 
 async function sendState(id) {
   const row = (await queued()).find((r) => r.id === id);
@@ -50,13 +51,23 @@ export async function doneScreen(app) {
     { class: "send-status", role: "status", "data-state": state },
     STATUS[state],
   );
-  const monitoringNote = () => app.main.querySelector(".monitoring");
+  // Told as soon as either the check-in or its earlier safety signal has been answered 2xx.
+  const delivery = async () => {
+    const checkin = await sendState(last.id);
+    const signal = await signalState(last.id);
+    if (checkin === "sent" || signal === "sent") return "told";
+    if (checkin === "refused") return "refused";
+    return deliveryOf(signal === "failed" ? "failed" : "waiting", navigator.onLine);
+  };
 
   const parts = [];
+  let block = null;
   if (imminent) {
-    parts.push(urgentBlock(resources, { monitoring, sent: state === "sent" }), status);
+    block = urgentBlock(resources, { monitoring, delivery: await delivery() });
+    parts.push(block, status);
   } else if (needsSupport) {
-    parts.push(supportBlock(resources, { monitoring, sent: state === "sent" }), status);
+    block = supportBlock(resources, { monitoring, delivery: await delivery() });
+    parts.push(block, status);
   } else {
     parts.push(h("h1", {}, "Thank you for checking in"), status);
   }
@@ -98,7 +109,8 @@ export async function doneScreen(app) {
         : h("a", { class: "button secondary", href: "#/history" }, "See how you have been doing"),
     ),
   );
-  show(app.main, imminent || needsSupport ? "Help" : "Thank you", parts);
+  show(app.main, RESULT_TITLE, parts);
+  if (block) followDelivery(block, monitoring, delivery);
   if (scoreSlot) fillScore(scoreSlot, last);
   if (!needsSupport) maybeOfferReminders(reminders, profile);
 
@@ -109,8 +121,6 @@ export async function doneScreen(app) {
     state = now;
     status.textContent = STATUS[state];
     status.dataset.state = state;
-    const note = monitoringNote();
-    if (note && state === "sent") note.textContent = monitoringWords(monitoring, true);
   });
 }
 

@@ -22,13 +22,17 @@ function outboxCard(rows) {
       : later
         ? STATUS.later
         : STATUS.waiting;
+  // A safety signal and its finished check-in are one check-in to the patient.
+  const count = rows.filter(
+    (r) => r.kind !== "signal" || !rows.some((o) => o.id === r.checkin_id),
+  ).length;
   return h(
     "section",
     { class: "card notice", "aria-labelledby": "outbox-title" },
     h(
       "h2",
       { id: "outbox-title" },
-      rows.length === 1 ? "1 check-in on this phone" : `${rows.length} check-ins on this phone`,
+      count === 1 ? "1 check-in on this phone" : `${count} check-ins on this phone`,
     ),
     h(
       "p",
@@ -65,6 +69,25 @@ function dueCard(profile) {
   );
 }
 
+/** Days after a safety answer during which home offers help before anything cheerful. */
+export const SUPPORT_DAYS = 3;
+
+/** The calm "help is here" card, while a safety answer is recent. */
+function supportCard(since) {
+  if (!since || Date.now() - new Date(since).getTime() > SUPPORT_DAYS * 86_400_000) return null;
+  return h(
+    "section",
+    { class: "card support-card", "aria-labelledby": "support-card-title" },
+    h("h2", { id: "support-card-title" }, "Help is here"),
+    h(
+      "p",
+      {},
+      "If things feel hard, you can talk to someone now, day or night. You do not have to wait for your care team.",
+    ),
+    h("a", { class: "button", href: "#/help" }, "See who you can reach now"),
+  );
+}
+
 /** The home screen. */
 export async function homeScreen(app) {
   const profile = app.profile;
@@ -77,16 +100,18 @@ export async function homeScreen(app) {
   const codes = Object.keys(INSTRUMENT_NAMES).filter(
     (code) => code !== "asq" && offered.includes(code),
   );
+  const support = supportCard(await getMeta("support_since", null));
 
   show(
     app.main,
     "Home",
     h("h1", {}, firstName(profile)),
-    h(
-      "p",
-      { class: "lead" },
-      "Thank you for taking a moment for yourself. Your answers help your care team help you.",
-    ),
+    support ||
+      h(
+        "p",
+        { class: "lead" },
+        "Thank you for taking a moment for yourself. Your answers help your care team help you.",
+      ),
     followUp
       ? h(
           "section",
