@@ -222,12 +222,16 @@ def urgent(stack, sessions, cfg, rundir, engine, arrivals: Arrivals, receiver: s
         return not_measured(
             "urgent", f"none of {len(posted)} urgent check-ins reached both the sink and receiver"
         )
-    lost = len(posted) - len(complete)
+    # A safety answer of a patient whose safety alert is still open joins that alert (one
+    # episode, one round of sends: api/pipeline/alerts.py): no new notification is due.
+    attached = _attached(engine, [c for c in posted if c not in set(alerts.values())])
+    lost = len(posted) - len(complete) - attached
     p50, p99 = percentile(ms, 50), percentile(ms, 99)
     stages = _stages(engine, posted, alerts, complete)
     result.value = (
-        f"p50 {p50:.0f} ms, p99 {p99:.0f} ms ({len(complete)} of {len(posted)} urgent at "
-        f"{len(records) / cfg.urgent_seconds:.1f} check-ins/s; stage p50s "
+        f"p50 {p50:.0f} ms, p99 {p99:.0f} ms ({len(complete)} of {len(posted)} urgent"
+        + (f", {attached} joined an open alert" if attached else "")
+        + f" at {len(records) / cfg.urgent_seconds:.1f} check-ins/s; stage p50s "
         + ", ".join(f"{k} {v:.0f}" for k, v in stages.items())
         + " ms)"
     )
@@ -242,7 +246,8 @@ def urgent(stack, sessions, cfg, rundir, engine, arrivals: Arrivals, receiver: s
     if lost:
         result.verdict += f" ({lost} not notified within {cfg.alert_wait:.0f} s)"
     result.numbers = {
-        "p50": p50, "p99": p99, "lost": lost, "noop_ms": sorted(noop_ms), "stages": stages,
+        "p50": p50, "p99": p99, "lost": lost, "attached": attached,
+        "noop_ms": sorted(noop_ms), "stages": stages,
     }  # fmt: skip
     return result
 
@@ -286,6 +291,20 @@ def _first(items) -> dict:
     for key, at in items:
         first[key] = min(at, first.get(key, at))
     return first
+
+
+def _attached(engine: sa.Engine, checkin_ids: list[str]) -> int:
+    """How many of these check-ins joined an alert already open (a "repeated" event)."""
+    if not checkin_ids:
+        return 0
+    with engine.connect() as conn:
+        return conn.execute(
+            sa.text(
+                "SELECT count(DISTINCT detail->>'checkin_id') FROM alert_events"
+                " WHERE kind = 'repeated' AND detail->>'checkin_id' = ANY(:ids)"
+            ),
+            {"ids": checkin_ids},
+        ).scalar()
 
 
 def _alerts_of(engine: sa.Engine, checkin_ids: list[str]) -> dict[str, str]:

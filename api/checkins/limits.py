@@ -17,6 +17,7 @@ open alert (``api.pipeline.alerts``), not by a refusal. Counters live in the lim
 through rather than refused.
 """
 
+import functools
 import logging
 import math
 import time
@@ -35,7 +36,8 @@ MESSAGE = "Too many check-ins just now. They are kept on your phone and sent aga
 def count_checkin(patient_id, device: str) -> None:
     """Count one check-in that endorses no safety item, or raise Throttled if over a limit.
 
-    Every limit is tested before any is counted: a refused check-in uses up no budget.
+    One round trip per budget (the storage's own hit-if-room): the device's first, then the
+    patient's, so a device over its limit uses none of the patient's budget.
     """
     if not limiter.enabled:
         return
@@ -47,21 +49,27 @@ def count_checkin(patient_id, device: str) -> None:
                 ("CHECKIN_LIMIT_PER_DEVICE", f"checkins:device:{device}"),
                 ("CHECKIN_LIMIT_PER_PATIENT", f"checkins:patient:{patient_id}"),
             )
-            for item in parse_many(config[setting])
+            for item in _rates(config[setting])
         ]
     except ValueError:  # a misconfigured limit must not refuse every patient
         log.error("CHECKIN_LIMIT_PER_DEVICE or _PER_PATIENT is not a rate; limits not applied")
         return
     strategy = limiter.limiter
     try:
-        spent = [(item, key) for item, key in budgets if not strategy.test(item, key)]
-        if not spent:
-            for item, key in budgets:
-                strategy.hit(item, key)
+        for item, key in budgets:
+            if not strategy.hit(item, key):
+                reset = strategy.get_window_stats(item, key).reset_time
+                break
+        else:
             return
-        reset = max(strategy.get_window_stats(item, key).reset_time for item, key in spent)
     except Exception as exc:  # the limit storage is down: never refuse a patient for it
         log.warning("check-in limits not applied (%s)", type(exc).__name__)
         return
     retry_after = max(1, math.ceil(reset - time.time()))
     raise Throttled(MESSAGE, retry_after, reason="checkin_rate")
+
+
+@functools.lru_cache(maxsize=16)
+def _rates(text: str) -> tuple:
+    """The rate items of a setting like "10 per minute; 60 per day" (parsed once per text)."""
+    return tuple(parse_many(text))
