@@ -38,7 +38,7 @@ def submit_checkin(patient: Patient, body: dict, device: str = "") -> Submission
     check-in endorsing a safety item never meets. A new check-in's safety alerts and what
     its commit publishes: ``api.pipeline.submit``.
     """
-    payload_hash = _payload_hash(body)
+    payload_hash_ = payload_hash(body, "completed_at")
     now = utcnow()
     try:
         definition, score, (completed_at, reported_at, unusable) = _validated(body, now)
@@ -47,7 +47,7 @@ def submit_checkin(patient: Patient, body: dict, device: str = "") -> Submission
         existing = db.session.get(Checkin, body["id"])
         if existing is None:
             raise
-        return Submission(_replayed(existing, patient, payload_hash), created=False)
+        return Submission(replayed(existing, patient, payload_hash_), created=False)
     if not score.safety.endorsed:
         try:
             count_checkin(patient.id, device)
@@ -55,26 +55,26 @@ def submit_checkin(patient: Patient, body: dict, device: str = "") -> Submission
             existing = db.session.get(Checkin, body["id"])  # a replay is no new check-in
             if existing is None:
                 raise
-            return Submission(_replayed(existing, patient, payload_hash), created=False)
+            return Submission(replayed(existing, patient, payload_hash_), created=False)
     checkin = scored_checkin(
         patient,
         definition,
         body["answers"],
         score,
         checkin_id=body["id"],
-        payload_hash=payload_hash,
+        payload_hash=payload_hash_,
         completed_at=completed_at,
         reported_completed_at=reported_at,
         reported_time_unusable=unusable,
         received_at=now,
         follow_up_of=body.get("follow_up_of"),
     )
-    if not _insert_once(checkin):
+    if not insert_once(checkin):
         # The id is taken: a replay (or another request with it won the race).
         existing = db.session.get(Checkin, body["id"])
         if existing is None:  # taken and erased in between: nothing sane to answer with
             raise Conflict("This id was used and is no longer available.")
-        return Submission(_replayed(existing, patient, payload_hash), created=False)
+        return Submission(replayed(existing, patient, payload_hash_), created=False)
 
     checkin_stored(patient, checkin, definition, score, now, after_commit)
     return Submission(checkin, created=True)
@@ -82,27 +82,32 @@ def submit_checkin(patient: Patient, body: dict, device: str = "") -> Submission
 
 def _validated(body: dict, now: datetime):
     """The definition, score, completion time and device time of a submission, or refuse."""
-    try:
-        definition = surveys.get_definition(body["instrument"])
-    except surveys.UnknownInstrument:
-        raise Invalid(
-            "Unknown instrument.", {"instrument": ["No instrument with this code."]}
-        ) from None
+    definition = definition_of(body["instrument"])
     try:
         score = surveys.score(definition, body["answers"])
     except surveys.AnswerError as exc:
         raise Invalid("Some answers are missing or not valid.", {"answers": exc.errors}) from None
-    return definition, score, _completion_time(body["completed_at"], now, score)
+    return definition, score, answer_time(body["completed_at"], now, score.safety.endorsed)
 
 
-def _insert_once(checkin: Checkin) -> bool:
-    """INSERT the row unless its id exists; False if it did. One statement, no savepoint.
+def definition_of(code: str) -> surveys.Definition:
+    """The instrument named by a submission, or Invalid naming the field."""
+    try:
+        return surveys.get_definition(code)
+    except surveys.UnknownInstrument:
+        raise Invalid(
+            "Unknown instrument.", {"instrument": ["No instrument with this code."]}
+        ) from None
 
-    A Core insert, not an ORM add: nothing else is flushed with it, and the panel's summary
-    is left to the evaluation (``api.pipeline.summary``).
+
+def insert_once(row) -> bool:
+    """INSERT ``row`` (a check-in or a safety signal) unless its id exists; False if it did.
+
+    One statement, no savepoint. A Core insert, not an ORM add: nothing else is flushed with
+    it, and the panel's summary is left to the evaluation (``api.pipeline.summary``).
     """
-    table = Checkin.__table__
-    values = {c.key: value for c in table.columns if (value := getattr(checkin, c.key)) is not None}
+    table = type(row).__table__
+    values = {c.key: value for c in table.columns if (value := getattr(row, c.key)) is not None}
     # The values go as parameters, not into the statement: its compiled form is cached.
     insert = dialect_insert(table).on_conflict_do_nothing(index_elements=["id"])
     return db.session.execute(insert.returning(table.c.id), values).scalar() is not None
@@ -144,11 +149,11 @@ def scored_checkin(
     )
 
 
-def _completion_time(
-    reported: datetime, now: datetime, score
+def answer_time(
+    reported: datetime, now: datetime, safety_endorsed: bool, field: str = "completed_at"
 ) -> tuple[datetime, datetime | None, bool]:
-    """The completion time to store, the device's own when it had to be replaced, and
-    whether the device's could not be stored at all.
+    """The time to store for answers the device says were given at ``reported``, the device's
+    own when it had to be replaced, and whether the device's could not be stored at all.
 
     A time more than 5 minutes ahead (a fast device clock) or over 30 days old is refused,
     except when the answers endorse a safety item: those are never refused for their time.
@@ -158,34 +163,37 @@ def _completion_time(
         # Outside what can be stored and read back (in UTC). A safety answer is stored at
         # its arrival and marked rather than refused: the app keeps a 422 on the phone as
         # "refused" and never resends it, so a refusal would mean the care team never hears.
-        if score.safety.endorsed:
-            log.warning("check-in with an unusable completed_at stored at its arrival time")
+        if safety_endorsed:
+            log.warning("safety answers with an unusable %s stored at their arrival", field)
             return now, None, True
-        raise Invalid("completed_at is out of range.", {"completed_at": [timebounds.MESSAGE]})
+        raise Invalid(f"{field} is out of range.", {field: [timebounds.MESSAGE]})
     if reported > now + MAX_FUTURE:
-        if score.safety.endorsed:
+        if safety_endorsed:
             return now, reported, False
         raise Invalid(
-            "completed_at is in the future.",
-            {"completed_at": ["More than 5 minutes in the future; check the device's clock."]},
+            f"{field} is in the future.",
+            {field: ["More than 5 minutes in the future; check the device's clock."]},
         )
-    if reported < now - MAX_AGE and not score.safety.endorsed:
-        raise Invalid("completed_at is too old.", {"completed_at": ["More than 30 days ago."]})
+    if reported < now - MAX_AGE and not safety_endorsed:
+        raise Invalid(f"{field} is too old.", {field: ["More than 30 days ago."]})
     return reported, None, False
 
 
-def _replayed(existing: Checkin, patient: Patient, payload_hash: str) -> Checkin:
+def replayed(existing, patient: Patient, payload_hash: str):
+    """The stored row (check-in or safety signal) this submission replays, or Conflict."""
     if existing.patient_id != patient.id or existing.payload_hash != payload_hash:
-        raise Conflict("A different check-in was already sent with this id.")
+        raise Conflict("Other answers were already sent with this id.", reason="id_taken")
     return existing
 
 
-def _payload_hash(body: dict) -> str:
+def payload_hash(body: dict, time_key: str) -> str:
+    """The hash of what a submission says (instrument, answers, its time under ``time_key``):
+    the same id sent again with another payload is a conflict, not a replay."""
     canonical = json.dumps(
         {
             "instrument": body["instrument"],
             "answers": body["answers"],
-            "completed_at": body["completed_at"].isoformat(),
+            time_key: body[time_key].isoformat(),
         },
         sort_keys=True,
         separators=(",", ":"),
@@ -201,8 +209,6 @@ def checkin_body(checkin: Checkin, patient: Patient) -> dict:
     """
     definition = surveys.get_definition(checkin.instrument)
     band = definition.band_for(checkin.total) if checkin.total is not None else None
-    safety = surveys.evaluate_safety(definition, checkin.answers)
-    clinic = patient.clinic
     return {
         "id": checkin.id,
         "instrument": checkin.instrument,
@@ -212,12 +218,35 @@ def checkin_body(checkin: Checkin, patient: Patient) -> dict:
         "result": checkin.result,
         "completed_at": checkin.completed_at,
         "received_at": checkin.received_at,
-        "safety": {
-            "endorsed": checkin.safety_endorsed,
-            "level": checkin.safety_level,
-            "items": list(safety.items),
-            "follow_up": safety.follow_up,
-            "resources": clinic.effective_crisis_resources() if checkin.safety_endorsed else [],
-            "monitoring": clinic.monitoring_hours,
-        },
+        "safety": safety_body(
+            definition,
+            checkin.answers,
+            patient.clinic,
+            endorsed=checkin.safety_endorsed,
+            level=checkin.safety_level,
+        ),
+    }
+
+
+def safety_body(
+    definition: surveys.Definition,
+    answers: dict,
+    clinic,
+    *,
+    endorsed: bool | None = None,
+    level: str | None = None,
+) -> dict:
+    """The safety block of a check-in's or a safety signal's answer: what was endorsed (as
+    stored, else as the definition reads the answers), the items, the follow-up, and the
+    clinic's crisis resources when there is something to act on."""
+    safety = surveys.evaluate_safety(definition, answers)
+    endorsed = safety.endorsed if endorsed is None else endorsed
+    level = level or safety.level
+    return {
+        "endorsed": endorsed,
+        "level": level,
+        "items": list(safety.items),
+        "follow_up": safety.follow_up,
+        "resources": clinic.effective_crisis_resources() if endorsed else [],
+        "monitoring": clinic.monitoring_hours,
     }

@@ -6,8 +6,6 @@ raised in the same transaction, with the key the finished check-in will use, so 
 finished check-in joins that alert instead of raising a second one.
 """
 
-import hashlib
-import json
 from dataclasses import dataclass
 
 import surveys
@@ -16,9 +14,16 @@ from ..boundary import after_commit
 from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..models import Checkin, CheckinPartial, Patient
-from ..models.base import dialect_insert, utcnow
+from ..models.base import utcnow
 from ..pipeline.submit import partial_hits, partial_stored
-from .operations import MAX_FUTURE
+from .operations import (
+    answer_time,
+    definition_of,
+    insert_once,
+    payload_hash,
+    replayed,
+    safety_body,
+)
 
 
 @dataclass
@@ -29,20 +34,21 @@ class PartialSubmission:
 
 def submit_partial(patient: Patient, body: dict) -> PartialSubmission:
     """Store a safety signal once and raise its alert; a replay returns it, a conflict refuses."""
-    payload_hash = _payload_hash(body)
+    hashed = payload_hash(body, "answered_at")
     existing = db.session.get(CheckinPartial, body["id"])
     if existing is not None:
-        return PartialSubmission(_replayed(existing, patient, payload_hash), created=False)
+        return PartialSubmission(replayed(existing, patient, hashed), created=False)
     now = utcnow()
-    definition = _definition(body["instrument"])
+    definition = definition_of(body["instrument"])
     try:
         answers = surveys.validate_partial(definition, body["answers"])
     except surveys.AnswerError as exc:
         raise Invalid("Some answers are not valid.", {"answers": exc.errors}) from None
-    answered_at, reported = body["answered_at"], None
-    if answered_at > now + MAX_FUTURE:
-        # A safety answer is never refused for its time: a fast clock gives the arrival time.
-        answered_at, reported = now, body["answered_at"]
+    # A safety answer is never refused for its time (a fast clock or a time that cannot be
+    # stored gives the arrival time), exactly as for a finished check-in.
+    answered_at, reported, _unusable = answer_time(
+        body["answered_at"], now, safety_endorsed=True, field="answered_at"
+    )
     partial = CheckinPartial(
         id=body["id"],
         patient_id=patient.id,
@@ -50,7 +56,7 @@ def submit_partial(patient: Patient, body: dict) -> PartialSubmission:
         instrument=definition.code,
         instrument_version=definition.version,
         answers=answers,
-        payload_hash=payload_hash,
+        payload_hash=hashed,
         safety_level=surveys.evaluate_safety(definition, answers).level,
         answered_at=answered_at,
         reported_answered_at=reported,
@@ -66,69 +72,30 @@ def submit_partial(patient: Patient, body: dict) -> PartialSubmission:
     taken = db.session.get(Checkin, body["id"])
     if taken is not None and taken.patient_id != patient.id:
         raise Conflict("This id belongs to another check-in.")
-    if not _insert_once(partial):
+    if not insert_once(partial):
         # Another request with this id won the race: answer as a replay of it.
         existing = db.session.get(CheckinPartial, body["id"])
         if existing is None:
             raise Conflict("This id was used and is no longer available.")
-        return PartialSubmission(_replayed(existing, patient, payload_hash), created=False)
+        return PartialSubmission(replayed(existing, patient, hashed), created=False)
     partial_stored(patient, partial, hits, now, after_commit)
     return PartialSubmission(db.session.get(CheckinPartial, partial.id), created=True)
-
-
-def _definition(code: str) -> surveys.Definition:
-    try:
-        return surveys.get_definition(code)
-    except surveys.UnknownInstrument:
-        raise Invalid(
-            "Unknown instrument.", {"instrument": ["No instrument with this code."]}
-        ) from None
-
-
-def _insert_once(partial: CheckinPartial) -> bool:
-    """INSERT the row unless its id exists; False if it did."""
-    table = CheckinPartial.__table__
-    values = {c.key: value for c in table.columns if (value := getattr(partial, c.key)) is not None}
-    insert = dialect_insert(table).on_conflict_do_nothing(index_elements=["id"])
-    return db.session.execute(insert.returning(table.c.id), values).scalar() is not None
-
-
-def _replayed(existing: CheckinPartial, patient: Patient, payload_hash: str) -> CheckinPartial:
-    if existing.patient_id != patient.id or existing.payload_hash != payload_hash:
-        raise Conflict("Other answers were already sent with this id.", reason="id_taken")
-    return existing
-
-
-def _payload_hash(body: dict) -> str:
-    canonical = json.dumps(
-        {
-            "instrument": body["instrument"],
-            "answers": body["answers"],
-            "answered_at": body["answered_at"].isoformat(),
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def partial_body(partial: CheckinPartial, patient: Patient) -> dict:
     """The response body for a stored safety signal (identical on every replay)."""
     definition = surveys.get_definition(partial.instrument)
-    safety = surveys.evaluate_safety(definition, partial.answers)
     return {
         "id": partial.id,
         "instrument": partial.instrument,
         "answered_at": partial.answered_at,
         "received_at": partial.received_at,
-        "safety": {
-            "endorsed": safety.endorsed,
-            "level": safety.level,
-            "items": list(safety.items),
-            "follow_up": safety.follow_up,
-            "resources": patient.clinic.effective_crisis_resources(),
-            "monitoring": patient.clinic.monitoring_hours,
-        },
+        "safety": safety_body(
+            definition,
+            partial.answers,
+            patient.clinic,
+            level=partial.safety_level,
+        ),
     }
 
 

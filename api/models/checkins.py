@@ -103,7 +103,13 @@ class CheckinPartial(db.Model):
     """
 
     __tablename__ = "checkin_partials"
-    __table_args__ = (sa.Index("ix_checkin_partials_patient_time", "patient_id", "answered_at"),)
+    __table_args__ = (
+        sa.Index("ix_checkin_partials_patient_time", "patient_id", "answered_at"),
+        *(
+            sa.CheckConstraint(range_check(column), name=f"{column}_in_range")
+            for column in ("answered_at", "reported_answered_at", "received_at")
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     patient_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("patients.id", ondelete="CASCADE"))

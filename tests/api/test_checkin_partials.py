@@ -9,14 +9,12 @@ import pytest
 import sqlalchemy as sa
 
 from api.models import Alert, AlertEvent, Checkin, CheckinPartial, Delivery
-
-PHQ9_ZERO = {f"phq9_{n}": 0 for n in range(1, 10)}
+from tests.support.answers import PHQ9_ZERO
 
 
 def field_errors(response) -> dict:
-    """The per-field errors of an error body, flat or under "json"."""
-    errors = response.json.get("errors") or {}
-    return errors.get("json", errors)
+    """The per-field errors of an error body."""
+    return response.json.get("errors") or {}
 
 
 def signal(answers=None, instrument="phq9", checkin_id=None, answered_at=None):
@@ -315,3 +313,22 @@ def test_a_safety_answer_changed_before_finishing_stays_visible(
     ]
     assert items[str(kept)]["signal"]["changed_answers"] is None
     assert items[str(kept)]["signal"]["answered_at"]
+
+
+@pytest.mark.parametrize("sent", ["9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+05:00"])
+def test_a_signal_with_a_time_that_cannot_be_stored_still_raises_its_alert(
+    client, csrf, db_session, sent
+):
+    """As for a finished check-in: never refused for its time, stored at its arrival."""
+    payload = signal()
+    payload["answered_at"] = sent
+    response = send(client, csrf, payload)
+    assert response.status_code == 201, response.json
+    stored = db_session.get(CheckinPartial, uuid.UUID(payload["id"]))
+    assert abs(stored.answered_at - stored.received_at) < timedelta(seconds=1)
+    assert stored.reported_answered_at is None
+    alert = db_session.scalar(sa.select(Alert).where(Alert.dedupe_key.like(f"%{payload['id']}%")))
+    assert alert is not None and alert.priority == "urgent"
+    # The patient's record still reads back (the clinic's check-in list includes unfinished ones).
+    db_session.expire_all()
+    assert db_session.get(CheckinPartial, stored.id).answered_at.year >= 2000

@@ -16,6 +16,11 @@ branch_labels = None
 depends_on = None
 
 
+#: The stored range of 0002_time_bounds, for the new table's times (PostgreSQL only, as there).
+BOUNDED = ('answered_at', 'reported_answered_at', 'received_at')
+RANGE = "{0} IS NULL OR ({0} >= '2000-01-01 00:00:00+00:00' AND {0} < '2100-01-01 00:00:00+00:00')"
+
+
 def upgrade():
     op.create_table('checkin_partials',
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -35,6 +40,11 @@ def upgrade():
     )
     with op.batch_alter_table('checkin_partials', schema=None) as batch_op:
         batch_op.create_index('ix_checkin_partials_patient_time', ['patient_id', 'answered_at'], unique=False)
+    if op.get_bind().dialect.name == 'postgresql':
+        for column in BOUNDED:
+            op.create_check_constraint(
+                op.f(f'ck_checkin_partials_{column}_in_range'), 'checkin_partials', RANGE.format(column)
+            )
     with op.batch_alter_table('checkins', schema=None) as batch_op:
         batch_op.add_column(sa.Column('follow_up_of', sa.Uuid(), nullable=True))
         batch_op.create_index(batch_op.f('ix_checkins_follow_up_of'), ['follow_up_of'], unique=False)
