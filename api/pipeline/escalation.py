@@ -13,20 +13,22 @@ log = logging.getLogger("waypoint.pipeline")
 ESCALATION_BATCH = 200
 
 
-def escalate_due(now: datetime, alert_ids=None) -> list[tuple[Alert, list[int]]]:
-    """Escalate open alerts past their deadline (of ``alert_ids``, if given) by one level.
+def escalate_due(now: datetime, alert_ids) -> list[tuple[Alert, list[int]]]:
+    """Escalate those of ``alert_ids`` still open past their deadline by one level.
 
     Returns each escalated alert with its new deliveries. Rows are locked with SKIP LOCKED
     and re-checked, so two runs at once (or a clinician acknowledging at that moment) never
     escalate one alert twice for one deadline.
     """
-    query = db.select(Alert).where(
-        Alert.status == "open", Alert.escalate_at.is_not(None), Alert.escalate_at <= now
-    )
-    if alert_ids is not None:
-        query = query.where(Alert.id.in_(alert_ids))
     alerts = db.session.scalars(
-        query.order_by(Alert.escalate_at).limit(ESCALATION_BATCH).with_for_update(skip_locked=True)
+        db.select(Alert)
+        .where(
+            Alert.id.in_(alert_ids),
+            Alert.status == "open",
+            Alert.escalate_at.is_not(None),
+            Alert.escalate_at <= now,
+        )
+        .with_for_update(skip_locked=True)
     ).all()
     results = []
     for alert in alerts:

@@ -45,9 +45,19 @@ def enqueue(
     return True
 
 
-def enqueue_deliveries(delivery_ids, queue: str) -> None:
-    """Publish one send task per new delivery, paced per clinic (``api.pipeline.fairness``)."""
+def enqueue_deliveries(delivery_ids, queue: str) -> bool:
+    """Publish one send task per delivery, paced per clinic (``api.pipeline.fairness``).
+
+    Stops at the first refused publish (False): the broker is down, and the rows are the
+    outbox the reconciler sends again; trying each of the rest would only wait on it.
+    """
     delivery_ids = list(delivery_ids)
+    if not delivery_ids:
+        return True
     countdowns = paced(delivery_ids, utcnow())
     for delivery_id in delivery_ids:
-        enqueue(SEND_DELIVERY, [delivery_id], queue, countdown=countdowns[delivery_id] or None)
+        if not enqueue(
+            SEND_DELIVERY, [delivery_id], queue, countdown=countdowns[delivery_id] or None
+        ):
+            return False
+    return True

@@ -31,7 +31,6 @@ from api.pipeline.routing import (
     REQUEUE_CHECKINS,
     REQUEUE_DELIVERIES,
     RUN_SCHEDULES,
-    SEND_DELIVERY,
     delivery_queue,
     evaluation_queue,
 )
@@ -138,7 +137,7 @@ def requeue_checkins(checkin_ids: list[str], now: str | None = None) -> dict:
             Checkin.evaluated_at.is_(None),
             Checkin.received_at <= stale,
         )
-        .order_by(Checkin.safety_endorsed.desc(), Checkin.received_at)
+        .order_by(Checkin.received_at)  # the tick sends safety-endorsed batches first
         .with_for_update(skip_locked=True)
     ).all()
     if rows:
@@ -172,8 +171,13 @@ def requeue_deliveries(delivery_ids: list[int], now: str | None = None) -> dict:
         .order_by(Delivery.next_attempt_at)
     ).all()
     db.session.commit()
+    by_queue: dict[str, list[int]] = {}
     for row in rows:
-        if not enqueue(SEND_DELIVERY, [row.id], delivery_queue(row.priority)):
+        by_queue.setdefault(delivery_queue(row.priority), []).append(row.id)
+    # Paced per clinic like every other publish of sends: a sweep after an outage must not
+    # put one clinic's backlog ahead of every other clinic's next send.
+    for queue, ids in sorted(by_queue.items(), key=lambda item: item[0] != "urgent"):
+        if not enqueue_deliveries(ids, queue):
             break
     if rows:
         log.warning("reconciler re-enqueued %d delivery(ies)", len(rows))
@@ -199,8 +203,11 @@ def escalate_batch(alert_ids: list[str], now: str | None = None) -> dict:
     """Escalate each of these alerts still open past its deadline, one level."""
     results = escalate_due(clock(now), [uuid.UUID(i) for i in alert_ids])
     db.session.commit()
-    for _alert, delivery_ids in results:
-        enqueue_deliveries(delivery_ids, "urgent")
+    by_queue: dict[str, list[int]] = {}
+    for alert, delivery_ids in results:
+        by_queue.setdefault(delivery_queue(alert.priority), []).extend(delivery_ids)
+    for queue, delivery_ids in by_queue.items():  # one pacing read per queue, not per alert
+        enqueue_deliveries(delivery_ids, queue)
     return {"escalated": len(results)}
 
 

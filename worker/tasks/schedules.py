@@ -90,18 +90,33 @@ def _raise_missed(patients: list[Patient], now: datetime) -> tuple[int, list[int
         .order_by(CheckinDue.patient_id, CheckinDue.due_at, CheckinDue.id)
         .with_for_update(skip_locked=True)
     ).all()
-    raised, deliveries = 0, []
+    # Read once for the batch: who already has an open alert saying they are not checking
+    # in, and each clinic's settings (not a query and a parse per late slot).
+    alerted = set(
+        db.session.scalars(
+            db.select(Alert.patient_id).where(
+                Alert.patient_id.in_(list(by_id)),
+                Alert.rule == "missed_checkins",
+                Alert.status == "open",
+            )
+        )
+    )
+    settings = {p.clinic_id: clinic_rule_settings(p.clinic) for p in patients}
+    created: list[Alert] = []
     for row in rows:
-        created = _raise_one_missed(by_id[row.patient_id], row, now)
-        for new in notify_first_round(created, now).values():
-            deliveries.extend(new)
-        raised += len(created)
+        patient = by_id[row.patient_id]
+        new = _raise_one_missed(patient, row, now, settings[patient.clinic_id], alerted)
+        if new:
+            alerted.add(patient.id)
+            created += new
     db.session.flush()
-    return raised, deliveries
+    deliveries = [i for ids in notify_first_round(created, now).values() for i in ids]
+    return len(created), deliveries
 
 
-def _raise_one_missed(patient: Patient, row: CheckinDue, now: datetime) -> list[Alert]:
-    settings = clinic_rule_settings(patient.clinic)
+def _raise_one_missed(patient: Patient, row: CheckinDue, now: datetime, settings, alerted: set):
+    """The missed-check-in alert this late slot raises (none if the clinic does not want
+    them, it is not late enough yet, or the patient's open alert already says so)."""
     if not settings.missed_checkins:
         row.missed_alerted_at = now  # the clinic does not want these: settle the row
         return []
@@ -109,13 +124,6 @@ def _raise_one_missed(patient: Patient, row: CheckinDue, now: datetime) -> list[
     if hit is None:
         return []  # not late enough for this clinic yet
     row.missed_alerted_at = now
-    already = db.session.scalar(
-        db.select(Alert.id).where(
-            Alert.patient_id == patient.id,
-            Alert.rule == "missed_checkins",
-            Alert.status == "open",
-        )
-    )
-    if already is not None:
+    if patient.id in alerted:
         return []  # the open alert already says this patient is not checking in
     return raise_alerts(patient, [hit], answered_at=None)
