@@ -161,6 +161,10 @@ def _day(at: datetime) -> str:
     return at.date().isoformat()
 
 
+#: The rules ``safety_hits`` (and ``signal_hits``) can give: they need the check-in only.
+SAFETY_RULES = ("imminent", "non_acute_positive", "suicidal_ideation")
+
+
 def safety_hits(
     definition: Definition, checkin: CheckinFacts, settings: RuleSettings | None = None
 ) -> list[RuleHit]:

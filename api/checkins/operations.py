@@ -12,7 +12,7 @@ import surveys
 
 from .. import timebounds
 from ..boundary import after_commit
-from ..errors import Conflict, Invalid, Throttled
+from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..models import Checkin, Patient
 from ..models.base import dialect_insert, utcnow
@@ -48,14 +48,6 @@ def submit_checkin(patient: Patient, body: dict, device: str = "") -> Submission
         if existing is None:
             raise
         return Submission(replayed(existing, patient, payload_hash_), created=False)
-    if not score.safety.endorsed:
-        try:
-            count_checkin(patient.id, device)
-        except Throttled:
-            existing = db.session.get(Checkin, body["id"])  # a replay is no new check-in
-            if existing is None:
-                raise
-            return Submission(replayed(existing, patient, payload_hash_), created=False)
     checkin = scored_checkin(
         patient,
         definition,
@@ -75,7 +67,10 @@ def submit_checkin(patient: Patient, body: dict, device: str = "") -> Submission
         if existing is None:  # taken and erased in between: nothing sane to answer with
             raise Conflict("This id was used and is no longer available.")
         return Submission(replayed(existing, patient, payload_hash_), created=False)
-
+    if not score.safety.endorsed:
+        # Counted once it is known to be new (a resend of a stored one is a replay above);
+        # a refusal rolls the insert back with the request.
+        count_checkin(patient.id, device)
     checkin_stored(patient, checkin, definition, score, now, after_commit)
     return Submission(checkin, created=True)
 

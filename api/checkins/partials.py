@@ -78,8 +78,8 @@ def submit_partial(patient: Patient, body: dict) -> PartialSubmission:
         if existing is None:
             raise Conflict("This id was used and is no longer available.")
         return PartialSubmission(replayed(existing, patient, hashed), created=False)
-    partial_stored(patient, partial, hits, now, after_commit)
-    return PartialSubmission(db.session.get(CheckinPartial, partial.id), created=True)
+    partial_stored(patient, partial, hits, now, after_commit, finished=taken is not None)
+    return PartialSubmission(partial, created=True)
 
 
 def partial_body(partial: CheckinPartial, patient: Patient) -> dict:

@@ -28,18 +28,8 @@ class Checkins(MethodView):
     def post(self, body):
         """Submit a completed questionnaire (idempotent on the client's id)."""
         patient = current_patient()
-        try:
-            device = f"session:{require_principal().auth_session.id}"
-            submission = submit_checkin(patient, body, device)
-        except DomainError as refused:
-            record(
-                "checkin.create",
-                object_type="checkin",
-                object_id=body["id"],
-                outcome="failure",
-                status=status_of(refused),
-            )
-            raise
+        device = f"session:{require_principal().auth_session.id}"
+        submission = _audited("checkin.create", body, submit_checkin, patient, body, device)
         checkin = submission.checkin
         record(
             "checkin.create" if submission.created else "checkin.replay",
@@ -69,20 +59,25 @@ class CheckinPartials(MethodView):
         id, joins the same alert. Unfinished, it is shown to the clinic with its answers.
         """
         patient = current_patient()
-        try:
-            submission = submit_partial(patient, body)
-        except DomainError as refused:
-            record(
-                "checkin.partial",
-                object_type="checkin",
-                object_id=body["id"],
-                outcome="failure",
-                status=status_of(refused),
-            )
-            raise
+        submission = _audited("checkin.partial", body, submit_partial, patient, body)
         record(
             "checkin.partial" if submission.created else "checkin.partial_replay",
             object_type="checkin",
             object_id=submission.partial.id,
         )
         return partial_body(submission.partial, patient), 201 if submission.created else 200
+
+
+def _audited(action: str, body: dict, submit, *args):
+    """``submit(*args)``, with a failure audit row (and the refusal re-raised) if it refuses."""
+    try:
+        return submit(*args)
+    except DomainError as refused:
+        record(
+            action,
+            object_type="checkin",
+            object_id=body["id"],
+            outcome="failure",
+            status=status_of(refused),
+        )
+        raise

@@ -13,6 +13,8 @@ acknowledged or resolved, the next answer opens a new episode.
 import logging
 from datetime import datetime
 
+from surveys.rules import SAFETY_RULES
+
 from ..extensions import db
 from ..models import Alert, AlertEvent, Patient
 from ..models.base import dialect_insert, new_uuid, utcnow
@@ -20,8 +22,9 @@ from .notify import escalation_deadline
 
 log = logging.getLogger("waypoint.pipeline")
 
-#: The rules whose alerts are episodes: one open alert per patient and rule.
-EPISODE_RULES = frozenset({"imminent", "suicidal_ideation"})
+#: The rules whose alerts are episodes (one open alert per patient and rule): every safety
+#: rule, the ASQ's non-acute positive screen included.
+EPISODE_RULES = frozenset(SAFETY_RULES)
 #: Attempts to open or join an episode while others acknowledge it at that very moment.
 EPISODE_ATTEMPTS = 3
 

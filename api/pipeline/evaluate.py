@@ -11,7 +11,7 @@ import surveys
 from surveys.summary import PatientRecord
 
 from ..extensions import db
-from ..models import Alert, Checkin, Patient
+from ..models import Checkin, Patient
 from ..schedules.operations import complete_slots
 from .alerts import raise_alerts
 from .notify import notify_first_round
@@ -46,12 +46,9 @@ def evaluate(checkin_id: uuid.UUID, now: datetime) -> dict:
         return {"status": "missing", "deliveries": {}}
     hits = _rule_hits(checkin, patient, record)
     created = raise_alerts(patient, hits, checkin_id=checkin.id, answered_at=checkin.completed_at)
-    # Every open alert of the check-in: the safety ones the API raised (and normally already
-    # notified) at submit get their first round here if the submit's fan-out was lost.
-    alerts = db.session.scalars(
-        db.select(Alert).where(Alert.checkin_id == checkin.id, Alert.status == "open")
-    ).all()
-    deliveries = notify_first_round(alerts, now)
+    # Only what this evaluation raised: the safety alerts raised at submit were notified in
+    # the same transaction (their pending deliveries are the reconciler's if a send is lost).
+    deliveries = notify_first_round(created, now)
     checkin.evaluated_at = now
     complete_slots(checkin)
     late = _reconsider_later(checkin, patient, record, now)

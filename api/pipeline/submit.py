@@ -11,6 +11,7 @@ from datetime import datetime
 from flask import current_app
 
 import surveys
+from surveys.rules import SAFETY_RULES
 
 from ..extensions import db
 from ..models import Alert, Checkin, CheckinPartial, Patient
@@ -20,9 +21,6 @@ from .fairness import paced
 from .notify import notify_first_round
 from .routing import EVALUATE_CHECKIN, delivery_messages, evaluation_queue
 from .settings import clinic_rule_settings
-
-#: The rules ``surveys.safety_hits`` can give: a partial may have raised any of them.
-SAFETY_RULES = ("imminent", "suicidal_ideation")
 
 
 def checkin_stored(
@@ -41,16 +39,13 @@ def checkin_stored(
         clinic_rule_settings(patient.clinic),
     )
     alerts = raise_alerts(patient, hits, checkin_id=checkin.id, answered_at=checkin.completed_at)
-    if definition.safety_rules:
+    if len(alerts) < len(hits):
+        # A hit whose key was taken: its alert may be the one this check-in's safety signal
+        # raised before it was finished (only then is there anything to join).
         _join_partial_alerts(patient, checkin.id)
-    # The first round too: the care team hears of item 9 even if the evaluation is slow.
-    deliveries = notify_first_round(alerts, now)
-    app = current_app._get_current_object()
-    # The notifications first: they are what tells a person; the evaluation can follow.
-    messages = delivery_messages(deliveries, paced(sum(deliveries.values(), []), now))
     queue = evaluation_queue(checkin, repeat=bool(hits) and not alerts)
-    messages.append((EVALUATE_CHECKIN, [str(checkin.id)], queue))
-    after_commit(lambda: publish(app, messages))
+    # The first round too: the care team hears of item 9 even if the evaluation is slow.
+    _notify_after_commit(alerts, now, after_commit, (EVALUATE_CHECKIN, [str(checkin.id)], queue))
 
 
 def partial_hits(
@@ -64,21 +59,35 @@ def partial_hits(
 
 
 def partial_stored(
-    patient: Patient, partial: CheckinPartial, hits, now: datetime, after_commit
+    patient: Patient,
+    partial: CheckinPartial,
+    hits,
+    now: datetime,
+    after_commit,
+    *,
+    finished: bool,
 ) -> None:
     """Raise a partial's safety alerts with their first notifications (flushes), and hand
-    ``after_commit`` the publish of those sends. A partial has no evaluation of its own."""
-    finished = db.session.get(Checkin, partial.id) is not None
+    ``after_commit`` the publish of those sends. A partial has no evaluation of its own;
+    ``finished``: the check-in itself is stored already (the alert names it then)."""
     alerts = raise_alerts(
         patient,
         hits,
         checkin_id=partial.id if finished else None,
         answered_at=partial.answered_at,
     )
+    _notify_after_commit(alerts, now, after_commit)
+
+
+def _notify_after_commit(alerts, now: datetime, after_commit, *then) -> None:
+    """Plan round 0 of ``alerts`` (flushes) and publish its sends after the commit, paced per
+    clinic, then the ``then`` messages: the notifications first, they are what tells a
+    person."""
     deliveries = notify_first_round(alerts, now)
-    if deliveries:
+    messages = delivery_messages(deliveries, paced(sum(deliveries.values(), []), now))
+    messages += then
+    if messages:
         app = current_app._get_current_object()
-        messages = delivery_messages(deliveries)
         after_commit(lambda: publish(app, messages))
 
 

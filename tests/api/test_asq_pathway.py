@@ -114,3 +114,13 @@ def test_a_follow_up_of_an_unknown_or_malformed_id_is_handled(client, csrf):
     }
     response = client.post("/api/v1/checkins", json=body, headers={"X-CSRF-Token": csrf})
     assert response.status_code == 422
+
+
+def test_repeated_non_acute_positive_screens_are_one_open_alert(client, csrf, db_session):
+    """Like item 9: a flood of positive ASQs (never rate-limited) is one alert and one round
+    of notifications, every answer recorded on it, not an alert per screen."""
+    for _ in range(4):
+        post(client, csrf, "asq", {**ASQ_NO, "asq_1": 1, "asq_5": 0})
+    rows = db_session.scalars(sa.select(Alert).where(Alert.rule == "non_acute_positive")).all()
+    assert len(rows) == 1 and rows[0].status == "open"
+    assert rows[0].repeats == 3
