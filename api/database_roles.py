@@ -47,7 +47,7 @@ _ROLE_FACTS = sa.text(
     LEFT JOIN pg_class c ON c.oid = to_regclass(:audit)
     -- The audit table's schema, or before the first migration the one it will be made in.
     JOIN pg_namespace n ON n.oid = COALESCE(c.relnamespace, to_regnamespace(current_schema()))
-    WHERE r.rolname = current_user
+    WHERE r.rolname = COALESCE(:role, current_user)
     """
 )
 
@@ -61,11 +61,15 @@ def is_postgresql(url: str) -> bool:
     return make_url(url).get_backend_name() == "postgresql"
 
 
-def role_problems(connection: sa.Connection) -> list[str]:
-    """What lets the connection's role change audit rows; empty when it may only append."""
+def role_problems(connection: sa.Connection, role: str | None = None) -> list[str]:
+    """What lets ``role`` (the connection's own by default) change audit rows; empty when
+    it may only append. The one test, at start-up and for ``grant-runtime``'s target."""
     facts = connection.execute(
-        _ROLE_FACTS, {"tampering": ",".join(TAMPERING_PRIVILEGES), "audit": AUDIT_TABLE}
-    ).one()
+        _ROLE_FACTS,
+        {"tampering": ",".join(TAMPERING_PRIVILEGES), "audit": AUDIT_TABLE, "role": role},
+    ).one_or_none()
+    if facts is None:
+        raise ValueError(f"There is no database role {role!r}: create it first.")
     problems = []
     if facts.superuser:
         problems.append("is a superuser")
@@ -100,7 +104,7 @@ def check_database_role(app: Flask) -> None:
         try:
             with db.engine.connect() as connection:
                 problems = role_problems(connection)
-                role = connection.scalar(sa.text("SELECT current_user"))
+                role = connection.scalar(sa.text("SELECT current_user"))  # for the message
         finally:
             # Nothing of this process's start-up may stay pooled into a fork (gunicorn, celery).
             db.engine.dispose()
@@ -128,22 +132,9 @@ def grant_runtime(connection: sa.Connection, role: str) -> str:
     )
     if owner is None:
         raise ValueError(f"There is no {AUDIT_TABLE} table yet: run `waypoint db upgrade` first.")
-    target = connection.execute(
-        sa.text(
-            "SELECT rolsuper, pg_has_role(r.oid, :owner, 'MEMBER') AS owner_rights, "
-            "pg_has_role(r.oid, n.nspowner, 'MEMBER') AS schema_rights "
-            "FROM pg_roles r, pg_namespace n "
-            "WHERE r.rolname = :role AND n.oid = to_regnamespace(current_schema())"
-        ),
-        {"role": role, "owner": owner},
-    ).one_or_none()
-    if target is None:
-        raise ValueError(f"There is no database role {role!r}: create it first.")
-    if target.rolsuper or target.owner_rights or target.schema_rights:
-        raise ValueError(
-            f"{role!r} is a superuser or has the rights of {owner!r}, which owns the tables, "
-            "or of the schema's owner: the runtime role must be a separate role."
-        )
+    # The start-up test, first for what no grant can change (extra table rights are what the
+    # grants below revoke), then again once granted.
+    _refuse_unless_safe(role, [p for p in role_problems(connection, role) if "holds" not in p])
     quote = connection.dialect.identifier_preparer.quote
     rt, own = quote(role), quote(owner)
     schema = quote(connection.scalar(sa.text("SELECT current_schema()")))
@@ -169,4 +160,14 @@ def grant_runtime(connection: sa.Connection, role: str) -> str:
         f"{defaults} GRANT USAGE ON SEQUENCES TO {rt}",
     ):
         connection.execute(sa.text(statement))
+    _refuse_unless_safe(role, role_problems(connection, role))
     return owner
+
+
+def _refuse_unless_safe(role: str, problems: list[str]) -> None:
+    """A role the app would refuse at start-up is refused by ``grant-runtime`` too."""
+    if problems:
+        raise ValueError(
+            f"{role!r} {' and '.join(problems)}: the runtime role must be a separate, plain "
+            "role (not the owner, not a superuser, no CREATEROLE or BYPASSRLS)."
+        )
