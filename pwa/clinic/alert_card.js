@@ -19,6 +19,16 @@ function deliverySummary(counts) {
   return `Notifications: ${counts.sent} sent, ${counts.pending} pending, ${counts.failed} failed`;
 }
 
+/**
+ * When a repeated safety answer was given, where it differs from when it arrived (a phone
+ * that was offline): the timeline's time is the arrival, and must not pass for the answer.
+ */
+function answeredNote(event) {
+  const answered = event.kind === "repeated" && event.detail && event.detail.answered_at;
+  if (!answered || Math.abs(new Date(answered) - new Date(event.at)) < 60_000) return "";
+  return ` (answered ${when(answered)})`;
+}
+
 async function fillDetails(container, alertId) {
   container.replaceChildren(h("p", { class: "meta" }, "Loading…"));
   try {
@@ -32,6 +42,7 @@ async function fillDetails(container, alertId) {
           {},
           `${when(event.at)}: ${KIND_WORDS[event.kind] || event.kind}`,
           event.actor ? ` by ${event.actor.name}` : "",
+          answeredNote(event),
         ),
       ),
     );

@@ -21,6 +21,11 @@ def alert_url(public_url: str, alert_id) -> str:
     return f"{public_url}/clinic/alerts/{alert_id}"
 
 
+def _article(word: str) -> str:
+    """ "An" before a vowel ("An urgent alert", "An imminent..."), else "A"."""
+    return "An" if word[:1].lower() in "aeiou" else "A"
+
+
 def alert_email(priority: str, patient_ref: str, url: str, level: int) -> tuple[str, str]:
     """Subject and plain-text body of an alert email."""
     label = PRIORITY_LABELS[priority]
@@ -28,7 +33,8 @@ def alert_email(priority: str, patient_ref: str, url: str, level: int) -> tuple[
     if level:
         subject = f"[Waypoint] Escalated: {label.lower()} alert not acknowledged ({patient_ref})"
     lines = [
-        f"A {label.lower()} alert for patient {patient_ref} is waiting in Waypoint.",
+        f"{_article(label)} {label.lower()} alert for patient {patient_ref} is waiting in "
+        "Waypoint.",
         "",
         f"Open it: {url}",
         "",
