@@ -29,7 +29,7 @@ def install_input_guard(app: Flask) -> None:
     raised no alert, while anything reading the body otherwise would see the 1. A NUL
     character or an unpaired UTF-16 surrogate (JSON allows both as escapes) passes the
     schemas but not the database driver; no real input contains either: a 422 naming the
-    fields, in flask-smorest's shape ``errors: {location: {field: [...]}}``.
+    fields (``api.http_errors`` flattens them to ``{field: [...]}`` like every error).
     """
 
     @app.before_request

@@ -1,22 +1,22 @@
 """Task names and queues: which message goes where, in one place.
 
 The API publishes tasks by name (it never imports worker code); the worker registers its
-tasks under the same names. Queues, in the order a worker drains them:
+tasks under the same names. Queues, in the order a worker that takes them all drains them
+(``QUEUES``, joined for ``-Q``):
 
 - ``urgent``: notifications of urgent and imminent alerts, evaluations of check-ins that
   endorse a safety item;
+- ``periodic``: beat's ticks, escalation and the reconciler's batches (small, and late is
+  unsafe);
 - ``default``: every other evaluation and notification;
-- ``periodic``: beat's ticks, escalation and the reconciler's batches;
 - ``planning``: schedule batches (planning, reminders due, missed check-ins);
 - ``bulk``: patient reminders.
+
+Production gives ``periodic,planning`` workers of their own, so that a backlog of sends never
+delays escalation, nor a planning tick a send (README).
 """
 
-#: Every queue, in the order a worker that takes them all drains them (``-Q`` joins them):
-#: ``urgent`` safety evaluations and the sends of urgent alerts; ``periodic`` beat's ticks,
-#: escalation and the reconciler's batches (small, and late is unsafe); ``default`` routine
-#: evaluations and sends; ``planning`` schedule batches (routine, and 200 of them at 100,000
-#: patients); ``bulk`` reminders. Production gives ``periodic,planning`` workers of their own,
-#: so that a backlog of sends never delays escalation, nor a planning tick a send (README).
+#: Every queue, in the order above.
 QUEUES = ("urgent", "periodic", "default", "planning", "bulk")
 
 EVALUATE_CHECKIN = "waypoint.evaluate_checkin"

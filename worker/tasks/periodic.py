@@ -6,7 +6,7 @@ and batches are safe to run twice, or twice at once: rows are claimed with SKIP 
 every insert has a unique key. A batch that fails or is lost costs only its own ids, and the
 next tick finds them again. Production runs one beat all the same (celery#2856).
 
-Queues (``api/queue.py``): the ticks, reconciliation and escalation on ``periodic``, the
+Queues (``api/pipeline/routing.py``): the ticks, reconciliation and escalation on ``periodic``, the
 schedule batches on ``planning`` behind them.
 """
 
