@@ -60,7 +60,8 @@ def _allow_hosts() -> tuple[str, ...]:
 
 def broker_url(environ=os.environ) -> str:
     """The Celery broker: CELERY_BROKER_URL, else a SQLite file in instance/ (zero setup)."""
-    return environ.get("CELERY_BROKER_URL", f"sqla+sqlite:///{INSTANCE / 'celery-broker.sqlite'}")
+    # An empty variable (``CELERY_BROKER_URL=`` in an env file) means the default too.
+    return environ.get("CELERY_BROKER_URL") or f"sqla+sqlite:///{INSTANCE / 'celery-broker.sqlite'}"
 
 
 def limit_storage_uri(environ=os.environ) -> str:
@@ -80,7 +81,7 @@ def limit_storage_uri(environ=os.environ) -> str:
 def from_env() -> dict:
     """Build the Flask config mapping from the process environment."""
     database_url = _database_url(
-        os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'waypoint.sqlite'}")
+        os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'waypoint.sqlite'}"
     )
     migrations_url = os.environ.get("MIGRATIONS_DATABASE_URL")
     cookie_secure = _bool("COOKIE_SECURE", True)
