@@ -130,6 +130,9 @@ def from_env() -> dict:
         "VAPID_SUBJECT": os.environ.get("VAPID_SUBJECT", "mailto:admin@localhost"),
         # The worker (worker/): reconciler period and notification retries.
         "RECONCILE_SECONDS": _float("RECONCILE_SECONDS", 30),
+        # A stale row is re-published after RECONCILE_SECONDS, then after twice as long since
+        # its last publish, up to this (api/pipeline/outbox.py).
+        "RECONCILE_BACKOFF_MAX_SECONDS": _float("RECONCILE_BACKOFF_MAX_SECONDS", 60),
         "SCHEDULE_SECONDS": _float("SCHEDULE_SECONDS", 300),
         "DELIVERY_MAX_ATTEMPTS": _int("DELIVERY_MAX_ATTEMPTS", 8),
         "DELIVERY_BACKOFF_SECONDS": _float("DELIVERY_BACKOFF_SECONDS", 30),

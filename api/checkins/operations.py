@@ -59,6 +59,9 @@ def submit_checkin(patient: Patient, body: dict, device: str = "") -> Submission
         reported_completed_at=reported_at,
         reported_time_unusable=unusable,
         received_at=now,
+        # The evaluation is published after the commit (api/pipeline/submit.py): recorded in
+        # the same INSERT, for the reconciler's backoff (api/pipeline/outbox.py).
+        last_published_at=now,
         follow_up_of=body.get("follow_up_of"),
     )
     if not insert_once(checkin):
@@ -122,8 +125,8 @@ def scored_checkin(
     """A Checkin row for answers already scored against ``definition`` (not yet added).
 
     The one place a row is built from a score: the API, the demo seed and the tests agree.
-    ``times`` may give ``received_at``, ``evaluated_at``, ``reported_completed_at`` or
-    ``follow_up_of``.
+    ``times`` may give ``received_at``, ``evaluated_at``, ``reported_completed_at``,
+    ``last_published_at`` or ``follow_up_of``.
     """
     return Checkin(
         id=checkin_id or uuid.uuid4(),

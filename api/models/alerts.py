@@ -124,3 +124,9 @@ class Delivery(db.Model):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When the latest send message published for it becomes runnable: the publish time, plus
+    #: the countdown a paced send is held for (``api/pipeline/fairness.py``). A held send is
+    #: not stale; the reconciler re-publishes with backoff after it (``api/pipeline/outbox.py``).
+    last_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: How many times the reconciler has had to re-enqueue it (its backoff doubles with it).
+    enqueue_count: Mapped[int] = mapped_column(server_default="0")

@@ -57,8 +57,11 @@ class Checkin(db.Model):
     reported_time_unusable: Mapped[bool] = mapped_column(server_default=sa.false())
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     evaluated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: How many times the reconciler has had to re-enqueue it.
+    #: How many times the reconciler has had to re-enqueue it (its backoff doubles with it).
     enqueue_count: Mapped[int] = mapped_column(server_default="0")
+    #: When its evaluation was last published (by the submit, then by the reconciler), so that
+    #: the reconciler re-publishes it only with backoff (``api/pipeline/outbox.py``).
+    last_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The check-in whose safety answer prompted this one (an ASQ after PHQ-9 item 9), as the
     #: app said; no foreign key: that check-in may still be on its way from the phone.
     follow_up_of: Mapped[uuid.UUID | None] = mapped_column(index=True)

@@ -19,6 +19,7 @@ from ..queue import publish
 from .alerts import raise_alerts
 from .fairness import paced
 from .notify import notify_first_round
+from .outbox import stamp_deliveries
 from .routing import EVALUATE_CHECKIN, delivery_messages, evaluation_queue
 from .settings import clinic_rule_settings
 
@@ -81,10 +82,15 @@ def partial_stored(
 
 def _notify_after_commit(alerts, now: datetime, after_commit, *then) -> None:
     """Plan round 0 of ``alerts`` (flushes) and publish its sends after the commit, paced per
-    clinic, then the ``then`` messages: the notifications first, they are what tells a
-    person."""
+    clinic and stamped as published (``api.pipeline.outbox``), then the ``then`` messages:
+    the notifications first, they are what tells a person."""
     deliveries = notify_first_round(alerts, now)
-    messages = delivery_messages(deliveries, paced(sum(deliveries.values(), []), now))
+    ids = sum(deliveries.values(), [])
+    countdowns = paced(ids, now)
+    # Recorded in this transaction (one UPDATE): the reconciler leaves the sends alone while
+    # their messages may still be queued or held by their countdown.
+    stamp_deliveries(ids, now, countdowns)
+    messages = delivery_messages(deliveries, countdowns)
     messages += then
     if messages:
         app = current_app._get_current_object()

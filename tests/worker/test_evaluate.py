@@ -199,15 +199,32 @@ def test_reconciler_re_enqueues_stale_checkins_and_pending_deliveries(
     assert db_session.get(Checkin, checkin_id, populate_existing=True).enqueue_count == 1
     assert str(checkin_id) in _queued(redis_url, "urgent", "waypoint.evaluate_checkin")
 
+    first_round = set(db_session.scalars(sa.select(Delivery.id)).all())
     run_task("waypoint.evaluate_checkin", str(checkin_id), now=later)
-    delivery_ids = db_session.scalars(sa.select(Delivery.id)).all()
+    delivery_ids = set(db_session.scalars(sa.select(Delivery.id)).all())
+    severe = delivery_ids - first_round  # the evaluation's alert's sends, published at +31 s
     much_later = (now + timedelta(seconds=62)).isoformat()
+    _empty(redis_url, "urgent", "default")
+    # The first round was re-published at +31 s: its backoff is now 60 s, so it waits; the
+    # evaluation's sends were published once at +31 s and are due after one period.
     assert run_tick("waypoint.reconcile", now=much_later) == {
         "checkins": 0,
-        "deliveries": len(delivery_ids),
+        "deliveries": len(severe),
     }
-    queued = _queued(redis_url, "urgent", "waypoint.send_delivery")
-    assert set(delivery_ids) <= set(queued)
+    assert set(_queued(redis_url, "default", "waypoint.send_delivery")) == severe
+    # A minute after its re-publish, the first round goes again (and the other waits).
+    _empty(redis_url, "urgent", "default")
+    assert run_tick("waypoint.reconcile", now=(now + timedelta(seconds=92)).isoformat()) == {
+        "checkins": 0,
+        "deliveries": len(first_round),
+    }
+    assert set(_queued(redis_url, "urgent", "waypoint.send_delivery")) == first_round
+
+
+def _empty(redis_url, *queues):
+    client = redis.Redis.from_url(redis_url)
+    client.delete(*queues)
+    client.close()
 
 
 def _queued(redis_url, queue, task):

@@ -1,12 +1,15 @@
-"""What every task shares: the injectable clock and a bounded publish that may wait."""
+"""What every task shares: the injectable clock, a bounded publish that may wait, the broker's
+start."""
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 
+from api.extensions import db
 from api.models.base import utcnow
 from api.pipeline.fairness import paced
+from api.pipeline.outbox import stamp_deliveries
 from api.pipeline.routing import SEND_DELIVERY
 
 log = logging.getLogger("waypoint.worker")
@@ -45,19 +48,56 @@ def enqueue(
     return True
 
 
-def enqueue_deliveries(delivery_ids, queue: str) -> bool:
-    """Publish one send task per delivery, paced per clinic (``api.pipeline.fairness``).
+def enqueue_deliveries(delivery_ids, queue: str, now: datetime | None = None) -> bool:
+    """Publish one send task per delivery, paced per clinic (``api.pipeline.fairness``), and
+    record the publishes in one UPDATE (``api.pipeline.outbox``).
 
     Stops at the first refused publish (False): the broker is down, and the rows are the
     outbox the reconciler sends again; trying each of the rest would only wait on it.
+    ``now``: the calling task's clock, for the record (pacing counts in real time).
     """
     delivery_ids = list(delivery_ids)
     if not delivery_ids:
         return True
     countdowns = paced(delivery_ids, utcnow())
+    now = now or utcnow()
+    published = publish_sends(delivery_ids, queue, countdowns)
+    # After the publish: a worker killed in between leaves the older stamp, and the row is
+    # at worst published once more, never held back.
+    stamp_deliveries(published, now, countdowns)
+    db.session.commit()
+    return len(published) == len(delivery_ids)
+
+
+def publish_sends(delivery_ids, queue: str, countdowns: dict) -> list:
+    """Publish one send per delivery with its countdown; the ids published, up to the first
+    refusal."""
+    published = []
     for delivery_id in delivery_ids:
         if not enqueue(
-            SEND_DELIVERY, [delivery_id], queue, countdown=countdowns[delivery_id] or None
+            SEND_DELIVERY, [delivery_id], queue, countdown=countdowns.get(delivery_id) or None
         ):
-            return False
-    return True
+            break
+        published.append(delivery_id)
+    return published
+
+
+def broker_started_at(now: datetime) -> datetime | None:
+    """When the broker (a Redis) last started, by its own uptime; None if unknown.
+
+    A Redis without persistence that restarted lost every message it held: the reconciler
+    re-publishes at once what was published before, whatever its backoff.
+    """
+    celery_app = current_app.extensions["celery"]
+    try:
+        with celery_app.connection_for_write() as connection:
+            client = getattr(connection.default_channel, "client", None)
+            if client is None or not hasattr(client, "info"):
+                return None  # not Redis (the SQLAlchemy broker of `make run`)
+            uptime = client.info("server")["uptime_in_seconds"]
+    except Exception as exc:  # unknown: plain backoff
+        log.info("broker uptime unknown (%s)", type(exc).__name__)
+        return None
+    # A second of slack: a publish just after the start may count as lost (one copy more),
+    # never one just before it as kept.
+    return now - timedelta(seconds=float(uptime) - 1)

@@ -26,8 +26,9 @@ from .common import clock, enqueue_deliveries
 )
 def evaluate_checkin(checkin_id: str, now: str | None = None) -> dict:
     """Evaluate one check-in; replaying it (or running it twice at once) changes nothing."""
-    result = evaluate(uuid.UUID(checkin_id), clock(now))
+    at = clock(now)
+    result = evaluate(uuid.UUID(checkin_id), at)
     db.session.commit()
     for queue, delivery_ids in result.pop("deliveries").items():
-        enqueue_deliveries(delivery_ids, queue)
+        enqueue_deliveries(delivery_ids, queue, at)
     return result

@@ -13,7 +13,7 @@ schedule batches on ``planning`` behind them.
 import logging
 import time
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from celery import shared_task
@@ -21,10 +21,14 @@ from flask import current_app
 
 from api.extensions import db
 from api.models import Alert, Checkin, Delivery, Patient
+from api.models.base import utcnow
 from api.pipeline.escalation import ESCALATION_BATCH, escalate_due
+from api.pipeline.fairness import paced
+from api.pipeline.outbox import republish_due, stamp_deliveries, unstamp, urgent_evaluation
 from api.pipeline.routing import (
     ESCALATE_ALERTS,
     ESCALATE_BATCH,
+    ESCALATING,
     EVALUATE_CHECKIN,
     PLAN_SCHEDULES,
     RECONCILE,
@@ -32,10 +36,9 @@ from api.pipeline.routing import (
     REQUEUE_DELIVERIES,
     RUN_SCHEDULES,
     delivery_queue,
-    evaluation_queue,
 )
 
-from .common import clock, enqueue, enqueue_deliveries
+from .common import broker_started_at, clock, enqueue, enqueue_deliveries, publish_sends
 
 log = logging.getLogger("waypoint.worker")
 
@@ -43,9 +46,11 @@ log = logging.getLogger("waypoint.worker")
 SCHEDULE_BATCH = 500
 #: Check-ins or deliveries one reconciler batch re-enqueues.
 RECONCILE_BATCH = 500
-#: Check-ins and deliveries the reconciler re-enqueues per tick: enough that the backlog of
-#: an outage (1,000 check-ins in the benchmark) goes out in one tick, few enough that a long
-#: backlog is not re-published whole every period while the workers work through it.
+#: Check-ins, and deliveries, the reconciler re-enqueues per tick at most, urgent ones first:
+#: enough that the backlog of an outage (1,000 check-ins in the benchmark) goes out in one
+#: tick and that a tick publishes faster than the workers evaluate (5,000 per 30 s), bounded so
+#: that a tick is short. What a tick leaves is due at the next one; what it published waits out
+#: its backoff (``api/pipeline/outbox.py``), so a long backlog is not copied on every tick.
 RECONCILE_LIMIT = 5000
 
 
@@ -72,84 +77,114 @@ def keyset_pages(query, columns, size: int, limit: int | None = None):
         after = tuple(getattr(rows[-1], column.key) for column in columns)
 
 
-def _fan_out(task_name: str, pages, queue: str, now: str | None, expires: float) -> dict:
-    """Publish one ``task_name(ids, now)`` per page; stop at the first refused publish."""
+def _fan_out(task_name: str, pages, queue: str, now: str | None, expires: float, *extra) -> dict:
+    """Publish one ``task_name(ids, now, *extra)`` per page; stop at the first refused publish
+    (``refused`` is then True)."""
     batches = ids = 0
     for rows in pages:
         batch = [str(row.id) for row in rows]
         # Expiring after one period: a batch still queued then is redone by the next tick.
-        if not enqueue(task_name, [batch, now], queue, expires=expires):
+        if not enqueue(task_name, [batch, now, *extra], queue, expires=expires):
             log.warning("%s: the broker refused; the next tick redoes the rest", task_name)
-            break
+            return {"batches": batches, "ids": ids, "refused": True}
         batches, ids = batches + 1, ids + len(batch)
-    return {"batches": batches, "ids": ids}
+    return {"batches": batches, "ids": ids, "refused": False}
 
 
 # --- the reconciler -----------------------------------------------------------------------
 
 
+def _stale_checkins(at: datetime, lost_before: datetime | None):
+    """Unevaluated check-ins received over a period ago whose backoff is over."""
+    period = current_app.config["RECONCILE_SECONDS"]
+    return (
+        Checkin.evaluated_at.is_(None),
+        Checkin.received_at <= at - timedelta(seconds=period),
+        republish_due(Checkin.enqueue_count, Checkin.last_published_at, at, lost_before),
+    )
+
+
+def _stale_deliveries(at: datetime, lost_before: datetime | None):
+    """Pending deliveries due over a period ago whose backoff is over (a paced send held by
+    its countdown is stamped for its end: not stale)."""
+    period = current_app.config["RECONCILE_SECONDS"]
+    return (
+        Delivery.status == "pending",
+        Delivery.next_attempt_at <= at - timedelta(seconds=period),
+        republish_due(Delivery.enqueue_count, Delivery.last_published_at, at, lost_before),
+    )
+
+
+def _instant(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
 @shared_task(name=RECONCILE, acks_late=True, soft_time_limit=60, time_limit=90)
 def reconcile(now: str | None = None) -> dict:
-    """Fan out batches that re-enqueue check-ins and deliveries stuck longer than the period."""
-    period = current_app.config["RECONCILE_SECONDS"]
-    stale = clock(now) - timedelta(seconds=period)
-    checkins = {"batches": 0, "ids": 0}
-    # Safety first: the urgent evaluations go out ahead of the backlog.
-    for endorsed in (True, False):
-        query = db.select(Checkin.id, Checkin.received_at).where(
-            Checkin.evaluated_at.is_(None),
-            Checkin.received_at <= stale,
-            Checkin.safety_endorsed.is_(endorsed),
+    """Fan out batches that re-enqueue stale check-ins and deliveries: urgent evaluations, then
+    urgent sends, then the routine ones; up to ``RECONCILE_LIMIT`` of each kind per tick."""
+    at, period = clock(now), current_app.config["RECONCILE_SECONDS"]
+    started = broker_started_at(at)
+    lost = started.isoformat() if started else None
+    totals = {kind: {"batches": 0, "ids": 0} for kind in ("checkins", "deliveries")}
+    urgent_checkin, urgent_alert = urgent_evaluation(), Alert.priority.in_(ESCALATING)
+    for urgent in (True, False):
+        checkins = db.select(Checkin.id, Checkin.received_at).where(
+            *_stale_checkins(at, started), urgent_checkin if urgent else ~urgent_checkin
         )
-        pages = keyset_pages(
-            query,
-            [Checkin.received_at, Checkin.id],
-            RECONCILE_BATCH,
-            RECONCILE_LIMIT - checkins["ids"],
+        deliveries = (
+            db.select(Delivery.id, Delivery.next_attempt_at)
+            .join(Alert, Alert.id == Delivery.alert_id)
+            .where(*_stale_deliveries(at, started), urgent_alert if urgent else ~urgent_alert)
         )
-        published = _fan_out(REQUEUE_CHECKINS, pages, "periodic", now, period)
-        checkins = {k: checkins[k] + published[k] for k in checkins}
-    deliveries = _fan_out(
-        REQUEUE_DELIVERIES,
-        keyset_pages(
-            db.select(Delivery.id, Delivery.next_attempt_at).where(
-                Delivery.status == "pending", Delivery.next_attempt_at <= stale
-            ),
-            [Delivery.next_attempt_at, Delivery.id],
-            RECONCILE_BATCH,
-            RECONCILE_LIMIT,
-        ),
-        "periodic",
-        now,
-        period,
-    )
-    return {"checkins": checkins, "deliveries": deliveries}
+        for kind, task_name, query, columns in (
+            ("checkins", REQUEUE_CHECKINS, checkins, [Checkin.received_at, Checkin.id]),
+            ("deliveries", REQUEUE_DELIVERIES, deliveries, [Delivery.next_attempt_at, Delivery.id]),
+        ):
+            left = RECONCILE_LIMIT - totals[kind]["ids"]
+            if left <= 0:
+                continue
+            pages = keyset_pages(query, columns, RECONCILE_BATCH, left)
+            published = _fan_out(task_name, pages, "periodic", now, period, lost)
+            totals[kind]["batches"] += published["batches"]
+            totals[kind]["ids"] += published["ids"]
+            if published["refused"]:
+                return totals
+    return totals
 
 
 @shared_task(name=REQUEUE_CHECKINS, acks_late=True, soft_time_limit=60, time_limit=90)
-def requeue_checkins(checkin_ids: list[str], now: str | None = None) -> dict:
-    """Re-enqueue the evaluation of each of these check-ins still unevaluated and stale."""
-    stale = clock(now) - timedelta(seconds=current_app.config["RECONCILE_SECONDS"])
+def requeue_checkins(
+    checkin_ids: list[str], now: str | None = None, lost_before: str | None = None
+) -> dict:
+    """Re-enqueue the evaluation of each of these check-ins still stale, on the queue its
+    submit chose; ``lost_before``: the broker's start (what was published before is lost)."""
+    at = clock(now)
     rows = db.session.execute(
-        db.select(Checkin.id, Checkin.safety_endorsed)
+        db.select(Checkin.id, urgent_evaluation().label("urgent"))
         .where(
             Checkin.id.in_([uuid.UUID(i) for i in checkin_ids]),
-            Checkin.evaluated_at.is_(None),
-            Checkin.received_at <= stale,
+            *_stale_checkins(at, _instant(lost_before)),
         )
-        .order_by(Checkin.received_at)  # the tick sends safety-endorsed batches first
-        .with_for_update(skip_locked=True)
+        .order_by(Checkin.received_at)
+        .with_for_update(of=Checkin, skip_locked=True)
     ).all()
     if rows:
+        # Claimed and stamped in one transaction: a second reconciler racing on these ids
+        # skips them while locked and finds them not due after the commit.
         db.session.execute(
             db.update(Checkin)
             .where(Checkin.id.in_([row.id for row in rows]))
-            .values(enqueue_count=Checkin.enqueue_count + 1)
+            .values(enqueue_count=Checkin.enqueue_count + 1, last_published_at=at)
+            .execution_options(synchronize_session=False)
         )
     db.session.commit()
-    # Stop at the first refused publish: the broker is down again, the next tick retries.
-    for row in rows:
-        if not enqueue(EVALUATE_CHECKIN, [str(row.id)], evaluation_queue(row)):
+    # Urgent first; stop at the first refused publish: the broker is down again.
+    rows.sort(key=lambda row: not row.urgent)
+    for n, row in enumerate(rows):
+        if not enqueue(EVALUATE_CHECKIN, [str(row.id)], "urgent" if row.urgent else "default"):
+            unstamp(Checkin, [later.id for later in rows[n:]])
+            db.session.commit()
             break
     if rows:
         log.warning("reconciler re-enqueued %d check-in(s)", len(rows))
@@ -157,28 +192,39 @@ def requeue_checkins(checkin_ids: list[str], now: str | None = None) -> dict:
 
 
 @shared_task(name=REQUEUE_DELIVERIES, acks_late=True, soft_time_limit=60, time_limit=90)
-def requeue_deliveries(delivery_ids: list[int], now: str | None = None) -> dict:
-    """Re-enqueue each of these deliveries still pending since before the period."""
-    stale = clock(now) - timedelta(seconds=current_app.config["RECONCILE_SECONDS"])
+def requeue_deliveries(
+    delivery_ids: list[int], now: str | None = None, lost_before: str | None = None
+) -> dict:
+    """Re-enqueue each of these deliveries still stale, paced per clinic like every other
+    publish of sends: a sweep after an outage must not put one clinic's backlog ahead of every
+    other clinic's next send."""
+    at = clock(now)
     rows = db.session.execute(
         db.select(Delivery.id, Alert.priority)
         .join(Alert, Alert.id == Delivery.alert_id)
         .where(
             Delivery.id.in_([int(i) for i in delivery_ids]),
-            Delivery.status == "pending",
-            Delivery.next_attempt_at <= stale,
+            *_stale_deliveries(at, _instant(lost_before)),
         )
         .order_by(Delivery.next_attempt_at)
+        .with_for_update(of=Delivery, skip_locked=True)
     ).all()
-    db.session.commit()
     by_queue: dict[str, list[int]] = {}
     for row in rows:
         by_queue.setdefault(delivery_queue(row.priority), []).append(row.id)
-    # Paced per clinic like every other publish of sends: a sweep after an outage must not
-    # put one clinic's backlog ahead of every other clinic's next send.
+    countdowns = paced([row.id for row in rows], utcnow())  # real seconds, as every publish
+    stamp_deliveries([row.id for row in rows], at, countdowns, republished=True)
+    # Committed before the publish: a send must not find its row locked by this batch (it
+    # skips a locked row), and a racing reconciler must find it stamped.
+    db.session.commit()
+    unpublished: list[int] = []
     for queue, ids in sorted(by_queue.items(), key=lambda item: item[0] != "urgent"):
-        if not enqueue_deliveries(ids, queue):
-            break
+        # Urgent first; after a refused publish the broker is down: the rest is unstamped.
+        published = [] if unpublished else publish_sends(ids, queue, countdowns)
+        unpublished += ids[len(published) :]
+    if unpublished:
+        unstamp(Delivery, unpublished)
+        db.session.commit()
     if rows:
         log.warning("reconciler re-enqueued %d delivery(ies)", len(rows))
     return {"deliveries": len(rows)}
@@ -201,13 +247,14 @@ def escalate_alerts(now: str | None = None) -> dict:
 @shared_task(name=ESCALATE_BATCH, acks_late=True, soft_time_limit=60, time_limit=90)
 def escalate_batch(alert_ids: list[str], now: str | None = None) -> dict:
     """Escalate each of these alerts still open past its deadline, one level."""
-    results = escalate_due(clock(now), [uuid.UUID(i) for i in alert_ids])
+    at = clock(now)
+    results = escalate_due(at, [uuid.UUID(i) for i in alert_ids])
     db.session.commit()
     by_queue: dict[str, list[int]] = {}
     for alert, delivery_ids in results:
         by_queue.setdefault(delivery_queue(alert.priority), []).extend(delivery_ids)
     for queue, delivery_ids in by_queue.items():  # one pacing read per queue, not per alert
-        enqueue_deliveries(delivery_ids, queue)
+        enqueue_deliveries(delivery_ids, queue, at)
     return {"escalated": len(results)}
 
 

@@ -52,7 +52,7 @@ def plan_schedules(patient_ids: list[str], now: str | None = None) -> dict:
     )
     for patient_id in remind:
         enqueue(SEND_REMINDER, [str(patient_id)], "bulk")
-    enqueue_deliveries(deliveries, "default")
+    enqueue_deliveries(deliveries, "default", moment)
     return {"planned": planned, "reminders": [str(p) for p in remind], "missed": missed}
 
 
