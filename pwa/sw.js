@@ -177,6 +177,7 @@ self.addEventListener("push", (event) => {
     self.registration.showNotification(shown.title, {
       body: shown.body,
       icon: "/pwa/icons/icon-192.png",
+      // One per delivery (worker/channels/content.py): a repeated send replaces it, silently.
       tag: shown.tag,
       data: { url: shown.url },
     }),

@@ -103,6 +103,7 @@ class Inbox:
                 {
                     "to": list(envelope.rcpt_tos),
                     "subject": str(message["Subject"]),
+                    "message_id": str(message["Message-ID"]),
                     "body": message.get_content(),
                 }
             )

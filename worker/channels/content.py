@@ -4,6 +4,9 @@ No name, no rule, no score, no answer and no diagnosis leaves Waypoint in a noti
 the reader follows the link and signs in to see why.
 """
 
+import hashlib
+import hmac
+
 PRIORITY_LABELS = {
     "imminent": "Imminent-risk",
     "urgent": "Urgent",
@@ -60,15 +63,35 @@ def alert_payload(alert, patient_ref: str, url: str, level: int, delivery_id: in
     }
 
 
-def alert_push(priority: str, patient_ref: str, url: str, alert_id) -> dict:
-    """A Web Push notification for a clinician's browser."""
+def alert_push(priority: str, patient_ref: str, url: str, alert_id, delivery_id=None) -> dict:
+    """A Web Push notification for a clinician's browser.
+
+    Its ``tag`` names the delivery: a repeat of the same send (a retry after a crash between
+    the send and its commit) replaces the notification on show instead of adding one, while
+    an escalation round (another delivery) is shown, and rings, anew.
+    """
     label = PRIORITY_LABELS[priority]
     return {
         "title": f"Waypoint: {label.lower()} alert",
         "body": f"Patient {patient_ref}: open Waypoint to review.",
         "url": url,
-        "tag": f"alert-{alert_id}",
+        "tag": f"alert-{alert_id}" + (f"-{delivery_id}" if delivery_id is not None else ""),
     }
+
+
+def push_topic(delivery_id) -> str:
+    """The Web Push ``Topic`` of a delivery (RFC 8030 5.4: at most 32 characters of the URL-safe
+    base64 alphabet): a push service holding an undelivered message of the same delivery
+    replaces it with the repeat instead of delivering both. An opaque number, no PHI."""
+    return f"waypoint-delivery-{int(delivery_id)}"
+
+
+def message_id(delivery_id, secret: str, domain: str) -> str:
+    """The ``Message-ID`` of a delivery's email: the same on every retry of that delivery, so
+    that mail gateways and clients collapse a repeat; unique to this installation (keyed by
+    its secret); an opaque number and digest, no PHI."""
+    digest = hmac.new(secret.encode(), f"delivery:{int(delivery_id)}".encode(), hashlib.sha256)
+    return f"<delivery.{int(delivery_id)}.{digest.hexdigest()[:16]}@{domain}>"
 
 
 def reminder_email(public_url: str) -> tuple[str, str]:

@@ -2,31 +2,35 @@
 
 import smtplib
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import make_msgid, parseaddr
 
 from flask import current_app
 
 from . import DeliveryError
 
 
-def send_email(to: str, subject: str, text: str) -> None:
-    """Send one plain-text email through the configured SMTP server."""
+def send_email(to: str, subject: str, text: str, message_id: str | None = None) -> None:
+    """Send one plain-text email through the configured SMTP server.
+
+    ``message_id``: a stable one (an alert delivery's, ``content.message_id``), else a new one.
+    """
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["SMTP_FROM"]
     message["To"] = to
     message["Subject"] = subject
-    message["Message-ID"] = make_msgid(domain="waypoint")
+    message["Message-ID"] = message_id or make_msgid(domain="waypoint")
     message.set_content(text)
+    smtp = None
     try:
-        with smtplib.SMTP(
+        smtp = smtplib.SMTP(
             config["SMTP_HOST"], config["SMTP_PORT"], timeout=config["NOTIFY_TIMEOUT_SECONDS"]
-        ) as smtp:
-            if config.get("SMTP_STARTTLS"):
-                smtp.starttls()
-            if config.get("SMTP_USERNAME"):
-                smtp.login(config["SMTP_USERNAME"], config.get("SMTP_PASSWORD", ""))
-            smtp.send_message(message)
+        )
+        if config.get("SMTP_STARTTLS"):
+            smtp.starttls()
+        if config.get("SMTP_USERNAME"):
+            smtp.login(config["SMTP_USERNAME"], config.get("SMTP_PASSWORD", ""))
+        smtp.send_message(message)
     except smtplib.SMTPRecipientsRefused as exc:
         codes = sorted({code for code, _ in exc.recipients.values()})
         raise DeliveryError(f"SMTP refused the recipient ({', '.join(map(str, codes))})") from None
@@ -34,6 +38,24 @@ def send_email(to: str, subject: str, text: str) -> None:
         raise DeliveryError(f"SMTP {exc.smtp_code}: {_text(exc.smtp_error)}") from None
     except (smtplib.SMTPException, OSError) as exc:
         raise DeliveryError(f"SMTP unavailable: {type(exc).__name__}") from None
+    finally:
+        if smtp is not None:
+            _close(smtp)
+
+
+def _close(smtp: smtplib.SMTP) -> None:
+    """QUIT, ignoring its failure: once the server took the message (its 250 to DATA) it is
+    sent, and a failing QUIT must not make it a failed attempt that sends it again."""
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()
+
+
+def sender_domain() -> str:
+    """The domain of ``SMTP_FROM`` (where Message-IDs are made), or "waypoint"."""
+    domain = parseaddr(current_app.config["SMTP_FROM"])[1].rpartition("@")[2]
+    return domain or "waypoint"
 
 
 def _text(value) -> str:

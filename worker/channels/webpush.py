@@ -23,8 +23,12 @@ TTL = 3600
 VAPID_LIFETIME = 12 * 3600
 
 
-def send_push(subscriptions: list, payload: dict) -> int:
-    """Push ``payload`` to each subscription; gone ones are removed. Returns how many took it."""
+def send_push(subscriptions: list, payload: dict, topic: str | None = None) -> int:
+    """Push ``payload`` to each subscription; gone ones are removed. Returns how many took it.
+
+    ``topic``: the RFC 8030 ``Topic`` (``content.push_topic``), so that a push service holding
+    an undelivered message of the same delivery replaces it with a repeat.
+    """
     config = current_app.config
     if not config["VAPID_PRIVATE_KEY"]:
         raise DeliveryError("Web Push is not configured (VAPID key)", permanent=True)
@@ -38,7 +42,7 @@ def send_push(subscriptions: list, payload: dict) -> int:
     sent, errors = 0, []
     for subscription in subscriptions:
         try:
-            status = _push(subscription, data, vapid, config)
+            status = _push(subscription, data, vapid, config, topic)
         except outbound.Refused as exc:
             errors.append(f"refused: {exc}")
             continue
@@ -59,7 +63,7 @@ def send_push(subscriptions: list, payload: dict) -> int:
     return sent
 
 
-def _push(subscription, data: bytes, vapid: Vapid, config) -> int:
+def _push(subscription, data: bytes, vapid: Vapid, config, topic: str | None = None) -> int:
     """Encrypt ``data`` for one browser and POST it; the push service's HTTP status."""
     info = {
         "endpoint": subscription.endpoint,
@@ -76,6 +80,7 @@ def _push(subscription, data: bytes, vapid: Vapid, config) -> int:
         **vapid.sign(claims),
         "Content-Encoding": "aes128gcm",
         "TTL": str(TTL),
+        **({"Topic": topic} if topic else {}),
     }
     return outbound.post(
         subscription.endpoint,

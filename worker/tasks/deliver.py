@@ -19,7 +19,7 @@ from api.models import Alert, AlertEvent, Clinic, Delivery, Patient, PushSubscri
 from api.pipeline.routing import SEND_DELIVERY, delivery_queue
 
 from ..channels import DeliveryError, content
-from ..channels.email import send_email
+from ..channels.email import send_email, sender_domain
 from ..channels.webhook import post_webhook
 from ..channels.webpush import send_push
 from .common import clock, enqueue
@@ -85,6 +85,8 @@ def attempt(delivery_id: int, now: datetime) -> tuple[str, float | None, str]:
             return "failed", None, queue
         wait = backoff(delivery.attempts)
         delivery.next_attempt_at = now + timedelta(seconds=wait)
+        # Published after the commit with this countdown: held until then, not stale.
+        delivery.last_published_at = delivery.next_attempt_at
         log.warning(
             "delivery %s attempt %d failed; retry in %ss", delivery.id, delivery.attempts, wait
         )
@@ -133,12 +135,14 @@ def _send(delivery: Delivery, alert: Alert) -> None:
         staff = _staff(delivery)
         if delivery.channel == "email":
             subject, text = content.alert_email(alert.priority, ref, url, delivery.round)
-            send_email(staff.email, subject, text)
+            key = content.message_id(delivery.id, config["SECRET_KEY"], sender_domain())
+            send_email(staff.email, subject, text, message_id=key)
         elif delivery.channel == "webpush":
             subscriptions = db.session.scalars(
                 db.select(PushSubscription).where(PushSubscription.staff_id == staff.id)
             ).all()
-            send_push(subscriptions, content.alert_push(alert.priority, ref, url, alert.id))
+            payload = content.alert_push(alert.priority, ref, url, alert.id, delivery.id)
+            send_push(subscriptions, payload, topic=content.push_topic(delivery.id))
         else:
             raise DeliveryError(f"unknown channel {delivery.channel}", permanent=True)
     except DeliveryError:
