@@ -3,7 +3,9 @@
 The body is signed with HMAC-SHA256 over ``timestamp + "." + body`` using the clinic's
 secret and sent as ``X-Waypoint-Signature: t=<unix seconds>,v1=<hex digest>``. A receiver
 recomputes the digest, compares in constant time and refuses old timestamps (replays).
-``X-Waypoint-Delivery`` identifies the delivery, so a receiver can drop a retried duplicate.
+``X-Waypoint-Delivery`` (and ``delivery_id`` in the body) identifies the delivery, the same on
+every attempt of it: the key a receiver dedupes on to drop a repeated send (the signature and
+its timestamp differ per attempt, so they are not).
 """
 
 import hashlib

@@ -5,7 +5,11 @@ DELIVERY_BACKOFF_MAX_SECONDS (30 s, 1, 2, 4, 8, 15, 15 min by default); after
 DELIVERY_MAX_ATTEMPTS the delivery is ``failed``, on the alert's timeline and in the API,
 and the alert stays open (and escalates if urgent). The row lock (SKIP LOCKED) and the
 status check make a duplicate task a no-op; a worker killed between sending and committing
-sends again (at least once, never zero).
+sends again (at least once, never zero). That window is the commit alone: everything a send
+needs is read before it, and after it only the status and one timeline row are written. A
+repeat carries the delivery's own key, the same on every attempt (the email's Message-ID,
+``X-Waypoint-Delivery``, the push Topic and tag: ``worker/channels/content.py``), for the
+receiver to drop it.
 """
 
 import logging
