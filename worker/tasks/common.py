@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 
-from api.extensions import db
 from api.models.base import utcnow
 from api.pipeline.fairness import paced
 from api.pipeline.outbox import stamp_deliveries
@@ -50,7 +49,7 @@ def enqueue(
 
 def enqueue_deliveries(delivery_ids, queue: str, now: datetime | None = None) -> bool:
     """Publish one send task per delivery, paced per clinic (``api.pipeline.fairness``), and
-    record the publishes in one UPDATE (``api.pipeline.outbox``).
+    record the publishes in one UPDATE (``api.pipeline.outbox``) for the task to commit.
 
     Stops at the first refused publish (False): the broker is down, and the rows are the
     outbox the reconciler sends again; trying each of the rest would only wait on it.
@@ -63,9 +62,8 @@ def enqueue_deliveries(delivery_ids, queue: str, now: datetime | None = None) ->
     now = now or utcnow()
     published = publish_sends(delivery_ids, queue, countdowns)
     # After the publish: a worker killed in between leaves the older stamp, and the row is
-    # at worst published once more, never held back.
+    # at worst published once more, never held back. The calling task commits it.
     stamp_deliveries(published, now, countdowns)
-    db.session.commit()
     return len(published) == len(delivery_ids)
 
 

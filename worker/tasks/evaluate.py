@@ -31,4 +31,5 @@ def evaluate_checkin(checkin_id: str, now: str | None = None) -> dict:
     db.session.commit()
     for queue, delivery_ids in result.pop("deliveries").items():
         enqueue_deliveries(delivery_ids, queue, at)
+    db.session.commit()  # the record of those publishes
     return result

@@ -255,6 +255,7 @@ def escalate_batch(alert_ids: list[str], now: str | None = None) -> dict:
         by_queue.setdefault(delivery_queue(alert.priority), []).extend(delivery_ids)
     for queue, delivery_ids in by_queue.items():  # one pacing read per queue, not per alert
         enqueue_deliveries(delivery_ids, queue, at)
+    db.session.commit()  # the record of those publishes
     return {"escalated": len(results)}
 
 

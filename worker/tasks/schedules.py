@@ -53,6 +53,7 @@ def plan_schedules(patient_ids: list[str], now: str | None = None) -> dict:
     for patient_id in remind:
         enqueue(SEND_REMINDER, [str(patient_id)], "bulk")
     enqueue_deliveries(deliveries, "default", moment)
+    db.session.commit()  # the record of those publishes
     return {"planned": planned, "reminders": [str(p) for p in remind], "missed": missed}
 
 
