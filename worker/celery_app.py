@@ -5,6 +5,8 @@ prefetch 1, visibility timeout, bounded publish) live in ``api/queue.py``; here 
 worker's own: its tasks, beat's schedule and how it treats the broker going away.
 """
 
+import ssl
+
 from celery.signals import worker_process_init
 
 from api.app import create_app, freeze_start_up_heap
@@ -22,6 +24,16 @@ _tick = _config["RECONCILE_SECONDS"]
 # A countdown longer than the visibility timeout would be redelivered while it waits.
 if _config["DELIVERY_BACKOFF_MAX_SECONDS"] >= VISIBILITY_TIMEOUT:
     raise RuntimeError("DELIVERY_BACKOFF_MAX_SECONDS must stay below the visibility timeout")
+
+_scheme = str(celery_app.conf.broker_url).partition("://")[0]
+if _scheme in ("redis", "rediss"):
+    # kombu's Redis transport with the fix of a worker exiting for good on a Redis outage
+    # with a message in flight (worker/broker.py, docs/operations.md).
+    celery_app.conf.broker_transport = "worker.broker:Transport"
+    if _scheme == "rediss" and not celery_app.conf.broker_use_ssl:
+        # What kombu itself assumes for rediss:// without options, which naming a transport
+        # bypasses; set broker_use_ssl (CELERY config) to verify the server's certificate.
+        celery_app.conf.broker_use_ssl = {"ssl_cert_reqs": ssl.CERT_NONE}
 
 celery_app.conf.update(
     # A worker never gives up on the broker: after an outage it reconnects and consumes again.
