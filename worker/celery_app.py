@@ -2,7 +2,8 @@
 
 The Celery settings shared with the API (JSON only, acks_late, reject on worker loss,
 prefetch 1, visibility timeout, bounded publish) live in ``api/queue.py``; here are the
-worker's own: its tasks, beat's schedule and how it treats the broker going away.
+worker's own: its tasks, beat's schedule, its consumer heartbeat (worker/heartbeat.py) and
+how it treats the broker going away (worker/broker.py).
 """
 
 import ssl
@@ -13,6 +14,7 @@ from api.app import create_app, freeze_start_up_heap
 from api.extensions import db
 from api.pipeline.routing import ESCALATE_ALERTS, RECONCILE, RUN_SCHEDULES
 from api.queue import VISIBILITY_TIMEOUT
+from worker.heartbeat import ConsumerHeartbeat
 
 flask_app = create_app()
 celery_app = flask_app.extensions["celery"]
@@ -24,6 +26,12 @@ _tick = _config["RECONCILE_SECONDS"]
 # A countdown longer than the visibility timeout would be redelivered while it waits.
 if _config["DELIVERY_BACKOFF_MAX_SECONDS"] >= VISIBILITY_TIMEOUT:
     raise RuntimeError("DELIVERY_BACKOFF_MAX_SECONDS must stay below the visibility timeout")
+
+# Readiness counts a queue's consumers by these beats: one missed beat must not count.
+if _config["CONSUMER_HEARTBEAT_SECONDS"] * 2 > _config["CONSUMER_STALE_SECONDS"]:
+    raise RuntimeError("CONSUMER_STALE_SECONDS must be at least twice CONSUMER_HEARTBEAT_SECONDS")
+ConsumerHeartbeat.interval = _config["CONSUMER_HEARTBEAT_SECONDS"]
+celery_app.steps["consumer"].add(ConsumerHeartbeat)
 
 _scheme = str(celery_app.conf.broker_url).partition("://")[0]
 if _scheme in ("redis", "rediss"):

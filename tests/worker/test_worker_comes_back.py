@@ -17,7 +17,7 @@ from api.models import Checkin
 from tests.support.answers import checkin_body, phq9
 from tests.support.worker import wait_for
 
-pytestmark = pytest.mark.worker
+pytestmark = [pytest.mark.worker, pytest.mark.timeout(240)]
 
 OUTAGES = 3
 
