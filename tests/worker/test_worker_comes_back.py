@@ -40,7 +40,7 @@ def _two_channels_in_brpop(url, transport):
         conn.drain_events(timeout=2)
     with contextlib.suppress(TimeoutError):
         conn.drain_events(timeout=0.3)  # nothing more: both channels wait in BRPOP
-    return conn
+    return conn, channels
 
 
 def test_kombus_redis_transport_crashes_where_the_workers_does_not(fresh_redis):
@@ -51,7 +51,7 @@ def test_kombus_redis_transport_crashes_where_the_workers_does_not(fresh_redis):
     for transport in ("redis", "worker.broker:Transport"):
         if fresh_redis.process is None:
             fresh_redis.start()
-        conn = _two_channels_in_brpop(fresh_redis.url, transport)
+        conn, channels = _two_channels_in_brpop(fresh_redis.url, transport)
         fresh_redis.stop()
         # What celery 5.7.0's Consumer.on_connection_error_after_connected does.
         conn.collect(socket_timeout=0.5)
@@ -61,6 +61,8 @@ def test_kombus_redis_transport_crashes_where_the_workers_does_not(fresh_redis):
             outcomes[transport] = exc
         else:
             outcomes[transport] = None
+        for channel in channels:  # test messages: nothing to restore when the tests exit
+            channel.qos.restore_at_shutdown = False
     stock = outcomes["redis"]
     assert isinstance(stock, AttributeError) and "hostname" in str(stock), outcomes
     assert outcomes["worker.broker:Transport"] is None
