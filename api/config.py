@@ -138,6 +138,10 @@ def from_env() -> dict:
         "DELIVERY_BACKOFF_SECONDS": _float("DELIVERY_BACKOFF_SECONDS", 30),
         "DELIVERY_BACKOFF_MAX_SECONDS": _float("DELIVERY_BACKOFF_MAX_SECONDS", 900),
         "NOTIFY_TIMEOUT_SECONDS": _float("NOTIFY_TIMEOUT_SECONDS", 10),
+        #: Each worker stamps its queues this often; readiness calls a queue unconsumed when
+        #: no stamp is younger than CONSUMER_STALE_SECONDS (api/health/consumers.py).
+        "CONSUMER_HEARTBEAT_SECONDS": _float("CONSUMER_HEARTBEAT_SECONDS", 10),
+        "CONSUMER_STALE_SECONDS": _float("CONSUMER_STALE_SECONDS", 30),
         #: Webhook and push hosts exempt from the internal-address guard (api/outbound.py).
         "OUTBOUND_ALLOW_HOSTS": _allow_hosts(),
         # The rest of Celery's settings are api.queue.CELERY_DEFAULTS.

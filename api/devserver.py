@@ -3,8 +3,13 @@
 With no configuration everything lives in ``instance/``: SQLite for data and a SQLite
 file as the Celery broker (kombu's SQLAlchemy transport), so no service is needed.
 Set DATABASE_URL and CELERY_BROKER_URL to use PostgreSQL and Redis instead.
+
+It supervises what it starts, as systemd does in production (deploy/systemd/): a process
+that exits is started again after a backoff (1 s, doubling per quick exit up to 30 s, back
+to 1 s once it has run a minute), and the console says which, why and when.
 """
 
+import contextlib
 import importlib.util
 import os
 import signal
@@ -15,9 +20,17 @@ import time
 from .config import INSTANCE, limit_storage_uri
 from .pipeline.routing import QUEUES
 
+#: The first restart waits this long (seconds); each quick exit doubles it, up to the cap.
+RESTART_FIRST_SECONDS = 1.0
+RESTART_MAX_SECONDS = 30.0
+#: A process that ran this long had recovered: its next restart waits RESTART_FIRST_SECONDS.
+HEALTHY_AFTER_SECONDS = 60.0
+#: How long a process has to stop on Ctrl-C (a worker finishes its task: warm shutdown).
+STOP_SECONDS = 10.0
+
 
 def main() -> int:
-    """Start the three processes and stop them all when one stops or on Ctrl-C."""
+    """Start web, worker, beat (and a mail sink); restart any that exits; stop all on Ctrl-C."""
     env = dict(os.environ)
     env.setdefault("COOKIE_SECURE", "false")  # plain http on 127.0.0.1
     port = env.get("PORT", "5000")
@@ -71,9 +84,6 @@ def main() -> int:
             "-A",
             "worker.celery_app",
             "worker",
-            "--beat",
-            "--schedule",
-            str(INSTANCE / "celerybeat-schedule"),
             "--queues",
             ",".join(QUEUES),
             "--concurrency",
@@ -81,8 +91,22 @@ def main() -> int:
             "--loglevel",
             "INFO",
         ],
+        # Beat apart from the worker, as in production: either can die and come back alone.
+        "beat": [
+            os.path.join(bin_dir, "celery"),
+            "-A",
+            "worker.celery_app",
+            "beat",
+            "--schedule",
+            str(INSTANCE / "celerybeat-schedule"),
+            "--loglevel",
+            "INFO",
+        ],
     }
-    children = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands.items()}
+    children = {name: Supervised(name, cmd, env) for name, cmd in commands.items()}
+    for child in children.values():
+        child.start()
+        say(f"{child.name} started (pid {child.process.pid})")
     print(
         f"\nWaypoint is running on http://127.0.0.1:{port}  (Ctrl-C stops everything)\n", flush=True
     )
@@ -96,19 +120,83 @@ def main() -> int:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     try:
-        while not stopping and all(child.poll() is None for child in children.values()):
-            time.sleep(0.5)
+        while not stopping:
+            for child in children.values():
+                child.tend()
+            time.sleep(0.2)
     finally:
         for child in children.values():
-            if child.poll() is None:
-                child.terminate()
+            child.terminate()
         for child in children.values():
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
-    failed = [name for name, child in children.items() if child.returncode not in (0, -15)]
-    return 1 if failed and not stopping else 0
+            child.reap()
+    return 0
+
+
+def say(message: str) -> None:
+    """One line of the supervisor's own on the console, told apart from the children's."""
+    print(f"[make run] {message}", flush=True)
+
+
+def _exit_reason(code: int) -> str:
+    if code < 0:
+        return f"was killed by {signal.Signals(-code).name}"
+    return f"exited with status {code}"
+
+
+class Supervised:
+    """One child process, started again with backoff whenever it exits."""
+
+    def __init__(self, name: str, command: list[str], env: dict):
+        self.name, self.command, self.env = name, command, env
+        self.process: subprocess.Popen | None = None
+        self.started = 0.0
+        self.delay = RESTART_FIRST_SECONDS
+        self.due: float | None = None  # when the next start is due, while it is down
+        self.restarts = 0
+
+    def start(self) -> None:
+        # A process group of its own: Ctrl-C reaches only this supervisor, which stops the
+        # children in order, and a dead worker's pool processes can be found and ended.
+        self.process = subprocess.Popen(self.command, env=self.env, start_new_session=True)
+        self.started = time.monotonic()
+        self.due = None
+
+    def tend(self) -> None:
+        """Notice an exit and schedule the restart; restart when it is due."""
+        now = time.monotonic()
+        if self.due is None:
+            code = self.process.poll()
+            if code is None:
+                return
+            self._end_group()  # a killed worker's pool processes, orphaned
+            if now - self.started >= HEALTHY_AFTER_SECONDS:
+                self.delay = RESTART_FIRST_SECONDS
+            self.due = now + self.delay
+            say(
+                f"{self.name} (pid {self.process.pid}) {_exit_reason(code)}; "
+                f"restarting it in {self.delay:g} s"
+            )
+            self.delay = min(self.delay * 2, RESTART_MAX_SECONDS)
+        elif now >= self.due:
+            self.restarts += 1
+            self.start()
+            say(f"{self.name} restarted (pid {self.process.pid}, restart {self.restarts})")
+
+    def terminate(self) -> None:
+        if self.due is None and self.process.poll() is None:
+            self.process.terminate()
+
+    def reap(self) -> None:
+        try:
+            self.process.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            say(f"{self.name} did not stop within {STOP_SECONDS:g} s; killing it")
+        self._end_group()
+        self.process.wait()
+
+    def _end_group(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
 
 
 if __name__ == "__main__":

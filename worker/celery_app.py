@@ -2,8 +2,11 @@
 
 The Celery settings shared with the API (JSON only, acks_late, reject on worker loss,
 prefetch 1, visibility timeout, bounded publish) live in ``api/queue.py``; here are the
-worker's own: its tasks, beat's schedule and how it treats the broker going away.
+worker's own: its tasks, beat's schedule, its consumer heartbeat (worker/heartbeat.py) and
+how it treats the broker going away (worker/broker.py).
 """
+
+import ssl
 
 from celery.signals import worker_process_init
 
@@ -11,6 +14,7 @@ from api.app import create_app, freeze_start_up_heap
 from api.extensions import db
 from api.pipeline.routing import ESCALATE_ALERTS, RECONCILE, RUN_SCHEDULES
 from api.queue import VISIBILITY_TIMEOUT
+from worker.heartbeat import ConsumerHeartbeat
 
 flask_app = create_app()
 celery_app = flask_app.extensions["celery"]
@@ -22,6 +26,22 @@ _tick = _config["RECONCILE_SECONDS"]
 # A countdown longer than the visibility timeout would be redelivered while it waits.
 if _config["DELIVERY_BACKOFF_MAX_SECONDS"] >= VISIBILITY_TIMEOUT:
     raise RuntimeError("DELIVERY_BACKOFF_MAX_SECONDS must stay below the visibility timeout")
+
+# Readiness counts a queue's consumers by these beats: one missed beat must not count.
+if _config["CONSUMER_HEARTBEAT_SECONDS"] * 2 > _config["CONSUMER_STALE_SECONDS"]:
+    raise RuntimeError("CONSUMER_STALE_SECONDS must be at least twice CONSUMER_HEARTBEAT_SECONDS")
+ConsumerHeartbeat.interval = _config["CONSUMER_HEARTBEAT_SECONDS"]
+celery_app.steps["consumer"].add(ConsumerHeartbeat)
+
+_scheme = str(celery_app.conf.broker_url).partition("://")[0]
+if _scheme in ("redis", "rediss"):
+    # kombu's Redis transport with the fix of a worker exiting for good on a Redis outage
+    # with a message in flight (worker/broker.py, docs/operations.md).
+    celery_app.conf.broker_transport = "worker.broker:Transport"
+    if _scheme == "rediss" and not celery_app.conf.broker_use_ssl:
+        # What kombu itself assumes for rediss:// without options, which naming a transport
+        # bypasses; set broker_use_ssl (CELERY config) to verify the server's certificate.
+        celery_app.conf.broker_use_ssl = {"ssl_cert_reqs": ssl.CERT_NONE}
 
 celery_app.conf.update(
     # A worker never gives up on the broker: after an outage it reconnects and consumes again.

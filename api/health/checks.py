@@ -1,7 +1,8 @@
-"""What readiness checks: the database, the broker, whether evaluations keep up.
+"""What readiness checks: the database, the broker, live consumers, evaluations keeping up.
 
 Readiness is public (load balancers call it unauthenticated), so each check says only
-ok / not ok; the operator's detail (counts, never ids) goes to the log.
+ok / not ok, and at most which queue lacks a consumer; the operator's detail (counts, never
+ids) goes to the log.
 """
 
 import logging
@@ -15,6 +16,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..extensions import db
 from ..models import Checkin
 from ..models.base import utcnow
+from ..pipeline.routing import QUEUES
+from . import consumers
 
 log = logging.getLogger("waypoint.health")
 
@@ -27,7 +30,10 @@ LOG_EVERY_SECONDS = 60.0
 
 _broker_lock = threading.Lock()
 _broker_answer: dict = {}
+_consumer_answer: dict = {}
+_consumer_clients: dict = {}
 _last_logged = [0.0]
+_consumers_logged = [0.0]
 
 
 def check_database() -> dict:
@@ -62,6 +68,47 @@ def _connect(celery_app) -> dict:
     except Exception as exc:  # any transport error means "not reachable"
         return {"ok": False, "error": type(exc).__name__}
     return {"ok": True}
+
+
+def check_consumers() -> dict | None:
+    """Every queue has a worker whose heartbeat is younger than CONSUMER_STALE_SECONDS.
+
+    None on a broker without the heartbeat (``make run``'s SQLite). One answer stands for
+    ``BROKER_TTL_SECONDS``, like the broker's: a queue's last consumer killed shows here
+    within CONSUMER_STALE_SECONDS plus that.
+    """
+    celery_app = current_app.extensions["celery"]
+    url = celery_app.conf.broker_url
+    if not consumers.is_redis(url):
+        return None
+    stale = current_app.config["CONSUMER_STALE_SECONDS"]
+    key = (id(celery_app), url, stale)
+    with _broker_lock:
+        cached = _consumer_answer.get(key)
+        if cached and time.monotonic() - cached[0] < BROKER_TTL_SECONDS:
+            return dict(cached[1])
+        answer = _count_consumers(url, stale)
+        _consumer_answer.clear()
+        _consumer_answer[key] = (time.monotonic(), answer)
+        return dict(answer)
+
+
+def _count_consumers(url: str, stale: float) -> dict:
+    conn = _consumer_clients.get(url)
+    if conn is None:
+        conn = _consumer_clients[url] = consumers.client(url)
+    try:
+        live = consumers.live_consumers(conn, QUEUES, stale)
+    except Exception as exc:  # any Redis error: the broker check says why
+        return {"ok": False, "error": type(exc).__name__}
+    missing = [queue for queue in QUEUES if not live[queue]]
+    if not missing:
+        return {"ok": True}
+    now = time.monotonic()
+    if not _consumers_logged[0] or now - _consumers_logged[0] >= LOG_EVERY_SECONDS:
+        _consumers_logged[0] = now
+        log.warning("no live consumer of queue(s) %s", ", ".join(missing))
+    return {"ok": False, "error": "no live consumer", "queues": missing}
 
 
 def check_evaluations() -> dict:

@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from ..auth.policy import policy
-from .checks import check_broker, check_database, check_evaluations
+from .checks import check_broker, check_consumers, check_database, check_evaluations
 
 blp = Blueprint("health", __name__, description="Liveness and readiness probes.")
 
@@ -30,12 +30,20 @@ class Readiness(MethodView):
     @blp.response(200, HealthSchema)
     @blp.alt_response(503, schema=HealthSchema, description="A dependency is unreachable.")
     def get(self):
-        """The database and the broker answer; evaluations overdue or not (no counts)."""
+        """The database and the broker answer (else 503); ``degraded`` while a queue has no
+        live consumer or evaluations are overdue (no counts).
+
+        A missing worker degrades, never fails, readiness: this web process still stores
+        every check-in (and raises safety alerts in the POST), which a 503 would stop.
+        """
         checks = {"database": check_database(), "broker": check_broker()}
         ok = all(check["ok"] for check in checks.values())
+        if checks["broker"]["ok"] and (live := check_consumers()) is not None:
+            checks["consumers"] = live
         if checks["database"]["ok"]:
             checks["evaluations"] = check_evaluations()
         body = {"status": "ok" if ok else "unavailable", "checks": checks}
-        if ok and not checks["evaluations"]["ok"]:
+        degraded = [name for name in ("consumers", "evaluations") if name in checks]
+        if ok and not all(checks[name]["ok"] for name in degraded):
             body["status"] = "degraded"
         return body, (200 if ok else 503)

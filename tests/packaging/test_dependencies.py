@@ -20,7 +20,6 @@ RUNTIME = ("api", "worker", "surveys")
 #: Needed at runtime without an import statement of ours.
 LOADED_BY_NAME = {
     "psycopg": "SQLAlchemy's driver for postgresql+psycopg:// URLs",
-    "redis": "the Redis broker (kombu) and rate-limit storage (limits)",
     "gunicorn": "the web server api/gunicorn_conf.py configures and make run starts",
 }
 

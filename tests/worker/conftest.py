@@ -317,7 +317,8 @@ def start_worker(app, database_url, smtp, tmp_path):
 
     started = []
 
-    def start(broker_url, beat=False, queues=QUEUES, **extra_env):
+    def start(broker_url, beat=False, queues=QUEUES, concurrency=1, chatty=False, **extra_env):
+        """``chatty``: with gossip, mingle and heartbeats, as production runs (more channels)."""
         env = {
             **os.environ,
             "DATABASE_URL": database_url,
@@ -341,12 +342,13 @@ def start_worker(app, database_url, smtp, tmp_path):
             "-A", "worker.celery_app",
             "worker",
             "-Q", ",".join(queues),
-            "--concurrency", "1",
+            "--concurrency", str(concurrency),
             "--pool", "prefork",
             "--loglevel", "INFO",
             "--hostname", f"test-{uuid.uuid4().hex[:8]}@%h",
-            "--without-gossip", "--without-mingle", "--without-heartbeat",
         ]  # fmt: skip
+        if not chatty:
+            command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
         if beat:
             command += ["--beat", "--schedule", str(tmp_path / f"beat-{len(started)}")]
         with log_path.open("wb") as log:
@@ -426,5 +428,9 @@ def live(committed_team, app_on_broker, fresh_redis, start_worker, patient_clien
     web = app_on_broker(fresh_redis.url)
     client, csrf = patient_client(committed_team.patient, web)
     return Live(
-        web, client, csrf, fresh_redis, lambda beat=False: start_worker(fresh_redis.url, beat)
+        web,
+        client,
+        csrf,
+        fresh_redis,
+        lambda beat=False, **options: start_worker(fresh_redis.url, beat, **options),
     )
