@@ -473,7 +473,7 @@ class Soak:
         rng = random.Random(self.cfg.seed + 1)
         lock = threading.Lock()
 
-        def post(session, urgent: bool) -> None:
+        def post(session, urgent: bool, due: float) -> None:
             checkin_id = str(uuid.uuid4())
             body = {
                 "id": checkin_id,
@@ -481,7 +481,6 @@ class Soak:
                 "answers": phq9(rng, urgent),
                 "completed_at": datetime.now(UTC).isoformat(),
             }
-            start = time.time()
             try:
                 response = requests.post(
                     f"{self.stack.url}/api/v1/checkins",
@@ -493,16 +492,16 @@ class Soak:
             except requests.RequestException as exc:
                 status = type(exc).__name__
             with lock:
-                self.posts.append(
-                    Post(start, (time.time() - start) * 1000, status, checkin_id, urgent)
-                )
+                # From when it was due, not when a client thread took it: a slow server
+                # shows as latency, not as a lower rate (no coordinated omission).
+                self.posts.append(Post(due, (time.time() - due) * 1000, status, checkin_id, urgent))
 
         with ThreadPoolExecutor(64) as pool:
             for n, urgent in enumerate(plan):
                 due = self.t0 + n / self.cfg.rate
                 time.sleep(max(0.0, due - time.time()))
                 session = next(urgent_iter) if urgent else rng.choice(pool_sessions)
-                pool.submit(post, session, urgent)
+                pool.submit(post, session, urgent, due)
 
     def inject(self, duration: float) -> None:
         """One fault every ``fault_every`` seconds while the load runs, in rotation."""

@@ -132,6 +132,12 @@ def verify(soak, machine: str) -> Report:
         f"POSTs: {len(ok)}/{len(posts)} 2xx; failed: {len(failed)}"
         + (" (" + ", ".join(f"{n} x {s}" for s, n in failures.items()) + ")" if failed else "")
     )
+    ends = [p.start + p.ms / 1000 for p in ok]
+    span = max(ends) - min(p.start for p in ok) if ok else 0.0
+    report.add(
+        f"  achieved {len(ok) / span if span else 0:.1f} 2xx/s; latency from when each POST "
+        "was due (open loop)"
+    )
     report.add(f"  latency, all: {ms([p.ms for p in posts])}")
     calm = [p.ms for p in posts if not any(a <= p.start <= b for a, b in windows)]
     report.add(f"  latency during faults (start to end + 5 s, {len(during)} POSTs): {ms(during)}")
