@@ -187,6 +187,13 @@ class Sink:
             return list(self.mails)
 
 
+class Stamped(list):
+    """The webhook receiver's list of requests, each stamped with its arrival time."""
+
+    def append(self, item: dict) -> None:
+        super().append({**item, "at": time.time()})
+
+
 # --- the stack: gunicorn, N workers, beat ----------------------------------------------------
 
 
@@ -409,6 +416,7 @@ class Soak:
         stack.callback(controller.stop)
         self.smtp_port = controller.port
         self.receiver = stack.enter_context(receiving(204))
+        self.receiver.requests = Stamped()
         if not private_redis(self.processes, self.rundir, self.redis_port):
             raise RuntimeError("the private redis-server did not start")
         with self.admin.connect() as conn:

@@ -236,15 +236,21 @@ def verify(soak, machine: str) -> Report:
         f"them with the first one's Message-ID), {hook_dups} webhooks (same "
         "X-Waypoint-Delivery id)"
     )
+    attempts = {str(d.id): d.attempts for d in deliveries}
     for (alert_id, _rcpt), group in by_key.items():
         if len(group) > 1:
             ats = ", ".join(f"+{m.at - t0:.1f} s" for m in group)
             report.add(f"  email for alert {alert_id[:8]} arrived {len(group)} times at {ats}; "
-                       f"{_near(soak, group[0].at)}")  # fmt: skip
+                       f"the first {_near(soak, group[0].at)}")  # fmt: skip
     for delivery_id, n in hook_ids.items():
         if n > 1:
-            report.add(f"  webhook delivery {delivery_id} arrived {n} times; "
-                       f"{_near(soak, _hook_time(deliveries, delivery_id, t0))}")  # fmt: skip
+            ats = [h["at"] for h in hooks if h["headers"].get("X-Waypoint-Delivery") == delivery_id]
+            report.add(
+                f"  webhook delivery {delivery_id} arrived {n} times at "
+                + ", ".join(f"+{at - t0:.1f} s" for at in ats)
+                + f" ({attempts.get(delivery_id, '?')} attempts recorded); the first "
+                + _near(soak, min(ats))
+            )
 
     # The worst queue depth.
     depth = soak.depth
@@ -309,22 +315,14 @@ def _recovery(report, soak, back: float, checkins, alerts, deliveries) -> None:
     report.numbers.update(evaluated_s=evaluated_s, alerted_s=alerted_s, span_s=span)
 
 
-def _near(soak, at: float | None) -> str:
-    """The fault nearest before ``at``: what most likely caused a repeat."""
-    if at is None:
-        return "no send time"
+def _near(soak, at: float) -> str:
+    """The fault around or before ``at``: what most likely caused the repeat."""
     before = [f for f in soak.faults if f.start <= at]
     if not before:
-        return "no fault before it"
+        return "before any fault"
     fault = before[-1]
-    return f"after the {fault.kind} fault at +{fault.start - soak.t0:.1f} s"
-
-
-def _hook_time(deliveries, delivery_id: str, t0: float) -> float | None:
-    for d in deliveries:
-        if str(d.id) == delivery_id and d.sent_at is not None:
-            return d.sent_at.timestamp()
-    return None
+    when = "during" if at <= fault.end + FAULT_TAIL else "after"
+    return f"{when} the {fault.kind} fault of +{fault.start - soak.t0:.1f} s"
 
 
 def _read(path) -> str:
