@@ -144,6 +144,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
+def fault_plan(cfg) -> list[tuple[float, str]]:
+    """(seconds after the load's start, fault) for every fault due while the load runs."""
+    duration = cfg.checkins / cfg.rate
+    offsets = [cfg.fault_every * n for n in range(1, int(duration / cfg.fault_every) + 1)]
+    offsets = [at for at in offsets if at < duration]
+    return [(at, cfg.faults[n % len(cfg.faults)]) for n, at in enumerate(offsets)]
+
+
 _STARTED = time.monotonic()
 
 
@@ -462,7 +470,7 @@ class Soak:
         log(f"posting {cfg.checkins} check-ins at {cfg.rate}/s ({duration:.0f} s), faults every "
             f"{cfg.fault_every:.0f} s: {', '.join(cfg.faults)}")  # fmt: skip
         self.t0 = time.time()
-        faults = threading.Thread(target=self.inject, args=(duration,), daemon=True)
+        faults = threading.Thread(target=self.inject, daemon=True)
         faults.start()
         self.load(plan, urgent_sessions, pool_sessions)
         self.faults_done.wait()
@@ -511,15 +519,10 @@ class Soak:
                 session = next(urgent_iter) if urgent else rng.choice(pool_sessions)
                 pool.submit(post, session, urgent, due)
 
-    def inject(self, duration: float) -> None:
+    def inject(self) -> None:
         """One fault every ``fault_every`` seconds while the load runs, in rotation."""
-        n = 0
-        while True:
-            due = self.t0 + (n + 1) * self.cfg.fault_every
-            if due >= self.t0 + duration:
-                break
-            time.sleep(max(0.0, due - time.time()))
-            kind = self.cfg.faults[n % len(self.cfg.faults)]
+        for offset, kind in fault_plan(self.cfg):
+            time.sleep(max(0.0, self.t0 + offset - time.time()))
             fault = Fault(kind, time.time())
             try:
                 getattr(self, f"fault_{kind}")(fault)
@@ -530,7 +533,6 @@ class Soak:
             self.faults.append(fault)
             log(f"fault {kind} at +{fault.start - self.t0:.1f} s, {fault.end - fault.start:.1f} s:"
                 f" {fault.detail}")  # fmt: skip
-            n += 1
         self.faults_done.set()
         # Alive until the end: the processes it restarted die with the thread that started
         # them (PR_SET_PDEATHSIG is per thread, bench/services.py).
