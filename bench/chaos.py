@@ -582,8 +582,10 @@ class Soak:
                     continue  # not running, or restarting
             return found
 
-        deadline = time.time() + 15
-        while time.time() < deadline:
+        # A busy child for up to 15 s; then any child (both workers may be starting, after
+        # a worker fault or a crash), for up to a minute in all.
+        began = time.time()
+        while time.time() < began + 60:
             try:
                 active = stack.celery.control.inspect(timeout=0.5).active() or {}
             except Exception:  # the broker may be down, a worker restarting
@@ -598,14 +600,13 @@ class Soak:
                             f"pool child {pid} of {ours[pid]} SIGKILLed while it ran {task['name']}"
                         )
                         return
+            if ours and time.time() > began + 15:
+                pid, name = next(iter(ours.items()))
+                os.kill(pid, signal.SIGKILL)
+                fault.detail = f"pool child {pid} of {name} SIGKILLed (none seen busy in 15 s)"
+                return
             time.sleep(0.05)
-        ours = children()
-        if ours:  # none seen busy: kill one all the same, and say so
-            pid, name = next(iter(ours.items()))
-            os.kill(pid, signal.SIGKILL)
-            fault.detail = f"pool child {pid} of {name} SIGKILLed (no busy child seen in 15 s)"
-        else:
-            fault.detail = "no pool child found"
+        fault.detail = "no pool child found in 60 s"
 
     def fault_beat(self, fault: Fault) -> None:
         stack = self.stack
