@@ -158,7 +158,8 @@ def verify(soak, machine: str) -> Report:
         report.losses.append(f"{len(lost)} 2xx check-ins not stored: {', '.join(lost[:5])}")
     if unevaluated:
         report.losses.append(
-            f"{len(unevaluated)} check-ins never evaluated: {', '.join(unevaluated[:5])}"
+            f"{len(unevaluated)} check-ins not evaluated {cfg.recovery_wait:.0f} s after the load "
+            f"(--recovery-wait): {', '.join(unevaluated[:5])}"
         )
     enqueues = [r.enqueue_count for r in checkins.values()]
     requeued = Counter()
@@ -268,7 +269,10 @@ def verify(soak, machine: str) -> Report:
     else:
         report.add("recovery after the last Redis outage: no Redis outage in this run")
     if soak.recovered_at is None:
-        report.add(f"not everything was done {soak.cfg.recovery_wait:.0f} s after the load")
+        report.add(
+            f"not everything was done {soak.cfg.recovery_wait:.0f} s after the load "
+            "(--recovery-wait): what is left is counted as lost below"
+        )
     report.add("verdict: " + ("LOSS: " + "; ".join(report.losses) if report.losses else "no loss"))
     report.numbers |= {
         "posts": len(posts), "ok": len(ok), "failed": len(failed), "lost": len(lost),
@@ -299,7 +303,8 @@ def _recovery(report, soak, back: float, checkins, alerts, deliveries) -> None:
     if len(done) < len(backlog):
         report.add(
             f"recovery after the last Redis outage (+{back - soak.t0:.0f} s): "
-            f"{len(backlog) - len(done)} of {len(backlog)} outstanding check-ins never evaluated"
+            f"{len(backlog) - len(done)} of {len(backlog)} outstanding check-ins not evaluated "
+            "by the end of the wait"
         )
         return
     evaluated_s = max(done) - back
