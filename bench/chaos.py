@@ -47,6 +47,7 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from sqlalchemy.engine import make_url
 
+from .chaos_report import commit
 from .chaos_stack import ChaosStack, Sink, Stamped, log, phq9, seed
 from .recovery import private_redis
 from .run import machine
@@ -202,6 +203,7 @@ class Soak:
         self.faults_done = threading.Event()
         self.stack: ChaosStack | None = None
         self.load_at_start = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        self.commit = commit()  # what runs, whatever is checked out by the end
 
     # --- set-up ---
 

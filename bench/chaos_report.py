@@ -13,6 +13,7 @@ import subprocess
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -51,11 +52,25 @@ def ms(values: list[float]) -> str:
 
 
 def commit() -> str:
+    """The checked-out commit (short), with "+changes" when the code differs from it."""
+    root = Path(__file__).resolve().parent.parent
     try:
         out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
         )
-        return out.stdout.strip()
+        dirty = subprocess.run(  # the results file a --record run appends to is not code
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
+             ":!bench/RESULTS.md"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        )  # fmt: skip
+        return out.stdout.strip() + (" +changes" if dirty.stdout.strip() else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 
@@ -85,7 +100,7 @@ def verify(soak, machine: str) -> Report:
         ).all()  # fmt: skip
     mode = "short" if cfg.short else "full"
     now = datetime.now(UTC)
-    report.add(f"Waypoint chaos soak ({mode}) {now:%Y-%m-%d %H:%M} UTC; commit {commit()}")
+    report.add(f"Waypoint chaos soak ({mode}) {now:%Y-%m-%d %H:%M} UTC; commit {soak.commit}")
     report.add(f"machine: {machine}")
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     report.add(
