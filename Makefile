@@ -13,7 +13,7 @@ PORT ?= 5000
 export WAYPOINT_TEST_DATABASE_URL ?= postgresql://localhost/test
 export WAYPOINT_TEST_REDIS_URL ?= redis://localhost:6379/0
 
-.PHONY: run test test-bench lint bench vendor clean
+.PHONY: run test test-bench lint bench chaos vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,10 @@ lint: $(STAMP) $(NODE_STAMP)
 ## bench: each figure beside its floor (bench/README.md); BENCH_ARGS="--quick" on a small machine
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+## chaos: a bounded soak under faults, verified for loss (bench/README.md); CHAOS_ARGS="--short" in CI
+chaos: $(BENCH_STAMP)
+	$(BIN)/python -m bench.chaos $(CHAOS_ARGS)
 
 ## vendor: refresh the browser libraries in pwa/vendor/ from the npm registry (pinned)
 CHARTJS_VERSION := 4.5.1
