@@ -77,7 +77,7 @@ def submit_checkin(patient: Patient, body: dict, device: str = "") -> Submission
 
 def _validated(body: dict, now: datetime):
     """The definition, score, completion time and device time of a submission, or refuse."""
-    definition = definition_of(body["instrument"])
+    definition = definition_of(body["instrument"], body.get("version"))
     try:
         score = surveys.score(definition, body["answers"])
     except surveys.AnswerError as exc:
@@ -86,10 +86,11 @@ def _validated(body: dict, now: datetime):
     return definition, score, answer_time(body["completed_at"], now, pressing)
 
 
-def definition_of(code: str) -> surveys.Definition:
-    """The instrument named by a submission, or Invalid naming the field."""
+def definition_of(code: str, version: str | None = None) -> surveys.Definition:
+    """The instrument named by a submission (in the kept ``version`` it was asked in, if one
+    is given), or Invalid naming the field."""
     try:
-        return surveys.get_definition(code)
+        return surveys.get_definition(code, version)
     except surveys.UnknownInstrument:
         raise Invalid(
             "Unknown instrument.", {"instrument": ["No instrument with this code."]}

@@ -226,3 +226,27 @@ def test_a_check_in_of_the_first_version_still_reads_and_renders(
     shown = [(a["link_id"], a["label"]) for a in item["answers"]]
     assert ("ps_dizziness", "Quite a bit") in shown
     assert len(shown) == 5
+
+
+def test_a_check_begun_on_the_first_version_is_scored_as_it_was_asked(client, csrf, db_session):
+    """A phone that opened the check before the update sends the version it asked."""
+    answers = {
+        "ps_nausea": 0,
+        "ps_dizziness": 1,
+        "ps_headache": 0,
+        "ps_dissociation": 0,
+        "ps_sleep": 0,
+    }
+    payload = {**finished({}), "answers": answers}
+    refused = post(client, csrf, "/api/v1/checkins", payload)
+    assert refused.status_code == 422  # read with the current version it is not valid
+    response = post(client, csrf, "/api/v1/checkins", {**payload, "version": "1.0.0"})
+    assert response.status_code == 201, response.json
+    stored = db_session.get(Checkin, uuid.UUID(payload["id"]))
+    assert (stored.instrument_version, stored.answers) == ("1.0.0", answers)
+    # A version Waypoint does not keep is read as the current one.
+    current = finished({"ps_drove": 1})
+    response = post(client, csrf, "/api/v1/checkins", {**current, "version": "0.1"})
+    assert response.status_code == 201, response.json
+    assert db_session.get(Checkin, uuid.UUID(current["id"])).instrument_version == "2.0.0"
+    assert db_session.scalars(sa.select(Alert.rule)).all() == ["drove_on_treatment_day"]

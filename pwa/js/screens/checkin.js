@@ -288,7 +288,7 @@ export async function checkinScreen(app, code) {
       local.safety.follow_up && local.safety.follow_up !== code ? local.safety.follow_up : null;
     const version = definition.version;
     await enqueue(
-      // The version asked stays with the answers on this phone (the server scores by its own).
+      // The version asked goes with the answers: the server scores them with it while it keeps it.
       {
         id: draft.id,
         instrument: code,
