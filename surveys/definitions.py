@@ -351,18 +351,15 @@ def all_definitions() -> dict[str, Definition]:
 
 def every_version() -> list[Definition]:
     """Every shipped definition, earlier versions included (for rules that read old check-ins)."""
-    catalogue = _catalogue()
-    return [*catalogue.current.values(), *catalogue.earlier.values()]
+    return [*_shipped().values(), *_catalogue().earlier.values()]
 
 
 def get_definition(code: str, version: str | None = None) -> Definition:
     """The shipped definition with this code: the version a stored check-in was answered on
     when it is given and still kept, else the current one; raises UnknownInstrument."""
-    catalogue = _catalogue()
-    if version is not None and (code, version) in catalogue.earlier:
-        return catalogue.earlier[(code, version)]
     try:
-        return catalogue.current[code]
+        earlier = _catalogue().earlier.get((code, version)) if version is not None else None
+        return earlier or _shipped()[code]
     except (KeyError, TypeError):
         raise UnknownInstrument(code) from None
 
