@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -19,6 +20,7 @@ from surveys.model import (
     Item,
     Option,
     OutcomeRule,
+    RedFlag,
     SafetyRule,
 )
 
@@ -143,8 +145,40 @@ def _check_semantics(data: dict[str, Any], name: str) -> None:
         for k, rule in enumerate(data["outcome"]["rules"]):
             _check_condition(items, rule["when"], f"outcome.rules[{k}].when", fail)
 
+    _check_red_flags(data.get("red_flags", []), items, fail)
+
 
 Fail = Callable[[str, str], NoReturn]
+
+#: Rule names the code itself gives (surveys.rules): a red flag may not take one.
+BUILT_IN_RULES = frozenset(
+    {"imminent", "non_acute_positive", "suicidal_ideation", "worsening", "severe"}
+    | {"not_on_track", "missed_checkins"}
+)
+
+
+def _check_red_flags(flags: list[dict[str, Any]], items: dict[str, dict[str, Any]], fail: Fail):
+    """Red flags look at choice items, can fire and not fire, and have names of their own;
+    a ``call_now`` is a narrower case of its flag's ``when`` (never a screen without an alert)."""
+    names: set[str] = set()
+    for k, flag in enumerate(flags):
+        where = f"red_flags[{k}]"
+        if flag["rule"] in BUILT_IN_RULES or flag["rule"] in names:
+            fail(f"{where}.rule", f"{flag['rule']!r} is already a rule's name")
+        names.add(flag["rule"])
+        _check_condition(items, flag["when"], f"{where}.when", fail)
+        when = Condition.from_json(flag["when"])
+        if all(when.comparison.holds(o["value"]) for i in when.any_of for o in items[i]["options"]):
+            fail(f"{where}.when", "must be false for some answers")
+        if flag.get("call_now"):
+            _check_condition(items, flag["call_now"], f"{where}.call_now", fail)
+            narrower = Condition.from_json(flag["call_now"])
+            for link_id in narrower.any_of:
+                values = [o["value"] for o in items[link_id]["options"]]
+                if link_id not in when.any_of or any(
+                    narrower.comparison.holds(v) and not when.comparison.holds(v) for v in values
+                ):
+                    fail(f"{where}.call_now", f"{link_id!r}: must only hold where `when` holds")
 
 
 def _check_condition(
@@ -187,6 +221,7 @@ def _build(data: dict[str, Any], name: str) -> Definition:
             ),
             max_length=raw.get("max_length"),
             enable_when=Condition.from_json(raw["enable_when"]) if raw.get("enable_when") else None,
+            help=raw.get("help"),
         )
         for raw in data["items"]
     )
@@ -224,55 +259,114 @@ def _build(data: dict[str, Any], name: str) -> Definition:
         loinc_panel=loinc.get("panel"),
         loinc_total=loinc.get("total"),
         path=name,
+        red_flags=tuple(
+            RedFlag(
+                rule=f["rule"],
+                priority=f["priority"],
+                when=Condition.from_json(f["when"]),
+                reason=f["reason"],
+                call_now=Condition.from_json(f["call_now"]) if f.get("call_now") else None,
+            )
+            for f in data.get("red_flags", [])
+        ),
     )
 
 
+@dataclass(frozen=True)
+class Catalogue:
+    """The definitions of a directory: the current one of each code, and earlier versions
+    kept so that check-ins answered on them are still read with the questions they had."""
+
+    current: Mapping[str, Definition]
+    earlier: Mapping[tuple[str, str], Definition]
+
+
 def load_directory(directory: str | Path) -> dict[str, Definition]:
-    """Load every `*.json` in a directory and check the files against each other."""
+    """Load every `*.json` in a directory and check the files against each other; the
+    current definition of each code (earlier versions: ``load_catalogue``)."""
+    return dict(load_catalogue(directory).current)
+
+
+def load_catalogue(directory: str | Path) -> Catalogue:
+    """Every definition of a directory: ``{code}.json`` is the current version of ``code``,
+    ``{code}-{version}.json`` an earlier one (it must be older and may share link ids only
+    with its own instrument)."""
     found: dict[str, Definition] = {}
+    earlier: dict[tuple[str, str], Definition] = {}
     owner: dict[str, str] = {}
     for path in sorted(Path(directory).glob("*.json")):
         definition = load_definition_file(path)
-        if definition.code != path.stem:
+        archived = path.stem == f"{definition.code}-{definition.version}"
+        if definition.code != path.stem and not archived:
             raise DefinitionError(str(path), "code", f"must match the file name {path.stem!r}")
         for link_id in definition.item_ids:
-            if link_id in owner:
+            if owner.setdefault(link_id, definition.code) != definition.code:
                 # Unique link ids let the scorer say "these answers belong to GAD-7".
                 raise DefinitionError(
                     str(path), "items", f"{link_id!r} is also in {owner[link_id]}"
                 )
-            owner[link_id] = definition.code
-        found[definition.code] = definition
+        if archived:
+            earlier[(definition.code, definition.version)] = definition
+        else:
+            found[definition.code] = definition
+    for (code, version), old in earlier.items():
+        if code not in found or found[code].version == version:
+            raise DefinitionError(old.path, "version", f"no newer current {code}.json")
+    _check_red_flag_priorities([*found.values(), *earlier.values()])
     for definition in found.values():
         for k, rule in enumerate(definition.safety_rules):
             if rule.follow_up is not None and rule.follow_up not in found:
                 raise DefinitionError(
                     definition.path, f"safety[{k}].follow_up", f"no instrument {rule.follow_up!r}"
                 )
-    return found
+    return Catalogue(found, earlier)
+
+
+def _check_red_flag_priorities(definitions: Iterable[Definition]) -> None:
+    """One rule name, one priority everywhere: an episode of a rule never changes priority."""
+    seen: dict[str, str] = {}
+    for definition in definitions:
+        for k, flag in enumerate(definition.red_flags):
+            if seen.setdefault(flag.rule, flag.priority) != flag.priority:
+                raise DefinitionError(
+                    definition.path,
+                    f"red_flags[{k}].priority",
+                    f"{flag.rule!r} is {seen[flag.rule]} elsewhere",
+                )
 
 
 @functools.cache
+def _catalogue() -> Catalogue:
+    return load_catalogue(INSTRUMENTS_DIR)
+
+
 def _shipped() -> Mapping[str, Definition]:
-    return load_directory(INSTRUMENTS_DIR)
+    return _catalogue().current
 
 
 def all_definitions() -> dict[str, Definition]:
-    """Every shipped definition by code, loaded and validated once per process."""
+    """Every shipped definition by code (its current version), loaded and validated once."""
     return dict(_shipped())
 
 
-def get_definition(code: str) -> Definition:
-    """The shipped definition with this code; raises UnknownInstrument."""
+def every_version() -> list[Definition]:
+    """Every shipped definition, earlier versions included (for rules that read old check-ins)."""
+    return [*_shipped().values(), *_catalogue().earlier.values()]
+
+
+def get_definition(code: str, version: str | None = None) -> Definition:
+    """The shipped definition with this code: the version a stored check-in was answered on
+    when it is given and still kept, else the current one; raises UnknownInstrument."""
     try:
-        return _shipped()[code]
+        earlier = _catalogue().earlier.get((code, version)) if version is not None else None
+        return earlier or _shipped()[code]
     except (KeyError, TypeError):
         raise UnknownInstrument(code) from None
 
 
 def instrument_of(link_id: str) -> str | None:
-    """The code of the shipped instrument that owns this link_id, if any."""
-    for definition in _shipped().values():
+    """The code of the shipped instrument that owns this link_id (in any version), if any."""
+    for definition in every_version():
         if link_id in definition.item_ids:
             return definition.code
     return None

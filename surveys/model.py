@@ -77,6 +77,8 @@ class Item:
     options: tuple[Option, ...] = ()
     max_length: int | None = None
     enable_when: Condition | None = None
+    #: What the app shows under the question (a text item says who reads it, and when).
+    help: str | None = None
 
     @property
     def values(self) -> tuple[int, ...]:
@@ -113,6 +115,18 @@ class SafetyRule:
 
 
 @dataclass(frozen=True)
+class RedFlag:
+    """An answer that raises an alert of its own rule and priority (the post-session check's
+    warning signs); ``call_now``, when it holds too, is when the app shows "call 911 now"."""
+
+    rule: str
+    priority: str
+    when: Condition
+    reason: str
+    call_now: Condition | None = None
+
+
+@dataclass(frozen=True)
 class OutcomeRule:
     """One step of an ordered result rule list; `when` is None for the final `otherwise`."""
 
@@ -144,6 +158,7 @@ class Definition:
     loinc_panel: str | None
     loinc_total: str | None
     path: str
+    red_flags: tuple[RedFlag, ...] = ()
 
     @property
     def scored(self) -> bool:

@@ -17,9 +17,10 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
+from surveys.definitions import every_version
 from surveys.errors import SettingsError
 from surveys.model import Definition
-from surveys.scoring import Score, evaluate_safety
+from surveys.scoring import Score, call_now, evaluate_red_flags, evaluate_safety
 from surveys.trend import BASELINE_LOOKBACK, TrendPoint, course_points, is_remission
 
 #: The ASQ's result as the NIMH pathway names it, from the definition's result codes.
@@ -161,15 +162,26 @@ def _day(at: datetime) -> str:
     return at.date().isoformat()
 
 
-#: The rules ``safety_hits`` (and ``signal_hits``) can give: they need the check-in only.
+#: The suicide-risk rules ``safety_hits`` (and ``signal_hits``) can give.
 SAFETY_RULES = ("imminent", "non_acute_positive", "suicidal_ideation")
+
+#: The rules of the definitions' red flags (the post-session check's warning signs), every
+#: version's: like the safety rules they need the check-in only, and their alerts are episodes.
+RED_FLAG_RULES = tuple(sorted({flag.rule for d in every_version() for flag in d.red_flags}))
+
+#: Priorities whose hits leave the phone at once, before the check-in is finished.
+SIGNAL_PRIORITIES = ("imminent", "urgent")
+
+#: Every rule that needs nothing but the check-in: raised at submit, joined by the finished
+#: check-in when its safety signal raised it first.
+CHECKIN_ONLY_RULES = SAFETY_RULES + RED_FLAG_RULES
 
 
 def safety_hits(
     definition: Definition, checkin: CheckinFacts, settings: RuleSettings | None = None
 ) -> list[RuleHit]:
-    """`imminent`, `non_acute_positive` (the ASQ's) and `suicidal_ideation`: they need the
-    check-in only, never its history."""
+    """`imminent`, `non_acute_positive` (the ASQ's), `suicidal_ideation` and the red flags of
+    the definition: they need the check-in only, never its history."""
     settings = settings or RuleSettings()
     safety = checkin.score.safety
     name = definition.short_title
@@ -196,7 +208,29 @@ def safety_hits(
                 f"{name} item {numbers} (thoughts of death or self-harm) endorsed.",
             )
         )
+    hits.extend(_red_flag_hits(definition, checkin))
     return hits
+
+
+def _red_flag_hits(definition: Definition, checkin: CheckinFacts) -> list[RuleHit]:
+    """A hit per red flag the score names, with the flag's own priority and reason."""
+    hits = []
+    for flag in definition.red_flags:
+        if flag.rule not in checkin.score.red_flags:
+            continue
+        reason = f"{definition.short_title}: {flag.reason}"
+        if flag.call_now is not None and checkin.score.call_now:
+            reason += "; there now: the patient was shown 'call 911 now'"
+        key = f"checkin:{checkin.checkin_id}:{flag.rule}"
+        hits.append(RuleHit(key, flag.rule, flag.priority, reason + "."))
+    return hits
+
+
+def is_pressing(definition: Definition, score: Score) -> bool:
+    """A safety item endorsed, or a red flag of a signal priority raised: such answers are
+    never held back (check-in limits) nor refused for their time."""
+    pressing = {f.rule for f in definition.red_flags if f.priority in SIGNAL_PRIORITIES}
+    return score.safety.endorsed or bool(pressing.intersection(score.red_flags))
 
 
 def signal_hits(
@@ -209,8 +243,11 @@ def signal_hits(
     """The safety hits of a check-in's answers so far (validated, possibly incomplete).
 
     Keyed on the check-in's own id, as the finished check-in's will be, so that it joins the
-    alert. Only what the answers given already decide: the outcome waits for the end.
+    alert. Only what the answers given already decide (the outcome waits for the end), and of
+    the red flags only the urgent ones (``SIGNAL_PRIORITIES``): the rest go with the finished
+    check-in.
     """
+    pressing = {f.rule for f in definition.red_flags if f.priority in SIGNAL_PRIORITIES}
     score = Score(
         total=None,
         severity=None,
@@ -218,6 +255,8 @@ def signal_hits(
         safety=evaluate_safety(definition, answers),
         applied=(),
         instrument=definition.code,
+        red_flags=tuple(r for r in evaluate_red_flags(definition, answers) if r in pressing),
+        call_now=call_now(definition, answers),
     )
     return safety_hits(definition, CheckinFacts(checkin_id, at, score), settings)
 

@@ -50,6 +50,10 @@ class Score:
     result: str | None = None
     result_label: str | None = None
     instrument: str | None = None
+    #: The rules of the red flags the answers raise, in the definition's order.
+    red_flags: tuple[str, ...] = ()
+    #: An answer calls for emergency services now (the app's "call 911 now" screen).
+    call_now: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, as the API returns it."""
@@ -62,6 +66,8 @@ class Score:
             "applied": list(self.applied),
             "result": self.result,
             "result_label": self.result_label,
+            "red_flags": list(self.red_flags),
+            "call_now": self.call_now,
         }
 
 
@@ -207,6 +213,20 @@ def evaluate_safety(definition: Definition, answers: Mapping[str, object]) -> Sa
     return Safety(endorsed=True, items=items, level=level, follow_up=follow_up)
 
 
+def evaluate_red_flags(definition: Definition, answers: Mapping[str, object]) -> tuple[str, ...]:
+    """The rules of the red flags that (possibly partial) answers raise, in definition order:
+    the rule the patient app also runs. Free text is never read."""
+    return tuple(flag.rule for flag in definition.red_flags if flag.when.holds(answers))
+
+
+def call_now(definition: Definition, answers: Mapping[str, object]) -> bool:
+    """True when an answer calls for emergency services now (a red flag's ``call_now``): the
+    app shows "call 911 now" at once, offline too."""
+    return any(
+        flag.call_now is not None and flag.call_now.holds(answers) for flag in definition.red_flags
+    )
+
+
 def evaluate_outcome(
     definition: Definition, answers: Mapping[str, object]
 ) -> tuple[str, str] | None:
@@ -241,4 +261,6 @@ def score(definition: Definition, answers: Mapping[str, object]) -> Score:
         result=outcome[0] if outcome else None,
         result_label=outcome[1] if outcome else None,
         instrument=definition.code,
+        red_flags=evaluate_red_flags(definition, clean),
+        call_now=call_now(definition, clean),
     )

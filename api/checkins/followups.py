@@ -50,7 +50,7 @@ def asq_results(checkins: list[Checkin], now: datetime | None = None) -> dict:
 
 
 def _follow_up(checkin: Checkin) -> str | None:
-    definition = surveys.get_definition(checkin.instrument)
+    definition = surveys.get_definition(checkin.instrument, checkin.instrument_version)
     return surveys.evaluate_safety(definition, checkin.answers).follow_up
 
 

@@ -35,8 +35,8 @@ def submit_checkin(patient: Patient, body: dict, device: str = "") -> Submission
     """Store a scored check-in once; a replay returns the stored one, a conflict refuses.
 
     ``device`` names the signed-in device for the check-in limits (``limits``), which a
-    check-in endorsing a safety item never meets. A new check-in's safety alerts and what
-    its commit publishes: ``api.pipeline.submit``.
+    check-in endorsing a safety item or raising an urgent red flag never meets. A new
+    check-in's safety alerts and what its commit publishes: ``api.pipeline.submit``.
     """
     payload_hash_ = payload_hash(body, "completed_at")
     now = utcnow()
@@ -70,7 +70,7 @@ def submit_checkin(patient: Patient, body: dict, device: str = "") -> Submission
         if existing is None:  # taken and erased in between: nothing sane to answer with
             raise Conflict("This id was used and is no longer available.")
         return Submission(replayed(existing, patient, payload_hash_), created=False)
-    if not score.safety.endorsed:
+    if not surveys.is_pressing(definition, score):
         # Counted once it is known to be new (a resend of a stored one is a replay above);
         # a refusal rolls the insert back with the request.
         count_checkin(patient.id, device)
@@ -80,18 +80,20 @@ def submit_checkin(patient: Patient, body: dict, device: str = "") -> Submission
 
 def _validated(body: dict, now: datetime):
     """The definition, score, completion time and device time of a submission, or refuse."""
-    definition = definition_of(body["instrument"])
+    definition = definition_of(body["instrument"], body.get("version"))
     try:
         score = surveys.score(definition, body["answers"])
     except surveys.AnswerError as exc:
         raise Invalid("Some answers are missing or not valid.", {"answers": exc.errors}) from None
-    return definition, score, answer_time(body["completed_at"], now, score.safety.endorsed)
+    pressing = surveys.is_pressing(definition, score)
+    return definition, score, answer_time(body["completed_at"], now, pressing)
 
 
-def definition_of(code: str) -> surveys.Definition:
-    """The instrument named by a submission, or Invalid naming the field."""
+def definition_of(code: str, version: str | None = None) -> surveys.Definition:
+    """The instrument named by a submission (in the kept ``version`` it was asked in, if one
+    is given), or Invalid naming the field."""
     try:
-        return surveys.get_definition(code)
+        return surveys.get_definition(code, version)
     except surveys.UnknownInstrument:
         raise Invalid(
             "Unknown instrument.", {"instrument": ["No instrument with this code."]}
@@ -205,7 +207,7 @@ def checkin_body(checkin: Checkin, patient: Patient) -> dict:
     Built from the stored columns plus the definition's band label and safety rule, which
     read partial answers too: a later change of a definition cannot break old check-ins.
     """
-    definition = surveys.get_definition(checkin.instrument)
+    definition = surveys.get_definition(checkin.instrument, checkin.instrument_version)
     band = definition.band_for(checkin.total) if checkin.total is not None else None
     return {
         "id": checkin.id,

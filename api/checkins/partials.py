@@ -84,7 +84,7 @@ def submit_partial(patient: Patient, body: dict) -> PartialSubmission:
 
 def partial_body(partial: CheckinPartial, patient: Patient) -> dict:
     """The response body for a stored safety signal (identical on every replay)."""
-    definition = surveys.get_definition(partial.instrument)
+    definition = surveys.get_definition(partial.instrument, partial.instrument_version)
     return {
         "id": partial.id,
         "instrument": partial.instrument,
@@ -129,7 +129,7 @@ def with_signals(items: list[dict], patient_id) -> list[dict]:
             continue
         given = {a["link_id"]: a["value"] for a in item["answers"]}
         changed = any(given.get(key) != value for key, value in row.answers.items())
-        definition = surveys.get_definition(row.instrument)
+        definition = surveys.get_definition(row.instrument, row.instrument_version)
         item["signal"] = {
             "answered_at": row.answered_at,
             "changed_answers": answer_rows(definition, row.answers) if changed else None,
@@ -155,7 +155,7 @@ def merged_unfinished(items: list[dict], patient_id, instrument: str | None, lim
 
 
 def _unfinished(row: CheckinPartial) -> dict:
-    definition = surveys.get_definition(row.instrument)
+    definition = surveys.get_definition(row.instrument, row.instrument_version)
     return {
         "id": row.id,
         "status": "unfinished",

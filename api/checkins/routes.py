@@ -54,6 +54,9 @@ class CheckinPartials(MethodView):
     def post(self, body):
         """Send a check-in still under way because an answer triggers a safety rule.
 
+        A safety rule: PHQ-9 item 9, the ASQ's acuity question, or an urgent red flag of the
+        definition (the post-session check's warning signs of a blood-pressure crisis).
+
         Raises the urgent or imminent alert and its first notifications at once. Idempotent
         on the check-in's client-made id; the finished check-in, posted later with the same
         id, joins the same alert. Unfinished, it is shown to the clinic with its answers.

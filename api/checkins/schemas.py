@@ -15,6 +15,16 @@ class CheckinInSchema(Schema):
         validate=validate.Length(max=64),
     )
     completed_at = fields.AwareDateTime(required=True, default_timezone=None)
+    version = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=32),
+        metadata={
+            "description": "The version of the instrument the patient was asked (a check-in "
+            "begun before an update): scored with that version while Waypoint keeps it, "
+            "else with the current one."
+        },
+    )
     follow_up_of = fields.UUID(
         load_default=None,
         allow_none=True,

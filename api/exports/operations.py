@@ -82,8 +82,11 @@ def _checkins(patient: Patient) -> list[Checkin]:
 def checkins_csv(patient: Patient) -> tuple[str, int]:
     """One row per check-in with every answer, total and band; returns (text, row count)."""
     rows = _checkins(patient)
-    codes = sorted({row.instrument for row in rows})
-    item_ids = [i for code in codes for i in surveys.get_definition(code).item_ids]
+    # Every question of every version answered (an earlier version's questions included).
+    versions = sorted({(row.instrument, row.instrument_version) for row in rows})
+    item_ids = list(
+        dict.fromkeys(i for code, v in versions for i in surveys.get_definition(code, v).item_ids)
+    )
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([*CHECKIN_COLUMNS, *item_ids])
@@ -149,7 +152,7 @@ def fhir_bundle(patient: Patient) -> tuple[dict, dict]:
         entries.append(_entry(fhir.questionnaire(surveys.get_definition(code))))
     counts = {"checkins": 0, "skipped": 0, "sessions": 0}
     for c in checkins:
-        definition = surveys.get_definition(c.instrument)
+        definition = surveys.get_definition(c.instrument, c.instrument_version)
         try:
             score = surveys.score(definition, c.answers)
             response = fhir.questionnaire_response(

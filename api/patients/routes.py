@@ -144,7 +144,7 @@ class PatientCheckins(MethodView):
 
 
 def _checkin(row: Checkin) -> dict:
-    definition = surveys.get_definition(row.instrument)
+    definition = surveys.get_definition(row.instrument, row.instrument_version)
     band = definition.band_for(row.total) if row.total is not None else None
     answers = answer_rows(definition, row.answers)
     return {

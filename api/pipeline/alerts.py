@@ -13,7 +13,7 @@ acknowledged or resolved, the next answer opens a new episode.
 import logging
 from datetime import datetime
 
-from surveys.rules import SAFETY_RULES
+from surveys.rules import CHECKIN_ONLY_RULES
 
 from ..extensions import db
 from ..models import Alert, AlertEvent, Patient
@@ -23,8 +23,9 @@ from .notify import escalation_deadline
 log = logging.getLogger("waypoint.pipeline")
 
 #: The rules whose alerts are episodes (one open alert per patient and rule): every safety
-#: rule, the ASQ's non-acute positive screen included.
-EPISODE_RULES = frozenset(SAFETY_RULES)
+#: rule, the ASQ's non-acute positive screen included, and every red flag (the post-session
+#: check's warning signs).
+EPISODE_RULES = frozenset(CHECKIN_ONLY_RULES)
 #: Attempts to open or join an episode while others acknowledge it at that very moment.
 EPISODE_ATTEMPTS = 3
 

@@ -96,7 +96,7 @@ def _reconsider_later(
 
 def _rule_hits(checkin: Checkin, patient: Patient, record: PatientRecord) -> list:
     try:
-        definition = surveys.get_definition(checkin.instrument)
+        definition = surveys.get_definition(checkin.instrument, checkin.instrument_version)
         score = surveys.score(definition, checkin.answers)
     except surveys.SurveysError:
         # Stored answers that no longer score (a definition changed): the safety alerts were

@@ -1,7 +1,8 @@
 """What a stored check-in sets off inside the patient's own transaction.
 
-The safety alerts (item 9, the ASQ's acuity question) need nothing but the check-in, so they
-are raised at submit with their first round of notifications: an urgent alert never waits on
+The safety alerts (item 9, the ASQ's acuity question) and the red flags (the post-session
+check's warning signs) need nothing but the check-in, so they are raised at submit with their
+first round of notifications: an urgent alert never waits on
 a broker or a worker. The trend rules and the panel's summary are left to the evaluation,
 which the commit publishes (and the reconciler re-publishes if that publish is lost).
 """
@@ -11,7 +12,7 @@ from datetime import datetime
 from flask import current_app
 
 import surveys
-from surveys.rules import SAFETY_RULES
+from surveys.rules import CHECKIN_ONLY_RULES
 
 from ..extensions import db
 from ..models import Alert, Checkin, CheckinPartial, Patient
@@ -103,7 +104,7 @@ def _join_partial_alerts(patient: Patient, checkin_id) -> None:
     They share the key ``checkin:{id}:{rule}``; the insert above waited on (and then skipped)
     any such alert still being committed, so this statement sees it.
     """
-    keys = [f"checkin:{checkin_id}:{rule}" for rule in SAFETY_RULES]
+    keys = [f"checkin:{checkin_id}:{rule}" for rule in CHECKIN_ONLY_RULES]
     db.session.execute(
         db.update(Alert)
         .where(

@@ -171,6 +171,8 @@ async function sendAll() {
               instrument: item.instrument,
               answers: item.answers,
               completed_at: item[timeField],
+              // The version asked: a check-in begun before an update is scored as it was asked.
+              ...(item.version ? { version: item.version } : {}),
               ...(item.follow_up_of ? { follow_up_of: item.follow_up_of } : {}),
             },
       );

@@ -3,6 +3,9 @@
 
 export const SAFETY_LEVELS = ["none", "positive", "non_acute_positive", "imminent"];
 
+/** Priorities of the red flags that leave the phone at once, like surveys.rules.SIGNAL_PRIORITIES. */
+export const SIGNAL_PRIORITIES = ["imminent", "urgent"];
+
 const COMPARE = {
   eq: (a, b) => a === b,
   gt: (a, b) => a > b,
@@ -75,6 +78,23 @@ export function evaluateSafety(definition, answers) {
   };
 }
 
+/**
+ * The rules of the red flags the answers raise, in the definition's order, like
+ * scoring.evaluate_red_flags. Free text is never read.
+ */
+export function evaluateRedFlags(definition, answers) {
+  return (definition.red_flags || [])
+    .filter((flag) => conditionHolds(flag.when, answers))
+    .map((flag) => flag.rule);
+}
+
+/** True when an answer calls for emergency services now: the "call 911 now" screen. */
+export function callNow(definition, answers) {
+  return (definition.red_flags || []).some(
+    (flag) => flag.call_now && conditionHolds(flag.call_now, answers),
+  );
+}
+
 /** {result, label} of the first outcome rule that holds, the `otherwise`, or null. */
 export function evaluateOutcome(definition, answers) {
   const outcome = definition.outcome;
@@ -109,13 +129,16 @@ export function score(definition, answers) {
     severity_label: band ? band.label : null,
     result: outcome ? outcome.result : null,
     safety: evaluateSafety(definition, clean),
+    red_flags: evaluateRedFlags(definition, clean),
+    call_now: callNow(definition, clean),
   };
 }
 
 /**
  * The alert rules that the answers given so far already trigger, like surveys.signal_hits:
- * "imminent" (an imminent-level safety item) and "suicidal_ideation" (a positive-level one).
- * When this is not empty the answers leave the phone at once, before the check-in is finished.
+ * "imminent" (an imminent-level safety item), "suicidal_ideation" (a positive-level one) and
+ * the red flags of an urgent priority (a warning sign of a blood-pressure crisis). When this is
+ * not empty the answers leave the phone at once, before the check-in is finished.
  */
 export function signalRules(definition, answers) {
   const clean = cleanAnswers(definition, answers);
@@ -126,5 +149,10 @@ export function signalRules(definition, answers) {
     .filter((rule) => rule.level === "positive")
     .map((rule) => rule.link_id);
   if (safety.items.some((id) => positive.includes(id))) rules.push("suicidal_ideation");
+  const pressing = (definition.red_flags || [])
+    .filter((flag) => SIGNAL_PRIORITIES.includes(flag.priority))
+    .map((flag) => flag.rule);
+  for (const rule of evaluateRedFlags(definition, clean))
+    if (pressing.includes(rule)) rules.push(rule);
   return rules;
 }

@@ -12,6 +12,7 @@ import random
 import pytest
 
 import surveys
+from surveys.rules import RED_FLAG_RULES
 
 pytestmark = pytest.mark.browser
 
@@ -51,6 +52,8 @@ def _expected(definition, answers):
             "level": score.safety.level,
             "follow_up": score.safety.follow_up,
         },
+        "red_flags": list(score.red_flags),
+        "call_now": score.call_now,
     }
 
 
@@ -63,6 +66,10 @@ def test_browser_scoring_matches_the_server_for_every_instrument(page, live_serv
                 {"code": code, "answers": answers, "expected": _expected(definition, answers)}
             )
     definitions = {code: d.data for code, d in surveys.all_definitions().items()}
+    # Every red flag (and the "call 911 now" screen) is among the cases, raised and not.
+    raised = {rule for c in cases for rule in c["expected"]["red_flags"]}
+    assert raised == set(RED_FLAG_RULES)
+    assert {c["expected"]["call_now"] for c in cases} == {True, False}
 
     page.goto(live_server.url + "/")  # any page of the origin: the module is imported as is
     mismatches = page.evaluate(
@@ -97,6 +104,8 @@ def _sorted(expected):
             "level": safety["level"],
             "follow_up": safety["follow_up"],
         },
+        "red_flags": expected["red_flags"],
+        "call_now": expected["call_now"],
     }
 
 
@@ -114,7 +123,13 @@ def test_browser_safety_signal_matches_the_server_for_every_answer_so_far(page, 
                 hits = surveys.signal_hits(definition, "c", datetime.now(UTC), so_far)
                 cases.append({"code": code, "answers": so_far, "expected": [h.rule for h in hits]})
     definitions = {code: d.data for code, d in surveys.all_definitions().items()}
-    assert {rule for c in cases for rule in c["expected"]} == {"imminent", "suicidal_ideation"}
+    # Item 9, the ASQ's acuity question, and the urgent red flag (blood-pressure crisis signs);
+    # the high and routine red flags wait for the finished check-in.
+    assert {rule for c in cases for rule in c["expected"]} == {
+        "imminent",
+        "suicidal_ideation",
+        "bp_crisis_signs",
+    }
 
     page.goto(live_server.url + "/")
     mismatches = page.evaluate(

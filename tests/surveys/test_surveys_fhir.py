@@ -9,7 +9,7 @@ from fhir.resources.observation import Observation
 from fhir.resources.questionnaire import Questionnaire
 from fhir.resources.questionnaireresponse import QuestionnaireResponse
 
-from surveys import AnswerError, SurveysError, all_definitions, score
+from surveys import AnswerError, SurveysError, all_definitions, get_definition, score
 from surveys.fhir import (
     LOINC,
     ORDINAL_VALUE,
@@ -32,10 +32,9 @@ SAMPLE = {
     "gad7": {f"gad7_{i}": 1 for i in range(1, 8)},
     "asq": {"asq_1": 1, "asq_2": 0, "asq_3": 0, "asq_4": 0, "asq_5": 1},
     "post_session": {
+        **dict.fromkeys(get_definition("post_session").item_ids, 0),
         "ps_nausea": 1,
-        "ps_dizziness": 0,
         "ps_headache": 2,
-        "ps_dissociation": 0,
         "ps_sleep": 1,
         "ps_other": "A little tired in the morning.",
     },
@@ -111,7 +110,7 @@ def test_asq_and_post_session_use_waypoints_code_system(asq, post_session):
     assert "not a validated instrument" in ps["description"]
     other = questions(ps)[-1]
     assert (other["type"], other["maxLength"]) == ("text", 1000)
-    nausea = questions(ps)[0]
+    (nausea,) = [q for q in questions(ps) if q["linkId"] == "ps_nausea"]
     assert nausea["answerOption"][1]["valueCoding"] == {
         "system": WAYPOINT_SYSTEM,
         "code": "ps_nausea=1",

@@ -160,7 +160,8 @@ def test_asq_acute_positive_is_named_as_nimh_names_it(asq, day):
     assert asq_result("phq9", None) is None
 
 
-def test_gad7_and_post_session_have_no_safety_hits(gad7, post_session, checkin, day):
+def test_gad7_and_the_first_post_session_version_have_no_safety_hits(gad7, checkin, day):
+    post_session = get_definition("post_session", "1.0.0")
     assert safety_hits(gad7, checkin("gad7", 21, day(0))) == []
     answers = {
         "ps_nausea": 3,

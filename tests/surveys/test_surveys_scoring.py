@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from surveys import SCHEMA_KEY, AnswerError, score
+from surveys import SCHEMA_KEY, AnswerError, get_definition, score
 
 PHQ9_BOUNDARIES = [
     (0, "minimal", "Minimal"),
@@ -221,7 +221,12 @@ def test_asq_acuity_check_waits_for_valid_screening_answers(asq):
 
 # --- post-session check --------------------------------------------------------------------
 
-POST = {"ps_nausea": 1, "ps_dizziness": 0, "ps_headache": 2, "ps_dissociation": 0, "ps_sleep": 1}
+POST = {
+    **{i.link_id: 0 for i in get_definition("post_session").items if i.type == "choice"},
+    "ps_nausea": 1,
+    "ps_headache": 2,
+    "ps_sleep": 1,
+}
 
 
 def test_post_session_is_unscored_and_free_text_is_optional(post_session):
@@ -261,4 +266,6 @@ def test_score_to_dict(phq9, make_answers):
         "applied": ["phq9_difficulty"],
         "result": None,
         "result_label": None,
+        "red_flags": [],
+        "call_now": False,
     }

@@ -7,7 +7,7 @@ import { get, getMeta, put, setMeta } from "../idb.js";
 import { enqueue, enqueueSignal, signalState } from "../outbox.js";
 import * as rules from "../rules.js";
 import { RESULT_TITLE, deliveryOf, instrumentName } from "../words.js";
-import { followDelivery, helpBar, supportBlock, urgentBlock } from "./crisis.js";
+import { callNowBlock, followDelivery, helpBar, supportBlock, urgentBlock } from "./crisis.js";
 
 /** A check-in under way: answered something, or paused on crisis help. */
 function started(draft) {
@@ -45,6 +45,7 @@ async function openDraft(code, isFollowUp) {
       // A follow-up starts after the crisis help was already shown.
       support_shown: isFollowUp,
       imminent_shown: false,
+      call_now_shown: false,
     };
   }
   await put("drafts", draft);
@@ -97,11 +98,9 @@ export async function checkinScreen(app, code) {
   }
 
   async function renderPause() {
-    const imminent = draft.pause === "imminent";
     const state = await delivery();
-    const block = imminent
-      ? urgentBlock(resources, { monitoring, delivery: state })
-      : supportBlock(resources, { monitoring, delivery: state });
+    const blocks = { imminent: urgentBlock, call_now: callNowBlock, support: supportBlock };
+    const block = (blocks[draft.pause] || supportBlock)(resources, { monitoring, delivery: state });
     show(
       app.main,
       RESULT_TITLE,
@@ -148,10 +147,13 @@ export async function checkinScreen(app, code) {
         "aria-describedby": "answer-hint",
       });
       field.value = typeof answer === "string" ? answer : "";
+      if (item.help) field.setAttribute("aria-describedby", "answer-help answer-hint");
       body = h(
         "form",
         { class: "question", onsubmit: (event) => event.preventDefault() },
         h("label", { for: "answer-text", class: "item-text" }, item.text),
+        // Who reads this and when, and what to do in an emergency (never triaged by the app).
+        item.help ? h("p", { id: "answer-help", class: "answer-help" }, item.help) : null,
         h(
           "p",
           { id: "answer-hint", class: "hint" },
@@ -264,6 +266,9 @@ export async function checkinScreen(app, code) {
       // Crisis help at once, before the next question, whenever an answer calls for it.
       if (safety.level === "imminent" && !draft.imminent_shown) {
         Object.assign(draft, { pause: "imminent", imminent_shown: true, support_shown: true });
+      } else if (rules.callNow(definition, clean) && !draft.call_now_shown) {
+        // A warning sign of a blood-pressure crisis, there now: "call 911 now", offline too.
+        Object.assign(draft, { pause: "call_now", call_now_shown: true });
       } else if (safety.endorsed && !draft.support_shown) {
         Object.assign(draft, { pause: "support", support_shown: true });
       }
@@ -283,7 +288,7 @@ export async function checkinScreen(app, code) {
       local.safety.follow_up && local.safety.follow_up !== code ? local.safety.follow_up : null;
     const version = definition.version;
     await enqueue(
-      // The version asked stays with the answers on this phone (the server scores by its own).
+      // The version asked goes with the answers: the server scores them with it while it keeps it.
       {
         id: draft.id,
         instrument: code,

@@ -122,6 +122,43 @@ export function urgentBlock(resources, { monitoring, delivery } = {}) {
   );
 }
 
+/**
+ * "Call 911 now": an answer names a warning sign of a blood-pressure crisis that the patient has
+ * now (a red flag's `call_now`). The emergency call button sits right under the heading; the
+ * number is the clinic's emergency entry (911 in the US default), from this phone's storage.
+ */
+export function callNowBlock(resources, { monitoring, delivery } = {}) {
+  const emergency = resources.filter((r) => r.kind === "emergency" && r.phone);
+  const number = emergency.length ? emergency[0].phone : "911";
+  const calls = (emergency.length ? emergency : [{ name: "Emergency services", phone: "911" }]).map(
+    (r, i) =>
+      h(
+        "a",
+        { class: i === 0 ? "button urgent" : "button", href: `tel:${r.phone}` },
+        `Call ${r.phone}`,
+        emergency.length > 1 ? ` (${r.name})` : null,
+      ),
+  );
+  return h(
+    "section",
+    { class: "urgent-help call-now", "aria-labelledby": "call-now-title" },
+    h("h1", { id: "call-now-title" }, `Call ${number} now`),
+    h("div", { class: "actions" }, calls),
+    h(
+      "p",
+      { class: "lead" },
+      "Chest pain, trouble breathing, a sudden severe headache or a change in your eyesight " +
+        "after ketamine or esketamine can be signs of a dangerous rise in blood pressure. " +
+        "Do not wait to see if it passes, and do not drive yourself.",
+    ),
+    h(
+      "p",
+      { class: "monitoring", role: "status", "data-delivery": delivery },
+      monitoringWords(monitoring, delivery),
+    ),
+  );
+}
+
 /** Keep a block's delivery sentence true: call `state()` again whenever the outbox or the network changes. */
 export function followDelivery(root, monitoring, state) {
   const update = async () => {

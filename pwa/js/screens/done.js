@@ -15,7 +15,7 @@ import {
   instrumentName,
   scoreWords,
 } from "../words.js";
-import { followDelivery, supportBlock, urgentBlock } from "./crisis.js";
+import { callNowBlock, followDelivery, supportBlock, urgentBlock } from "./crisis.js";
 
 async function sendState(id) {
   const row = (await queued()).find((r) => r.id === id);
@@ -43,7 +43,9 @@ export async function doneScreen(app) {
   const followUp = await getMeta("followup", null);
   const { local } = last;
   const imminent = local.result === "imminent" || local.safety.level === "imminent";
-  const needsSupport = imminent || local.safety.endorsed || last.follow_up_of;
+  // A warning sign of a blood-pressure crisis there now (a red flag's call_now): 911 first.
+  const callNow = Boolean(local.call_now);
+  const needsSupport = imminent || callNow || local.safety.endorsed || last.follow_up_of;
 
   let state = await sendState(last.id);
   const status = h(
@@ -64,6 +66,9 @@ export async function doneScreen(app) {
   let block = null;
   if (imminent) {
     block = urgentBlock(resources, { monitoring, delivery: await delivery() });
+    parts.push(block, status);
+  } else if (callNow) {
+    block = callNowBlock(resources, { monitoring, delivery: await delivery() });
     parts.push(block, status);
   } else if (needsSupport) {
     block = supportBlock(resources, { monitoring, delivery: await delivery() });
