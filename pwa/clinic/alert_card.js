@@ -223,7 +223,7 @@ export function alertCard(alert, { showPatient = true, changed = () => {} } = {}
           "p",
           { class: "flag unfinished" },
           "Check-in not finished: sent at the safety answer, then left. " +
-            "The answers given are on the patient page.",
+            "The answers given are in the patient's check-ins.",
         )
       : null,
     alert.asq_result
