@@ -177,3 +177,14 @@ def test_an_alert_no_answer_raised_has_no_answer_and_did_not_sit_offline(
     assert alert["rule"] == "missed_checkins"
     assert (alert["answered_at"], alert["received_at"], alert["safety_answers"]) == (None,) * 3
     assert alert["sat_offline"] is False and alert["unfinished"] is False
+
+
+def test_the_openapi_documents_when_and_what(client):
+    schemas = client.get("/api/openapi.json").json["components"]["schemas"]
+    alert = schemas["Alert"]["properties"]
+    for name in ("answered_at", "received_at", "sat_offline", "safety_answers", "unfinished"):
+        assert alert[name].get("description"), name
+    assert "10 minutes" in alert["sat_offline"]["description"]
+    assert "asq_follow_up_minutes" in alert["asq_result"]["description"]
+    rules = schemas["ClinicSettingsIn"]["properties"]["rule_settings"]["description"]
+    assert "asq_follow_up_minutes (1-1440, default 60)" in rules
