@@ -20,7 +20,7 @@ from .instance import prepare_folder, write_private
 from .models import Checkin, CheckinDue, Clinic, StaffUser, TreatmentCourse, TreatmentSession
 from .models.base import utcnow
 from .patients.operations import enrol_patient
-from .pipeline.alerts import raise_alerts
+from .pipeline.alerts import raise_checkin_alerts
 from .pipeline.summary import refresh
 
 CLINIC_NAME = "Demo Ketamine Clinic"
@@ -222,4 +222,4 @@ def _raise_safety_alerts(patient, checkin: Checkin) -> None:
         history=[],
         settings=surveys.RuleSettings(),
     )
-    raise_alerts(patient, hits, checkin_id=checkin.id, answered_at=checkin.completed_at)
+    raise_checkin_alerts(patient, hits, checkin)

@@ -175,7 +175,12 @@ def settle(stack: Stack, engine: sa.Engine) -> int:
 
 
 def urgent(stack, sessions, cfg, rundir, engine, arrivals: Arrivals, receiver: str) -> Line:
-    """From the POST with item 9 endorsed to the email and the webhook, beside a no-op task."""
+    """From the POST with item 9 endorsed to the email and the webhook, beside a no-op task.
+
+    ``unfinished_fraction`` of those POSTs are an unfinished check-in's safety signal
+    (``POST /api/v1/checkins/partial``, the patient never finishes): their alerts are part
+    of the figure, and their own p50 and p99 are given beside it.
+    """
     result = line("urgent")
     arrivals.clear()
     sent: dict[str, float] = {}
@@ -200,10 +205,12 @@ def urgent(stack, sessions, cfg, rundir, engine, arrivals: Arrivals, receiver: s
         rundir,
         rate=cfg.urgent_rate / users,
         urgent=cfg.urgent_fraction,
+        unfinished=cfg.unfinished_fraction,
     )
     done.set()
     publisher.join()
     posted = {r[3]: r[0] for r in records if r[2] and r[4]}
+    unfinished = {r[3] for r in records if r[2] and r[4] and r[5]}
     if not posted:
         return not_measured("urgent", "no urgent check-in was accepted")
     alerts = _alerts_of(engine, list(posted))
@@ -218,6 +225,9 @@ def urgent(stack, sessions, cfg, rundir, engine, arrivals: Arrivals, receiver: s
     noops = _first(arrivals.of("noop"))
     noop_ms = [(noops[t] - sent[t]) * 1000 for t in sent if t in noops]
     ms = [(at - posted[alerts[a]]) * 1000 for a, at in complete.items()]
+    partial_ms = [
+        (at - posted[alerts[a]]) * 1000 for a, at in complete.items() if alerts[a] in unfinished
+    ]
     if not ms:
         return not_measured(
             "urgent", f"none of {len(posted)} urgent check-ins reached both the sink and receiver"
@@ -228,8 +238,15 @@ def urgent(stack, sessions, cfg, rundir, engine, arrivals: Arrivals, receiver: s
     lost = len(posted) - len(complete) - attached
     p50, p99 = percentile(ms, 50), percentile(ms, 99)
     stages = _stages(engine, posted, alerts, complete)
+    partial_line = (
+        f", {len(partial_ms)} from unfinished check-ins: p50 "
+        f"{percentile(partial_ms, 50):.0f} ms, p99 {percentile(partial_ms, 99):.0f} ms"
+        if partial_ms
+        else f", none of {len(unfinished)} unfinished check-ins notified"
+    )
     result.value = (
         f"p50 {p50:.0f} ms, p99 {p99:.0f} ms ({len(complete)} of {len(posted)} urgent"
+        + partial_line
         + (f", {attached} joined an open alert" if attached else "")
         + f" at {len(records) / cfg.urgent_seconds:.1f} check-ins/s; stage p50s "
         + ", ".join(f"{k} {v:.0f}" for k, v in stages.items())
@@ -248,6 +265,9 @@ def urgent(stack, sessions, cfg, rundir, engine, arrivals: Arrivals, receiver: s
     result.numbers = {
         "p50": p50, "p99": p99, "lost": lost, "attached": attached,
         "noop_ms": sorted(noop_ms), "stages": stages,
+        "unfinished": len(unfinished), "unfinished_notified": len(partial_ms),
+        "unfinished_p50": percentile(partial_ms, 50) if partial_ms else None,
+        "unfinished_p99": percentile(partial_ms, 99) if partial_ms else None,
     }  # fmt: skip
     return result
 
@@ -255,7 +275,8 @@ def urgent(stack, sessions, cfg, rundir, engine, arrivals: Arrivals, receiver: s
 def _stages(engine: sa.Engine, posted: dict, alerts: dict, complete: dict) -> dict[str, float]:
     """Median milliseconds of each stage, from the rows' own timestamps.
 
-    received: from sending the POST until the server stamped the check-in; queued: the rest
+    received: from sending the POST until the server stamped the answer's arrival (the
+    alert's ``received_at``: the check-in's, or the unfinished one's signal); queued: the rest
     of the request, its commit, the publish and the wait until the last delivery task
     started; sent: that delivery's SMTP or HTTP send until the sink or receiver had it.
     """
@@ -264,16 +285,15 @@ def _stages(engine: sa.Engine, posted: dict, alerts: dict, complete: dict) -> di
     with engine.connect() as conn:
         rows = conn.execute(
             sa.text(
-                "SELECT a.id, c.received_at, max(d.sent_at) AS sent_at"
-                " FROM alerts a JOIN checkins c ON c.id = a.checkin_id"
-                " JOIN notification_deliveries d ON d.alert_id = a.id"
-                " WHERE a.id = ANY(:ids) AND d.round = 0 GROUP BY a.id, c.id"
+                "SELECT a.id, a.received_at, max(d.sent_at) AS sent_at"
+                " FROM alerts a JOIN notification_deliveries d ON d.alert_id = a.id"
+                " WHERE a.id = ANY(:ids) AND d.round = 0 GROUP BY a.id"
             ),
             {"ids": [uuid.UUID(a) for a in complete]},
         ).all()
     spans: dict[str, list[float]] = {"received": [], "queued": [], "sent": []}
     for row in rows:
-        if row.sent_at is None:
+        if row.sent_at is None or row.received_at is None:
             continue
         marks = [
             posted[alerts[str(row.id)]],
@@ -293,31 +313,42 @@ def _first(items) -> dict:
     return first
 
 
+#: The safety rule a bench urgent POST (PHQ-9 item 9) raises; its hit key names the check-in.
+URGENT_RULE = "suicidal_ideation"
+
+
+def _keys(checkin_ids: list[str]) -> list[str]:
+    """The rule-hit keys of these check-ins' item-9 answers (finished or not)."""
+    return [f"checkin:{c}:{URGENT_RULE}" for c in checkin_ids]
+
+
 def _attached(engine: sa.Engine, checkin_ids: list[str]) -> int:
-    """How many of these check-ins joined an alert already open (a "repeated" event)."""
+    """How many of these check-ins joined an alert already open (a "repeated" event, keyed by
+    the hit: an unfinished check-in's has no check-in id in its detail)."""
     if not checkin_ids:
         return 0
     with engine.connect() as conn:
         return conn.execute(
             sa.text(
-                "SELECT count(DISTINCT detail->>'checkin_id') FROM alert_events"
-                " WHERE kind = 'repeated' AND detail->>'checkin_id' = ANY(:ids)"
+                "SELECT count(*) FROM alert_events"
+                " WHERE kind = 'repeated' AND dedupe_key = ANY(:keys)"
             ),
-            {"ids": checkin_ids},
+            {"keys": _keys(checkin_ids)},
         ).scalar()
 
 
 def _alerts_of(engine: sa.Engine, checkin_ids: list[str]) -> dict[str, str]:
-    """Alert id -> check-in id of the urgent alerts raised for these check-ins."""
+    """Alert id -> check-in id of the urgent alerts raised for these check-ins, finished or
+    not (an unfinished check-in's alert has no check-in row; its key names the id)."""
     with engine.connect() as conn:
         rows = conn.execute(
             sa.text(
-                "SELECT id, checkin_id FROM alerts WHERE checkin_id = ANY(:ids)"
-                " AND priority IN ('urgent', 'imminent')"
+                "SELECT id, split_part(dedupe_key, ':', 2) AS checkin_id FROM alerts"
+                " WHERE dedupe_key = ANY(:keys) AND priority IN ('urgent', 'imminent')"
             ),
-            {"ids": [uuid.UUID(c) for c in checkin_ids]},
+            {"keys": _keys(checkin_ids)},
         ).all()
-    return {str(r.id): str(r.checkin_id) for r in rows}
+    return {str(r.id): r.checkin_id for r in rows}
 
 
 def paired_gets(url: str, floor_url: str, session: Session, count: int):

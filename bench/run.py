@@ -44,6 +44,8 @@ FULL = {
     "urgent_rate": 20,
     "urgent_seconds": 60,
     "urgent_fraction": 0.1,
+    #: Of those, sent as an unfinished check-in's safety signal (never finished).
+    "unfinished_fraction": 0.5,
     "noop_rate": 2,
     "alert_wait": 30,
     "recovery_checkins": 1000,

@@ -209,8 +209,9 @@ def locust(
     rate: float = 0,
     urgent: float = 0,
     limit: int = 0,
+    unfinished: float = 0,
 ) -> list:
-    """Run Locust headless; every request as [start, ms, ok, checkin id, urgent]."""
+    """Run Locust headless; every request as [start, ms, ok, checkin id, urgent, unfinished]."""
     tag = f"{scenario}-{int(time.time() * 1000)}"
     sessions_file = rundir / f"{tag}-sessions.json"
     sessions_file.write_text(json.dumps([s.__dict__ for s in sessions]))
@@ -222,6 +223,7 @@ def locust(
         "BENCH_COOKIE": COOKIE,
         "BENCH_RATE": str(rate),
         "BENCH_URGENT": str(urgent),
+        "BENCH_UNFINISHED": str(unfinished),
         "BENCH_LIMIT": str(limit),
         "BENCH_OUT": str(out),
     }

@@ -59,6 +59,7 @@ SETTING_MAXIMA = {
     "missed_checkins_days": 365,
     "not_on_track_weeks": 104,
     "not_on_track_sessions": 200,
+    "asq_follow_up_minutes": 1440,
 }
 
 
@@ -81,6 +82,9 @@ class RuleSettings:
     #: Switches for the two routine rules (the three above have theirs first).
     missed_checkins: bool = True
     not_on_track: bool = True
+    #: How long the ASQ offered after a positive item 9 may go unanswered before the item-9
+    #: alert says "follow-up questions not answered" (NIMH counts a refusal as positive).
+    asq_follow_up_minutes: int = 60
 
     def __post_init__(self) -> None:
         # Every positive item 9 gets follow-up (Joint Commission NPSG 15.01.01), and the

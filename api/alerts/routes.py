@@ -1,8 +1,12 @@
 """The clinic's alert inbox: list, detail with timeline and deliveries, acknowledge, resolve."""
 
+from datetime import timedelta
+
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import RAISE
+
+from surveys.rules import SAFETY_RULES
 
 from ..audit import record
 from ..auth.policy import policy, require_principal
@@ -11,7 +15,13 @@ from ..extensions import db
 from ..models import Alert, AlertEvent, Delivery, Patient, StaffUser
 from .inbox import inbox_page
 from .operations import acknowledge_alert, lock_alert, resolve_alert
-from .schemas import AlertActionSchema, AlertDetailSchema, AlertListSchema, AlertQuerySchema
+from .schemas import (
+    OFFLINE_AFTER_MINUTES,
+    AlertActionSchema,
+    AlertDetailSchema,
+    AlertListSchema,
+    AlertQuerySchema,
+)
 
 blp = Blueprint("alerts", __name__, url_prefix="/api/v1/alerts", description="Alerts.")
 
@@ -75,6 +85,13 @@ class AlertResolve(MethodView):
         return _detail(alert)
 
 
+def sat_offline(alert: Alert) -> bool:
+    """True if the alert's answer reached the server long after it was given."""
+    if alert.answered_at is None or alert.received_at is None:
+        return False
+    return alert.received_at - alert.answered_at > timedelta(minutes=OFFLINE_AFTER_MINUTES)
+
+
 def _alert_or_404(alert_id, lock: bool = False) -> Alert:
     principal = require_principal()
     if lock:
@@ -123,6 +140,10 @@ def _body(alert: Alert, patient: Patient, counts: dict, staff: dict, asq: dict) 
         "status": alert.status,
         "created_at": alert.created_at,
         "answered_at": alert.answered_at,
+        "received_at": alert.received_at,
+        "sat_offline": sat_offline(alert),
+        "safety_answers": alert.safety_answers,
+        "unfinished": alert.rule in SAFETY_RULES and alert.checkin_id is None,
         "asq_result": asq.get(alert.checkin_id),
         "repeats": alert.repeats,
         "latest_answered_at": alert.latest_answered_at,

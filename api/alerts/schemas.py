@@ -4,6 +4,10 @@ from marshmallow import Schema, fields, validate
 
 from ..checkins.followups import ASQ_RESULT_VALUES
 from ..models.alerts import ALERT_STATUSES, PRIORITIES
+from ..patients.schemas import CheckinAnswerSchema
+
+#: An answer that reached the server later than this after it was given sat offline.
+OFFLINE_AFTER_MINUTES = 10
 
 
 class AlertQuerySchema(Schema):
@@ -46,14 +50,47 @@ class AlertSchema(Schema):
     priority = fields.String()
     reason = fields.String()
     status = fields.String()
-    created_at = fields.DateTime()
-    answered_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime(metadata={"description": "When the alert was raised."})
+    answered_at = fields.DateTime(
+        allow_none=True,
+        metadata={
+            "description": "When the patient gave the answer that raised it (the phone's "
+            "clock, bounded); null for an alert no answer raised (a missed check-in)."
+        },
+    )
+    received_at = fields.DateTime(
+        allow_none=True,
+        metadata={"description": "When that answer reached the server."},
+    )
+    sat_offline = fields.Boolean(
+        metadata={
+            "description": "The answer reached the server more than "
+            f"{OFFLINE_AFTER_MINUTES} minutes after it was given: it was kept on a phone "
+            "that was offline (the clinic views say how long ago it was answered)."
+        }
+    )
+    safety_answers = fields.List(
+        fields.Nested(CheckinAnswerSchema),
+        allow_none=True,
+        metadata={
+            "description": "The safety items' answers that raised it, each with the "
+            "question and the answer in the instrument's own words (PHQ-9 item 9 "
+            "'Several days' ... 'Nearly every day'); null for the other rules."
+        },
+    )
+    unfinished = fields.Boolean(
+        metadata={
+            "description": "Raised by a check-in's safety answer sent before the check-in "
+            "was finished, and the check-in has not been finished (yet)."
+        }
+    )
     asq_result = fields.String(
         allow_none=True,
         metadata={
             "description": "The ASQ's result on this alert's check-in, or on the ASQ that "
             "followed it (NIMH pathway); not_answered once the ASQ offered after item 9 has "
-            "waited over an hour.",
+            "waited longer than the clinic's asq_follow_up_minutes rule setting (default 60; "
+            "NIMH counts a refusal as positive), pending before.",
             "enum": list(ASQ_RESULT_VALUES),
         },
     )

@@ -2,8 +2,14 @@
 
 An ASQ check-in's result is its own (negative / non_acute_positive / acute_positive). A
 check-in whose safety answer asked for the ASQ (PHQ-9 item 9) shows the result of the ASQ
-that followed it, or ``not_answered`` once the follow-up has waited longer than
-``FOLLOW_UP_WAIT`` (NIMH counts a refusal to answer as positive), or ``pending`` before.
+that followed it, or ``not_answered`` once the follow-up has waited longer than the
+clinic's ``asq_follow_up_minutes`` rule setting (default 60; NIMH counts a refusal to answer
+as positive), or ``pending`` before.
+
+Computed when read, from the check-in's answer time and the linked ASQ, not by periodic work:
+the marker is exact to the minute, needs no worker to be up, and a clinic that changes its
+setting sees every open alert follow the new time at once. Nothing is notified when the time
+passes: the item-9 alert that asked for the ASQ was notified already.
 """
 
 from datetime import datetime, timedelta
@@ -11,11 +17,9 @@ from datetime import datetime, timedelta
 import surveys
 
 from ..extensions import db
-from ..models import Checkin
+from ..models import Checkin, Clinic
 from ..models.base import utcnow
-
-#: How long an ASQ offered after item 9 may go unanswered before the clinic is told so.
-FOLLOW_UP_WAIT = timedelta(hours=1)
+from ..pipeline.settings import clinic_rule_settings
 
 #: Every value ``asq_results`` gives, for the OpenAPI and the clinic views.
 ASQ_RESULT_VALUES = ("negative", "non_acute_positive", "acute_positive", "pending", "not_answered")
@@ -43,10 +47,25 @@ def asq_results(checkins: list[Checkin], now: datetime | None = None) -> dict:
         if own is None and checkin.id in asking:
             own = follow_ups.get(checkin.id)
             if own is None:
-                waited = now - checkin.completed_at
-                own = "not_answered" if waited > FOLLOW_UP_WAIT else "pending"
+                own = follow_up_state(checkin.completed_at, now, _wait(checkin.clinic_id))
         results[checkin.id] = own
     return results
+
+
+def follow_up_state(offered_at: datetime, now: datetime, wait: timedelta) -> str:
+    """``pending`` while an ASQ offered at ``offered_at`` is within ``wait``, then
+    ``not_answered`` (strictly after: at exactly ``wait`` it is still pending)."""
+    return "not_answered" if now - offered_at > wait else "pending"
+
+
+def follow_up_wait(clinic: Clinic) -> timedelta:
+    """The clinic's time for the ASQ offered after item 9 (rule setting, default an hour)."""
+    return timedelta(minutes=clinic_rule_settings(clinic).asq_follow_up_minutes)
+
+
+def _wait(clinic_id: int) -> timedelta:
+    # The identity map holds the clinic after its first read: one query per clinic at most.
+    return follow_up_wait(db.session.get(Clinic, clinic_id))
 
 
 def _follow_up(checkin: Checkin) -> str | None:

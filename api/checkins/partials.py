@@ -16,6 +16,7 @@ from ..extensions import db
 from ..models import Checkin, CheckinPartial, Patient
 from ..models.base import utcnow
 from ..pipeline.submit import partial_hits, partial_stored
+from .answers import answer_rows
 from .operations import (
     answer_time,
     definition_of,
@@ -78,7 +79,9 @@ def submit_partial(patient: Patient, body: dict) -> PartialSubmission:
         if existing is None:
             raise Conflict("This id was used and is no longer available.")
         return PartialSubmission(replayed(existing, patient, hashed), created=False)
-    partial_stored(patient, partial, hits, now, after_commit, finished=taken is not None)
+    partial_stored(
+        patient, partial, definition, hits, now, after_commit, finished=taken is not None
+    )
     return PartialSubmission(partial, created=True)
 
 
@@ -97,20 +100,6 @@ def partial_body(partial: CheckinPartial, patient: Patient) -> dict:
             level=partial.safety_level,
         ),
     }
-
-
-def answer_rows(definition: surveys.Definition, answers: dict) -> list[dict]:
-    """Every answered question in item order, with its text and the answer's label."""
-    rows = []
-    for item in definition.items:
-        if item.link_id not in answers:
-            continue
-        value = answers[item.link_id]
-        label = value if item.type == "text" else None
-        if item.type == "choice" and value in item.values:
-            label = item.option(value).text
-        rows.append({"link_id": item.link_id, "text": item.text, "value": value, "label": label})
-    return rows
 
 
 def with_signals(items: list[dict], patient_id) -> list[dict]:

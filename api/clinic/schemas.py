@@ -61,7 +61,17 @@ class ClinicSettingsInSchema(Schema):
         fields.Nested(ResourceInSchema), validate=validate.Length(max=10)
     )
     monitoring_hours = fields.String(allow_none=True, validate=validate.Length(max=300))
-    rule_settings = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True))
+    rule_settings = fields.Dict(
+        keys=fields.String(),
+        values=fields.Raw(allow_none=True),
+        metadata={
+            "description": "Alert rule settings to change (surveys.RuleSettings); null puts a "
+            "setting back to its default. asq_follow_up_minutes (1-1440, default 60): how long "
+            "the ASQ offered after a positive PHQ-9 item 9 may go unanswered before the item-9 "
+            "alert shows 'follow-up questions not answered'. An unknown name or a value out of "
+            "range is a 422 naming it."
+        },
+    )
 
     @validates("rule_settings")
     def _valid_rules(self, value, **_):

@@ -24,6 +24,7 @@ class Alert(db.Model):
         sa.CheckConstraint(f"priority IN {PRIORITIES}", name="priority"),
         sa.CheckConstraint(f"status IN {ALERT_STATUSES}", name="status"),
         sa.CheckConstraint(range_check("answered_at"), name="answered_at_in_range"),
+        sa.CheckConstraint(range_check("received_at"), name="received_at_in_range"),
         sa.UniqueConstraint("checkin_id", "rule"),
         sa.Index("ix_alerts_clinic_status", "clinic_id", "status"),
         sa.Index("ix_alerts_patient_status", "patient_id", "status"),
@@ -51,6 +52,11 @@ class Alert(db.Model):
     reason: Mapped[str] = mapped_column(sa.String(500))
     #: When the patient gave the answers (a check-in queued offline arrives late).
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When that answer reached the server (long after ``answered_at`` if it sat offline).
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The safety items' answers that raised it, in the instrument's own words: a list of
+    #: {link_id, text, value, label}; null for the other rules (and alerts before 0008).
+    safety_answers: Mapped[list | None] = mapped_column(sa.JSON)
     status: Mapped[str] = mapped_column(sa.String(20), server_default="open")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -10,8 +10,9 @@ import surveys
 from ..audit import record
 from ..auth.operations import create_invite
 from ..auth.policy import clinic_patient_or_404, policy, require_principal
+from ..checkins.answers import answer_rows
 from ..checkins.followups import asq_results
-from ..checkins.partials import answer_rows, merged_unfinished, with_signals
+from ..checkins.partials import merged_unfinished, with_signals
 from ..extensions import db
 from ..models import Checkin, CheckinDue, PatientSummary
 from ..models.base import utcnow

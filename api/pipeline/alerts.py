@@ -11,12 +11,15 @@ acknowledged or resolved, the next answer opens a new episode.
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
+import surveys
 from surveys.rules import CHECKIN_ONLY_RULES
 
+from ..checkins.answers import safety_answer_rows
 from ..extensions import db
-from ..models import Alert, AlertEvent, Patient
+from ..models import Alert, AlertEvent, Checkin, Patient
 from ..models.base import dialect_insert, new_uuid, utcnow
 from .notify import escalation_deadline
 
@@ -30,29 +33,64 @@ EPISODE_RULES = frozenset(CHECKIN_ONLY_RULES)
 EPISODE_ATTEMPTS = 3
 
 
+@dataclass(frozen=True)
+class Answered:
+    """When the answers behind a rule hit were given and reached the server, and the safety
+    items' answers among them (``api.checkins.answers.safety_answer_rows``)."""
+
+    at: datetime | None = None
+    received_at: datetime | None = None
+    safety_answers: list | None = None
+
+
 def raise_alerts(
-    patient: Patient, hits, *, checkin_id=None, answered_at: datetime | None = None
+    patient: Patient,
+    hits,
+    *,
+    checkin_id=None,
+    answered_at: datetime | None = None,
+    received_at: datetime | None = None,
+    safety_answers: list | None = None,
 ) -> list[Alert]:
     """Insert an alert per rule hit unless its key exists; return the ones inserted now.
 
     ``hits`` are ``surveys.RuleHit``. Uses INSERT ... ON CONFLICT DO NOTHING so that two
     evaluations racing on the same check-in cannot both create (or fail on) an alert; a
     safety hit while its episode is open is attached to it and returns nothing.
+    ``safety_answers`` are stored on the safety rules' alerts only.
     """
     created = []
     now = utcnow()
     for hit in hits:
         if hit.rule in EPISODE_RULES:
-            alert = _raise_episode(patient, hit, checkin_id, answered_at, now)
+            answered = Answered(answered_at, received_at, safety_answers)
+            alert = _raise_episode(patient, hit, checkin_id, answered, now)
         else:
-            alert = _insert(patient, hit, checkin_id, answered_at, now, episode=False)
+            answered = Answered(answered_at, received_at)
+            alert = _insert(patient, hit, checkin_id, answered, now, episode=False)
         if alert is not None:
             created.append(alert)
     db.session.flush()
     return created
 
 
-def _insert(patient, hit, checkin_id, answered_at, now, *, episode: bool) -> Alert | None:
+def raise_checkin_alerts(patient: Patient, hits, checkin: Checkin) -> list[Alert]:
+    """``raise_alerts`` for a stored check-in's hits, with its times and safety answers."""
+    answers = None
+    if any(hit.rule in EPISODE_RULES for hit in hits):
+        definition = surveys.get_definition(checkin.instrument, checkin.instrument_version)
+        answers = safety_answer_rows(definition, checkin.answers)
+    return raise_alerts(
+        patient,
+        hits,
+        checkin_id=checkin.id,
+        answered_at=checkin.completed_at,
+        received_at=checkin.received_at,
+        safety_answers=answers,
+    )
+
+
+def _insert(patient, hit, checkin_id, answered: Answered, now, *, episode: bool) -> Alert | None:
     """INSERT the hit's alert unless a unique key stops it; the new alert or None."""
     deadline = escalation_deadline(patient.clinic, hit.priority)
     values = {
@@ -64,8 +102,10 @@ def _insert(patient, hit, checkin_id, answered_at, now, *, episode: bool) -> Ale
         "rule": hit.rule,
         "priority": hit.priority,
         "reason": hit.reason[:500],
-        "answered_at": answered_at,
-        "latest_answered_at": answered_at,
+        "answered_at": answered.at,
+        "latest_answered_at": answered.at,
+        "received_at": answered.received_at,
+        "safety_answers": answered.safety_answers,
         "status": "open",
         "episode": episode,
         "repeats": 0,
@@ -88,7 +128,7 @@ def _insert(patient, hit, checkin_id, answered_at, now, *, episode: bool) -> Ale
     return db.session.get(Alert, alert_id)
 
 
-def _raise_episode(patient, hit, checkin_id, answered_at, now) -> Alert | None:
+def _raise_episode(patient, hit, checkin_id, answered: Answered, now) -> Alert | None:
     """Open the hit's episode, or attach the hit to the open one; the alert if opened now.
 
     Race-safe without a lock of its own: the open-episode unique index lets one of two
@@ -98,7 +138,7 @@ def _raise_episode(patient, hit, checkin_id, answered_at, now) -> Alert | None:
     for _ in range(EPISODE_ATTEMPTS):
         if _recorded(hit.key):
             return None  # this answer is an alert already, or attached to one
-        alert = _insert(patient, hit, checkin_id, answered_at, now, episode=True)
+        alert = _insert(patient, hit, checkin_id, answered, now, episode=True)
         if alert is not None:
             return alert
         if _recorded(hit.key):
@@ -116,13 +156,13 @@ def _raise_episode(patient, hit, checkin_id, answered_at, now) -> Alert | None:
             .execution_options(populate_existing=True)
         )
         if open_episode is not None:
-            _attach(open_episode, hit, checkin_id, answered_at, now)
+            _attach(open_episode, hit, checkin_id, answered, now)
             return None
         # The episode was acknowledged between the two statements: try to open a new one.
     # Acknowledged under our feet every time: a safety answer is never lost, so it gets an
     # alert of its own outside the episode index.
     log.error("alert episode of patient kept closing; raising a separate alert")
-    return _insert(patient, hit, checkin_id, answered_at, now, episode=False)
+    return _insert(patient, hit, checkin_id, answered, now, episode=False)
 
 
 def _recorded(key: str) -> bool:
@@ -132,8 +172,10 @@ def _recorded(key: str) -> bool:
     return db.session.scalar(db.select(as_alert.exists() | as_repeat.exists())) or False
 
 
-def _attach(alert: Alert, hit, checkin_id, answered_at, now) -> None:
-    """Record a further answer on the open episode ``alert`` (row-locked), once per hit."""
+def _attach(alert: Alert, hit, checkin_id, answered: Answered, now) -> None:
+    """Record a further answer on the open episode ``alert`` (row-locked), once per hit,
+    with when it was given and what it was."""
+    answered_at = answered.at
     event = dialect_insert(AlertEvent).values(
         alert_id=alert.id,
         kind="repeated",
@@ -141,6 +183,7 @@ def _attach(alert: Alert, hit, checkin_id, answered_at, now) -> None:
         detail={
             "checkin_id": str(checkin_id) if checkin_id else None,
             "answered_at": answered_at.isoformat() if answered_at else None,
+            "answers": answered.safety_answers,
         },
         dedupe_key=hit.key,
     )

@@ -13,7 +13,7 @@ from surveys.summary import PatientRecord
 from ..extensions import db
 from ..models import Checkin, Patient
 from ..schedules.operations import complete_slots
-from .alerts import raise_alerts
+from .alerts import raise_checkin_alerts
 from .notify import notify_first_round
 from .settings import clinic_rule_settings
 from .summary import read_record, store_summary
@@ -45,7 +45,7 @@ def evaluate(checkin_id: uuid.UUID, now: datetime) -> dict:
     if patient is None or record is None:  # cannot be while the check-in is locked; be safe
         return {"status": "missing", "deliveries": {}}
     hits = _rule_hits(checkin, patient, record)
-    created = raise_alerts(patient, hits, checkin_id=checkin.id, answered_at=checkin.completed_at)
+    created = raise_checkin_alerts(patient, hits, checkin)
     # Only what this evaluation raised: the safety alerts raised at submit were notified in
     # the same transaction (their pending deliveries are the reconciler's if a send is lost).
     deliveries = notify_first_round(created, now)
@@ -88,7 +88,7 @@ def _reconsider_later(
     created = []
     for row in later:
         hits = _rule_hits(row, patient, record)
-        created += raise_alerts(patient, hits, checkin_id=row.id, answered_at=row.completed_at)
+        created += raise_checkin_alerts(patient, hits, row)
     if created:
         log.info("late check-in %s added %d alert(s) to later ones", checkin.id, len(created))
     return notify_first_round(created, now)

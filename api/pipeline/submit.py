@@ -14,10 +14,11 @@ from flask import current_app
 import surveys
 from surveys.rules import CHECKIN_ONLY_RULES
 
+from ..checkins.answers import safety_answer_rows
 from ..extensions import db
 from ..models import Alert, Checkin, CheckinPartial, Patient
 from ..queue import publish
-from .alerts import raise_alerts
+from .alerts import raise_alerts, raise_checkin_alerts
 from .fairness import paced
 from .notify import notify_first_round
 from .outbox import stamp_deliveries
@@ -40,7 +41,7 @@ def checkin_stored(
         surveys.CheckinFacts(checkin_id=str(checkin.id), at=checkin.completed_at, score=score),
         clinic_rule_settings(patient.clinic),
     )
-    alerts = raise_alerts(patient, hits, checkin_id=checkin.id, answered_at=checkin.completed_at)
+    alerts = raise_checkin_alerts(patient, hits, checkin)
     if len(alerts) < len(hits):
         # A hit whose key was taken: its alert may be the one this check-in's safety signal
         # raised before it was finished (only then is there anything to join).
@@ -63,6 +64,7 @@ def partial_hits(
 def partial_stored(
     patient: Patient,
     partial: CheckinPartial,
+    definition: surveys.Definition,
     hits,
     now: datetime,
     after_commit,
@@ -77,6 +79,8 @@ def partial_stored(
         hits,
         checkin_id=partial.id if finished else None,
         answered_at=partial.answered_at,
+        received_at=partial.received_at,
+        safety_answers=safety_answer_rows(definition, partial.answers),
     )
     _notify_after_commit(alerts, now, after_commit)
 

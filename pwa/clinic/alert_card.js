@@ -1,5 +1,6 @@
-// One alert as a card: priority in words and colour, patient, reason, age, deliveries,
-// acknowledge-with-note and resolve, and its timeline and per-channel deliveries on demand.
+// One alert as a card: priority in words and colour, patient, reason, the answer that raised
+// it (in the instrument's words) and when it was given, age, deliveries, acknowledge-with-note
+// and resolve, and its timeline and per-channel deliveries on demand.
 
 import { request } from "/pwa/js/api.js";
 import { announce, h } from "/pwa/js/dom.js";
@@ -29,6 +30,57 @@ function answeredNote(event) {
   return ` (answered ${when(answered)})`;
 }
 
+/** What a repeated safety answer was: ": “Nearly every day”". */
+function repeatedLevel(event) {
+  const answers = event.kind === "repeated" && event.detail && event.detail.answers;
+  if (!answers || !answers.length) return "";
+  return `: ${answers.map((a) => `“${a.label ?? a.value}”`).join(", ")}`;
+}
+
+/** "2 days ago" for an answer that sat offline a day or more, else as `relative`. */
+function answeredAgo(iso, now = Date.now()) {
+  const days = Math.floor((now - new Date(iso).getTime()) / 86_400_000);
+  if (days < 1) return relative(iso, now);
+  return `${days} day${days === 1 ? "" : "s"} ago`;
+}
+
+/** The safety answers that raised the alert: "“Nearly every day” to “Thoughts that…”". */
+function answerLines(alert) {
+  if (!alert.safety_answers || !alert.safety_answers.length) return null;
+  return h(
+    "ul",
+    { class: "plain safety-answers" },
+    alert.safety_answers.map((a) =>
+      h(
+        "li",
+        { "data-item": a.link_id, "data-value": String(a.value) },
+        "Answered ",
+        h("strong", { class: "answer-level" }, a.label ?? String(a.value)),
+        ` to “${a.text}”`,
+      ),
+    ),
+  );
+}
+
+/** When the patient answered, and whether the answer sat on an offline phone. */
+function answeredLine(alert) {
+  if (!alert.answered_at) return null;
+  if (alert.sat_offline) {
+    return h(
+      "p",
+      { class: "meta answered offline" },
+      h("strong", {}, `Answered ${answeredAgo(alert.answered_at)}`),
+      ` (${when(alert.answered_at)}), kept on the phone while it was offline; `,
+      `arrived ${when(alert.received_at)}`,
+    );
+  }
+  return h(
+    "p",
+    { class: "meta answered" },
+    `Answered ${relative(alert.answered_at)} (${when(alert.answered_at)})`,
+  );
+}
+
 async function fillDetails(container, alertId) {
   container.replaceChildren(h("p", { class: "meta" }, "Loading…"));
   try {
@@ -42,6 +94,7 @@ async function fillDetails(container, alertId) {
           {},
           `${when(event.at)}: ${KIND_WORDS[event.kind] || event.kind}`,
           event.actor ? ` by ${event.actor.name}` : "",
+          repeatedLevel(event),
           answeredNote(event),
         ),
       ),
@@ -164,6 +217,15 @@ export function alertCard(alert, { showPatient = true, changed = () => {} } = {}
       showPatient ? h("span", { class: "ref" }, alert.patient.ref) : null,
     ),
     h("p", {}, alert.reason),
+    answerLines(alert),
+    alert.unfinished
+      ? h(
+          "p",
+          { class: "flag unfinished" },
+          "Check-in not finished: sent at the safety answer, then left. " +
+            "The answers given are in the patient's check-ins.",
+        )
+      : null,
     alert.asq_result
       ? h(
           "p",
@@ -171,9 +233,10 @@ export function alertCard(alert, { showPatient = true, changed = () => {} } = {}
           ASQ_RESULT_WORDS[alert.asq_result],
         )
       : null,
+    answeredLine(alert),
     h(
       "p",
-      { class: "meta" },
+      { class: "meta raised" },
       `Raised ${relative(alert.created_at)} (${when(alert.created_at)})`,
       alert.escalation_level ? ` · escalated to level ${alert.escalation_level}` : "",
     ),

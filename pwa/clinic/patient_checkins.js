@@ -3,10 +3,19 @@
 import { h } from "/pwa/js/dom.js";
 import { ASQ_RESULT_WORDS, when } from "./format.js";
 
-/** What a check-in's safety answer was, in words: the ASQ's result, or the item endorsed. */
+/**
+ * What a check-in's safety answer was, in words: item 9 with its answer in the PHQ-9's own
+ * words ("Item 9: Nearly every day"), and the ASQ's result (its own, or of the ASQ that
+ * followed item 9, or that it was not answered in time).
+ */
 function safetyWords(c) {
-  if (c.asq_result && c.asq_result !== "pending") return ASQ_RESULT_WORDS[c.asq_result];
-  if (c.instrument === "phq9" && c.safety_endorsed) return "Item 9 endorsed";
+  const asq = c.asq_result && c.asq_result !== "pending" ? ASQ_RESULT_WORDS[c.asq_result] : null;
+  if (c.instrument === "phq9" && c.safety_endorsed) {
+    const item9 = c.answers.find((a) => a.link_id === "phq9_9");
+    const words = item9 && item9.label ? `Item 9: ${item9.label}` : "Item 9 endorsed";
+    return asq ? `${words} · ${asq}` : words;
+  }
+  if (asq) return asq;
   return c.safety_endorsed ? "Safety answer given" : null;
 }
 

@@ -124,3 +124,70 @@ def test_repeated_non_acute_positive_screens_are_one_open_alert(client, csrf, db
     rows = db_session.scalars(sa.select(Alert).where(Alert.rule == "non_acute_positive")).all()
     assert len(rows) == 1 and rows[0].status == "open"
     assert rows[0].repeats == 3
+
+
+@pytest.fixture
+def admin(make_client, login, create_clinician, patient):
+    other = make_client()
+    csrf = login(other, create_clinician(clinic=patient.clinic, role="admin"))
+    return other, csrf
+
+
+def set_rules(admin, **settings):
+    client, csrf = admin
+    return client.patch(
+        "/api/v1/clinic/settings",
+        json={"rule_settings": settings},
+        headers={"X-CSRF-Token": csrf},
+    )
+
+
+@pytest.mark.parametrize("value", [0, -5, 1441, 10**9, "60", True, 1.5, [60]])
+def test_a_bad_follow_up_time_is_a_clear_422_and_changes_nothing(admin, db_session, value):
+    from api.models import Clinic
+
+    response = set_rules(admin, asq_follow_up_minutes=value)
+    assert response.status_code == 422, response.json
+    message = " ".join(response.json["errors"]["rule_settings"])
+    assert "asq_follow_up_minutes must be a whole number from 1 to 1440" in message
+    client, _ = admin
+    settings = client.get("/api/v1/clinic/settings").json["rule_settings"]
+    assert settings["asq_follow_up_minutes"] == 60
+    db_session.expire_all()
+    assert all(
+        "asq_follow_up_minutes" not in (c.rule_settings or {})
+        for c in db_session.scalars(sa.select(Clinic))
+    )
+
+
+def test_the_follow_up_time_is_the_clinics_on_both_sides_of_the_boundary(
+    client, csrf, staff, admin, patient
+):
+    assert set_rules(admin, asq_follow_up_minutes=30).status_code == 200
+    now = datetime.now(UTC)
+    # A minute either side of 30 (the request's own time lies between these and the read).
+    after = post(client, csrf, "phq9", PHQ9_ITEM9, at=now - timedelta(minutes=31))
+    before = post(client, csrf, "phq9", PHQ9_ITEM9, at=now - timedelta(minutes=29))
+    items = staff.get(f"/api/v1/patients/{patient.id}/checkins").json["items"]
+    assert {i["id"]: i["asq_result"] for i in items} == {before: "pending", after: "not_answered"}
+    # The episode's alert is on the first answer sent, whose ASQ is now overdue.
+    listed = staff.get("/api/v1/alerts").json["items"]
+    assert [(a["asq_result"], a["repeats"]) for a in listed] == [("not_answered", 1)]
+
+    # Read-time: the clinic's new time applies at once to what is already stored.
+    assert set_rules(admin, asq_follow_up_minutes=None).status_code == 200  # default, 60
+    items = staff.get(f"/api/v1/patients/{patient.id}/checkins").json["items"]
+    assert {i["asq_result"] for i in items} == {"pending"}
+    # An ASQ that came after all gives its own result, whatever the time.
+    post(client, csrf, "asq", ASQ_NO, follow_up_of=after)
+    assert staff.get("/api/v1/alerts").json["items"][0]["asq_result"] == "negative"
+
+
+def test_the_follow_up_state_turns_strictly_after_the_wait():
+    from api.checkins.followups import follow_up_state
+
+    offered = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    wait = timedelta(minutes=45)
+    assert follow_up_state(offered, offered + wait - timedelta(seconds=1), wait) == "pending"
+    assert follow_up_state(offered, offered + wait, wait) == "pending"
+    assert follow_up_state(offered, offered + wait + timedelta(seconds=1), wait) == "not_answered"

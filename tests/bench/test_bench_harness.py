@@ -100,6 +100,9 @@ def test_alert_pipeline_and_recovery_reached_sink_and_receiver(bench_run):
     urgent, recovery = lines["urgent"]["numbers"], lines["recovery"]["numbers"]
     # Numbers exist only if an email reached the sink and a signed webhook the receiver.
     assert urgent["p50"] > 0 and urgent["noop_ms"], urgent
+    # Unfinished check-ins' safety signals are in the figure, counted apart.
+    assert isinstance(urgent["unfinished"], int), urgent
+    assert urgent["unfinished_notified"] <= urgent["unfinished"], urgent
     # Every check-in posted during the outage was accepted and counted.
     assert recovery["checkins"] == 12, recovery
     assert isinstance(recovery["duplicates"], int), recovery
