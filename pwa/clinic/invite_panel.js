@@ -3,7 +3,7 @@
 // (SVG in the JSON answer) and is shown as an image: an image runs no script.
 
 import { request } from "/pwa/js/api.js";
-import { announce, h } from "/pwa/js/dom.js";
+import { h } from "/pwa/js/dom.js";
 import { day, errorText } from "./format.js";
 import { svgImage } from "./qr.js";
 
@@ -51,8 +51,8 @@ export function invitePanel(patient, invite) {
         const { body } = await request("POST", `/api/v1/patients/${patient.id}/invite/email`, {
           invite_url: invite.invite_url,
         });
+        // A status region of its own: screen readers hear it without a second announcement.
         status.textContent = `The invite is on its way to ${body.sent_to}.`;
-        announce(status.textContent);
       } catch (failure) {
         error.textContent = errorText(failure);
       } finally {

@@ -3,7 +3,7 @@
 // Each part saves on its own (a PATCH of its fields only), its refusals beside its fields.
 
 import { request } from "/pwa/js/api.js";
-import { announce, h, show } from "/pwa/js/dom.js";
+import { h, show } from "/pwa/js/dom.js";
 import { clearFieldErrors, showFieldErrors } from "./field_errors.js";
 
 const KIND_WORDS = {
@@ -67,8 +67,7 @@ function part({ id, heading, intro, controls, body, saved, button = "Save" }) {
     try {
       const { body: settings } = await request("PATCH", "/api/v1/clinic/settings", body());
       clearFieldErrors(form, summary);
-      done.textContent = `${heading}: saved.`;
-      announce(done.textContent);
+      done.textContent = `${heading}: saved.`; // a status region: announced as it is
       if (saved) saved(settings);
     } catch (failure) {
       showFieldErrors(form, failure, summary);
