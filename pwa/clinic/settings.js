@@ -19,11 +19,17 @@ const RULE_WORDS = {
     "PHQ-9 item 9 (suicidal thoughts)",
     "Always on: every positive answer is followed up.",
   ],
-  severe: ["Severe scores", "A PHQ-9 of 20 or more, or a GAD-7 of 15 or more."],
-  worsening: ["Worsening", "A reliable rise from the course's baseline or lowest score."],
+  severe: ["Severe scores", "A total that enters the questionnaire's most severe band."],
+  worsening: [
+    "Worsening",
+    "A rise by the reliable-change amount against the previous check-in or the lowest score.",
+  ],
   missed_checkins: ["Missed check-ins", null],
-  missed_checkins_days: ["Days without a check-in before an alert", null],
-  not_on_track: ["Not on track", "Too little improvement after some weeks and sessions."],
+  missed_checkins_days: ["Days a due check-in may be late before an alert", null],
+  not_on_track: [
+    "Not on track",
+    "Less improvement from baseline than expected, some weeks or sessions into a course.",
+  ],
   not_on_track_weeks: ["Not on track: after this many weeks", null],
   not_on_track_sessions: ["Not on track: or after this many sessions", null],
   not_on_track_min_improvement: ["Not on track: improvement expected (%)", null],
@@ -296,7 +302,7 @@ function escalationPart(settings) {
     id: "escalation",
     heading: "Escalation",
     intro:
-      "An imminent or urgent alert nobody has acknowledged after this many minutes is sent again, to the staff on call.",
+      "An imminent or urgent alert nobody has acknowledged after this many minutes goes to the staff on call, then to the clinic's administrators, again at each such interval until someone acknowledges it.",
     controls: grid,
     body: () => ({
       escalate_imminent_minutes: Number(
