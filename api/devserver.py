@@ -13,6 +13,7 @@ import contextlib
 import importlib.util
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -52,7 +53,17 @@ def main() -> int:
     if "SMTP_HOST" not in os.environ and importlib.util.find_spec("aiosmtpd"):
         # No mail relay configured: a local sink prints each notification email to this
         # console, so the alert path can be watched end to end on a laptop.
-        env["SMTP_HOST"], env["SMTP_PORT"] = "127.0.0.1", env.get("SMTP_PORT", "8025")
+        port_given = "SMTP_PORT" in env
+        mail_port = free_mail_port(int(env.get("SMTP_PORT", "8025")), fall_back=not port_given)
+        if mail_port is None:
+            print(
+                f"Port {env['SMTP_PORT']} (SMTP_PORT) is taken by another program: stop it, "
+                "or choose another SMTP_PORT.",
+                file=sys.stderr,
+            )
+            return 1
+        env["SMTP_HOST"], env["SMTP_PORT"] = "127.0.0.1", str(mail_port)
+        print(f"Emails are printed here (a mail sink on 127.0.0.1:{mail_port}).", flush=True)
         commands["mail"] = [
             sys.executable,
             "-m",
@@ -197,6 +208,22 @@ class Supervised:
     def _end_group(self) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def free_mail_port(wanted: int, *, fall_back: bool) -> int | None:
+    """``wanted`` if 127.0.0.1 has it free; else a free port if ``fall_back``, else None.
+
+    Another ``make run`` (or any program) may hold the default: the sink then takes a free
+    port rather than dying with a traceback; a port the user chose is not silently moved.
+    """
+    for port in (wanted, 0) if fall_back else (wanted,):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return probe.getsockname()[1]
+    return None
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..models import AuthSession, StaffUser
 from ..models.base import utcnow
+from ..qr import qr_svg
 
 RECOVERY_CODES = 10
 ISSUER = "Waypoint"
@@ -44,7 +45,7 @@ def start_totp_enrolment(staff: StaffUser, current_password: str) -> dict:
     staff.totp_last_counter = None
     db.session.flush()
     uri = pyotp.TOTP(staff.totp_secret).provisioning_uri(name=staff.email, issuer_name=ISSUER)
-    return {"secret": staff.totp_secret, "otpauth_uri": uri}
+    return {"secret": staff.totp_secret, "otpauth_uri": uri, "otpauth_qr_svg": qr_svg(uri)}
 
 
 def confirm_totp_enrolment(staff: StaffUser, code: str, current_password: str) -> list[str]:

@@ -15,6 +15,9 @@ class TotpStartInSchema(Schema):
 class TotpStartSchema(Schema):
     secret = fields.String(required=True, metadata={"description": "Base32, for manual entry."})
     otpauth_uri = fields.String(required=True, metadata={"description": "For the QR code."})
+    otpauth_qr_svg = fields.String(
+        required=True, metadata={"description": "The otpauth URI as a QR code (SVG document)."}
+    )
 
 
 class TotpConfirmInSchema(Schema):

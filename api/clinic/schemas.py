@@ -75,6 +75,16 @@ class ClinicSettingsInSchema(Schema):
 
     @validates("rule_settings")
     def _valid_rules(self, value, **_):
+        # Each setting on its own, so that a refusal names the setting it is about
+        # (``rule_settings.missed_checkins_days``), for the form to show beside that field.
+        errors = {}
+        for name, setting in value.items():
+            try:
+                surveys.RuleSettings.from_dict({name: setting})
+            except surveys.SettingsError as exc:
+                errors[name] = [str(exc)]
+        if errors:
+            raise ValidationError(errors)
         try:
             surveys.RuleSettings.from_dict(value)
         except surveys.SettingsError as exc:

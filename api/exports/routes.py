@@ -53,4 +53,10 @@ class PatientFhir(MethodView):
         record(
             "patient.export", object_type="patient", object_id=patient.id, format="fhir", **counts
         )
-        return Response(json.dumps(bundle), mimetype="application/fhir+json")
+        # A name a chart's import dialog recognises, not the URL's last segment ("fhir").
+        filename = f"waypoint-{patient.ref}-fhir.json"
+        return Response(
+            json.dumps(bundle),
+            mimetype="application/fhir+json",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )

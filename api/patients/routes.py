@@ -16,10 +16,13 @@ from ..checkins.partials import merged_unfinished, with_signals
 from ..extensions import db
 from ..models import Checkin, CheckinDue, PatientSummary
 from ..models.base import utcnow
+from .invites import email_invite, invite_body
 from .operations import care_team_members, enrol_patient, update_patient
 from .schemas import (
     CheckinArgsSchema,
     EnrolledSchema,
+    InviteEmailedSchema,
+    InviteEmailInSchema,
     InviteSchema,
     PatientCheckinListSchema,
     PatientDetailSchema,
@@ -38,7 +41,7 @@ class Patients(MethodView):
     @blp.arguments(PatientInSchema)
     @blp.response(201, EnrolledSchema)
     def post(self, body):
-        """Enrol a patient; the answer carries a one-time invite URL for them."""
+        """Enrol a patient; the answer carries a one-time invite URL for them, and its QR code."""
         principal = require_principal()
         team = care_team_members(principal.clinic_id, body["care_team"])
         patient = enrol_patient(
@@ -50,7 +53,7 @@ class Patients(MethodView):
         )
         invite_url = create_invite(patient, principal.staff)
         record("patient.create", object_type="patient", object_id=patient.id)
-        return {"patient": patient, "invite_url": invite_url}
+        return {"patient": patient, **invite_body(invite_url)}
 
 
 @blp.route("/<uuid:patient_id>")
@@ -111,14 +114,29 @@ class PatientInvite(MethodView):
     @policy("staff")
     @blp.response(201, InviteSchema)
     def post(self, patient_id):
-        """A fresh invite URL; every older one stops working."""
+        """A fresh invite URL and its QR code; every older one stops working."""
         principal = require_principal()
         patient = clinic_patient_or_404(patient_id)
         if patient.status != "active":
             abort(409, message="Re-admit the patient before inviting them.")
         invite_url = create_invite(patient, principal.staff)
         record("patient.invite", object_type="patient", object_id=patient.id)
-        return {"invite_url": invite_url}
+        return invite_body(invite_url)
+
+
+@blp.route("/<uuid:patient_id>/invite/email")
+class PatientInviteEmail(MethodView):
+    @policy("staff")
+    @blp.arguments(InviteEmailInSchema)
+    @blp.response(202, InviteEmailedSchema)
+    @blp.alt_response(409, description="The patient is discharged.")
+    @blp.alt_response(422, description="No email address, or not a live invite of the patient.")
+    def post(self, body, patient_id):
+        """Email the patient their live invite link (the worker sends it after the commit)."""
+        patient = clinic_patient_or_404(patient_id)
+        sent_to = email_invite(patient, body["invite_url"])
+        record("patient.invite_email", object_type="patient", object_id=patient.id)
+        return {"sent_to": sent_to}
 
 
 @blp.route("/<uuid:patient_id>/checkins")

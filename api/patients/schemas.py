@@ -8,13 +8,16 @@ from ..checkins.followups import ASQ_RESULT_VALUES
 from ..models.patients import PATIENT_STATUSES
 from ..schemas import SCHEDULE_INSTRUMENTS, PatchSchema
 
+#: An IANA time zone; the refusal gives an example rather than listing all six hundred.
+TIMEZONE = validate.OneOf(
+    sorted(available_timezones()), error="Not a time zone name, e.g. America/New_York."
+)
+
 
 class PatientInSchema(Schema):
     display_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
-    timezone = fields.String(
-        load_default=None, allow_none=True, validate=validate.OneOf(sorted(available_timezones()))
-    )
+    timezone = fields.String(load_default=None, allow_none=True, validate=TIMEZONE)
     care_team = fields.List(
         fields.Integer(validate=validate.Range(1, 2**31 - 1)),
         load_default=list,
@@ -34,13 +37,26 @@ class PatientOutSchema(Schema):
     created_at = fields.DateTime()
 
 
-class EnrolledSchema(Schema):
-    patient = fields.Nested(PatientOutSchema)
-    invite_url = fields.String()
-
-
 class InviteSchema(Schema):
-    invite_url = fields.String()
+    invite_url = fields.String(metadata={"description": "Shown once: only its hash is kept."})
+    invite_qr_svg = fields.String(metadata={"description": "The link as a QR code (SVG)."})
+    invite_expires_at = fields.DateTime(allow_none=True)
+
+
+class EnrolledSchema(InviteSchema):
+    patient = fields.Nested(PatientOutSchema)
+
+
+class InviteEmailInSchema(Schema):
+    invite_url = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=500),
+        metadata={"description": "The live invite link to send (in the body, never a URL)."},
+    )
+
+
+class InviteEmailedSchema(Schema):
+    sent_to = fields.String(metadata={"description": "The patient's address it goes to."})
 
 
 class ScheduleSchema(Schema):
@@ -60,7 +76,7 @@ class ScheduleSchema(Schema):
 class PatientPatchSchema(PatchSchema):
     display_name = fields.String(validate=validate.Length(min=1, max=200))
     email = fields.Email(allow_none=True, validate=validate.Length(max=254))
-    timezone = fields.String(validate=validate.OneOf(sorted(available_timezones())))
+    timezone = fields.String(validate=TIMEZONE)
     schedule = fields.Nested(ScheduleSchema)
     care_team = fields.List(
         fields.Integer(strict=True, validate=validate.Range(1, 2**31 - 1)),

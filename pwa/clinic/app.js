@@ -4,11 +4,16 @@
 import { ApiError, getSession, request } from "/pwa/js/api.js";
 import { announce } from "/pwa/js/dom.js";
 import { renderAccount } from "./account.js";
+import { renderAddPatient } from "./add_patient.js";
 import { renderAlert, renderAlerts } from "./alerts.js";
+import { renderAudit } from "./audit.js";
+import { renderClinicAdmin } from "./clinic_admin.js";
 import { renderLogin } from "./login.js";
 import { renderEnrolment } from "./mfa.js";
 import { renderPanel } from "./panel.js";
+import { renderOutcomes } from "./outcomes.js";
 import { renderPatient } from "./patient.js";
+import { renderSettings } from "./settings.js";
 
 const POLL_MS = 20000;
 const main = document.getElementById("main");
@@ -23,7 +28,12 @@ const ROUTES = [
   [/^\/clinic\/?$/, "panel", () => renderPanel(main)],
   [/^\/clinic\/alerts\/?$/, "alerts", () => renderAlerts(main)],
   [/^\/clinic\/alerts\/([0-9a-f-]{36})\/?$/, "alerts", (m) => renderAlert(main, m[1])],
-  [/^\/clinic\/patients\/([0-9a-f-]{36})\/?$/, "patient", (m) => renderPatient(main, m[1])],
+  [/^\/clinic\/patients\/new\/?$/, "new-patient", () => renderAddPatient(main, staff)],
+  [/^\/clinic\/patients\/([0-9a-f-]{36})\/?$/, "patient", (m) => renderPatient(main, m[1], staff)],
+  [/^\/clinic\/admin\/?$/, "clinic", () => renderClinicAdmin(main, staff)],
+  [/^\/clinic\/settings\/?$/, "clinic", () => renderSettings(main, staff)],
+  [/^\/clinic\/audit\/?$/, "clinic", () => renderAudit(main, staff)],
+  [/^\/clinic\/outcomes\/?$/, "clinic", () => renderOutcomes(main)],
   [
     /^\/clinic\/account\/?$/,
     "account",

@@ -25,7 +25,9 @@ export function renderLogin(main, done) {
     name: "totp",
     inputmode: "numeric",
     autocomplete: "one-time-code",
-    pattern: "[0-9 ]{6,8}|[A-Za-z0-9-]{8,32}",
+    // Browsers compile `pattern` with the regex v flag, where a bare "-" in a class is an
+    // error (and the whole pattern is then ignored): it is escaped.
+    pattern: "[0-9 ]{6,8}|[A-Za-z0-9\\-]{8,32}",
     "aria-describedby": "totp-hint",
   });
   const totpField = h(

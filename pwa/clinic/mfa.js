@@ -1,9 +1,10 @@
-// Two-step sign-in set-up: the password again, the authenticator's secret (grouped for
-// typing) and its otpauth link, a code to confirm, then the recovery codes, shown this once.
+// Two-step sign-in set-up: the password again, the authenticator's QR code, its secret
+// (grouped for typing) and otpauth link, a code to confirm, then the recovery codes, shown once.
 
 import { getSession, request } from "/pwa/js/api.js";
 import { h, show } from "/pwa/js/dom.js";
 import { errorText } from "./format.js";
+import { svgImage } from "./qr.js";
 
 /** "JBSW Y3DP EHPK 3PXP": a Base32 secret in groups of four, easier to type. */
 export function grouped(secret) {
@@ -129,10 +130,16 @@ function renderSecret(main, { required, done, start, currentPassword }) {
       h("h1", {}, "Set up two-step sign-in"),
       intro(required),
       h("h2", { id: "step-key" }, "1. Add Waypoint to your authenticator app"),
+      h("p", {}, "In the app, add an account and scan this QR code with the phone's camera."),
+      h(
+        "figure",
+        { class: "totp-qr" },
+        svgImage(start.otpauth_qr_svg, "QR code for your authenticator app", { id: "totp-qr" }),
+      ),
       h(
         "p",
         {},
-        "In the app, add an account and choose to enter a setup key. Type this key (the spaces do not matter); the type is time-based.",
+        "If the app cannot scan it, choose to enter a setup key instead and type this key (the spaces do not matter); the type is time-based.",
       ),
       h("p", { class: "secret", id: "totp-secret" }, grouped(start.secret)),
       h(

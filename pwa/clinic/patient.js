@@ -4,7 +4,9 @@ import { request } from "/pwa/js/api.js";
 import { announce, h, show } from "/pwa/js/dom.js";
 import { alertCard } from "./alert_card.js";
 import { INSTRUMENT_WORDS, STATUS_WORDS, changeWords, day, errorText, when } from "./format.js";
+import { invitePanel } from "./invite_panel.js";
 import { checkinsCard } from "./patient_checkins.js";
+import { patientDataCard } from "./patient_data.js";
 import { sessionsCard } from "./patient_sessions.js";
 import { drawTrend } from "./trend_chart.js";
 
@@ -82,17 +84,7 @@ function inviteCard(patient, refresh) {
   invite.addEventListener("click", async () => {
     try {
       const { body } = await request("POST", `/api/v1/patients/${patient.id}/invite`);
-      const field = h("input", {
-        id: "invite-url",
-        class: "invite-url",
-        readonly: true,
-        value: body.invite_url,
-      });
-      out.replaceChildren(
-        h("label", { for: "invite-url" }, "One-time invite link (older links stop working)"),
-        field,
-      );
-      field.select();
+      out.replaceChildren(invitePanel(patient, body));
       announce("Invite link created.");
     } catch (error) {
       out.replaceChildren(h("p", { class: "error", role: "alert" }, errorText(error)));
@@ -243,9 +235,21 @@ async function alertsCard(patientId, refresh) {
   );
 }
 
-/** Draw the page of patient `id` into `main`. */
-export async function renderPatient(main, id) {
-  const refresh = () => renderPatient(main, id);
+/** "Record a session" at the top of the page: opens the session form and puts the cursor in it. */
+function recordSessionButton() {
+  const button = h("button", { type: "button", id: "record-session" }, "Record a session");
+  button.addEventListener("click", () => {
+    const form = document.getElementById("session-form");
+    form.closest("details").open = true;
+    form.scrollIntoView({ block: "start" });
+    form.querySelector("input, select").focus({ preventScroll: true });
+  });
+  return button;
+}
+
+/** Draw the page of patient `id` into `main`; `staff` is who is signed in. */
+export async function renderPatient(main, id, staff = null) {
+  const refresh = () => renderPatient(main, id, staff);
   const base = `/api/v1/patients/${id}`;
   const [patient, phq, gad, sessions, checkins] = (
     await Promise.all([
@@ -271,6 +275,7 @@ export async function renderPatient(main, id) {
       " ",
       h("span", { class: "ref" }, `${patient.ref} · ${patient.status} · ${status}`),
     ),
+    h("div", { class: "actions page-actions" }, recordSessionButton()),
     h(
       "div",
       { class: "grid" },
@@ -282,7 +287,13 @@ export async function renderPatient(main, id) {
         sessionsCard(id, sessions, refresh),
         checkinsCard(checkins.items),
       ),
-      h("div", {}, inviteCard(patient, refresh), scheduleCard(patient, refresh)),
+      h(
+        "div",
+        {},
+        inviteCard(patient, refresh),
+        scheduleCard(patient, refresh),
+        staff && staff.role === "admin" ? patientDataCard(main, patient) : null,
+      ),
     ),
   );
   main.dataset.view = "patient";

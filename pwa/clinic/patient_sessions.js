@@ -2,7 +2,8 @@
 
 import { request } from "/pwa/js/api.js";
 import { announce, h } from "/pwa/js/dom.js";
-import { MODALITY_WORDS, bp, doseWords, errorText, when } from "./format.js";
+import { showFieldErrors } from "./field_errors.js";
+import { MODALITY_WORDS, bp, doseWords, when } from "./format.js";
 
 const NUMBER_FIELDS = [
   ["dose_mg", "Dose (mg)", "0.01"],
@@ -51,7 +52,7 @@ function sessionForm(patientId, courses, existing, done) {
   });
   const course = h(
     "select",
-    { id: id("course"), name: "course" },
+    { id: id("course"), name: "course", "data-error-for": "course_id" },
     existing ? null : h("option", { value: "" }, courses.length ? "Latest course" : "First course"),
     courses.map((c) =>
       h(
@@ -107,7 +108,6 @@ function sessionForm(patientId, courses, existing, done) {
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    error.textContent = "";
     const body = { administered_at: new Date(at.value).toISOString(), modality: modality.value };
     for (const [name] of NUMBER_FIELDS) {
       const raw = form.elements[name].value.trim();
@@ -125,7 +125,8 @@ function sessionForm(patientId, courses, existing, done) {
       announce(existing ? "Session corrected." : "Session recorded.");
       done();
     } catch (failure) {
-      error.textContent = errorText(failure);
+      // Each refusal beside its field, in the API's words; the rest above the button.
+      showFieldErrors(form, failure, error);
       save.disabled = false;
     }
   });

@@ -54,7 +54,7 @@ def test_redeem_invite_complete_phq9_and_see_the_score(page, enrolled, committed
     screenshot(page, "home")
 
     page.get_by_role("link", name="Mood check-in").click()
-    page.get_by_role("heading", name="Question 1 of 9").wait_for()
+    page.get_by_role("heading", name="Question 1 of 10").wait_for()
     page.get_by_text("Little interest or pleasure in doing things").wait_for()
     assert_accessible(page, "question")
     screenshot(page, "question")
@@ -156,7 +156,7 @@ def test_history_chart_shows_each_check_in_with_its_band(page, signed_in, commit
 def test_reload_in_the_middle_of_a_check_in_keeps_the_answers(page, signed_in):
     page.goto("/#/checkin/phq9")
     wait_for_app(page)
-    page.get_by_role("heading", name="Question 1 of 9").wait_for()
+    page.get_by_role("heading", name="Question 1 of 10").wait_for()
     answer(page, "Several days")
     page.get_by_role("heading", name="Question 2 of 10").wait_for()
     answer(page, "Not at all")

@@ -99,12 +99,12 @@ def test_reopened_offline_on_the_crisis_pause_then_the_follow_up(
 
     # The follow-up starts offline, from this phone's copy of its definition.
     page.get_by_role("link", name="Answer the questions").click()
-    page.get_by_role("heading", name="Question 1 of 4").wait_for(timeout=AT_ONCE_MS)
+    page.get_by_role("heading", name="Question 1 of 5").wait_for(timeout=AT_ONCE_MS)
     page.get_by_text("In the past few weeks, have you wished you were dead?").wait_for()
     assert page.get_by_role("complementary", name="Help now").is_visible()
     assert_accessible(page, "follow-up, offline")
     answer(page, "No")
-    page.get_by_role("heading", name="Question 2 of 4").wait_for()
+    page.get_by_role("heading", name="Question 2 of 5").wait_for()
     assert page.evaluate("navigator.onLine") is False
 
 

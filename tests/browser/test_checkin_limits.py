@@ -29,7 +29,7 @@ def live_server(app, database_url, redis_url):
 def mood_check_in(page):
     page.get_by_role("link", name="Mood check-in").click()
     for number in range(1, 10):
-        page.get_by_role("heading", name=f"Question {number} of 9").wait_for()
+        page.get_by_role("heading", name=f"Question {number} of 10").wait_for()
         page.get_by_role("button", name="Not at all", exact=True).click()
     page.get_by_role("heading", name="Thank you for checking in").wait_for()
 

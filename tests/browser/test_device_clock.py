@@ -44,7 +44,7 @@ def test_a_phq9_from_a_phone_with_a_wrong_clock_is_accepted_on_server_time(
     page_clock = page.evaluate("Date.now()") / 1000
     assert abs(page_clock - time.time() - skew.total_seconds()) < 5  # the phone's clock is off
     for number in range(1, 10):
-        page.get_by_role("heading", name=f"Question {number} of 9").wait_for()
+        page.get_by_role("heading", name=f"Question {number} of 10").wait_for()
         page.get_by_role("button", name="Not at all", exact=True).click()
 
     page.get_by_role("heading", name="Thank you for checking in").wait_for()

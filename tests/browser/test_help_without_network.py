@@ -63,7 +63,7 @@ def tel_links(page):
 def test_imminent_help_shows_at_once_while_the_network_hangs(page, signed_in, committed_db):
     page.goto("/#/checkin/asq")
     wait_for_app(page)
-    page.get_by_role("heading", name="Question 1 of 4").wait_for()
+    page.get_by_role("heading", name="Question 1 of 5").wait_for()
     held = stall(page)
     answer(page, "Yes")
     page.get_by_role("button", name="Continue my check-in").click()
@@ -98,7 +98,7 @@ def test_positive_help_shows_when_the_api_answers_401(page, context, signed_in):
     context.expected_console.append("status of 401")
     page.goto("/#/checkin/phq9")
     wait_for_app(page)
-    page.get_by_role("heading", name="Question 1 of 9").wait_for()
+    page.get_by_role("heading", name="Question 1 of 10").wait_for()
     refuse(page)
     for number in range(1, 9):
         page.get_by_role("heading", name=f"Question {number} of").wait_for()
@@ -161,7 +161,7 @@ def test_crisis_pause_inside_a_check_in_shows_at_once_after_a_reload(page, signe
     page.goto("/", wait_until="commit")
     page.get_by_role("heading", name="Hello, Sam").wait_for(timeout=AT_ONCE_MS)
     page.get_by_role("link", name="Answer the questions").click()
-    page.get_by_role("heading", name="Question 1 of 4").wait_for(timeout=AT_ONCE_MS)
+    page.get_by_role("heading", name="Question 1 of 5").wait_for(timeout=AT_ONCE_MS)
     assert page.get_by_role("complementary", name="Help now").is_visible()
 
 

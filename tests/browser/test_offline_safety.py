@@ -50,7 +50,7 @@ def test_offline_check_in_with_item_9_shows_help_and_syncs_once(
     page.reload()  # the app itself opens with no network
     wait_for_app(page)
     page.get_by_role("link", name="Mood check-in").click()
-    page.get_by_role("heading", name="Question 1 of 9").wait_for()
+    page.get_by_role("heading", name="Question 1 of 10").wait_for()
     for number in range(1, 9):
         page.get_by_role("heading", name=f"Question {number} of").wait_for()
         answer(page, "Not at all")
@@ -98,7 +98,7 @@ def test_offline_check_in_with_item_9_shows_help_and_syncs_once(
 
     # The ASQ follow-up, with the help lines kept on screen; "yes" to acuity is imminent.
     page.get_by_role("link", name="Answer the questions").click()
-    page.get_by_role("heading", name="Question 1 of 4").wait_for()
+    page.get_by_role("heading", name="Question 1 of 5").wait_for()
     assert page.get_by_role("complementary", name="Help now").is_visible()
     page.get_by_text("In the past few weeks, have you wished you were dead?").wait_for()
     assert_accessible(page, "follow-up question")

@@ -3,11 +3,13 @@ sign-in first (the password again, then pyotp plays the authenticator app), then
 account: alert notifications on this device, devices signed in, password."""
 
 import re
+import urllib.parse
 import uuid
 
 import pyotp
 import pytest
 
+from api.qr import qr_svg
 from tests.support.live import ARTIFACTS, serving, vapid_public_key
 from tests.support.live import assert_accessible as axe
 
@@ -143,6 +145,10 @@ def test_admin_sets_up_two_step_sign_in_then_manages_the_account(
             assert stored(app, admin_id).totp_secret == secret
             link = page.locator("#totp-link").get_attribute("href")
             assert link.startswith("otpauth://totp/") and f"secret={secret}" in link
+            # The QR code of that link, to scan (#17 item 6), beside the key to type.
+            qr = page.locator("#totp-qr").get_attribute("src")
+            assert urllib.parse.unquote(qr.split(",", 1)[1]) == qr_svg(link)
+            page.wait_for_function("() => document.getElementById('totp-qr').naturalWidth > 0")
             axe(page, "two-step set-up")
             page.screenshot(path=str(ARTIFACTS / "clinic-mfa-enrol-1280.png"), full_page=True)
 

@@ -63,6 +63,9 @@ def test_fhir_bundle_validates_as_r4(
     add_session(patient, now - timedelta(days=4), modality="intranasal", dose_mg=56)
     response = client.get(f"/api/v1/patients/{patient.id}/fhir")
     assert response.status_code == 200 and response.mimetype == "application/fhir+json"
+    # Saved under a name with an extension, not as "fhir" (#17 item 6).
+    disposition = response.headers["Content-Disposition"]
+    assert disposition == f'attachment; filename="waypoint-{patient.ref}-fhir.json"'
     body = response.get_json(force=True)
     bundle = Bundle.parse_obj(body)
     kinds = [e.resource.resource_type for e in bundle.entry]

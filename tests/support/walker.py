@@ -90,6 +90,13 @@ def _fresh_invite_token(w, call):
     return {"token": response.json["invite_url"].rsplit("/", 1)[1]}
 
 
+def _live_invite_url(w, call):
+    """A live invite link of the route's patient (a1, who has an email address)."""
+    response = call("clinician_a", "POST", f"/api/v1/patients/{w.a1.id}/invite")
+    assert response.status_code == 201, response.json
+    return {"invite_url": response.json["invite_url"]}
+
+
 def _push(w, call):
     return {
         "endpoint": f"https://push.example.net/{uuid.uuid4().hex}",
@@ -109,6 +116,7 @@ SPECIAL = {
     ("POST", "/api/v1/me/push-subscription"): Special(body=_push),
     ("POST", "/api/v1/staff/me/push-subscription"): Special(body=_push),
     ("POST", "/api/v1/patients"): Special(body=lambda w, call: {"display_name": "New Person"}),
+    ("POST", "/api/v1/patients/{patient_id}/invite/email"): Special(body=_live_invite_url),
     ("POST", "/api/v1/patients/{patient_id}/sessions"): Special(
         body=lambda w, call: {
             "administered_at": (utcnow() - timedelta(hours=1)).isoformat(),

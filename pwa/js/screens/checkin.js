@@ -52,8 +52,24 @@ async function openDraft(code, isFollowUp) {
   return { draft, definition };
 }
 
+// History: each question is an entry of its own (the check-in's URL, with history.state
+// naming the question), so the phone's Back goes to the previous question, and Back on the
+// first leaves the check-in for where it was opened from. On the thank-you screen Back goes
+// home: the finished check-in's entries are gone back over and its first becomes home.
+
+/** The popstate listener of the check-in on show: one at a time. */
+let onHistory = null;
+
+/** Which step of its check-in the current entry is (0 for the one it opened in). */
+function stepOf(draft) {
+  const state = history.state;
+  return state && state.checkin === draft.id ? state.step || 0 : 0;
+}
+
 /** Show the check-in of instrument `code`, resuming its draft if there is one. */
 export async function checkinScreen(app, code) {
+  if (onHistory) window.removeEventListener("popstate", onHistory);
+  onHistory = null;
   const followUp = await getMeta("followup", null);
   const isFollowUp = Boolean(followUp && followUp.instrument === code);
   const opened = await openDraft(code, isFollowUp);
@@ -76,6 +92,22 @@ export async function checkinScreen(app, code) {
   const profile = await data.cachedMe();
   const monitoring = profile && profile.clinic ? profile.clinic.monitoring_hours : null;
   const save = () => put("drafts", draft);
+  let finishing = false;
+  // A reload, or Forward back into the check-in, lands on the question of that entry.
+  if (history.state && history.state.checkin === draft.id && history.state.at) {
+    draft.at = history.state.at;
+  }
+  onHistory = async (event) => {
+    const state = event.state;
+    if (finishing || !state || state.checkin !== draft.id) return;
+    // Back (or Forward) to a question: to that question, out of the crisis help if it was
+    // on show (it was shown; the patient chose to go back to their answer).
+    draft.pause = null;
+    draft.at = state.at;
+    await save();
+    render();
+  };
+  window.addEventListener("popstate", onHistory);
 
   function current(items) {
     const index = items.findIndex((item) => item.link_id === draft.at);
@@ -89,7 +121,14 @@ export async function checkinScreen(app, code) {
     const items = rules.visibleItems(definition, draft.answers);
     const index = current(items);
     draft.at = items[index].link_id;
+    // This entry names the question on show (a reload or Back comes back to it).
+    history.replaceState({ checkin: draft.id, at: draft.at, step: stepOf(draft) }, "");
     renderQuestion(items, index);
+  }
+
+  /** A new history entry for the next question (or the crisis help before it). */
+  function forward(linkId) {
+    history.pushState({ checkin: draft.id, at: linkId, step: stepOf(draft) + 1 }, "");
   }
 
   /** Whether the care team has this check-in's safety answer: from the signal's outbox state. */
@@ -127,7 +166,11 @@ export async function checkinScreen(app, code) {
 
   function renderQuestion(items, index) {
     const item = items[index];
-    const total = items.length;
+    // Of every question, the conditional ones included: the total never changes mid-way
+    // (a check-in whose last question does not apply ends one early instead).
+    const all = definition.items;
+    const total = all.length;
+    const number = all.findIndex((i) => i.link_id === item.link_id) + 1;
     const answer = draft.answers[item.link_id];
     // The instrument's stem belongs to its statements, not to items that are whole questions.
     const stem =
@@ -203,12 +246,8 @@ export async function checkinScreen(app, code) {
       "Check-in",
       isFollowUp ? helpBar(resources) : null,
       h("p", { class: "eyebrow" }, instrumentName(definition)),
-      h(
-        "h1",
-        { id: "progress-title", class: "progress-title" },
-        `Question ${index + 1} of ${total}`,
-      ),
-      h("progress", { max: total, value: index + 1, "aria-labelledby": "progress-title" }),
+      h("h1", { id: "progress-title", class: "progress-title" }, `Question ${number} of ${total}`),
+      h("progress", { max: total, value: number, "aria-labelledby": "progress-title" }),
       body,
       h(
         "div",
@@ -238,6 +277,11 @@ export async function checkinScreen(app, code) {
       location.hash = "#/";
       return;
     }
+    if (stepOf(draft) > 0) {
+      history.back(); // the previous question's entry: the popstate listener draws it
+      return;
+    }
+    // Resumed in the middle (this entry is the check-in's first): no entry to go back to.
     draft.at = items[index - 1].link_id;
     await save();
     render();
@@ -263,6 +307,7 @@ export async function checkinScreen(app, code) {
     }
     if (next) {
       draft.at = next.link_id;
+      forward(next.link_id);
       // Crisis help at once, before the next question, whenever an answer calls for it.
       if (safety.level === "imminent" && !draft.imminent_shown) {
         Object.assign(draft, { pause: "imminent", imminent_shown: true, support_shown: true });
@@ -317,7 +362,34 @@ export async function checkinScreen(app, code) {
     );
     announce("Your answers are saved.");
     app.afterQueue();
+    await leaveHistory();
     location.hash = "#/done";
+  }
+
+  /**
+   * Back over this check-in's entries to its first, which becomes home (without an event):
+   * the thank-you screen then follows home, and Back there goes home, never into the
+   * finished check-in (a new blank one) or question by question through it.
+   */
+  async function leaveHistory() {
+    finishing = true;
+    window.removeEventListener("popstate", onHistory);
+    const steps = stepOf(draft);
+    if (steps > 0) {
+      await new Promise((resolve) => {
+        const timer = setTimeout(resolve, 1000);
+        window.addEventListener(
+          "popstate",
+          () => {
+            clearTimeout(timer);
+            resolve();
+          },
+          { once: true },
+        );
+        history.go(-steps);
+      });
+    }
+    history.replaceState(null, "", "#/");
   }
 
   render();

@@ -1,0 +1,382 @@
+// Clinic settings (administrators): the crisis resources patients are shown, the clinic's own
+// phone among them; monitoring hours; the alert rules' thresholds; escalation; the webhook.
+// Each part saves on its own (a PATCH of its fields only), its refusals beside its fields.
+
+import { request } from "/pwa/js/api.js";
+import { h, show } from "/pwa/js/dom.js";
+import { clearFieldErrors, showFieldErrors } from "./field_errors.js";
+
+const KIND_WORDS = {
+  emergency: "Emergency services",
+  crisis_line: "Crisis line",
+  clinic: "This clinic",
+  other: "Other",
+};
+
+/** The rule settings this screen has words for; any other the API sends is shown by name. */
+const RULE_WORDS = {
+  suicidal_ideation: [
+    "PHQ-9 item 9 (suicidal thoughts)",
+    "Always on: every positive answer is followed up.",
+  ],
+  severe: ["Severe scores", "A total that enters the questionnaire's most severe band."],
+  worsening: [
+    "Worsening",
+    "A rise by the reliable-change amount against the previous check-in or the lowest score.",
+  ],
+  missed_checkins: ["Missed check-ins", null],
+  missed_checkins_days: ["Days a due check-in may be late before an alert", null],
+  not_on_track: [
+    "Not on track",
+    "Less improvement from baseline than expected, some weeks or sessions into a course.",
+  ],
+  not_on_track_weeks: ["Not on track: after this many weeks", null],
+  not_on_track_sessions: ["Not on track: or after this many sessions", null],
+  not_on_track_min_improvement: ["Not on track: improvement expected (%)", null],
+};
+/** Fractions shown and typed as percentages. */
+const PERCENT = new Set(["not_on_track_min_improvement"]);
+
+function field(id, label, control, hint = null) {
+  const described = [hint ? `${id}-hint` : null, control.getAttribute("aria-describedby")];
+  const ids = described.filter(Boolean).join(" ");
+  if (ids) control.setAttribute("aria-describedby", ids);
+  return h(
+    "div",
+    { class: "field" },
+    h("label", { for: id }, label),
+    hint ? h("span", { class: "hint", id: `${id}-hint` }, hint) : null,
+    control,
+  );
+}
+
+/**
+ * One part of the settings: a form of `controls` whose `body()` is saved with a PATCH;
+ * `saved(settings)` redraws from the answer.
+ */
+function part({ id, heading, intro, controls, body, saved, button = "Save" }) {
+  const summary = h("p", { class: "error", role: "alert", id: `${id}-error` });
+  const done = h("p", { class: "meta", role: "status", id: `${id}-saved` });
+  const save = h("button", { type: "submit" }, button);
+  const form = h(
+    "form",
+    { id, "aria-labelledby": `${id}-heading` },
+    controls,
+    summary,
+    h("div", { class: "actions" }, save),
+    done,
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    done.textContent = "";
+    save.disabled = true;
+    try {
+      const { body: settings } = await request("PATCH", "/api/v1/clinic/settings", body());
+      clearFieldErrors(form, summary);
+      done.textContent = `${heading}: saved.`; // a status region: announced as it is
+      if (saved) saved(settings);
+    } catch (failure) {
+      showFieldErrors(form, failure, summary);
+    } finally {
+      save.disabled = false;
+    }
+  });
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": `${id}-heading` },
+    h("h2", { id: `${id}-heading` }, heading),
+    intro ? h("p", {}, intro) : null,
+    form,
+  );
+}
+
+// --- crisis resources ------------------------------------------------------------------
+
+function resourceRow(resource, index, onRemove) {
+  const id = (name) => `res-${index}-${name}`;
+  const name = (key) => `crisis_resources.${index}.${key}`;
+  const input = (key, attrs = {}) =>
+    h("input", { id: id(key), name: name(key), value: resource[key] || "", ...attrs });
+  const kind = h(
+    "select",
+    { id: id("kind"), name: name("kind") },
+    Object.entries(KIND_WORDS).map(([value, words]) =>
+      h("option", { value, selected: (resource.kind || "other") === value }, words),
+    ),
+  );
+  const remove = h(
+    "button",
+    { type: "button", class: "secondary", "aria-label": `Remove ${resource.name || "this entry"}` },
+    "Remove",
+  );
+  remove.addEventListener("click", () => onRemove(index));
+  return h(
+    "fieldset",
+    { class: "resource", "data-index": String(index) },
+    h("legend", {}, resource.name || `Entry ${index + 1}`),
+    h(
+      "div",
+      { class: "form-grid" },
+      field(id("name"), "Name", input("name", { maxlength: "100" })),
+      field(id("kind"), "Kind", kind),
+      field(id("phone"), "Phone to call", input("phone", { type: "tel", maxlength: "30" })),
+      field(id("sms"), "Number to text", input("sms", { type: "tel", maxlength: "30" })),
+      field(id("sms_keyword"), "Text keyword", input("sms_keyword", { maxlength: "20" })),
+      field(id("url"), "Web page (https)", input("url", { type: "url", maxlength: "300" })),
+    ),
+    h("div", { class: "actions" }, remove),
+  );
+}
+
+function crisisPart(settings) {
+  // Waypoint's default list is in use while the clinic has none of its own: start from it.
+  const first = settings.crisis_resources.length
+    ? settings.crisis_resources
+    : settings.effective_crisis_resources;
+  let rows = first.map((r) => ({ ...r }));
+  const list = h("div", {});
+  const group = h(
+    "fieldset",
+    { class: "plain-group", "data-error-for": "crisis_resources", id: "crisis-list" },
+    h("legend", { class: "visually-hidden" }, "Crisis resources"),
+    list,
+  );
+  const clinicHint = h("p", { class: "flag", id: "no-clinic-phone" });
+  const addClinic = h("button", { type: "button", class: "secondary" }, "Add the clinic's phone");
+  const addOther = h("button", { type: "button", class: "secondary" }, "Add another entry");
+  /** What is typed, kept before the list is drawn again. */
+  function sync() {
+    const value = (index, key) => {
+      const element = group.querySelector(`[name="crisis_resources.${index}.${key}"]`);
+      const text = element ? element.value.trim() : "";
+      return text === "" ? null : text;
+    };
+    rows = rows.map((_, i) => ({
+      name: value(i, "name") || "",
+      kind: value(i, "kind"),
+      phone: value(i, "phone"),
+      sms: value(i, "sms"),
+      sms_keyword: value(i, "sms_keyword"),
+      url: value(i, "url"),
+    }));
+  }
+  function draw() {
+    list.replaceChildren(...rows.map((r, i) => resourceRow(r, i, removeRow)));
+    const hasClinic = rows.some((r) => r.kind === "clinic");
+    clinicHint.hidden = hasClinic;
+    clinicHint.textContent = hasClinic
+      ? ""
+      : "Patients are not shown the clinic's own phone yet: add it, so that they can call you when it is not an emergency.";
+    addClinic.hidden = hasClinic;
+  }
+  function removeRow(index) {
+    sync();
+    rows.splice(index, 1);
+    draw();
+    addOther.focus();
+  }
+  addClinic.addEventListener("click", () => {
+    sync();
+    rows.push({ name: settings.name, kind: "clinic" });
+    draw();
+    list.lastElementChild.querySelector("input[name$='.phone']").focus();
+  });
+  addOther.addEventListener("click", () => {
+    sync();
+    rows.push({ name: "", kind: "other" });
+    draw();
+    list.lastElementChild.querySelector("input").focus();
+  });
+  draw();
+  return part({
+    id: "crisis",
+    heading: "Crisis resources",
+    intro:
+      "What a patient is shown when an answer calls for help, on their phone and offline too. Emergency services by phone come first and cannot be left out.",
+    controls: [clinicHint, group, h("div", { class: "actions" }, addClinic, addOther)],
+    body: () => {
+      sync();
+      return { crisis_resources: rows };
+    },
+    saved: (fresh) => {
+      rows = fresh.crisis_resources.map((r) => ({ ...r }));
+      draw();
+    },
+  });
+}
+
+// --- the other parts ---------------------------------------------------------------------
+
+function monitoringPart(settings) {
+  const hours = h(
+    "textarea",
+    { id: "monitoring-hours", name: "monitoring_hours", maxlength: "300", rows: "3" },
+    settings.monitoring_hours || "",
+  );
+  return part({
+    id: "monitoring",
+    heading: "Monitoring hours",
+    intro:
+      "When someone at the clinic reads check-ins and alerts. Patients are told this beside the crisis numbers.",
+    controls: field(
+      "monitoring-hours",
+      "Hours the care team watches",
+      hours,
+      "For example: Monday to Friday, 8 am to 6 pm. Outside these hours, call 911 or 988.",
+    ),
+    body: () => ({ monitoring_hours: hours.value.trim() || null }),
+  });
+}
+
+function rulesPart(settings) {
+  const controls = Object.entries(settings.rule_settings).map(([key, value]) => {
+    const [label, hint] = RULE_WORDS[key] || [key.replaceAll("_", " "), null];
+    const id = `rule-${key}`;
+    const name = `rule_settings.${key}`;
+    if (typeof value === "boolean") {
+      const locked = key === "suicidal_ideation";
+      const box = h("input", { type: "checkbox", id, name, checked: value, disabled: locked });
+      return h(
+        "div",
+        { class: "field" },
+        h("label", { class: "check", for: id }, box, label),
+        hint ? h("span", { class: "hint" }, hint) : null,
+      );
+    }
+    const percent = PERCENT.has(key);
+    const input = h("input", {
+      id,
+      name,
+      type: "number",
+      step: "1",
+      min: "1",
+      max: percent ? "100" : undefined,
+      value: String(percent ? Math.round(value * 100) : value),
+      required: true,
+      "data-percent": percent ? "true" : undefined,
+    });
+    return field(id, label, input, hint);
+  });
+  const grid = h("div", { class: "form-grid" }, controls);
+  return part({
+    id: "rules",
+    heading: "Alert rules",
+    intro: "Which alerts the clinic gets, and when. Changes apply from the next check-in.",
+    controls: grid,
+    body: () => {
+      const rules = {};
+      for (const element of grid.querySelectorAll("input")) {
+        const key = element.name.slice("rule_settings.".length);
+        if (element.disabled) continue;
+        if (element.type === "checkbox") rules[key] = element.checked;
+        else if (element.value.trim() === "") rules[key] = null;
+        else if (element.dataset.percent) rules[key] = Number(element.value) / 100;
+        else rules[key] = Number(element.value);
+      }
+      return { rule_settings: rules };
+    },
+  });
+}
+
+function escalationPart(settings) {
+  const minutes = (key, label) => {
+    const input = h("input", {
+      id: `esc-${key}`,
+      name: key,
+      type: "number",
+      min: "1",
+      max: "1440",
+      step: "1",
+      required: true,
+      value: String(settings[key]),
+    });
+    return field(`esc-${key}`, label, input);
+  };
+  const grid = h(
+    "div",
+    { class: "form-grid" },
+    minutes("escalate_imminent_minutes", "Imminent risk: minutes"),
+    minutes("escalate_urgent_minutes", "Urgent: minutes"),
+  );
+  return part({
+    id: "escalation",
+    heading: "Escalation",
+    intro:
+      "An imminent or urgent alert nobody has acknowledged after this many minutes goes to the staff on call, then to the clinic's administrators, again at each such interval until someone acknowledges it.",
+    controls: grid,
+    body: () => ({
+      escalate_imminent_minutes: Number(
+        grid.querySelector("[name=escalate_imminent_minutes]").value,
+      ),
+      escalate_urgent_minutes: Number(grid.querySelector("[name=escalate_urgent_minutes]").value),
+    }),
+  });
+}
+
+function webhookPart(settings) {
+  const url = h("input", {
+    id: "webhook-url",
+    name: "webhook_url",
+    type: "url",
+    maxlength: "500",
+    value: settings.webhook_url || "",
+  });
+  const secret = h("input", {
+    id: "webhook-secret",
+    name: "webhook_secret",
+    type: "password",
+    autocomplete: "new-password",
+    minlength: "16",
+    maxlength: "200",
+  });
+  const secretHint = settings.webhook_secret_set
+    ? "A secret is set and never shown. Type a new one only to change it."
+    : "At least 16 characters; it signs each request (X-Waypoint-Signature).";
+  return part({
+    id: "webhook",
+    heading: "Webhook",
+    intro: "Alerts as signed JSON to a chat or paging bridge. Empty: none.",
+    controls: h(
+      "div",
+      { class: "form-grid" },
+      field("webhook-url", "Address (https)", url),
+      field("webhook-secret", "Signing secret", secret, secretHint),
+    ),
+    body: () => {
+      const body = { webhook_url: url.value.trim() || null };
+      if (secret.value) body.webhook_secret = secret.value;
+      return body;
+    },
+    saved: () => {
+      secret.value = "";
+    },
+  });
+}
+
+/** The settings screen (admins: the API refuses anyone else, and so does this screen). */
+export async function renderSettings(main, staff) {
+  if (!staff || staff.role !== "admin") {
+    show(
+      main,
+      "Clinic settings",
+      h("h1", {}, "Clinic settings"),
+      h("p", {}, "Only the clinic's administrators can change its settings."),
+    );
+    return;
+  }
+  const { body: settings } = await request("GET", "/api/v1/clinic/settings");
+  show(
+    main,
+    "Clinic settings",
+    h("p", {}, h("a", { href: "/clinic/admin" }, "← Clinic")),
+    h("h1", {}, "Clinic settings"),
+    h("p", { class: "meta" }, `${settings.name} · time zone ${settings.timezone}`),
+    h(
+      "div",
+      { class: "grid" },
+      h("div", {}, crisisPart(settings), rulesPart(settings)),
+      h("div", {}, monitoringPart(settings), escalationPart(settings), webhookPart(settings)),
+    ),
+  );
+  main.dataset.view = "settings";
+}

@@ -1,0 +1,55 @@
+"""Emailing a patient their invite link (api/patients/invites.py queues it after the commit)."""
+
+import logging
+import uuid
+
+from celery import shared_task
+from flask import current_app
+
+from api.auth.principal import hash_token
+from api.extensions import db
+from api.models import Invite, Patient
+from api.models.base import utcnow
+from api.patients.invites import invite_email
+from api.pipeline.routing import SEND_PATIENT_INVITE
+
+from ..channels import DeliveryError
+from ..channels.email import send_email
+
+log = logging.getLogger("waypoint.worker")
+
+
+@shared_task(
+    name=SEND_PATIENT_INVITE,
+    acks_late=True,
+    soft_time_limit=60,
+    time_limit=90,
+    # A few tries over about a quarter of an hour (1, 2, 4, 8 min), then the failure is
+    # logged; the clinic still has the link on screen to show as a QR code or copy.
+    autoretry_for=(DeliveryError,),
+    retry_backoff=60,
+    retry_backoff_max=480,
+    retry_jitter=False,
+    max_retries=4,
+)
+def send_patient_invite(patient_id: str, invite_id: int, token: str) -> str:
+    """Email ``token``'s invite link to the patient, if it is still their live invite.
+
+    The link is checked again here: one used, replaced or expired since the clinic asked
+    is not sent (a resend of this message after the patient joined sends nothing).
+    """
+    invite = db.session.get(Invite, invite_id)
+    if invite is None or invite.patient_id != uuid.UUID(patient_id):
+        return "no_invite"
+    if invite.token_hash != hash_token(token):
+        log.error("invite email with a token of another invite dropped")
+        return "no_invite"
+    if invite.used_at or invite.revoked_at or invite.expires_at <= utcnow():
+        return "not_live"
+    patient = db.session.get(Patient, invite.patient_id)
+    if patient is None or patient.status != "active" or not patient.email:
+        return "no_address"
+    url = f"{current_app.config['PUBLIC_URL']}/join/{token}"
+    subject, text = invite_email(url, invite.expires_at)
+    send_email(patient.email, subject, text)
+    return "sent"
