@@ -31,6 +31,8 @@ REQUEUE_CHECKINS = "waypoint.requeue_checkins"
 REQUEUE_DELIVERIES = "waypoint.requeue_deliveries"
 #: An email telling a staff member that their password or second factor changed.
 SEND_ACCOUNT_NOTICE = "waypoint.send_account_notice"
+#: An email inviting a new staff member to set their password (api/staff/).
+SEND_STAFF_INVITE = "waypoint.send_staff_invite"
 
 #: Priorities that page people and escalate when nobody acknowledges.
 ESCALATING = ("imminent", "urgent")
