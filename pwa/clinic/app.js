@@ -9,6 +9,8 @@ import { renderLogin } from "./login.js";
 import { renderEnrolment } from "./mfa.js";
 import { renderPanel } from "./panel.js";
 import { renderPatient } from "./patient.js";
+import { renderStaff } from "./staff.js";
+import { renderWelcome } from "./welcome.js";
 
 const POLL_MS = 20000;
 const main = document.getElementById("main");
@@ -19,11 +21,14 @@ let knownAlerts = null;
 let knownOpen = 0;
 let pollTimer = null;
 
+/** The invite's page: shown whoever is signed in on this browser (accepting signs in anew). */
+const WELCOME = /^\/clinic\/welcome\/?$/;
 const ROUTES = [
   [/^\/clinic\/?$/, "panel", () => renderPanel(main)],
   [/^\/clinic\/alerts\/?$/, "alerts", () => renderAlerts(main)],
   [/^\/clinic\/alerts\/([0-9a-f-]{36})\/?$/, "alerts", (m) => renderAlert(main, m[1])],
   [/^\/clinic\/patients\/([0-9a-f-]{36})\/?$/, "patient", (m) => renderPatient(main, m[1])],
+  [/^\/clinic\/staff\/?$/, "staff", () => renderStaff(main, staff, { changed: start, signedOut })],
   [
     /^\/clinic\/account\/?$/,
     "account",
@@ -60,6 +65,17 @@ export function go(path) {
 
 /** The page again with fresh data, e.g. when the session ended. */
 export async function route() {
+  if (WELCOME.test(location.pathname)) {
+    showChrome(false);
+    await renderWelcome(main, {
+      done: () => {
+        history.replaceState({}, "", "/clinic/");
+        start();
+      },
+    });
+    document.documentElement.dataset.ready = "true";
+    return;
+  }
   if (!staff) {
     showChrome(false);
     renderLogin(main, async () => {
@@ -106,6 +122,7 @@ function showChrome(signedIn, { navigation = true } = {}) {
   document.getElementById("nav").hidden = !signedIn || !navigation;
   document.getElementById("who").hidden = !signedIn;
   document.getElementById("who-name").textContent = signedIn ? staff.name : "";
+  document.getElementById("nav-staff").hidden = !(signedIn && staff.role === "admin");
 }
 
 async function pollAlerts() {
@@ -142,6 +159,7 @@ function stopPolling() {
 }
 
 async function start() {
+  if (WELCOME.test(location.pathname)) return route(); // start() again once it is done
   const session = await getSession();
   staff = session.signed_in && session.kind === "staff" ? session.staff : null;
   mfaRequired = Boolean(staff && session.mfa_enrolment_required);
