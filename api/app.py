@@ -88,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     from .reports.routes import blp as reports_blp
     from .schedules.routes import blp as schedules_blp
     from .sessions.routes import blp as sessions_blp
+    from .staff.routes import blp as staff_blp
     from .trend.routes import blp as trend_blp
 
     for blueprint in (
@@ -108,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
         reports_blp,
         account_blp,
         admin_blp,
+        staff_blp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(pages_bp)

@@ -107,6 +107,8 @@ def from_env() -> dict:
         "STAFF_ABSOLUTE_TIMEOUT": timedelta(hours=_int("STAFF_ABSOLUTE_HOURS", 12)),
         "PATIENT_SESSION_LIFETIME": timedelta(days=_int("PATIENT_SESSION_DAYS", 180)),
         "INVITE_LIFETIME": timedelta(days=_int("INVITE_DAYS", 7)),
+        # A staff member's invite (api/staff/): shorter, it sets the account's password.
+        "STAFF_INVITE_LIFETIME": timedelta(hours=_int("STAFF_INVITE_HOURS", 72)),
         "RATELIMIT_STORAGE_URI": limit_storage_uri(),
         # Limit storage down: count in this process's memory and never fail a sign-in for it
         # (a clinician must still reach an urgent alert; each process keeps its own budget).

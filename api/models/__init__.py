@@ -2,7 +2,7 @@
 
 from .alerts import Alert, AlertEvent, Delivery
 from .audit import AuditEvent
-from .auth import AuthSession, Invite, PushSubscription
+from .auth import AuthSession, Invite, PushSubscription, StaffInvite
 from .checkins import Checkin, CheckinDue, CheckinPartial
 from .clinics import Clinic, StaffUser
 from .patients import Patient, TreatmentCourse, TreatmentSession, care_team
@@ -22,6 +22,7 @@ __all__ = [
     "Patient",
     "PatientSummary",
     "PushSubscription",
+    "StaffInvite",
     "StaffUser",
     "TreatmentCourse",
     "TreatmentSession",

@@ -58,6 +58,34 @@ class Invite(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class StaffInvite(db.Model):
+    """A one-time link for a new staff member to set their own password.
+
+    The token is made by the worker that emails it and only its SHA-256 is kept: the raw
+    token exists in the worker's memory and in the email, nowhere else (api/staff/).
+    """
+
+    __tablename__ = "staff_invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("staff_users.id", ondelete="CASCADE"), index=True
+    )
+    #: Set when the email is sent; None until then (nothing can redeem the invite yet).
+    token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_users.id", ondelete="SET NULL")
+    )
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Set when a newer invite replaced this one, or the account was deactivated.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    staff: Mapped[StaffUser] = relationship(foreign_keys=[staff_id])
+
+
 class PushSubscription(db.Model):
     """A browser's Web Push endpoint for a patient or a staff member."""
 

@@ -86,5 +86,15 @@ class StaffUser(db.Model):
     on_call: Mapped[bool] = mapped_column(server_default=sa.false())
     active: Mapped[bool] = mapped_column(server_default=sa.true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: From the invite until its owner accepts it: no password of theirs yet, so the account
+    #: cannot sign in and is not active (api/staff/).
+    invite_pending: Mapped[bool] = mapped_column(server_default=sa.false())
 
     clinic: Mapped[Clinic] = relationship(back_populates="staff")
+
+    @property
+    def status(self) -> str:
+        """active | invited (no password yet) | deactivated."""
+        if self.active:
+            return "active"
+        return "invited" if self.invite_pending else "deactivated"

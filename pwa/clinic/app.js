@@ -14,6 +14,8 @@ import { renderPanel } from "./panel.js";
 import { renderOutcomes } from "./outcomes.js";
 import { renderPatient } from "./patient.js";
 import { renderSettings } from "./settings.js";
+import { renderStaff } from "./staff.js";
+import { renderWelcome } from "./welcome.js";
 
 const POLL_MS = 20000;
 const main = document.getElementById("main");
@@ -24,6 +26,8 @@ let knownAlerts = null;
 let knownOpen = 0;
 let pollTimer = null;
 
+/** The invite's page: shown whoever is signed in on this browser (accepting signs in anew). */
+const WELCOME = /^\/clinic\/welcome\/?$/;
 const ROUTES = [
   [/^\/clinic\/?$/, "panel", () => renderPanel(main)],
   [/^\/clinic\/alerts\/?$/, "alerts", () => renderAlerts(main)],
@@ -34,6 +38,7 @@ const ROUTES = [
   [/^\/clinic\/settings\/?$/, "clinic", () => renderSettings(main, staff)],
   [/^\/clinic\/audit\/?$/, "clinic", () => renderAudit(main, staff)],
   [/^\/clinic\/outcomes\/?$/, "clinic", () => renderOutcomes(main)],
+  [/^\/clinic\/staff\/?$/, "staff", () => renderStaff(main, staff, { changed: start, signedOut })],
   [
     /^\/clinic\/account\/?$/,
     "account",
@@ -70,6 +75,17 @@ export function go(path) {
 
 /** The page again with fresh data, e.g. when the session ended. */
 export async function route() {
+  if (WELCOME.test(location.pathname)) {
+    showChrome(false);
+    await renderWelcome(main, {
+      done: () => {
+        history.replaceState({}, "", "/clinic/");
+        start();
+      },
+    });
+    document.documentElement.dataset.ready = "true";
+    return;
+  }
   if (!staff) {
     showChrome(false);
     renderLogin(main, async () => {
@@ -116,6 +132,7 @@ function showChrome(signedIn, { navigation = true } = {}) {
   document.getElementById("nav").hidden = !signedIn || !navigation;
   document.getElementById("who").hidden = !signedIn;
   document.getElementById("who-name").textContent = signedIn ? staff.name : "";
+  document.getElementById("nav-staff").hidden = !(signedIn && staff.role === "admin");
 }
 
 async function pollAlerts() {
@@ -152,6 +169,7 @@ function stopPolling() {
 }
 
 async function start() {
+  if (WELCOME.test(location.pathname)) return route(); // start() again once it is done
   const session = await getSession();
   staff = session.signed_in && session.kind === "staff" ? session.staff : null;
   mfaRequired = Boolean(staff && session.mfa_enrolment_required);

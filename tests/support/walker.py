@@ -97,6 +97,23 @@ def _live_invite_url(w, call):
     return {"invite_url": response.json["invite_url"]}
 
 
+def _staff_invite_token(w, call):
+    """A live staff invite's token, as the worker would make it for the email."""
+    from api.staff.operations import issue_token, pending_invites
+
+    email = f"invitee-{uuid.uuid4().hex[:8]}@example.org"
+    response = call(
+        "admin_a",
+        "POST",
+        "/api/v1/staff/invites",
+        {"email": email, "name": "New", "role": "clinician"},
+    )
+    assert response.status_code == 201, response.json
+    invite = pending_invites([response.json["id"]])[response.json["id"]]
+    token, _ = issue_token(invite.id)
+    return {"token": token}
+
+
 def _push(w, call):
     return {
         "endpoint": f"https://push.example.net/{uuid.uuid4().hex}",
@@ -145,6 +162,15 @@ SPECIAL = {
             "new_password": "a much longer passphrase 2",
         }
     ),
+    ("POST", "/api/v1/staff/invite/preview"): Special(body=_staff_invite_token),
+    ("POST", "/api/v1/staff/invite/accept"): Special(
+        body=lambda w, call: {
+            **_staff_invite_token(w, call),
+            "password": "a brand new passphrase 7",
+        }
+    ),
+    # clinician_a set up the account long ago: there is no invite to send again.
+    ("POST", "/api/v1/staff/{staff_id}/invite"): Special(status={"admin_a": 409}),
     ("POST", "/api/v1/admin/patients/{patient_id}/erase"): Special(
         body=lambda w, call: {"confirm_ref": w.a1.ref}
     ),

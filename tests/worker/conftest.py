@@ -2,8 +2,6 @@
 real worker processes, committed factories, and a way to call tasks on the test app."""
 
 import base64
-import email
-import email.policy
 import http.server
 import json
 import os
@@ -20,6 +18,7 @@ import redis
 from aiosmtpd.controller import Controller
 
 from tests.support.answers import checkin_body, phq9  # noqa: F401  (the fixtures use them)
+from tests.support.mail import Inbox
 from tests.support.worker import build_team, free_port, https_client, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,38 +79,6 @@ def run_tick(run_task, redis_url):
 
 
 # --- SMTP ---------------------------------------------------------------------------------
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps what it receives, or refuses every recipient."""
-
-    def __init__(self):
-        self.messages = []
-        self.refuse = False
-        self.lock = threading.Lock()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
-        if self.refuse:
-            return "550 5.7.1 Mailbox unavailable (refused by the test)"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        with self.lock:
-            self.messages.append(
-                {
-                    "to": list(envelope.rcpt_tos),
-                    "subject": str(message["Subject"]),
-                    "message_id": str(message["Message-ID"]),
-                    "body": message.get_content(),
-                }
-            )
-        return "250 Message accepted"
-
-    def to(self, address):
-        with self.lock:
-            return [m for m in self.messages if address in m["to"]]
 
 
 @pytest.fixture(scope="session")
