@@ -39,9 +39,10 @@ if _scheme in ("redis", "rediss"):
     # with a message in flight (worker/broker.py, docs/operations.md).
     celery_app.conf.broker_transport = "worker.broker:Transport"
     if _scheme == "rediss" and not celery_app.conf.broker_use_ssl:
-        # What kombu itself assumes for rediss:// without options, which naming a transport
-        # bypasses; set broker_use_ssl (CELERY config) to verify the server's certificate.
-        celery_app.conf.broker_use_ssl = {"ssl_cert_reqs": ssl.CERT_NONE}
+        # Naming a transport bypasses kombu's own rediss:// default (TLS with no certificate
+        # check, and a warning); ours verifies the server's certificate against the system's
+        # CAs. Set broker_use_ssl (CELERY config) for another CA or a client certificate.
+        celery_app.conf.broker_use_ssl = {"ssl_cert_reqs": ssl.CERT_REQUIRED}
 
 celery_app.conf.update(
     # A worker never gives up on the broker: after an outage it reconnects and consumes again.
