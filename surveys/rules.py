@@ -56,6 +56,7 @@ RULE_PRIORITY: dict[str, str] = {
 #: which would stop every rule of the check-in, the item-9 alert with them).
 SETTING_MAXIMA = {
     "missed_checkins_days": 365,
+    "risk_flag_days": 365,
     "not_on_track_weeks": 104,
     "not_on_track_sessions": 200,
 }
@@ -80,6 +81,9 @@ class RuleSettings:
     #: Switches for the two routine rules (the three above have theirs first).
     missed_checkins: bool = True
     not_on_track: bool = True
+    #: Days a positive safety screen's flag stays on the panel row and patient page after
+    #: its alert is resolved (docs/clinical.md: "Risk stays visible").
+    risk_flag_days: int = 14
 
     def __post_init__(self) -> None:
         # Every positive item 9 gets follow-up (Joint Commission NPSG 15.01.01), and the
@@ -163,6 +167,29 @@ def _day(at: datetime) -> str:
 
 #: The rules ``safety_hits`` (and ``signal_hits``) can give: they need the check-in only.
 SAFETY_RULES = ("imminent", "non_acute_positive", "suicidal_ideation")
+
+#: Rules whose alert is a positive safety screen, with the words of its flag. Such an alert
+#: is a red flag (stored on it as ``alerts.red_flag``): the patient's panel row and page keep
+#: showing it whatever later scores say, until it is resolved and for the clinic's
+#: ``risk_flag_days`` after. A new safety rule (a post-session or home-dosing red flag) gets
+#: its flag by being listed here; a safety rule without words here is flagged all the same.
+RED_FLAG_WORDS: dict[str, str] = {
+    "imminent": "ASQ acute positive",
+    "non_acute_positive": "ASQ positive",
+    "suicidal_ideation": "Item 9 positive",
+}
+#: Words of a red flag whose rule has none of its own.
+RED_FLAG_DEFAULT_WORDS = "Positive safety screen"
+
+
+def is_red_flag(rule: str) -> bool:
+    """Whether an alert of ``rule`` keeps a risk flag until resolved (see RED_FLAG_WORDS)."""
+    return rule in RED_FLAG_WORDS or rule in SAFETY_RULES
+
+
+def red_flag_words(rule: str) -> str:
+    """The flag's words: "Item 9 positive"."""
+    return RED_FLAG_WORDS.get(rule, RED_FLAG_DEFAULT_WORDS)
 
 
 def safety_hits(

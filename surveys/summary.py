@@ -6,8 +6,9 @@ is ``api.pipeline.summary``.
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
+from itertools import takewhile
 
 from surveys.definitions import get_definition
 from surveys.model import Definition
@@ -17,6 +18,126 @@ from surveys.trend import TrendPoint, compute_trend
 SPARK_POINTS = 12
 #: Instruments in the order their status speaks for the patient when none is worsening.
 PRIMARY_ORDER = ("phq9", "gad7")
+#: Check-ins of one instrument this close together are one sitting answered again (a retake):
+#: the PHQ-9 and GAD-7 ask about the last 2 weeks, so a day later 13 of the 14 days asked
+#: about are the same. 24 hours rather than a calendar day: no time zone splits an evening.
+RETAKE_WINDOW = timedelta(hours=24)
+#: A fall this large within RETAKE_WINDOW is not a change the instrument can measure
+#: (docs/clinical.md): the Jacobson-Truax reliable change figures of CLINICAL.md, 6 points for
+#: the PHQ-9 (IAPT) and about 6 for the GAD-7 (Bischoff et al. 2020). An instrument without a
+#: figure here uses its own reliable-change threshold.
+IMPLAUSIBLE_DROP = {"phq9": 6, "gad7": 6}
+
+
+@dataclass(frozen=True)
+class Retake:
+    """The latest check-in of an instrument came within RETAKE_WINDOW of others of it."""
+
+    #: Check-ins of the instrument in the window ending at the latest, the latest included.
+    n: int
+    #: The highest total of the window: the one the status is computed from.
+    highest: int
+    latest: int
+    #: The latest fell at least IMPLAUSIBLE_DROP below a check-in of the window.
+    implausible: bool
+
+    def to_dict(self) -> dict:
+        """JSON-ready form."""
+        return {
+            "n": self.n,
+            "highest": self.highest,
+            "latest": self.latest,
+            "implausible": self.implausible,
+        }
+
+
+def settled(series: Sequence[TrendPoint]) -> list[TrendPoint]:
+    """The points oldest first, without those answered within RETAKE_WINDOW after a higher one.
+
+    A lower retake never counts as an improvement, a lowest score or a remission: the
+    higher answer of the sitting stands for it. A higher retake counts (worse is believed).
+    Compared with the points kept only, so that daily check-ins a little under 24 hours
+    apart still move the status every other day rather than never.
+    """
+    kept: list[TrendPoint] = []
+    for point in sorted(series, key=lambda p: (p.at, p.checkin_id)):
+        recent = takewhile(lambda p, at=point.at: at - p.at <= RETAKE_WINDOW, reversed(kept))
+        if all(p.total <= point.total for p in recent):
+            kept.append(point)
+    return kept
+
+
+def retake_of(definition: Definition, series: Sequence[TrendPoint]) -> Retake | None:
+    """The retake the latest point is part of, or None when it was answered on its own."""
+    ordered = sorted(series, key=lambda p: (p.at, p.checkin_id))
+    if len(ordered) < 2:
+        return None
+    latest = ordered[-1]
+    window = [p for p in ordered if latest.at - p.at <= RETAKE_WINDOW]
+    if len(window) < 2:
+        return None
+    highest = max(p.total for p in window)
+    drop = IMPLAUSIBLE_DROP.get(definition.code, definition.reliable_change)
+    implausible = drop is not None and highest - latest.total >= drop
+    return Retake(len(window), highest, latest.total, implausible)
+
+
+@dataclass(frozen=True)
+class Episode:
+    """An instrument over the patient's whole history: courses come and go, this stays."""
+
+    baseline: int
+    baseline_at: datetime
+    #: The lowest settled total (the most recent one if it recurs) and when it was answered.
+    lowest: int
+    lowest_at: datetime
+    lowest_checkin_id: str
+    #: The settled latest point: the one compared with the lowest.
+    latest: int
+    latest_at: datetime
+    latest_checkin_id: str
+    #: The settled latest total minus the lowest.
+    from_lowest: int
+    #: ``from_lowest`` reaches the instrument's reliable-change threshold.
+    worse_than_lowest: bool
+
+    def to_dict(self) -> dict:
+        """JSON-ready form with ISO 8601 datetimes."""
+        return {
+            "baseline": self.baseline,
+            "baseline_at": self.baseline_at.isoformat(),
+            "lowest": self.lowest,
+            "lowest_at": self.lowest_at.isoformat(),
+            "lowest_checkin_id": self.lowest_checkin_id,
+            "latest": self.latest,
+            "latest_at": self.latest_at.isoformat(),
+            "latest_checkin_id": self.latest_checkin_id,
+            "from_lowest": self.from_lowest,
+            "worse_than_lowest": self.worse_than_lowest,
+        }
+
+
+def episode_of(definition: Definition, series: Sequence[TrendPoint]) -> Episode | None:
+    """The first-ever baseline and the lowest score of every settled point; None if none."""
+    points = settled(series)
+    if not points:
+        return None
+    first, last = points[0], points[-1]
+    lowest = min(reversed(points), key=lambda p: p.total)
+    threshold = definition.reliable_change
+    rise = last.total - lowest.total
+    return Episode(
+        baseline=first.total,
+        baseline_at=first.at,
+        lowest=lowest.total,
+        lowest_at=lowest.at,
+        lowest_checkin_id=lowest.checkin_id,
+        latest=last.total,
+        latest_at=last.at,
+        latest_checkin_id=last.checkin_id,
+        from_lowest=rise,
+        worse_than_lowest=threshold is not None and rise >= threshold,
+    )
 
 
 @dataclass(frozen=True)
@@ -68,10 +189,14 @@ def summarise(points: dict[str, Sequence[TrendPoint]], course_start) -> dict:
         definition = get_definition(code)
         if not definition.scored or not series:
             continue
-        trend = compute_trend(definition, series, course_start)
+        # The status, baseline and lowest come from the settled points: a lower retake
+        # within a day is shown (latest, spark) and flagged, never counted as improvement.
+        trend = compute_trend(definition, settled(series), course_start)
         ordered = sorted(series, key=lambda p: (p.at, p.checkin_id))
         latest = ordered[-1]
         band = definition.band_for(latest.total)
+        retake = retake_of(definition, series)
+        episode = episode_of(definition, series)
         instruments[code] = {
             "latest": latest.total,
             "latest_at": latest.at.isoformat(),
@@ -85,8 +210,11 @@ def summarise(points: dict[str, Sequence[TrendPoint]], course_start) -> dict:
             "remission": trend.remission,
             "n": trend.n,
             "spark": [p.total for p in ordered[-SPARK_POINTS:]],
+            "retake": retake.to_dict() if retake else None,
+            "episode": episode.to_dict() if episode else None,
         }
-        rank = max(rank, severity_rank(definition, latest.total))
+        # A lower retake does not move the patient down the panel either.
+        rank = max(rank, severity_rank(definition, max(latest.total, trend.latest or 0)))
         statuses[code] = trend.status
         last_at = latest.at if last_at is None or latest.at > last_at else last_at
     worsening = "worsening" in statuses.values()

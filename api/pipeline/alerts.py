@@ -13,7 +13,7 @@ acknowledged or resolved, the next answer opens a new episode.
 import logging
 from datetime import datetime
 
-from surveys.rules import SAFETY_RULES
+from surveys.rules import SAFETY_RULES, is_red_flag
 
 from ..extensions import db
 from ..models import Alert, AlertEvent, Patient
@@ -67,6 +67,7 @@ def _insert(patient, hit, checkin_id, answered_at, now, *, episode: bool) -> Ale
         "latest_answered_at": answered_at,
         "status": "open",
         "episode": episode,
+        "red_flag": is_red_flag(hit.rule),
         "repeats": 0,
         "created_at": now,
         "escalation_level": 0,
