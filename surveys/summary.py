@@ -8,7 +8,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
-from itertools import takewhile
 
 from surveys.definitions import get_definition
 from surveys.model import Definition
@@ -19,9 +18,10 @@ SPARK_POINTS = 12
 #: Instruments in the order their status speaks for the patient when none is worsening.
 PRIMARY_ORDER = ("phq9", "gad7")
 #: Check-ins of one instrument this close together are one sitting answered again (a retake):
-#: the PHQ-9 and GAD-7 ask about the last 2 weeks, so a day later 13 of the 14 days asked
-#: about are the same. 24 hours rather than a calendar day: no time zone splits an evening.
-RETAKE_WINDOW = timedelta(hours=24)
+#: the PHQ-9 and GAD-7 ask about the last 2 weeks, so hours later nearly all the days asked
+#: about are the same. 18 hours covers one waking day (morning and night) in any time zone,
+#: while daily check-ins at a set hour (about 24 hours apart) are never taken for retakes.
+RETAKE_WINDOW = timedelta(hours=18)
 #: A fall this large within RETAKE_WINDOW is not a change the instrument can measure
 #: (docs/clinical.md): the Jacobson-Truax reliable change figures of CLINICAL.md, 6 points for
 #: the PHQ-9 (IAPT) and about 6 for the GAD-7 (Bischoff et al. 2020). An instrument without a
@@ -56,13 +56,16 @@ def settled(series: Sequence[TrendPoint]) -> list[TrendPoint]:
 
     A lower retake never counts as an improvement, a lowest score or a remission: the
     higher answer of the sitting stands for it. A higher retake counts (worse is believed).
-    Compared with the points kept only, so that daily check-ins a little under 24 hours
-    apart still move the status every other day rather than never.
     """
+    ordered = sorted(series, key=lambda p: (p.at, p.checkin_id))
     kept: list[TrendPoint] = []
-    for point in sorted(series, key=lambda p: (p.at, p.checkin_id)):
-        recent = takewhile(lambda p, at=point.at: at - p.at <= RETAKE_WINDOW, reversed(kept))
-        if all(p.total <= point.total for p in recent):
+    for n, point in enumerate(ordered):
+        m = n - 1
+        while m >= 0 and point.at - ordered[m].at <= RETAKE_WINDOW:
+            if ordered[m].total > point.total:
+                break
+            m -= 1
+        else:
             kept.append(point)
     return kept
 
