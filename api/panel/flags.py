@@ -68,64 +68,101 @@ def flagged_patients(clinic_id: int, now: datetime, hold: timedelta):
     return safety, relapse
 
 
-def flags_of(clinic_id: int, patient_ids: list, now: datetime | None = None) -> dict:
-    """Each patient's flags, safety first (most recent answer first), then relapses."""
+def flags_of(clinic_id: int, patient_ids: list, now=None, hold: timedelta | None = None) -> dict:
+    """Each patient's flags, safety first (most recent answer first), then relapses.
+
+    One query for the whole page: the safety screens grouped by rule, then the open relapse
+    flags, as one UNION ALL of the same columns.
+    """
     now = now or utcnow()
     out: dict = {patient_id: [] for patient_id in patient_ids}
     if not patient_ids:
         return out
-    hold = hold_of(clinic_id)
+    hold = hold if hold is not None else hold_of(clinic_id)
     source = safety_source(clinic_id, now, hold).where(Alert.patient_id.in_(patient_ids))
     source = source.subquery("safety_source")
-    safety = db.session.execute(
-        sa.select(
-            source.c.patient_id,
-            source.c.rule,
-            sa.func.max(source.c.answered_at).label("answered_at"),
-            sa.func.count().label("n"),
-            sa.func.count(source.c.resolved_at).label("resolved"),
-            sa.func.max(source.c.resolved_at).label("resolved_at"),
+    none_int, none_at = sa.null().cast(sa.Integer), sa.null().cast(Alert.resolved_at.type)
+    safety = sa.select(
+        source.c.patient_id,
+        sa.literal("safety").label("kind"),
+        source.c.rule.label("name"),
+        sa.func.max(source.c.answered_at).label("at"),
+        (sa.func.count(source.c.resolved_at) < sa.func.count()).label("open"),
+        sa.func.max(source.c.resolved_at).label("resolved_at"),
+        none_int.label("id"),
+        none_int.label("lowest"),
+        none_at.label("lowest_at"),
+        none_int.label("latest"),
+        none_at.label("raised_at"),
+    ).group_by(source.c.patient_id, source.c.rule)
+    relapse = sa.select(
+        RiskFlag.patient_id,
+        sa.literal("relapse").label("kind"),
+        RiskFlag.instrument.label("name"),
+        RiskFlag.latest_at.label("at"),
+        sa.true().label("open"),
+        none_at.label("resolved_at"),
+        RiskFlag.id,
+        RiskFlag.lowest,
+        RiskFlag.lowest_at,
+        RiskFlag.latest,
+        RiskFlag.raised_at,
+    ).where(RiskFlag.patient_id.in_(patient_ids), RiskFlag.dismissed_at.is_(None))
+    both = sa.union_all(safety, relapse).subquery("flags")
+    rows = db.session.execute(
+        sa.select(both).order_by(
+            both.c.patient_id, both.c.kind.desc(), both.c.at.desc(), both.c.id.desc()
         )
-        .group_by(source.c.patient_id, source.c.rule)
-        .order_by(source.c.patient_id, sa.desc("answered_at"))
     )
-    for row in safety:
-        open_ = row.resolved < row.n
-        out[row.patient_id].append(
-            {
-                "kind": "safety",
-                "rule": row.rule,
-                "label": red_flag_words(row.rule),
-                "at": row.answered_at,
-                "open": open_,
-                "resolved_at": None if open_ else row.resolved_at,
-                "until": None if open_ else row.resolved_at + hold,
-            }
-        )
-    relapses = db.session.scalars(
-        sa.select(RiskFlag)
-        .where(RiskFlag.patient_id.in_(patient_ids), RiskFlag.dismissed_at.is_(None))
-        .order_by(RiskFlag.raised_at.desc(), RiskFlag.id.desc())
-    )
-    for flag in relapses:
-        out[flag.patient_id].append(relapse_dict(flag))
+    for row in rows:
+        if row.kind == "safety":
+            out[row.patient_id].append(
+                {
+                    "kind": "safety",
+                    "rule": row.name,
+                    "label": red_flag_words(row.name),
+                    "at": row.at,
+                    "open": row.open,
+                    "resolved_at": None if row.open else row.resolved_at,
+                    "until": None if row.open else row.resolved_at + hold,
+                }
+            )
+        else:
+            out[row.patient_id].append(
+                _relapse(
+                    row.id, row.name, row.at, row.lowest, row.lowest_at, row.latest, row.raised_at
+                )
+            )
     return out
 
 
 def relapse_dict(flag: RiskFlag) -> dict:
     """A relapse flag as the clinic views show it: "+9 from lowest 7, Nov 5"."""
+    return _relapse(
+        flag.id,
+        flag.instrument,
+        flag.latest_at,
+        flag.lowest,
+        flag.lowest_at,
+        flag.latest,
+        flag.raised_at,
+        open_=flag.dismissed_at is None,
+    )
+
+
+def _relapse(id_, instrument, at, lowest, lowest_at, latest, raised_at, open_=True) -> dict:
     return {
         "kind": "relapse",
-        "id": flag.id,
-        "instrument": flag.instrument,
+        "id": id_,
+        "instrument": instrument,
         "label": "Worse than lowest",
-        "at": flag.latest_at,
-        "lowest": flag.lowest,
-        "lowest_at": flag.lowest_at,
-        "latest": flag.latest,
-        "rise": flag.latest - flag.lowest,
-        "raised_at": flag.raised_at,
-        "open": flag.dismissed_at is None,
+        "at": at,
+        "lowest": lowest,
+        "lowest_at": lowest_at,
+        "latest": latest,
+        "rise": latest - lowest,
+        "raised_at": raised_at,
+        "open": open_,
     }
 
 

@@ -1,7 +1,7 @@
 """The clinic's panel: every patient sorted by who needs attention, a page at a time.
 
 One query orders the clinic and cuts a page whatever its size (plus one to locate the
-cursor's anchor, one for the page's names and summaries, and two for its risk flags): open
+cursor's anchor, one for the page's names and summaries, and one for its risk flags): open
 alerts, risk flags (``api.panel.flags``) and open check-ins due are aggregated in
 subqueries, trends come from the stored ``PatientSummary``.
 Risk order: an open imminent or urgent alert, then an open high alert, then a positive
@@ -199,7 +199,7 @@ def panel_page(clinic_id: int, args: dict, q: str | None = None) -> dict:
     more = len(rows) > limit
     rows = rows[:limit]
     details = _details([row.id for row in rows])
-    risk_flags = flags_of(clinic_id, [row.id for row in rows], now)
+    risk_flags = flags_of(clinic_id, [row.id for row in rows], now, hold)
     return {
         "items": [_row(row, details[row.id], risk_flags[row.id]) for row in rows],
         "next_cursor": encode_cursor(sort, rows[-1].id) if more else None,
