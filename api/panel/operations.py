@@ -136,6 +136,9 @@ def _base(clinic_id: int, now: datetime, hold):
             overdue.label("overdue"),
             tier.label("tier"),
             alert_rank.label("alert_rank"),
+            sa.or_(safety.c.patient_id.is_not(None), relapse.c.patient_id.is_not(None)).label(
+                "flagged"
+            ),
             *(alerts.c[f"n_{p}"] for p in surveys.PRIORITY_ORDER),
         )
         .outerjoin(PatientSummary, PatientSummary.patient_id == Patient.id)
@@ -199,9 +202,10 @@ def panel_page(clinic_id: int, args: dict, q: str | None = None) -> dict:
     more = len(rows) > limit
     rows = rows[:limit]
     details = _details([row.id for row in rows])
-    risk_flags = flags_of(clinic_id, [row.id for row in rows], now, hold)
+    # The flags of the page's flagged rows only: a page without any costs no query.
+    risk_flags = flags_of(clinic_id, [row.id for row in rows if row.flagged], now, hold)
     return {
-        "items": [_row(row, details[row.id], risk_flags[row.id]) for row in rows],
+        "items": [_row(row, details[row.id], risk_flags.get(row.id, [])) for row in rows],
         "next_cursor": encode_cursor(sort, rows[-1].id) if more else None,
     }
 
