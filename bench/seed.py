@@ -22,6 +22,7 @@ import surveys
 from api.auth.passwords import hash_password
 from api.auth.principal import hash_token
 from api.models.patients import DEFAULT_SCHEDULE
+from surveys.rules import is_red_flag
 
 BENCH_PASSWORD = "bench-password-not-for-production"  # noqa: S105 (synthetic staff only)
 Row = namedtuple("Row", "id instrument completed_at total safety_endorsed")
@@ -214,6 +215,7 @@ def _history(conn, sizes: Sizes, patients, trend_patient, pool: AnswerPool, rng,
     versions = {code: surveys.get_definition(code).version for code in ("phq9", "gad7")}
     settings = surveys.RuleSettings()
     alert_rows, summary_rows, session_rows, course_rows, due_rows = [], [], [], [], []
+    flag_rows = []  # relapses under review, as storing the summary raises them
     course_id = conn.scalar(sa.text("SELECT coalesce(max(id), 0) FROM treatment_courses"))
 
     def rows():
@@ -284,6 +286,7 @@ def _history(conn, sizes: Sizes, patients, trend_patient, pool: AnswerPool, rng,
             values = summarise(
                 trend_points(history), course_start[-1].start if course_start else None
             )
+            flag_rows.extend(_relapses(pid, clinic, values["instruments"], now))
             summary_rows.append(
                 (
                     pid,
@@ -332,9 +335,20 @@ def _history(conn, sizes: Sizes, patients, trend_patient, pool: AnswerPool, rng,
             "status",
             "created_at",
             "escalation_level",
+            "red_flag",
+            "resolved_at",
         ],
         alert_rows,
     )
+    # fmt: off
+    copy_rows(
+        conn,
+        "risk_flags",
+        ["clinic_id", "patient_id", "kind", "instrument", "dedupe_key", "lowest", "lowest_at",
+         "latest", "latest_at", "raised_at"],
+        flag_rows,
+    )
+    # fmt: on
     copy_rows(conn, "checkins_due", ["patient_id", "instrument", "due_at", "reason"], due_rows)
     copy_rows(
         conn,
@@ -373,8 +387,23 @@ def _counts(sizes: Sizes, patients, trend_patient, rng) -> dict:
     return counts
 
 
+def _relapses(patient_id, clinic_id, instruments: dict, now) -> list[tuple]:
+    """The relapse flags a summary raises (``api.pipeline.summary.raise_relapse_flags``)."""
+    rows = []
+    for code, summary in instruments.items():
+        episode = summary.get("episode")
+        if episode and episode["worse_than_lowest"]:
+            key = f"relapse:{patient_id}:{code}:{episode['lowest_checkin_id']}"
+            rows.append(
+                (clinic_id, patient_id, "relapse", code, key, episode["lowest"],
+                 episode["lowest_at"], episode["latest"], episode["latest_at"], now)
+            )  # fmt: skip
+    return rows
+
+
 def _alert(patient_id, clinic_id, checkin_id, hit, at, status):
     # Seeded alerts never escalate (escalate_at NULL): a run's notifications are its own.
+    # Resolved a day after the answer: those of the last two weeks still flag their patient.
     return (
         uuid.uuid4(),
         clinic_id,
@@ -388,6 +417,8 @@ def _alert(patient_id, clinic_id, checkin_id, hit, at, status):
         status,
         at + timedelta(seconds=2),
         0,
+        is_red_flag(hit.rule),
+        at + timedelta(days=1) if status == "resolved" else None,
     )
 
 

@@ -37,6 +37,7 @@ const SHELL_FILES = [
   "/pwa/js/screens/history.js",
   "/pwa/js/screens/home.js",
   "/pwa/js/screens/reminders.js",
+  "/pwa/js/screens/retake.js",
   "/pwa/icons/icon-192.png",
   "/pwa/icons/icon-512.png",
   "/pwa/icons/maskable-512.png",

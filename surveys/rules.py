@@ -57,6 +57,7 @@ RULE_PRIORITY: dict[str, str] = {
 #: which would stop every rule of the check-in, the item-9 alert with them).
 SETTING_MAXIMA = {
     "missed_checkins_days": 365,
+    "risk_flag_days": 365,
     "not_on_track_weeks": 104,
     "not_on_track_sessions": 200,
     "asq_follow_up_minutes": 1440,
@@ -85,6 +86,9 @@ class RuleSettings:
     #: How long the ASQ offered after a positive item 9 may go unanswered before the item-9
     #: alert says "follow-up questions not answered" (NIMH counts a refusal as positive).
     asq_follow_up_minutes: int = 60
+    #: Days a positive safety screen's flag stays on the panel row and patient page after
+    #: its alert is resolved (docs/clinical.md: "Risk stays visible").
+    risk_flag_days: int = 14
 
     def __post_init__(self) -> None:
         # Every positive item 9 gets follow-up (Joint Commission NPSG 15.01.01), and the
@@ -179,6 +183,40 @@ SIGNAL_PRIORITIES = ("imminent", "urgent")
 #: Every rule that needs nothing but the check-in: raised at submit, joined by the finished
 #: check-in when its safety signal raised it first.
 CHECKIN_ONLY_RULES = SAFETY_RULES + RED_FLAG_RULES
+
+#: Rules whose alert is a positive safety screen, with the words of its flag. Such an alert
+#: is a red flag (stored on it as ``alerts.red_flag``): the patient's panel row and page keep
+#: showing it whatever later scores say, until it is resolved and for the clinic's
+#: ``risk_flag_days`` after. The definitions' red flags above routine (the post-session
+#: check's warning signs; later the home-dosing ones) are flagged too, with their words here
+#: or the default words.
+RED_FLAG_WORDS: dict[str, str] = {
+    "imminent": "ASQ acute positive",
+    "non_acute_positive": "ASQ positive",
+    "suicidal_ideation": "Item 9 positive",
+    "bp_crisis_signs": "Blood-pressure warning sign",
+    "dissociation_next_day": "Still detached next day",
+    "sedation_next_day": "Very sleepy next day",
+    "drove_on_treatment_day": "Drove on treatment day",
+    "bladder_symptoms": "Bladder symptoms",
+    "craving": "Craving",
+}
+#: The definitions' red flags that keep a risk flag: all but the routine ones.
+_FLAGGED_RED_FLAGS = frozenset(
+    flag.rule for d in every_version() for flag in d.red_flags if flag.priority != "routine"
+)
+#: Words of a red flag whose rule has none of its own.
+RED_FLAG_DEFAULT_WORDS = "Positive safety screen"
+
+
+def is_red_flag(rule: str) -> bool:
+    """Whether an alert of ``rule`` keeps a risk flag until resolved (see RED_FLAG_WORDS)."""
+    return rule in RED_FLAG_WORDS or rule in SAFETY_RULES or rule in _FLAGGED_RED_FLAGS
+
+
+def red_flag_words(rule: str) -> str:
+    """The flag's words: "Item 9 positive"."""
+    return RED_FLAG_WORDS.get(rule, RED_FLAG_DEFAULT_WORDS)
 
 
 def safety_hits(

@@ -6,7 +6,7 @@ is ``api.pipeline.summary``.
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 
 from surveys.definitions import get_definition
@@ -17,6 +17,130 @@ from surveys.trend import TrendPoint, compute_trend
 SPARK_POINTS = 12
 #: Instruments in the order their status speaks for the patient when none is worsening.
 PRIMARY_ORDER = ("phq9", "gad7")
+#: Check-ins of one instrument this close together are one sitting answered again (a retake):
+#: the PHQ-9 and GAD-7 ask about the last 2 weeks, so hours later nearly all the days asked
+#: about are the same. 18 hours covers one waking day (morning and night) in any time zone,
+#: while daily check-ins at a set hour (about 24 hours apart) are never taken for retakes.
+RETAKE_WINDOW = timedelta(hours=18)
+#: A fall this large within RETAKE_WINDOW is not a change the instrument can measure
+#: (docs/clinical.md): the Jacobson-Truax reliable change figures of CLINICAL.md, 6 points for
+#: the PHQ-9 (IAPT) and about 6 for the GAD-7 (Bischoff et al. 2020). An instrument without a
+#: figure here uses its own reliable-change threshold.
+IMPLAUSIBLE_DROP = {"phq9": 6, "gad7": 6}
+
+
+@dataclass(frozen=True)
+class Retake:
+    """The latest check-in of an instrument came within RETAKE_WINDOW of others of it."""
+
+    #: Check-ins of the instrument in the window ending at the latest, the latest included.
+    n: int
+    #: The highest total of the window: the one the status is computed from.
+    highest: int
+    latest: int
+    #: The latest fell at least IMPLAUSIBLE_DROP below a check-in of the window.
+    implausible: bool
+
+    def to_dict(self) -> dict:
+        """JSON-ready form."""
+        return {
+            "n": self.n,
+            "highest": self.highest,
+            "latest": self.latest,
+            "implausible": self.implausible,
+        }
+
+
+def settled(series: Sequence[TrendPoint]) -> list[TrendPoint]:
+    """The points oldest first, without those answered within RETAKE_WINDOW after a higher one.
+
+    A lower retake never counts as an improvement, a lowest score or a remission: the
+    higher answer of the sitting stands for it. A higher retake counts (worse is believed).
+    """
+    ordered = sorted(series, key=lambda p: (p.at, p.checkin_id))
+    kept: list[TrendPoint] = []
+    for n, point in enumerate(ordered):
+        m = n - 1
+        while m >= 0 and point.at - ordered[m].at <= RETAKE_WINDOW:
+            if ordered[m].total > point.total:
+                break
+            m -= 1
+        else:
+            kept.append(point)
+    return kept
+
+
+def retake_of(definition: Definition, series: Sequence[TrendPoint]) -> Retake | None:
+    """The retake the latest point is part of, or None when it was answered on its own."""
+    ordered = sorted(series, key=lambda p: (p.at, p.checkin_id))
+    if len(ordered) < 2:
+        return None
+    latest = ordered[-1]
+    window = [p for p in ordered if latest.at - p.at <= RETAKE_WINDOW]
+    if len(window) < 2:
+        return None
+    highest = max(p.total for p in window)
+    drop = IMPLAUSIBLE_DROP.get(definition.code, definition.reliable_change)
+    implausible = drop is not None and highest - latest.total >= drop
+    return Retake(len(window), highest, latest.total, implausible)
+
+
+@dataclass(frozen=True)
+class Episode:
+    """An instrument over the patient's whole history: courses come and go, this stays."""
+
+    baseline: int
+    baseline_at: datetime
+    #: The lowest settled total (the most recent one if it recurs) and when it was answered.
+    lowest: int
+    lowest_at: datetime
+    lowest_checkin_id: str
+    #: The settled latest point: the one compared with the lowest.
+    latest: int
+    latest_at: datetime
+    latest_checkin_id: str
+    #: The settled latest total minus the lowest.
+    from_lowest: int
+    #: ``from_lowest`` reaches the instrument's reliable-change threshold.
+    worse_than_lowest: bool
+
+    def to_dict(self) -> dict:
+        """JSON-ready form with ISO 8601 datetimes."""
+        return {
+            "baseline": self.baseline,
+            "baseline_at": self.baseline_at.isoformat(),
+            "lowest": self.lowest,
+            "lowest_at": self.lowest_at.isoformat(),
+            "lowest_checkin_id": self.lowest_checkin_id,
+            "latest": self.latest,
+            "latest_at": self.latest_at.isoformat(),
+            "latest_checkin_id": self.latest_checkin_id,
+            "from_lowest": self.from_lowest,
+            "worse_than_lowest": self.worse_than_lowest,
+        }
+
+
+def episode_of(definition: Definition, series: Sequence[TrendPoint]) -> Episode | None:
+    """The first-ever baseline and the lowest score of every settled point; None if none."""
+    points = settled(series)
+    if not points:
+        return None
+    first, last = points[0], points[-1]
+    lowest = min(reversed(points), key=lambda p: p.total)
+    threshold = definition.reliable_change
+    rise = last.total - lowest.total
+    return Episode(
+        baseline=first.total,
+        baseline_at=first.at,
+        lowest=lowest.total,
+        lowest_at=lowest.at,
+        lowest_checkin_id=lowest.checkin_id,
+        latest=last.total,
+        latest_at=last.at,
+        latest_checkin_id=last.checkin_id,
+        from_lowest=rise,
+        worse_than_lowest=threshold is not None and rise >= threshold,
+    )
 
 
 @dataclass(frozen=True)
@@ -68,10 +192,14 @@ def summarise(points: dict[str, Sequence[TrendPoint]], course_start) -> dict:
         definition = get_definition(code)
         if not definition.scored or not series:
             continue
-        trend = compute_trend(definition, series, course_start)
+        # The status, baseline and lowest come from the settled points: a lower retake
+        # within a day is shown (latest, spark) and flagged, never counted as improvement.
+        trend = compute_trend(definition, settled(series), course_start)
         ordered = sorted(series, key=lambda p: (p.at, p.checkin_id))
         latest = ordered[-1]
         band = definition.band_for(latest.total)
+        retake = retake_of(definition, series)
+        episode = episode_of(definition, series)
         instruments[code] = {
             "latest": latest.total,
             "latest_at": latest.at.isoformat(),
@@ -85,8 +213,11 @@ def summarise(points: dict[str, Sequence[TrendPoint]], course_start) -> dict:
             "remission": trend.remission,
             "n": trend.n,
             "spark": [p.total for p in ordered[-SPARK_POINTS:]],
+            "retake": retake.to_dict() if retake else None,
+            "episode": episode.to_dict() if episode else None,
         }
-        rank = max(rank, severity_rank(definition, latest.total))
+        # A lower retake does not move the patient down the panel either.
+        rank = max(rank, severity_rank(definition, max(latest.total, trend.latest or 0)))
         statuses[code] = trend.status
         last_at = latest.at if last_at is None or latest.at > last_at else last_at
     worsening = "worsening" in statuses.values()

@@ -6,7 +6,7 @@ from .auth import AuthSession, Invite, PushSubscription, StaffInvite
 from .checkins import Checkin, CheckinDue, CheckinPartial
 from .clinics import Clinic, StaffUser
 from .patients import Patient, TreatmentCourse, TreatmentSession, care_team
-from .summaries import PatientSummary
+from .summaries import PatientSummary, RiskFlag
 
 __all__ = [
     "Alert",
@@ -22,6 +22,7 @@ __all__ = [
     "Patient",
     "PatientSummary",
     "PushSubscription",
+    "RiskFlag",
     "StaffInvite",
     "StaffUser",
     "TreatmentCourse",

@@ -16,6 +16,8 @@ DELIVERY_STATUSES = ("pending", "sent", "failed")
 CHANNELS = ("email", "webhook", "webpush")
 #: The rows the open-episode unique index covers.
 OPEN_EPISODE = "status = 'open' AND episode"
+#: The rows the panel's risk-flag index covers.
+RED_FLAG = "red_flag"
 
 
 class Alert(db.Model):
@@ -36,6 +38,14 @@ class Alert(db.Model):
             unique=True,
             postgresql_where=sa.text(OPEN_EPISODE),
             sqlite_where=sa.text(OPEN_EPISODE),
+        ),
+        # The panel's risk flags: a clinic's red-flag alerts not resolved, or resolved lately.
+        sa.Index(
+            "ix_alerts_red_flag",
+            "clinic_id",
+            "resolved_at",
+            postgresql_where=sa.text(RED_FLAG),
+            sqlite_where=sa.text(RED_FLAG),
         ),
     )
 
@@ -67,6 +77,9 @@ class Alert(db.Model):
     #: A safety alert: while open, the patient's further answers of its rule are attached
     #: to it ("repeated" events) instead of raising alerts and notifications of their own.
     episode: Mapped[bool] = mapped_column(server_default=sa.false())
+    #: A positive safety screen (``surveys.rules.is_red_flag`` of its rule when raised): the
+    #: patient stays flagged until it is resolved and for the clinic's risk_flag_days after.
+    red_flag: Mapped[bool] = mapped_column(server_default=sa.false())
     #: How many further answers were attached, and when the latest of them was given.
     repeats: Mapped[int] = mapped_column(server_default="0")
     latest_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

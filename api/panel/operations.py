@@ -1,11 +1,13 @@
 """The clinic's panel: every patient sorted by who needs attention, a page at a time.
 
 One query orders the clinic and cuts a page whatever its size (plus one to locate the
-cursor's anchor, and one for the page's names and summaries): open alerts and open
-check-ins due are aggregated in subqueries, trends come from the stored ``PatientSummary``.
-Risk order: an open imminent or urgent alert, then an open high alert, then a worsening
-trend, then an overdue check-in, then everyone else; within a tier the most pressing alert,
-then the most severe latest score.
+cursor's anchor, one for the page's names and summaries, and one for its risk flags): open
+alerts, risk flags (``api.panel.flags``) and open check-ins due are aggregated in
+subqueries, trends come from the stored ``PatientSummary``.
+Risk order: an open imminent or urgent alert, then an open high alert, then a positive
+safety screen still flagged, then a worsening trend or a worsening against the lowest
+score under review, then an overdue check-in, then everyone else; within a tier the most
+pressing alert, then the most severe latest score.
 
 Cursors are signed (itsdangerous) and hold only the sort and the last row's patient id
 (no name, date or score ever lands in a URL); the next page starts after that patient's
@@ -26,6 +28,7 @@ from ..errors import Malformed
 from ..extensions import db
 from ..models import Alert, CheckinDue, Patient, PatientSummary
 from ..models.base import utcnow
+from .flags import flagged_patients, flags_of, hold_of
 
 SORTS = ("risk", "name", "last_checkin")
 NO_ALERT = len(surveys.PRIORITY_ORDER)
@@ -33,9 +36,10 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 TIER_LABELS = {
     0: "Urgent alert",
     1: "High-priority alert",
-    2: "Worsening",
-    3: "Check-in overdue",
-    4: "",
+    2: "Positive safety screen",
+    3: "Worsening",
+    4: "Check-in overdue",
+    5: "",
 }
 
 
@@ -76,7 +80,7 @@ def decode_cursor(cursor: str, sort: str) -> uuid.UUID:
         raise CursorError("The page cursor is not valid.") from None
 
 
-def _base(clinic_id: int, now: datetime):
+def _base(clinic_id: int, now: datetime, hold):
     """The panel's select: patients with their alert, due and summary columns, and sort keys."""
     rank = sa.case(
         *((Alert.priority == p, n) for n, p in enumerate(surveys.PRIORITY_ORDER)), else_=NO_ALERT
@@ -104,14 +108,16 @@ def _base(clinic_id: int, now: datetime):
         .group_by(CheckinDue.patient_id)
         .subquery("open_dues")
     )
+    safety, relapse = flagged_patients(clinic_id, now, hold)
     alert_rank = sa.func.coalesce(alerts.c.alert_rank, NO_ALERT)
     overdue = sa.and_(dues.c.next_due.is_not(None), dues.c.next_due < now)
     tier = sa.case(
         (alert_rank <= 1, 0),
         (alert_rank == 2, 1),
-        (PatientSummary.worsening.is_(True), 2),
-        (overdue, 3),
-        else_=4,
+        (safety.c.patient_id.is_not(None), 2),
+        (sa.or_(PatientSummary.worsening.is_(True), relapse.c.patient_id.is_not(None)), 3),
+        (overdue, 4),
+        else_=5,
     )
     severity = sa.func.coalesce(PatientSummary.severity_rank, 0)
     last = sa.func.coalesce(PatientSummary.last_checkin_at, _EPOCH)
@@ -130,11 +136,16 @@ def _base(clinic_id: int, now: datetime):
             overdue.label("overdue"),
             tier.label("tier"),
             alert_rank.label("alert_rank"),
+            sa.or_(safety.c.patient_id.is_not(None), relapse.c.patient_id.is_not(None)).label(
+                "flagged"
+            ),
             *(alerts.c[f"n_{p}"] for p in surveys.PRIORITY_ORDER),
         )
         .outerjoin(PatientSummary, PatientSummary.patient_id == Patient.id)
         .outerjoin(alerts, alerts.c.patient_id == Patient.id)
         .outerjoin(dues, dues.c.patient_id == Patient.id)
+        .outerjoin(safety, safety.c.patient_id == Patient.id)
+        .outerjoin(relapse, relapse.c.patient_id == Patient.id)
         .where(Patient.clinic_id == clinic_id)
     )
     return query, keys, {"overdue": overdue, "has_alerts": alerts.c.patient_id.is_not(None)}
@@ -153,8 +164,9 @@ def _after(keys: list[Key], values) -> sa.ColumnElement:
 def panel_page(clinic_id: int, args: dict, q: str | None = None) -> dict:
     """One page of the panel of ``clinic_id`` for the validated ``args`` (see PanelArgsSchema)."""
     now = utcnow()
+    hold = hold_of(clinic_id)
     sort = args.get("sort", "risk")
-    query, keys, flags = _base(clinic_id, now)
+    query, keys, flags = _base(clinic_id, now, hold)
     keys = keys[sort]
     if not args.get("include_discharged"):
         query = query.where(Patient.status == "active")
@@ -175,7 +187,7 @@ def panel_page(clinic_id: int, args: dict, q: str | None = None) -> dict:
         )
     if args.get("cursor"):
         anchor_id = decode_cursor(args["cursor"], sort)
-        anchor_query, anchor_keys, _ = _base(clinic_id, now)
+        anchor_query, anchor_keys, _ = _base(clinic_id, now, hold)
         anchor = db.session.execute(
             anchor_query.with_only_columns(*(k.expr for k in anchor_keys[sort])).where(
                 Patient.id == anchor_id
@@ -190,8 +202,10 @@ def panel_page(clinic_id: int, args: dict, q: str | None = None) -> dict:
     more = len(rows) > limit
     rows = rows[:limit]
     details = _details([row.id for row in rows])
+    # The flags of the page's flagged rows only: a page without any costs no query.
+    risk_flags = flags_of(clinic_id, [row.id for row in rows if row.flagged], now, hold)
     return {
-        "items": [_row(row, details[row.id]) for row in rows],
+        "items": [_row(row, details[row.id], risk_flags.get(row.id, [])) for row in rows],
         "next_cursor": encode_cursor(sort, rows[-1].id) if more else None,
     }
 
@@ -215,7 +229,7 @@ def _details(patient_ids: list) -> dict:
     return {row.id: row for row in rows}
 
 
-def _row(row, details) -> dict:
+def _row(row, details, risk_flags) -> dict:
     label = TIER_LABELS[row.tier]
     if row.tier == 0 and row.alert_rank == 0:
         label = "Imminent-risk alert"
@@ -231,4 +245,5 @@ def _row(row, details) -> dict:
         "overdue": bool(row.overdue),
         "open_alerts": {p: int(getattr(row, f"n_{p}") or 0) for p in surveys.PRIORITY_ORDER},
         "risk": {"tier": row.tier, "label": label},
+        "risk_flags": risk_flags,
     }

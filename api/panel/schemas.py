@@ -29,6 +29,37 @@ class PanelRiskSchema(Schema):
     label = fields.String()
 
 
+class RiskFlagSchema(Schema):
+    """A safety flag (kind "safety") or a worsening against the lowest score ("relapse")."""
+
+    kind = fields.String(metadata={"description": "safety or relapse"})
+    label = fields.String(metadata={"description": 'Words of the flag: "Item 9 positive".'})
+    at = fields.DateTime(metadata={"description": "When the patient gave the answer."})
+    open = fields.Boolean(
+        metadata={"description": "safety: an alert not resolved; relapse: not dismissed."}
+    )
+    rule = fields.String()
+    resolved_at = fields.DateTime(allow_none=True)
+    until = fields.DateTime(
+        allow_none=True, metadata={"description": "A resolved safety flag shows until then."}
+    )
+    id = fields.Integer()
+    instrument = fields.String()
+    lowest = fields.Integer()
+    lowest_at = fields.DateTime()
+    latest = fields.Integer()
+    rise = fields.Integer()
+    raised_at = fields.DateTime()
+
+
+class RiskFlagListSchema(Schema):
+    items = fields.List(fields.Nested(RiskFlagSchema))
+
+
+class DismissFlagSchema(Schema):
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
 class PanelRowSchema(Schema):
     id = fields.UUID()
     ref = fields.String()
@@ -41,6 +72,7 @@ class PanelRowSchema(Schema):
     overdue = fields.Boolean()
     open_alerts = fields.Dict(keys=fields.String(), values=fields.Integer())
     risk = fields.Nested(PanelRiskSchema)
+    risk_flags = fields.List(fields.Nested(RiskFlagSchema))
 
 
 class PanelPageSchema(Schema):

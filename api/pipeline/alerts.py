@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import surveys
-from surveys.rules import CHECKIN_ONLY_RULES
+from surveys.rules import CHECKIN_ONLY_RULES, is_red_flag
 
 from ..checkins.answers import safety_answer_rows
 from ..extensions import db
@@ -108,6 +108,7 @@ def _insert(patient, hit, checkin_id, answered: Answered, now, *, episode: bool)
         "safety_answers": answered.safety_answers,
         "status": "open",
         "episode": episode,
+        "red_flag": is_red_flag(hit.rule),
         "repeats": 0,
         "created_at": now,
         "escalation_level": 0,

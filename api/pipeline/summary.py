@@ -6,9 +6,14 @@ changes a patient's history calls ``refresh_summaries`` in its own transaction (
 recorded, edited or deleted, the demo seed, the tests' factories), and the worker's
 evaluation stores it for each new check-in (``api.pipeline.evaluate``): the check-in POST
 itself never pays for it, and the panel follows within the evaluation's seconds.
+
+Storing a summary also raises the patient's relapse flags (``RiskFlag``): a settled latest
+total the reliable-change threshold above the lowest ever, once per lowest score. They stay
+until a person dismisses them (``api.panel.flags``); a new course does not touch them.
 """
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -17,7 +22,7 @@ from surveys.summary import PatientRecord, summarise, trend_points
 from ..extensions import db
 from ..models import Checkin, Patient, TreatmentSession
 from ..models.base import dialect_insert, utcnow
-from ..models.summaries import PatientSummary
+from ..models.summaries import PatientSummary, RiskFlag
 
 #: What a trend point is read from, in the order ``trend_points`` unpacks it.
 POINT_COLUMNS = (
@@ -61,6 +66,37 @@ def store_summary(connection: sa.Connection, patient_id, record: PatientRecord) 
     values["updated_at"] = utcnow()
     insert = dialect_insert(PatientSummary, connection).values(patient_id=patient_id, **values)
     connection.execute(insert.on_conflict_do_update(index_elements=["patient_id"], set_=values))
+    raise_relapse_flags(connection, patient_id, values["instruments"], values["updated_at"])
+
+
+def raise_relapse_flags(connection: sa.Connection, patient_id, instruments: dict, now) -> None:
+    """Insert a relapse flag for each instrument now worse than its lowest, once per lowest."""
+    rows = []
+    for code, summary in instruments.items():
+        episode = summary.get("episode")
+        if not episode or not episode["worse_than_lowest"]:
+            continue
+        rows.append(
+            {
+                "kind": "relapse",
+                "instrument": code,
+                "dedupe_key": f"relapse:{patient_id}:{code}:{episode['lowest_checkin_id']}",
+                "lowest": episode["lowest"],
+                "lowest_at": datetime.fromisoformat(episode["lowest_at"]),
+                "latest": episode["latest"],
+                "latest_at": datetime.fromisoformat(episode["latest_at"]),
+                "raised_at": now,
+            }
+        )
+    if not rows:
+        return
+    clinic_id = connection.execute(
+        sa.select(Patient.clinic_id).where(Patient.id == patient_id)
+    ).scalar_one()
+    insert = dialect_insert(RiskFlag, connection).values(
+        [{**row, "clinic_id": clinic_id, "patient_id": patient_id} for row in rows]
+    )
+    connection.execute(insert.on_conflict_do_nothing(index_elements=["dedupe_key"]))
 
 
 def refresh_summaries(connection: sa.Connection, patient_ids: Sequence) -> None:

@@ -11,6 +11,7 @@ import {
   severityChip,
   sparkline,
 } from "./format.js";
+import { flagLines, trendChangeWords } from "./risk_flags.js";
 
 const MAX = { phq9: 27, gad7: 21 };
 const SORT_CAPTIONS = {
@@ -58,12 +59,25 @@ function scoreCell(row, code, name) {
     code === "phq9" && score.safety_endorsed
       ? h("span", { class: "flag" }, " Item 9 endorsed")
       : null;
-  return h("td", {}, severityChip(score), sparkline(score.spark, MAX[code] || 27, name), flag);
+  const retake = score.retake
+    ? h("span", { class: "flag retake" }, " Retaken within a day: not a change")
+    : null;
+  return h(
+    "td",
+    {},
+    severityChip(score),
+    sparkline(score.spark, MAX[code] || 27, name),
+    flag,
+    retake,
+  );
 }
 
 function rowOf(row) {
   const phq = row.instruments.phq9;
-  const trend = row.trend_status ? STATUS_WORDS[row.trend_status] : "";
+  const relapse = (row.risk_flags || []).some((f) => f.kind === "relapse");
+  const status = relapse ? "worsening" : row.trend_status;
+  const trend = status ? STATUS_WORDS[status] : "";
+  const change = phq ? trendChangeWords("phq9", phq, row.risk_flags, changeWords) : "";
   return h(
     "tr",
     { "data-patient": row.id },
@@ -73,15 +87,15 @@ function rowOf(row) {
       h("a", { href: `/clinic/patients/${row.id}` }, row.display_name),
       h("span", { class: "ref" }, row.ref, row.status === "discharged" ? " · discharged" : ""),
     ),
-    h("td", {}, h("span", { class: `risk risk-${row.risk.tier}` }, row.risk.label || "—")),
-    scoreCell(row, "phq9", "PHQ-9"),
-    scoreCell(row, "gad7", "GAD-7"),
     h(
       "td",
       {},
-      trend,
-      phq && changeWords(phq) ? h("span", { class: "ref" }, changeWords(phq)) : null,
+      h("span", { class: `risk risk-${row.risk.tier}` }, row.risk.label || "—"),
+      flagLines(row.risk_flags),
     ),
+    scoreCell(row, "phq9", "PHQ-9"),
+    scoreCell(row, "gad7", "GAD-7"),
+    h("td", {}, trend, change ? h("span", { class: "ref" }, change) : null),
     h("td", {}, relative(row.last_checkin_at)),
     h(
       "td",

@@ -8,21 +8,39 @@ import { invitePanel } from "./invite_panel.js";
 import { checkinsCard } from "./patient_checkins.js";
 import { patientDataCard } from "./patient_data.js";
 import { sessionsCard } from "./patient_sessions.js";
+import { fromLowestWords, retakeWords, riskCard } from "./risk_flags.js";
 import { drawTrend } from "./trend_chart.js";
 
-function stats(trend, code) {
+function stats(trend, code, score, flags) {
   const t = trend.trend;
   if (!t.n) return h("p", { class: "meta" }, `${INSTRUMENT_WORDS[code]}: no check-in yet.`);
   const item = (term, value) => h("div", {}, h("dt", {}, term), h("dd", {}, value));
-  const outcome = t.remission ? "In remission" : t.response ? "Responding" : STATUS_WORDS[t.status];
+  // The panel's summary speaks for the status: a lower retake within a day is not counted.
+  const s = score || t;
+  const relapse = flags.find((f) => f.kind === "relapse" && f.instrument === code);
+  let outcome = s.remission ? "In remission" : s.response ? "Responding" : STATUS_WORDS[s.status];
+  if (relapse) outcome = "Worse than lowest, under review";
+  const episode = score && score.episode;
+  // A worsening against the lowest score is shown as such, never beside a course change
+  // that reads as improvement.
+  const change = relapse
+    ? item("From lowest", fromLowestWords(relapse))
+    : item("Change", changeWords({ change: t.change, baseline: t.baseline, n: t.n }) || "—");
   return h(
     "dl",
     { class: "stats", "aria-label": `${INSTRUMENT_WORDS[code]} this course` },
     item(INSTRUMENT_WORDS[code], `${t.latest} (latest)`),
     item("Baseline", `${t.baseline} on ${day(t.baseline_at)}`),
-    item("Change", changeWords({ change: t.change, baseline: t.baseline, n: t.n }) || "—"),
+    change,
     item("Lowest", String(t.nadir)),
+    episode
+      ? item(
+          "First baseline, lowest ever",
+          `${episode.baseline} on ${day(episode.baseline_at)}; ${episode.lowest} on ${day(episode.lowest_at)}`,
+        )
+      : null,
     item("Status", outcome),
+    score && score.retake ? item("Retake", retakeWords(score)) : null,
     t.slope_per_week !== null ? item("Slope", `${t.slope_per_week.toFixed(1)} per week`) : null,
   );
 }
@@ -41,7 +59,7 @@ function chartSummary(phq, gad) {
   return parts.join(" ");
 }
 
-function trendCard(phq, gad) {
+function trendCard(phq, gad, patient, flags) {
   const canvas = h("canvas", {
     id: "trend-canvas",
     role: "img",
@@ -70,8 +88,8 @@ function trendCard(phq, gad) {
     "section",
     { class: "card", "aria-labelledby": "trend-heading" },
     h("h2", { id: "trend-heading" }, "Trend"),
-    stats(phq, "phq9"),
-    stats(gad, "gad7"),
+    stats(phq, "phq9", patient.instruments.phq9, flags),
+    stats(gad, "gad7", patient.instruments.gad7, flags),
     h("div", { class: "chart-box" }, canvas),
     legend,
   );
@@ -251,18 +269,24 @@ function recordSessionButton() {
 export async function renderPatient(main, id, staff = null) {
   const refresh = () => renderPatient(main, id, staff);
   const base = `/api/v1/patients/${id}`;
-  const [patient, phq, gad, sessions, checkins] = (
+  const [patient, phq, gad, sessions, checkins, flags] = (
     await Promise.all([
       request("GET", base),
       request("GET", `${base}/trend?instrument=phq9`),
       request("GET", `${base}/trend?instrument=gad7`),
       request("GET", `${base}/sessions`),
       request("GET", `${base}/checkins`),
+      request("GET", `${base}/risk-flags`),
     ])
   ).map((r) => r.body);
   const alerts = await alertsCard(id, refresh);
-  const trend = trendCard(phq, gad);
-  const status = patient.trend_status ? STATUS_WORDS[patient.trend_status] : "No check-in yet";
+  const trend = trendCard(phq, gad, patient, flags.items);
+  const relapse = flags.items.some((f) => f.kind === "relapse");
+  const status = relapse
+    ? STATUS_WORDS.worsening
+    : patient.trend_status
+      ? STATUS_WORDS[patient.trend_status]
+      : "No check-in yet";
   // The page title stays generic: no name in the tab, history or screen-sharing previews.
   show(
     main,
@@ -282,6 +306,7 @@ export async function renderPatient(main, id, staff = null) {
       h(
         "div",
         {},
+        riskCard(id, flags.items, patient.instruments, refresh),
         trend.card,
         alerts,
         sessionsCard(id, sessions, refresh),

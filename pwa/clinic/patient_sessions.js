@@ -66,10 +66,19 @@ function sessionForm(patientId, courses, existing, done) {
   const newLabel = input("new_course_label", { type: "text", maxlength: "100", value: "" });
   const newField = h(
     "div",
-    { class: "field", hidden: true },
+    { class: "field wide", hidden: true },
     h("label", { for: id("new_course_label") }, "New course name"),
     newLabel,
+    h(
+      "p",
+      { class: "meta", id: id("new-course-note") },
+      "Starting a new course starts a new baseline: this course's change, response and " +
+        "remission are measured from its first session. The first-ever baseline and the " +
+        "lowest score are kept, and a worsening against the lowest score stays flagged " +
+        "until someone dismisses it.",
+    ),
   );
+  newLabel.setAttribute("aria-describedby", id("new-course-note"));
   course.addEventListener("change", () => {
     newField.hidden = course.value !== "new";
   });

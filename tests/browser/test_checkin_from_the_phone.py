@@ -144,6 +144,11 @@ def test_a_new_definition_version_waits_for_the_next_check_in(
     # The next check-in is asked with the new version.
     page.get_by_role("link", name="Back to home").click()
     page.get_by_role("link", name="Worry check-in").click()
+    # A second one today: the app asks first, and going on starts a fresh check-in.
+    page.get_by_role("heading", name="You already answered the Worry check-in").wait_for()
+    page.get_by_text("once a day is enough").wait_for()
+    assert_accessible(page, "same-day retake")
+    page.get_by_role("button", name="Answer again").click()
     page.get_by_role("heading", name="Question 1 of 7").wait_for()
     assert eyebrow.inner_text() == "Worry check-in (GAD-7 new)"
     for number in (1, 2):

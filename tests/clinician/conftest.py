@@ -57,9 +57,10 @@ def add_session(db_session):
 
 @pytest.fixture
 def add_alert(db_session):
-    """An alert row as the worker would insert it."""
+    """An alert row as the worker would insert it (a safety rule's is a red flag)."""
     from api.models import Alert
     from api.models.base import utcnow
+    from surveys.rules import is_red_flag
 
     def add(patient, priority="urgent", rule="suicidal_ideation", status="open", ago=None):
         at = utcnow() - (ago or timedelta(0))
@@ -72,6 +73,7 @@ def add_alert(db_session):
             reason="test alert",
             status=status,
             created_at=at,
+            red_flag=is_red_flag(rule),
         )
         db_session.add(row)
         db_session.flush()

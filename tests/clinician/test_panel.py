@@ -54,20 +54,24 @@ def ids(response):
     return [row["id"] for row in response.json["items"]]
 
 
-def test_risk_order_puts_alerts_then_worsening_then_overdue_then_severity(clinic_story):
+def test_risk_order_puts_alerts_then_safety_flags_then_worsening_then_overdue_then_severity(
+    clinic_story,
+):
     client, _, made = clinic_story
     order = ids(client.get("/api/v1/patients?sort=risk"))
     expected = [
         "imminent",
         "urgent",
         "high",
+        # An acknowledged item-9 alert is not resolved: its patient stays flagged.
+        "acknowledged",
         "worsening",
         "overdue",
         "calm_severe",
         "calm_mild",
     ]
     assert order[: len(expected)] == [str(made[k].id) for k in expected]
-    assert set(order[len(expected) :]) == {str(made["acknowledged"].id), str(made["new"].id)}
+    assert order[len(expected) :] == [str(made["new"].id)]
 
 
 def test_rows_carry_scores_alerts_and_words(clinic_story):
@@ -237,9 +241,11 @@ def test_panel_query_count_does_not_grow_with_page_size(
         # plus the cursor's anchor on page two.
         assert (len(ordering), len(panel) - len(ordering)) == (3, 2)
         counts[limit] = (on_first, len(statements))
-    assert counts[2] == counts[20]
-    # Besides the panel: sign-in lookup (3), the audit row and savepoints. Nothing per patient.
-    assert counts[20][0] <= 9
+    # A larger page never costs more queries (a page without a flagged row skips the flags').
+    assert counts[2][0] == counts[20][0] and counts[20][1] <= counts[2][1]
+    # Besides the panel: sign-in lookup (3), the audit row, savepoints and the page's risk
+    # flags (safety screens, relapses: one query each). Nothing per patient.
+    assert counts[20][0] <= 11
 
 
 def test_summary_follows_new_course_and_soft_deleted_sessions(

@@ -44,6 +44,7 @@ class World:
     alert_a1: str = ""
     treatment_session_a1: str = ""
     auth_session_a1: int = 0
+    risk_flag_a1: int = 0
     #: Strings that identify A1 or A1's data: nobody outside clinic A may ever see them.
     secrets_a1: list = field(default_factory=list)
 
@@ -138,6 +139,22 @@ def world(db_session, create_clinic, create_clinician, create_patient, sign_in, 
     db_session.add(treatment)
     db_session.flush()
     w.treatment_session_a1 = str(treatment.id)
+    from api.models import RiskFlag
+
+    flag = RiskFlag(
+        clinic_id=clinic_a.id,
+        patient_id=w.a1.id,
+        kind="relapse",
+        instrument="phq9",
+        dedupe_key=f"relapse:{w.a1.id}:phq9:test",
+        lowest=7,
+        lowest_at=utcnow() - timedelta(days=20),
+        latest=16,
+        latest_at=utcnow() - timedelta(days=1),
+    )
+    db_session.add(flag)
+    db_session.flush()
+    w.risk_flag_a1 = flag.id
     w.auth_session_a1 = db_session.scalar(
         AuthSession.__table__.select()
         .with_only_columns(AuthSession.id)

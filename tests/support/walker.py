@@ -48,6 +48,7 @@ PARAMS = {
     "checkin_id": lambda w: (w.checkin_a1, CLINIC_A_STAFF | {"patient_a1"}),
     "staff_id": lambda w: (w.clinician_a.id, CLINIC_A_STAFF),
     "auth_session_id": lambda w: (w.auth_session_a1, frozenset({"patient_a1"})),
+    "flag_id": lambda w: (w.risk_flag_a1, CLINIC_A_STAFF),
     # Not owned: the same for everyone.
     "code": lambda w: ("phq9", EVERYONE),
     "token": lambda w: ("an-invite-token-nobody-has", EVERYONE),

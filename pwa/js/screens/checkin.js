@@ -8,6 +8,7 @@ import { enqueue, enqueueSignal, signalState } from "../outbox.js";
 import * as rules from "../rules.js";
 import { RESULT_TITLE, deliveryOf, instrumentName } from "../words.js";
 import { callNowBlock, followDelivery, helpBar, supportBlock, urgentBlock } from "./crisis.js";
+import { answeredToday, retakeScreen } from "./retake.js";
 
 /** A check-in under way: answered something, or paused on crisis help. */
 function started(draft) {
@@ -84,6 +85,15 @@ export async function checkinScreen(app, code) {
     return;
   }
   const { draft, definition } = opened;
+  // A second check-in of one questionnaire today: ask first (never before a follow-up).
+  if (!started(draft) && !isFollowUp && !draft.retake_confirmed && (await answeredToday(code))) {
+    await retakeScreen(app, definition, async () => {
+      draft.retake_confirmed = true;
+      await put("drafts", draft);
+      checkinScreen(app, code);
+    });
+    return;
+  }
   // The follow-up a safety answer leads to must open offline too: keep it on this phone now.
   for (const rule of definition.safety || []) {
     if (rule.follow_up) data.definition(rule.follow_up).catch(() => undefined);
