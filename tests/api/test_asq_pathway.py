@@ -148,7 +148,8 @@ def test_a_bad_follow_up_time_is_a_clear_422_and_changes_nothing(admin, db_sessi
 
     response = set_rules(admin, asq_follow_up_minutes=value)
     assert response.status_code == 422, response.json
-    message = " ".join(response.json["errors"]["rule_settings"])
+    assert list(response.json["errors"]) == ["rule_settings.asq_follow_up_minutes"]
+    message = " ".join(response.json["errors"]["rule_settings.asq_follow_up_minutes"])
     assert "asq_follow_up_minutes must be a whole number from 1 to 1440" in message
     client, _ = admin
     settings = client.get("/api/v1/clinic/settings").json["rule_settings"]
