@@ -124,7 +124,12 @@ def test_gad7_questionnaire_response_carries_the_difficulty_unscored(gad7):
     qr = questionnaire_response(gad7, CHECKIN, SAMPLE["gad7"], AT, "Patient/p-1")
     assert qr["questionnaire"].endswith("/Questionnaire/gad7|1.1.0")
     by_id = {item["linkId"]: item["answer"][0] for item in qr["item"]}
-    assert by_id["gad7_2"]["valueCoding"]["code"] == "LA18938-3"
+    # LOINC's own display of its code; the patient read the form's "More than half the days".
+    assert by_id["gad7_2"]["valueCoding"] == {
+        "system": LOINC,
+        "code": "LA18938-3",
+        "display": "More days than not",
+    }
     assert by_id["gad7_difficulty"]["valueCoding"] == {
         "system": LOINC,
         "code": "LA6574-3",
