@@ -217,7 +217,8 @@ def _build(data: dict[str, Any], name: str) -> Definition:
             required=raw["required"],
             loinc=raw.get("loinc"),
             options=tuple(
-                Option(o["value"], o["text"], o.get("loinc")) for o in raw.get("options", [])
+                Option(o["value"], o["text"], o.get("loinc"), o.get("loinc_display"))
+                for o in raw.get("options", [])
             ),
             max_length=raw.get("max_length"),
             enable_when=Condition.from_json(raw["enable_when"]) if raw.get("enable_when") else None,

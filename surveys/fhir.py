@@ -62,7 +62,13 @@ def _item_coding(item: Item) -> dict[str, str]:
 
 def _answer_coding(item: Item, option: Option) -> dict[str, str]:
     if option.loinc:
-        return {"system": LOINC, "code": option.loinc, "display": option.text}
+        # The code system's own display (LA18938-3 is "More days than not" in LOINC), else the
+        # form's wording; the patient always sees the form's wording (option.text).
+        return {
+            "system": LOINC,
+            "code": option.loinc,
+            "display": option.loinc_display or option.text,
+        }
     return {
         "system": WAYPOINT_SYSTEM,
         "code": f"{item.link_id}={option.value}",

@@ -63,6 +63,8 @@ class Option:
     value: int
     text: str
     loinc: str | None = None
+    #: LOINC's display of ``loinc`` where it differs from ``text`` (the printed form's words).
+    loinc_display: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,8 @@
-// The trend chart: PHQ-9 and GAD-7 over time on the vendored Chart.js, PHQ-9 severity bands
-// shaded, a marker per session (route and dose on hover), item-9 endorsements marked, and the
-// current course's baseline, response and remission lines. Numbers come from the trend API.
+// The trend chart: PHQ-9 and GAD-7 over time on the vendored Chart.js, one shared time axis and
+// one panel per instrument (PHQ-9 above, 0-27; GAD-7 below, 0-21), each with its own severity
+// bands shaded behind its own line, a marker per session (route and dose on hover), item-9
+// endorsements marked, and each instrument's current-course baseline, response and remission
+// lines. Numbers and bands come from the trend API (each instrument's definition).
 
 import { loadChartJs } from "/pwa/js/chart.js";
 import { MODALITY_WORDS, day, doseWords } from "./format.js";
@@ -27,18 +29,24 @@ const DAY_MS = 86400000;
 const overlay = {
   id: "waypointOverlay",
   beforeDatasetsDraw(chart, _args, options) {
-    const { ctx, chartArea, scales } = chart;
+    const { ctx, chartArea } = chart;
     ctx.save();
     ctx.font = "12px system-ui, sans-serif";
-    for (const band of options.bands) {
-      const top = scales.y.getPixelForValue(Math.min(band.max + 0.5, options.max));
-      const bottom = scales.y.getPixelForValue(Math.max(band.min - 0.5, 0));
-      ctx.fillStyle = BAND_FILL[band.code] || "#eeeeee";
-      ctx.fillRect(chartArea.left, top, chartArea.right - chartArea.left, bottom - top);
-      ctx.fillStyle = COLOURS.text;
-      ctx.textAlign = "left";
-      ctx.textBaseline = "top";
-      if (bottom - top > 14) ctx.fillText(band.label, chartArea.left + 4, top + 2);
+    for (const panel of options.panels) {
+      const scale = chart.scales[panel.axis];
+      for (const band of panel.bands) {
+        const top = scale.getPixelForValue(Math.min(band.max + 0.5, panel.max));
+        const bottom = scale.getPixelForValue(Math.max(band.min - 0.5, 0));
+        ctx.fillStyle = BAND_FILL[band.code] || "#eeeeee";
+        ctx.fillRect(chartArea.left, top, chartArea.right - chartArea.left, bottom - top);
+        ctx.fillStyle = COLOURS.text;
+        ctx.textAlign = "left";
+        ctx.textBaseline = "top";
+        if (bottom - top > 14) ctx.fillText(band.label, chartArea.left + 4, top + 2);
+      }
+      // A white rule between the panels: the bands of one never run into the other's.
+      ctx.fillStyle = "#ffffff";
+      ctx.fillRect(chartArea.left, scale.top - 1, chartArea.right - chartArea.left, 2);
     }
     ctx.restore();
   },
@@ -61,7 +69,7 @@ const overlay = {
     ctx.textAlign = "right";
     ctx.textBaseline = "bottom";
     for (const line of options.lines) {
-      const y = scales.y.getPixelForValue(line.y);
+      const y = scales[line.axis].getPixelForValue(line.y);
       const from = Math.max(chartArea.left, scales.x.getPixelForValue(line.from));
       ctx.strokeStyle = line.colour;
       ctx.beginPath();
@@ -75,36 +83,69 @@ const overlay = {
   },
 };
 
-function referenceLines(phq) {
-  const trend = phq.trend;
+/** Each instrument's panel: its own y axis (a stacked scale) and its own bands. */
+const PANELS = [
+  { code: "phq9", label: "PHQ-9", axis: "y", weight: 27 },
+  { code: "gad7", label: "GAD-7", axis: "yGad7", weight: 21 },
+];
+
+function referenceLines(body, axis) {
+  const trend = body.trend;
   if (!trend.n) return [];
   const from = new Date(trend.course_start).getTime();
   const lines = [
-    { y: trend.baseline, from, colour: COLOURS.baseline, label: `Baseline ${trend.baseline}` },
+    {
+      axis,
+      y: trend.baseline,
+      from,
+      colour: COLOURS.baseline,
+      label: `Baseline ${trend.baseline}`,
+    },
   ];
-  if (phq.response_line !== null) {
+  if (body.response_line !== null) {
     lines.push({
-      y: phq.response_line,
+      axis,
+      y: body.response_line,
       from,
       colour: COLOURS.response,
-      label: `Response (≤ ${phq.response_line})`,
+      label: `Response (≤ ${body.response_line})`,
     });
   }
-  if (phq.remission_below !== null && trend.baseline >= phq.remission_below) {
+  if (body.remission_below !== null && trend.baseline >= body.remission_below) {
     lines.push({
-      y: phq.remission_below - 0.5,
+      axis,
+      y: body.remission_below - 0.5,
       from,
       colour: COLOURS.remission,
-      label: `Remission (< ${phq.remission_below})`,
+      label: `Remission (< ${body.remission_below})`,
     });
   }
   return lines;
 }
 
-function line(trend, code, label, dashed) {
+function yScale(panel, body) {
+  return {
+    type: "linear",
+    position: "left",
+    stack: "instruments",
+    stackWeight: panel.weight,
+    min: 0,
+    max: body.score_max,
+    ticks: {
+      color: COLOURS.text,
+      stepSize: 5,
+      // The upper panel's 0 would sit on the lower panel's top label.
+      callback: (value) => (value === 0 && panel.axis === "y" ? "" : value),
+    },
+    title: { display: true, text: `${panel.label} total`, color: COLOURS.text },
+  };
+}
+
+function line(trend, code, label, dashed, axis) {
   return {
     type: "line",
     label,
+    yAxisID: axis,
     data: trend.points.map((p) => ({ x: new Date(p.at).getTime(), y: p.total, point: p })),
     borderColor: COLOURS[code],
     backgroundColor: trend.points.map((p) => (p.safety_endorsed ? COLOURS.item9 : COLOURS[code])),
@@ -148,12 +189,13 @@ export async function drawTrend(canvas, phq, gad) {
   return new Chart(canvas, {
     data: {
       datasets: [
-        line(phq, "phq9", "PHQ-9", false),
-        line(gad, "gad7", "GAD-7", true),
+        line(phq, "phq9", "PHQ-9", false, "y"),
+        line(gad, "gad7", "GAD-7", true, "yGad7"),
         {
           type: "scatter",
           label: "Sessions",
           data: sessions,
+          yAxisID: "y", // on the top edge of the PHQ-9 panel, the upper one
           pointStyle: "triangle",
           rotation: 180,
           clip: false, // the markers sit on the top edge of the plot
@@ -181,12 +223,9 @@ export async function drawTrend(canvas, phq, gad) {
           },
           grid: { display: false },
         },
-        y: {
-          min: 0,
-          max: phq.score_max,
-          ticks: { color: COLOURS.text, stepSize: 5 },
-          title: { display: true, text: "Total score", color: COLOURS.text },
-        },
+        // Stacked scales: Chart.js lays the first listed at the bottom, so GAD-7 comes first.
+        yGad7: yScale(PANELS[1], gad),
+        y: yScale(PANELS[0], phq),
       },
       plugins: {
         legend: { display: false },
@@ -197,10 +236,14 @@ export async function drawTrend(canvas, phq, gad) {
           },
         },
         waypointOverlay: {
-          bands: phq.bands,
-          max: phq.score_max,
+          panels: [phq, gad].map((body, i) => ({
+            instrument: PANELS[i].code,
+            axis: PANELS[i].axis,
+            bands: body.bands,
+            max: body.score_max,
+          })),
           sessions: sessions.map((s) => s.x),
-          lines: referenceLines(phq),
+          lines: [...referenceLines(phq, "y"), ...referenceLines(gad, "yGad7")],
         },
       },
     },

@@ -43,18 +43,18 @@ def wait_for_definition(page, code, version):
 
 @pytest.fixture
 def new_gad7_version(monkeypatch):
-    """Deploy (in the live server's process) GAD-7 1.0.1: new short title, new item 3 wording."""
+    """Deploy (in the live server's process) GAD-7 1.1.1: new short title, new item 3 wording."""
     import surveys.definitions
 
     shipped = dict(surveys.definitions._shipped())
     data = copy.deepcopy(dict(shipped["gad7"].data))
-    data["version"] = "1.0.1"
+    data["version"] = "1.1.1"
     data["short_title"] = "GAD-7 new"
     (item,) = [i for i in data["items"] if i["link_id"] == "gad7_3"]
     item["text"] = GAD7_3_NEW
 
     def deploy():
-        new = surveys.definitions.build_definition(data, "gad7 1.0.1")
+        new = surveys.definitions.build_definition(data, "gad7 1.1.1")
         monkeypatch.setattr(surveys.definitions, "_shipped", lambda: {**shipped, "gad7": new})
 
     return deploy
@@ -116,7 +116,7 @@ def test_a_new_definition_version_waits_for_the_next_check_in(
     page.get_by_role("link", name="Worry check-in").click()
     eyebrow = page.locator("main .eyebrow")
     for number in (1, 2):
-        page.get_by_role("heading", name=f"Question {number} of 7").wait_for()
+        page.get_by_role("heading", name=f"Question {number} of 8").wait_for()
         answer(page, "Several days")
     page.get_by_text(GAD7_3, exact=True).wait_for()
 
@@ -124,22 +124,31 @@ def test_a_new_definition_version_waits_for_the_next_check_in(
     page.reload()
     wait_for_app(page)
     # The app fetched the new version in the background and keeps it for the next check-in...
-    wait_for_definition(page, "gad7", "1.0.1")
+    wait_for_definition(page, "gad7", "1.1.1")
     # ...while this one, opened again with the new version on the phone, keeps its own.
     page.reload()
     wait_for_app(page)
-    page.get_by_role("heading", name="Question 3 of 7").wait_for()
+    page.get_by_role("heading", name="Question 3 of 8").wait_for()
     page.get_by_text(GAD7_3, exact=True).wait_for()
     assert eyebrow.inner_text() == "Worry check-in (GAD-7)"
     for number in range(3, 8):
-        page.get_by_role("heading", name=f"Question {number} of 7").wait_for()
+        page.get_by_role("heading", name=f"Question {number} of 8").wait_for()
         assert eyebrow.inner_text() == "Worry check-in (GAD-7)"
         answer(page, "Several days")
+    # Then the form's (optional, unscored) difficulty question, verbatim, as question 8 of 8.
+    page.get_by_role("heading", name="Question 8 of 8").wait_for()
+    page.get_by_text(
+        "If you checked off any problems, how difficult have these made it for you to do your "
+        "work, take care of things at home, or get along with other people?",
+        exact=True,
+    ).wait_for()
+    answer(page, "Very difficult")
     page.get_by_role("heading", name="Thank you for checking in").wait_for()
-    assert read_meta(page, "last")["version"] == "1.0.0"
+    assert read_meta(page, "last")["version"] == "1.1.0"
     page.wait_for_function("() => document.querySelector('.send-status').dataset.state === 'sent'")
     (stored,) = checkins_of(committed_db, signed_in.id)
-    assert (stored.instrument, stored.total) == ("gad7", 7)
+    assert (stored.instrument, stored.total) == ("gad7", 7)  # the difficulty (2) not counted
+    assert stored.answers["gad7_difficulty"] == 2
 
     # The next check-in is asked with the new version.
     page.get_by_role("link", name="Back to home").click()
@@ -149,10 +158,10 @@ def test_a_new_definition_version_waits_for_the_next_check_in(
     page.get_by_text("once a day is enough").wait_for()
     assert_accessible(page, "same-day retake")
     page.get_by_role("button", name="Answer again").click()
-    page.get_by_role("heading", name="Question 1 of 7").wait_for()
+    page.get_by_role("heading", name="Question 1 of 8").wait_for()
     assert eyebrow.inner_text() == "Worry check-in (GAD-7 new)"
     for number in (1, 2):
-        page.get_by_role("heading", name=f"Question {number} of 7").wait_for()
+        page.get_by_role("heading", name=f"Question {number} of 8").wait_for()
         answer(page, "Not at all")
     page.get_by_text(GAD7_3_NEW, exact=True).wait_for()
     assert page.get_by_text(GAD7_3, exact=True).count() == 0

@@ -194,8 +194,9 @@ def test_the_crisis_screen_says_saved_on_this_phone_while_offline(
     assert page.title() == "Check-in · Waypoint"
     page.get_by_role("link", name="Back to home").click()
     page.get_by_role("link", name="Worry check-in").click()
+    # Eight questions counted (the difficulty one included); all "Not at all": it is not asked.
     for number in range(1, 8):
-        page.get_by_role("heading", name=f"Question {number} of 7").wait_for()
+        page.get_by_role("heading", name=f"Question {number} of 8").wait_for()
         answer(page, "Not at all")
     page.get_by_role("heading", name="Thank you for checking in").wait_for()
     assert page.title() == "Check-in · Waypoint"

@@ -20,6 +20,12 @@ from surveys import (
 )
 from surveys.definitions import INSTRUMENTS_DIR, SCHEMA_PATH, load_directory
 
+#: The published GAD-7 form's wording and LOINC's own answer list of each item (the fixture
+#: names its sources), typed in by hand from them, not from the definition.
+GAD7_PUBLISHED = json.loads(
+    (Path(__file__).parent / "fixtures" / "gad7_published.json").read_text(encoding="utf-8")
+)
+
 PHQ9_ITEM_LOINC = [
     "44250-9", "44255-8", "44259-0", "44254-1", "44251-7",
     "44258-2", "44252-5", "44253-3", "44260-8",
@@ -43,15 +49,6 @@ PHQ9_TEXT = [
     "Moving or speaking so slowly that other people could have noticed? Or the opposite \u2014 "
     "being so fidgety or restless that you have been moving around a lot more than usual",
     "Thoughts that you would be better off dead or of hurting yourself in some way",
-]
-GAD7_TEXT = [
-    "Feeling nervous, anxious, or on edge",
-    "Not being able to stop or control worrying",
-    "Worrying too much about different things",
-    "Trouble relaxing",
-    "Being so restless that it is hard to sit still",
-    "Becoming easily annoyed or irritable",
-    "Feeling afraid, as if something awful might happen",
 ]
 ASQ_TEXT = [
     "In the past few weeks, have you wished you were dead?",
@@ -146,12 +143,11 @@ def test_phq9_item_9_is_the_required_safety_item_leading_to_the_asq(phq9):
 
 def test_gad7_items_in_published_order(gad7):
     assert (gad7.loinc_panel, gad7.loinc_total) == ("69737-5", "70274-6")
-    assert [i.loinc for i in gad7.items] == GAD7_ITEM_LOINC
-    assert [i.text for i in gad7.items] == GAD7_TEXT
+    scored = [gad7.item(link_id) for link_id in gad7.scored_item_ids]
+    assert [i.loinc for i in scored] == GAD7_ITEM_LOINC
     # Item 6 is irritability (69689-8), item 7 is fear (69736-7): not swapped.
     assert gad7.item("gad7_6").loinc == "69689-8" and "irritable" in gad7.item("gad7_6").text
     assert gad7.item("gad7_7").loinc == "69736-7" and "afraid" in gad7.item("gad7_7").text
-    assert all(options(item) == FREQUENCY for item in gad7.items)
     assert [(b.code, b.min, b.max) for b in gad7.bands] == [
         ("minimal", 0, 4),
         ("mild", 5, 9),
@@ -162,6 +158,47 @@ def test_gad7_items_in_published_order(gad7):
     assert gad7.reliable_change == 4
     assert gad7.data["reliable_change"]["basis"] == "choice"
     assert gad7.safety_rules == ()
+
+
+def test_gad7_wording_and_answer_codes_are_the_published_forms(gad7):
+    published = GAD7_PUBLISHED
+    assert gad7.data["preamble"] == published["preamble"]
+    assert (gad7.loinc_panel, gad7.loinc_total) == (published["panel"], published["total"])
+    assert gad7.item_ids == tuple(f"gad7_{i}" for i in range(1, 8)) + ("gad7_difficulty",)
+    for item, (loinc, text, codes) in zip(gad7.items[:7], published["items"], strict=True):
+        assert (item.loinc, item.text) == (loinc, text)
+        assert options(item) == [
+            (value, answer, code)
+            for value, (answer, code) in enumerate(zip(published["answers"], codes, strict=True))
+        ]
+    # Item 7 has no comma; item 2's value 2 is LA18938-3 in LOINC's list for 68509-9.
+    assert gad7.item("gad7_7").text == "Feeling afraid as if something awful might happen"
+    assert options(gad7.item("gad7_2"))[2] == (2, "More than half the days", "LA18938-3")
+    assert {options(gad7.item(f"gad7_{i}"))[2][2] for i in (1, 3, 4, 5, 6, 7)} == {"LA6570-1"}
+
+
+def test_gad7_difficulty_question_is_optional_conditional_and_unscored(gad7):
+    item = gad7.item("gad7_difficulty")
+    difficulty = GAD7_PUBLISHED["difficulty"]
+    assert (item.text, item.loinc) == (difficulty["text"], difficulty["loinc"])
+    assert options(item) == [(v, t, c) for v, (t, c) in enumerate(difficulty["answers"])]
+    assert item.required is False
+    assert "gad7_difficulty" not in gad7.scored_item_ids
+    assert item.enable_when.any_of == tuple(f"gad7_{i}" for i in range(1, 8))
+    assert (item.enable_when.comparison.op, item.enable_when.comparison.value) == ("gt", 0)
+    assert gad7.items[-1] is item  # asked after the seven items
+
+
+def test_gad7_1_0_0_is_kept_for_check_ins_answered_on_it(gad7):
+    old = get_definition("gad7", "1.0.0")
+    assert (old.version, gad7.version) == ("1.0.0", "1.1.0")
+    assert old.item_ids == tuple(f"gad7_{i}" for i in range(1, 8))
+    # Stored check-ins show the question they were asked, comma included.
+    assert old.item("gad7_7").text == "Feeling afraid, as if something awful might happen"
+    assert old.scored_item_ids == gad7.scored_item_ids
+    assert [(b.code, b.min, b.max) for b in old.bands] == [
+        (b.code, b.min, b.max) for b in gad7.bands
+    ]
 
 
 def test_asq_questions_rules_and_public_domain(asq):

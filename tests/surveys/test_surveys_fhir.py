@@ -29,7 +29,7 @@ PHQ9_ITEMS = [
 GAD7_ITEMS = ["69725-0", "68509-9", "69733-4", "69734-2", "69735-9", "69689-8", "69736-7"]
 SAMPLE = {
     "phq9": {**{f"phq9_{i}": i % 4 for i in range(1, 10)}, "phq9_difficulty": 2},
-    "gad7": {f"gad7_{i}": 1 for i in range(1, 8)},
+    "gad7": {**{f"gad7_{i}": 1 for i in range(1, 8)}, "gad7_2": 2, "gad7_difficulty": 3},
     "asq": {"asq_1": 1, "asq_2": 0, "asq_3": 0, "asq_4": 0, "asq_5": 1},
     "post_session": {
         **dict.fromkeys(get_definition("post_session").item_ids, 0),
@@ -92,9 +92,71 @@ def test_phq9_difficulty_enable_when_lists_every_answer_above_0(phq9):
 def test_gad7_questionnaire_codes_in_published_order(gad7):
     q = questionnaire(gad7)
     assert codes(q["code"]) == [(LOINC, "69737-5")]
-    assert [item["code"][0]["code"] for item in questions(q)] == GAD7_ITEMS
+    assert [item["code"][0]["code"] for item in questions(q)] == [*GAD7_ITEMS, "69722-7"]
     assert codes(q["item"][-1]["code"]) == [(LOINC, "70274-6")]
+    # LOINC's answer list for item 2 (68509-9) codes value 2 as LA18938-3.
+    assert [o["valueCoding"]["code"] for o in questions(q)[1]["answerOption"]] == [
+        "LA6568-5",
+        "LA6569-3",
+        "LA18938-3",
+        "LA6571-9",
+    ]
     Questionnaire.parse_obj(q)
+
+
+def test_gad7_difficulty_is_optional_conditional_and_outside_the_total(gad7):
+    q = questionnaire(gad7)
+    difficulty = questions(q)[7]
+    assert (difficulty["linkId"], difficulty["required"]) == ("gad7_difficulty", False)
+    assert difficulty["enableBehavior"] == "any"
+    assert {w["question"] for w in difficulty["enableWhen"]} == {f"gad7_{i}" for i in range(1, 8)}
+    assert [o["valueCoding"]["code"] for o in difficulty["answerOption"]] == [
+        "LA6572-7",
+        "LA6573-5",
+        "LA6575-0",
+        "LA6574-3",
+    ]
+    expression = q["item"][-1]["extension"][0]["valueExpression"]["expression"]
+    assert "gad7_7" in expression and "gad7_difficulty" not in expression
+
+
+def test_gad7_questionnaire_response_carries_the_difficulty_unscored(gad7):
+    qr = questionnaire_response(gad7, CHECKIN, SAMPLE["gad7"], AT, "Patient/p-1")
+    assert qr["questionnaire"].endswith("/Questionnaire/gad7|1.1.0")
+    by_id = {item["linkId"]: item["answer"][0] for item in qr["item"]}
+    # LOINC's own display of its code; the patient read the form's "More than half the days".
+    assert by_id["gad7_2"]["valueCoding"] == {
+        "system": LOINC,
+        "code": "LA18938-3",
+        "display": "More days than not",
+    }
+    assert by_id["gad7_difficulty"]["valueCoding"] == {
+        "system": LOINC,
+        "code": "LA6574-3",
+        "display": "Extremely difficult",
+    }
+    assert by_id["gad7_total"] == {"valueInteger": 8}  # 1 x 6 + 2: difficulty (3) not counted
+    QuestionnaireResponse.parse_obj(qr)
+    obs = observation(
+        gad7, CHECKIN, score(gad7, SAMPLE["gad7"]), SAMPLE["gad7"], AT, "Patient/p-1", "QR/x"
+    )
+    assert [c["code"]["coding"][0]["code"] for c in obs["component"]] == [
+        *GAD7_ITEMS,
+        "69722-7",
+        "70274-6",
+    ]
+    assert obs["component"][-1]["valueInteger"] == 8
+
+
+def test_a_gad7_1_0_0_check_in_is_read_with_the_questions_it_was_asked():
+    old = get_definition("gad7", "1.0.0")
+    answers = {f"gad7_{i}": 2 for i in range(1, 8)}
+    qr = questionnaire_response(old, CHECKIN, answers, AT, "Patient/p-1")
+    assert qr["questionnaire"].endswith("/Questionnaire/gad7|1.0.0")
+    by_id = {item["linkId"]: item for item in qr["item"]}
+    assert by_id["gad7_7"]["text"] == "Feeling afraid, as if something awful might happen"
+    assert by_id["gad7_2"]["answer"][0]["valueCoding"]["code"] == "LA6570-1"
+    assert "gad7_difficulty" not in by_id and by_id["gad7_total"]["answer"][0]["valueInteger"] == 14
 
 
 def test_asq_and_post_session_use_waypoints_code_system(asq, post_session):

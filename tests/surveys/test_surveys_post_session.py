@@ -162,7 +162,7 @@ def _folder(tmp_path):
 def test_an_earlier_version_must_be_named_by_its_version_and_be_older(tmp_path):
     folder = _folder(tmp_path)
     catalogue = load_catalogue(folder)
-    assert list(catalogue.earlier) == [("post_session", "1.0.0")]
+    assert list(catalogue.earlier) == [("gad7", "1.0.0"), ("post_session", "1.0.0")]
     (folder / "post_session-1.0.0.json").rename(folder / "post_session-1.0.1.json")
     with pytest.raises(DefinitionError, match=r"post_session-1\.0\.1\.json: code: must match"):
         load_catalogue(folder)

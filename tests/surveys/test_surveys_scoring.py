@@ -79,6 +79,20 @@ def test_difficulty_applies_when_any_item_is_above_0_and_is_optional(phq9, make_
     assert score(phq9, {**answers, "phq9_difficulty": None}).total == 1
 
 
+def test_gad7_difficulty_is_optional_and_never_in_the_total(gad7, make_answers):
+    answers = make_answers("gad7", 6)
+    assert score(gad7, answers).applied == ("gad7_difficulty",)
+    for difficulty in (None, 0, 3):
+        result = score(gad7, {**answers, "gad7_difficulty": difficulty})
+        assert (result.total, result.severity) == (6, "mild")
+    assert score(gad7, answers).total == 6  # a check-in without it is complete
+
+
+def test_gad7_difficulty_is_refused_when_every_item_is_0(gad7, make_answers):
+    errors = errors_of(gad7, {**make_answers("gad7", 0), "gad7_difficulty": 1})
+    assert list(errors) == ["gad7_difficulty"]
+
+
 def test_difficulty_is_refused_when_every_item_is_0(phq9, make_answers):
     answers = make_answers("phq9", 0)
     assert score(phq9, answers).applied == ()
