@@ -156,9 +156,6 @@ export async function drawTrend(canvas, phq, gad, mood = null) {
       datasets: [
         line(phq, "phq9", "PHQ-9", false),
         line(gad, "gad7", "GAD-7", true),
-        ...(mood
-          ? [{ ...line(mood, "mood", "Daily mood", false, "mood"), pointStyle: "rectRot" }]
-          : []),
         {
           type: "scatter",
           label: "Sessions",
@@ -171,6 +168,10 @@ export async function drawTrend(canvas, phq, gad, mood = null) {
           backgroundColor: COLOURS.session,
           borderColor: COLOURS.session,
         },
+        // Last, so the datasets before it keep their places.
+        ...(mood
+          ? [{ ...line(mood, "mood", "Daily mood", false, "mood"), pointStyle: "rectRot" }]
+          : []),
       ],
     },
     options: {
