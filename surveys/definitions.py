@@ -79,8 +79,8 @@ def _check_semantics(data: dict[str, Any], name: str) -> None:
     def fail(field: str, problem: str) -> NoReturn:
         raise DefinitionError(name, field, problem)
 
-    if data["kind"] == "checklist" and not data.get("notice"):
-        fail("notice", "a checklist must say that it is not a validated instrument")
+    if data["kind"] != "validated" and not data.get("notice"):
+        fail("notice", f"a {data['kind']} must say that it is not a validated instrument")
     if data["language"] != "en" and not data.get("text_source"):
         fail("text_source", "a translation must name the official published translation it uses")
 
@@ -195,7 +195,10 @@ def _check_condition(
 
 
 def _check_bands(bands: list[dict[str, Any]], low: int, high: int, fail: Fail) -> None:
-    """Bands must tile the score range exactly, in order, with no gap or overlap."""
+    """Bands must tile the score range exactly, in order, with no gap or overlap; an
+    instrument with no published bands (Waypoint's own mood rating) has none."""
+    if not bands:
+        return
     expected = low
     for k, band in enumerate(bands):
         if band["min"] != expected or band["max"] < band["min"]:

@@ -61,7 +61,11 @@ SETTING_MAXIMA = {
     "not_on_track_weeks": 104,
     "not_on_track_sessions": 200,
     "asq_follow_up_minutes": 1440,
+    "validated_interval_days": 56,
 }
+#: The smallest value of a whole-number setting (1 where not listed): the PHQ-9 and GAD-7
+#: have a 2-week recall and are not validated for use less than 7 days apart (CLINICAL.md).
+SETTING_MINIMA = {"validated_interval_days": 7}
 
 
 def priority_rank(priority: str) -> int:
@@ -89,6 +93,9 @@ class RuleSettings:
     #: Days a positive safety screen's flag stays on the panel row and patient page after
     #: its alert is resolved (docs/clinical.md: "Risk stays visible").
     risk_flag_days: int = 14
+    #: Days that must separate two scheduled PHQ-9 (or two GAD-7) slots, induction included
+    #: (surveys.slots.SPACED); never below 7.
+    validated_interval_days: int = 7
 
     def __post_init__(self) -> None:
         # Every positive item 9 gets follow-up (Joint Commission NPSG 15.01.01), and the
@@ -113,10 +120,10 @@ class RuleSettings:
                 if not isinstance(value, bool):
                     raise SettingsError(f"{name} must be true or false; got {value!r}.")
             elif isinstance(default, int):
-                top = SETTING_MAXIMA[name]
-                if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
+                low, top = SETTING_MINIMA.get(name, 1), SETTING_MAXIMA[name]
+                if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= top:
                     raise SettingsError(
-                        f"{name} must be a whole number from 1 to {top}; got {value!r}."
+                        f"{name} must be a whole number from {low} to {top}; got {value!r}."
                     )
             else:
                 ok = isinstance(value, int | float) and not isinstance(value, bool)

@@ -15,9 +15,19 @@ from zoneinfo import ZoneInfo
 DEFAULT_LOCAL_TIME = "18:00"
 
 
-#: Days after a session on which each instrument is due (DESIGN: the post-session check the
-#: next day, PHQ-9 at 1, 3 and 7 days).
-SESSION_OFFSETS = {"post_session": (1,), "phq9": (1, 3, 7)}
+#: Days after a session on which each instrument is due: the post-session check the next
+#: day, the daily mood rating (short recall, for the fast changes between sessions) the day
+#: after and three days after, and the PHQ-9 at 1, 3 and 7 days *as candidates only*: see
+#: ``SPACED``.
+SESSION_OFFSETS = {"post_session": (1,), "mood": (1, 3), "phq9": (1, 3, 7)}
+
+#: Instruments with a 2-week recall whose psychometrics come from administrations about a
+#: week apart (CLINICAL.md): a slot of one is planned only if it is at least the clinic's
+#: ``validated_interval_days`` (default and minimum 7) local days from every other slot of
+#: the same instrument, kept or planned. Candidates are taken earliest first.
+SPACED = ("phq9", "gad7")
+#: The default and smallest spacing of ``SPACED`` slots, in days.
+MIN_SPACING_DAYS = 7
 
 
 @dataclass(frozen=True, order=True)
@@ -40,8 +50,16 @@ def plan_slots(
     sessions: list[tuple[object, datetime]],
     start: datetime,
     end: datetime,
+    spacing_days: int = MIN_SPACING_DAYS,
+    kept: dict[str, list[datetime]] | None = None,
 ) -> list[Slot]:
-    """Slots due in [start, end): the cadence from ``anchor``'s local date, plus each session's."""
+    """Slots due in [start, end): the cadence from ``anchor``'s local date, plus each session's.
+
+    ``kept`` holds, per instrument, the due times of stored slots that stay whatever the rule
+    now says (past, reminded or answered ones: a missed slot stays missed). A ``SPACED``
+    candidate closer than ``spacing_days`` local days to a kept slot or to one already taken
+    is dropped; a candidate at a kept slot's own time is that slot and is taken.
+    """
     at = time.fromisoformat(schedule.get("local_time") or DEFAULT_LOCAL_TIME)
     found: dict[tuple[str, datetime], Slot] = {}
 
@@ -68,4 +86,20 @@ def plan_slots(
             for instrument, offsets in SESSION_OFFSETS.items():
                 for offset in offsets:
                     add(day + timedelta(days=offset), instrument, "session", session_id)
-    return sorted(found.values())
+    return _spaced(sorted(found.values()), zone, max(spacing_days, MIN_SPACING_DAYS), kept or {})
+
+
+def _spaced(slots: list[Slot], zone: ZoneInfo, days: int, kept: dict) -> list[Slot]:
+    """``slots`` (sorted) without the ``SPACED`` ones too close to a kept or earlier one."""
+    taken: dict[str, list[datetime]] = {code: list(kept.get(code, ())) for code in SPACED}
+    out = []
+    for slot in slots:
+        if slot.instrument in SPACED:
+            others = taken[slot.instrument]
+            if slot.due_at not in others:
+                day = slot.due_at.astimezone(zone).date()
+                if any(abs((day - o.astimezone(zone).date()).days) < days for o in others):
+                    continue
+                others.append(slot.due_at)
+        out.append(slot)
+    return out

@@ -17,7 +17,9 @@ MODALITIES = ("iv", "im", "intranasal", "oral", "sublingual")
 PATIENT_STATUSES = ("active", "discharged")
 
 #: Default schedule: weekly PHQ-9 and GAD-7, plus checks anchored to each session
-#: (post-session check the next day, PHQ-9 at 1, 3 and 7 days), due at 18:00 local time.
+#: (post-session check the next day, mood the day after and 3 days after, PHQ-9 candidates at
+#: 1, 3 and 7 days), due at 18:00 local time; PHQ-9 and GAD-7 slots stay at least the clinic's
+#: ``validated_interval_days`` apart (surveys.slots).
 DEFAULT_SCHEDULE = {
     "cadence_days": 7,
     "cadence_instruments": ["phq9", "gad7"],

@@ -2,7 +2,9 @@
 
 from zoneinfo import available_timezones
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from surveys.slots import MIN_SPACING_DAYS
 
 from ..checkins.followups import ASQ_RESULT_VALUES
 from ..models.patients import PATIENT_STATUSES
@@ -71,6 +73,19 @@ class ScheduleSchema(Schema):
         required=True,
         validate=validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use HH:MM, 24-hour."),
     )
+
+    @validates_schema
+    def _spaced(self, data, **_):
+        # The PHQ-9 and GAD-7 are never planned less than 7 days apart (surveys.slots):
+        # a shorter cadence would be thinned silently, so it is refused instead.
+        if data.get("cadence_instruments") and data.get("cadence_days", MIN_SPACING_DAYS) < (
+            MIN_SPACING_DAYS
+        ):
+            raise ValidationError(
+                f"The PHQ-9 and GAD-7 are due at most every {MIN_SPACING_DAYS} days: their "
+                "recall is 2 weeks and they are not validated for use less than 7 days apart.",
+                "cadence_days",
+            )
 
 
 class PatientPatchSchema(PatchSchema):

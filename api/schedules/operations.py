@@ -14,6 +14,7 @@ from ..extensions import db
 from ..models import Checkin, CheckinDue, Patient, TreatmentSession
 from ..models.base import dialect_insert
 from ..models.patients import DEFAULT_SCHEDULE
+from ..pipeline.settings import clinic_rule_settings
 
 #: Slots are planned this far ahead (the patient app shows what is next) ...
 HORIZON = timedelta(days=8)
@@ -56,6 +57,28 @@ def replan_patients(patients: list[Patient], now: datetime) -> int:
     active = [patient for patient in patients if patient.status == "active"]
     if not active:
         return 0
+    spacing = {p.id: clinic_rule_settings(p.clinic).validated_interval_days for p in active}
+    ids = [patient.id for patient in active]
+    # One read of the stored slots decides what to keep, remove and add: a planner that
+    # runs for every active patient each period mostly finds nothing to do. It reaches back
+    # the widest spacing too: a PHQ-9 slot kept from last week bounds the next one.
+    back = max(LOOKBACK, timedelta(days=max(spacing.values())))
+    stored = db.session.execute(
+        db.select(
+            CheckinDue.id,
+            CheckinDue.patient_id,
+            CheckinDue.instrument,
+            CheckinDue.due_at,
+            CheckinDue.completed_checkin_id,
+            CheckinDue.reminded_at,
+        ).where(CheckinDue.patient_id.in_(ids), CheckinDue.due_at >= now - back)
+    ).all()
+    kept: dict = {}
+    for row in stored:
+        # What is past, reminded or answered stays as it was planned (a missed slot stays
+        # missed); only slots nobody has seen yet follow the rule as it is now.
+        if row.due_at <= now or row.reminded_at is not None or row.completed_checkin_id:
+            kept.setdefault(row.patient_id, {}).setdefault(row.instrument, []).append(row.due_at)
     plans: dict = {}
     sessions = _recent_sessions(active, now)
     for patient in active:
@@ -68,21 +91,9 @@ def replan_patients(patients: list[Patient], now: datetime) -> int:
             [s for s in sessions.get(patient.id, ()) if s[1] >= since - timedelta(days=8)],
             since,
             now + HORIZON,
+            spacing_days=spacing[patient.id],
+            kept=kept.get(patient.id, {}),
         )
-    ids = list(plans)
-    # One read of the stored slots decides both what to remove and what to add: a planner
-    # that runs for every active patient each period mostly finds nothing to do. Every
-    # patient's window starts at or after now - LOOKBACK, so that bound covers them all.
-    stored = db.session.execute(
-        db.select(
-            CheckinDue.id,
-            CheckinDue.patient_id,
-            CheckinDue.instrument,
-            CheckinDue.due_at,
-            CheckinDue.completed_checkin_id,
-            CheckinDue.reminded_at,
-        ).where(CheckinDue.patient_id.in_(ids), CheckinDue.due_at >= now - LOOKBACK)
-    ).all()
     wanted = {(pid, s.instrument, s.due_at) for pid, slots in plans.items() for s in slots}
     stale = [
         row.id

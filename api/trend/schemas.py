@@ -8,8 +8,13 @@ from ..sessions.schemas import TreatmentCourseOutSchema, TreatmentSessionOutSche
 TREND_STATUSES = ("worsening", "remission", "response", "improving", "no_change")
 
 
+#: What the chart draws: the scheduled validated instruments and the daily mood rating (its
+#: points only mean something; it has no bands, baseline rules or status of its own).
+TREND_INSTRUMENTS = (*SCHEDULE_INSTRUMENTS, "mood")
+
+
 class TrendArgsSchema(Schema):
-    instrument = fields.String(load_default="phq9", validate=validate.OneOf(SCHEDULE_INSTRUMENTS))
+    instrument = fields.String(load_default="phq9", validate=validate.OneOf(TREND_INSTRUMENTS))
 
 
 class TrendBandSchema(Schema):

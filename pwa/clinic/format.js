@@ -25,7 +25,7 @@ export const MODALITY_WORDS = {
   sublingual: "Sublingual",
 };
 
-export const INSTRUMENT_WORDS = { phq9: "PHQ-9", gad7: "GAD-7" };
+export const INSTRUMENT_WORDS = { phq9: "PHQ-9", gad7: "GAD-7", mood: "Daily mood" };
 
 const DATE = new Intl.DateTimeFormat(undefined, {
   day: "numeric",

@@ -45,11 +45,13 @@ function stats(trend, code, score, flags) {
   );
 }
 
-function chartSummary(phq, gad) {
+function chartSummary(phq, gad, mood) {
   const t = phq.trend;
   const parts = [
-    `Trend chart. ${phq.points.length} PHQ-9 and ${gad.points.length} GAD-7 check-ins, ${phq.sessions.length} sessions marked.`,
+    `Trend chart. ${phq.points.length} PHQ-9, ${gad.points.length} GAD-7 and ${mood.points.length} daily mood check-ins, ${phq.sessions.length} sessions marked.`,
   ];
+  if (mood.points.length)
+    parts.push(`Latest daily mood ${mood.points[mood.points.length - 1].total} of 10.`);
   if (t.n)
     parts.push(
       `PHQ-9 baseline ${t.baseline}, latest ${t.latest}, ${STATUS_WORDS[t.status].toLowerCase()}.`,
@@ -59,17 +61,23 @@ function chartSummary(phq, gad) {
   return parts.join(" ");
 }
 
-function trendCard(phq, gad, patient, flags) {
+function trendCard(phq, gad, mood, patient, flags) {
   const canvas = h("canvas", {
     id: "trend-canvas",
     role: "img",
-    "aria-label": chartSummary(phq, gad),
+    "aria-label": chartSummary(phq, gad, mood),
   });
   const legend = h(
     "ul",
     { class: "chart-legend", "aria-label": "Chart key" },
     h("li", {}, h("span", { class: "key key-phq9" }), "PHQ-9"),
     h("li", {}, h("span", { class: "key key-gad7" }), "GAD-7 (dashed)"),
+    h(
+      "li",
+      {},
+      h("span", { class: "key key-mood" }),
+      "Daily mood (◆, right axis 0-10, higher is better; Waypoint's own rating, not validated)",
+    ),
     h(
       "li",
       {},
@@ -269,18 +277,19 @@ function recordSessionButton() {
 export async function renderPatient(main, id, staff = null) {
   const refresh = () => renderPatient(main, id, staff);
   const base = `/api/v1/patients/${id}`;
-  const [patient, phq, gad, sessions, checkins, flags] = (
+  const [patient, phq, gad, mood, sessions, checkins, flags] = (
     await Promise.all([
       request("GET", base),
       request("GET", `${base}/trend?instrument=phq9`),
       request("GET", `${base}/trend?instrument=gad7`),
+      request("GET", `${base}/trend?instrument=mood`),
       request("GET", `${base}/sessions`),
       request("GET", `${base}/checkins`),
       request("GET", `${base}/risk-flags`),
     ])
   ).map((r) => r.body);
   const alerts = await alertsCard(id, refresh);
-  const trend = trendCard(phq, gad, patient, flags.items);
+  const trend = trendCard(phq, gad, mood, patient, flags.items);
   const relapse = flags.items.some((f) => f.kind === "relapse");
   const status = relapse
     ? STATUS_WORDS.worsening
@@ -322,6 +331,6 @@ export async function renderPatient(main, id, staff = null) {
     ),
   );
   main.dataset.view = "patient";
-  await drawTrend(trend.canvas, phq, gad);
+  await drawTrend(trend.canvas, phq, gad, mood);
   trend.canvas.dataset.drawn = "true";
 }

@@ -10,6 +10,7 @@ import { MODALITY_WORDS, day, doseWords } from "./format.js";
 export const COLOURS = {
   phq9: "#1f5f5b",
   gad7: "#6a3d9a",
+  mood: "#b35806",
   item9: "#a4161a",
   session: "#35546b",
   baseline: "#4a4a4a",
@@ -141,7 +142,7 @@ function yScale(panel, body) {
   };
 }
 
-function line(trend, code, label, dashed, axis) {
+function line(trend, code, label, dashed, axis = "y") {
   return {
     type: "line",
     label,
@@ -165,19 +166,23 @@ function tooltipLabel(item) {
     return `Session ${day(s.administered_at)}: ${MODALITY_WORDS[s.modality]} ${doseWords(s)} (${s.course_label})`;
   }
   const p = raw.point;
+  if (item.dataset.yAxisID === "mood") return `${item.dataset.label} ${p.total} of 10`;
   const item9 = p.safety_endorsed ? "; item 9 endorsed" : "";
   return `${item.dataset.label} ${p.total}, ${(p.severity_label || "").toLowerCase()}${item9}`;
 }
 
-/** Draw the PHQ-9 (`phq`) and GAD-7 (`gad`) trend bodies into `canvas`; returns the chart. */
-export async function drawTrend(canvas, phq, gad) {
+/** Draw the PHQ-9 (`phq`), GAD-7 (`gad`) and daily mood (`mood`, optional) trend bodies into
+ * `canvas`; returns the chart. The mood rating (0-10, higher is better, not validated) has its
+ * own axis on the right and no bands. */
+export async function drawTrend(canvas, phq, gad, mood = null) {
+  const moodPoints = mood ? mood.points : [];
   const Chart = await loadChartJs();
   const sessions = phq.sessions.map((s) => ({
     x: new Date(s.administered_at).getTime(),
     y: phq.score_max,
     session: s,
   }));
-  const times = [...phq.points, ...gad.points]
+  const times = [...phq.points, ...gad.points, ...moodPoints]
     .map((p) => new Date(p.at).getTime())
     .concat(sessions.map((s) => s.x));
   const now = Date.now();
@@ -204,6 +209,10 @@ export async function drawTrend(canvas, phq, gad) {
           backgroundColor: COLOURS.session,
           borderColor: COLOURS.session,
         },
+        // Last, so the datasets before it keep their places.
+        ...(mood
+          ? [{ ...line(mood, "mood", "Daily mood", false, "mood"), pointStyle: "rectRot" }]
+          : []),
       ],
     },
     options: {
@@ -226,6 +235,19 @@ export async function drawTrend(canvas, phq, gad) {
         // Stacked scales: Chart.js lays the first listed at the bottom, so GAD-7 comes first.
         yGad7: yScale(PANELS[1], gad),
         y: yScale(PANELS[0], phq),
+        mood: {
+          display: moodPoints.length > 0,
+          position: "right",
+          min: 0,
+          max: 10,
+          ticks: { color: COLOURS.mood, stepSize: 2 },
+          grid: { display: false },
+          title: {
+            display: true,
+            text: "Daily mood (0-10, higher is better)",
+            color: COLOURS.mood,
+          },
+        },
       },
       plugins: {
         legend: { display: false },

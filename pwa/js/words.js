@@ -2,6 +2,7 @@
 // The instruments' own wording comes from their definitions and is never changed here.
 
 export const INSTRUMENT_NAMES = {
+  mood: { name: "Today's mood", about: "One quick question: your mood today, from 0 to 10" },
   phq9: { name: "Mood check-in", about: "9 questions about your mood over the last 2 weeks" },
   gad7: {
     name: "Worry check-in",

@@ -52,3 +52,39 @@ def test_the_largest_allowed_settings_still_compute(create_clinic):
     late = top["missed_checkins_days"] + 1
     hit = surveys.missed_checkin("p", now - timedelta(days=late, hours=1), now, settings)
     assert hit is not None and hit.rule == "missed_checkins"
+
+
+@pytest.mark.parametrize("value", [6, 1, 0, 57, 7.5, True, "7"])
+def test_the_phq9_gad7_spacing_is_never_below_7_days(
+    make_client, login, create_clinician, db_session, value
+):
+    """validated_interval_days: the PHQ-9 and GAD-7 are not validated for use less than
+    7 days apart (CLINICAL.md), so no clinic may plan them closer."""
+    admin = create_clinician(role="admin")
+    client = make_client()
+    csrf = login(client, admin)
+    response = client.patch(
+        "/api/v1/clinic/settings",
+        json={"rule_settings": {"validated_interval_days": value}},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert response.status_code == 422, response.json
+    (message,) = response.json["errors"]["rule_settings.validated_interval_days"]
+    assert "from 7 to 56" in message
+    db_session.expire_all()
+    assert db_session.get(Clinic, admin.clinic_id).rule_settings == {}
+
+
+@pytest.mark.parametrize("value", [7, 14, 56])
+def test_a_phq9_gad7_spacing_of_7_days_or_more_is_kept(make_client, login, create_clinician, value):
+    admin = create_clinician(role="admin")
+    client = make_client()
+    csrf = login(client, admin)
+    response = client.patch(
+        "/api/v1/clinic/settings",
+        json={"rule_settings": {"validated_interval_days": value}},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert response.status_code == 200, response.json
+    assert response.json["rule_settings"]["validated_interval_days"] == value
+    assert surveys.RuleSettings().validated_interval_days == 7  # the default

@@ -24,10 +24,32 @@ def demo_clinic(committed_db):
     return demo.CLINICIAN_EMAIL
 
 
+def _add_mood_ratings(db, name, values):
+    """Daily mood ratings (oldest first, a day apart, ending yesterday) for the named patient."""
+    from datetime import timedelta
+
+    import surveys
+    from api.checkins.operations import scored_checkin
+    from api.models import Patient
+    from api.models.base import utcnow
+
+    patient = db.scalar(db.query(Patient).filter_by(display_name=name).statement)
+    mood = surveys.get_definition("mood")
+    for back, value in enumerate(reversed(values), start=1):
+        answers = {"mood_today": value}
+        at = utcnow() - timedelta(days=back)
+        db.add(
+            scored_checkin(patient, mood, answers, surveys.score(mood, answers), completed_at=at)
+        )
+    db.commit()
+
+
 @pytest.mark.browser
 def test_clinician_sees_urgent_patient_first_charts_sessions_and_acknowledges(
-    clinic_browser, clinic_server, demo_clinic
+    clinic_browser, clinic_server, demo_clinic, committed_db
 ):
+    _add_mood_ratings(committed_db, "Casey Morgan", [4, 6, 5])
+
     def scenario(browser):
         # Reduced motion: no chart animation, so marker positions are final when drawn.
         context = browser.new_context(
@@ -65,12 +87,18 @@ def test_clinician_sees_urgent_patient_first_charts_sessions_and_acknowledges(
                         phq9: by("PHQ-9").data.map((p) => p.y),
                         item9: by("PHQ-9").data.filter((p) => p.point.safety_endorsed).length,
                         lines: chart.options.plugins.waypointOverlay.lines.map((l) => l.label),
+                        mood: by("Daily mood").data.map((p) => p.y),
+                        moodAxis: [by("Daily mood").yAxisID, chart.scales.mood.max],
+                        moodShown: chart.scales.mood.options.display,
                     };
                 }"""
             )
             assert chart["sessions"] == 3
             assert chart["phq9"] == [17, 15, 16, 18] and chart["item9"] == 1
             assert chart["lines"][0] == "Baseline 17"
+            # The daily mood rating has its own line, on its own 0-10 axis.
+            assert chart["mood"] == [4, 6, 5]
+            assert chart["moodAxis"] == ["mood", 10] and chart["moodShown"] is True
             # Hovering a session marker names its route and dose.
             box = page.locator("#trend-canvas").bounding_box()
             point = page.evaluate(

@@ -156,3 +156,64 @@ def test_outcomes_report_rates(
     theirs = {(r["measure"], r["instrument"], r["modality"]): r for r in theirs}
     assert theirs[("courses", "phq9", "all")]["numerator"] == "1"
     assert theirs[("response", "phq9", "all")]["rate"] == "1.000"
+
+
+def test_exports_carry_the_daily_mood_rating(staff_client, create_patient, add_checkin, db_session):
+    """The mood rating's rows: in the CSV with its own answer column, and in the FHIR Bundle
+    as a QuestionnaireResponse of Waypoint's own Questionnaire (no LOINC code claimed)."""
+    import surveys
+    from api.checkins.operations import scored_checkin
+
+    client, _, staff = staff_client
+    patient = create_patient(staff.clinic)
+    now = utcnow()
+    add_checkin(patient, 12, now - timedelta(days=3))
+    mood = surveys.get_definition("mood")
+    for days, value in ((2, 3), (1, 8)):
+        answers = {"mood_today": value}
+        db_session.add(
+            scored_checkin(
+                patient,
+                mood,
+                answers,
+                surveys.score(mood, answers),
+                completed_at=now - timedelta(days=days),
+            )
+        )
+    db_session.flush()
+
+    rows = rows_of(client.get(f"/api/v1/patients/{patient.id}/export.csv"))
+    assert [(r["instrument"], r["total"], r["mood_today"]) for r in rows] == [
+        ("phq9", "12", ""),
+        ("mood", "3", "3"),
+        ("mood", "8", "8"),
+    ]
+    assert rows[1]["severity"] == "" and rows[1]["safety_endorsed"] == "False"
+
+    body = client.get(f"/api/v1/patients/{patient.id}/fhir").get_json(force=True)
+    Bundle.parse_obj(body)
+    resources = [e["resource"] for e in body["entry"]]
+    (questionnaire,) = [
+        r for r in resources if r["resourceType"] == "Questionnaire" and r["id"] == "mood"
+    ]
+    url = questionnaire["url"]
+    assert url == "https://waypoint.example/fhir/Questionnaire/mood"  # Waypoint's own
+    assert "loinc.org" not in str(questionnaire)
+    responses = [
+        r
+        for r in resources
+        if r["resourceType"] == "QuestionnaireResponse" and r["questionnaire"].startswith(url)
+    ]
+    assert len(responses) == 2
+    assert responses[1]["questionnaire"] == f"{url}|{mood.version}"
+    items = {i["linkId"]: i for i in responses[1]["item"]}
+    item = items["mood_today"]
+    assert item["answer"][0]["valueCoding"]["code"] == "mood_today=8"
+    observations = [
+        r
+        for r in resources
+        if r["resourceType"] == "Observation" and r["code"]["coding"][0]["code"] == "mood"
+    ]
+    assert len(observations) == 2 and "interpretation" not in observations[0]
+    total = observations[1]["component"][-1]
+    assert total["valueInteger"] == 8 and "loinc.org" not in str(observations[1])

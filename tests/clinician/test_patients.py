@@ -9,7 +9,7 @@ from api.models import AuditEvent, Patient, TreatmentSession
 from api.models.base import utcnow
 
 SCHEDULE = {
-    "cadence_days": 3,
+    "cadence_days": 14,
     "cadence_instruments": ["phq9"],
     "session_anchored": False,
     "local_time": "09:30",
@@ -80,6 +80,8 @@ def test_patch_schedule_care_team_and_discharge(
         ({"schedule": {**SCHEDULE, "cadence_days": 0}}, "schedule"),
         ({"schedule": {**SCHEDULE, "local_time": "25:00"}}, "schedule"),
         ({"schedule": {**SCHEDULE, "cadence_instruments": ["asq"]}}, "schedule"),
+        # The PHQ-9 and GAD-7 no more often than every 7 days (#18 item 1).
+        ({"schedule": {**SCHEDULE, "cadence_days": 6}}, "schedule"),
         ({"schedule": {"cadence_days": 7}}, "schedule"),
         ({"status": "deleted"}, "status"),
         ({"timezone": "Mars/Olympus"}, "timezone"),

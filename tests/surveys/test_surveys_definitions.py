@@ -18,7 +18,8 @@ from surveys import (
     get_definition,
     load_definition_file,
 )
-from surveys.definitions import INSTRUMENTS_DIR, SCHEMA_PATH, load_directory
+from surveys.definitions import INSTRUMENTS_DIR, SCHEMA_PATH, build_definition, load_directory
+from surveys.scoring import score
 
 #: The published GAD-7 form's wording and LOINC's own answer list of each item (the fixture
 #: names its sources), typed in by hand from them, not from the definition.
@@ -64,8 +65,29 @@ def options(item):
     return [(o.value, o.text, o.loinc) for o in item.options]
 
 
-def test_the_four_instruments_ship():
-    assert sorted(all_definitions()) == ["asq", "gad7", "phq9", "post_session"]
+def test_the_five_instruments_ship():
+    assert sorted(all_definitions()) == ["asq", "gad7", "mood", "phq9", "post_session"]
+
+
+def test_the_mood_rating_is_waypoints_own_unvalidated_0_to_10():
+    mood = get_definition("mood")
+    assert mood.kind == "rating" and "not a validated instrument" in mood.data["notice"]
+    assert mood.loinc_panel is None and mood.loinc_total is None  # no LOINC code claimed
+    assert mood.safety_rules == () and mood.bands == () and mood.reliable_change is None
+    (item,) = mood.items
+    assert [o.value for o in item.options] == list(range(11))
+    assert item.options[0].text == "0 - Worst I have ever felt"
+    assert item.options[10].text == "10 - Best I have ever felt"
+    assert all(o.loinc is None for o in item.options)
+    assert score(mood, {"mood_today": 7}).total == 7  # scored as its value
+    assert score(mood, {"mood_today": 0}).safety.endorsed is False
+
+
+def test_a_rating_without_a_notice_is_refused():
+    data = json.loads((INSTRUMENTS_DIR / "mood.json").read_text())
+    del data["notice"]
+    with pytest.raises(DefinitionError, match="notice"):
+        build_definition(data, "mood.json")
 
 
 def test_every_file_validates_against_the_published_schema():
@@ -335,7 +357,7 @@ def _copy_shipped(tmp_path: Path) -> Path:
 
 def test_directory_checks_file_name_link_id_owners_and_follow_ups(tmp_path):
     folder = _copy_shipped(tmp_path)
-    assert sorted(load_directory(folder)) == ["asq", "gad7", "phq9", "post_session"]
+    assert sorted(load_directory(folder)) == ["asq", "gad7", "mood", "phq9", "post_session"]
 
     (folder / "asq.json").rename(folder / "asq2.json")
     with pytest.raises(DefinitionError, match=r"asq2\.json: code: must match the file name"):

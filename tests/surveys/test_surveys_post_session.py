@@ -150,7 +150,7 @@ def test_the_first_version_is_kept_for_the_check_ins_answered_on_it():
     with pytest.raises(surveys.AnswerError):
         score(get_definition("post_session"), {**answers, "ps_sleep": 2})
     assert get_definition("post_session", "9.9.9").version == "2.0.0"
-    assert sorted(surveys.all_definitions()) == ["asq", "gad7", "phq9", "post_session"]
+    assert sorted(surveys.all_definitions()) == ["asq", "gad7", "mood", "phq9", "post_session"]
 
 
 def _folder(tmp_path):

@@ -55,6 +55,7 @@ def test_default_settings_match_design():
         "not_on_track_min_improvement": 0.25,
         "asq_follow_up_minutes": 60,
         "risk_flag_days": 14,
+        "validated_interval_days": 7,
     }
     assert PRIORITY_ORDER == ("imminent", "urgent", "high", "routine")
     assert [priority_rank(p) for p in PRIORITY_ORDER] == [0, 1, 2, 3]

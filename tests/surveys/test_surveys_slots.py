@@ -3,10 +3,10 @@
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from surveys.slots import local_instant, plan_slots
+from surveys.slots import MIN_SPACING_DAYS, local_instant, plan_slots
 
 NEW_YORK = ZoneInfo("America/New_York")
-DAILY = {"cadence_days": 1, "cadence_instruments": ["phq9"], "local_time": "18:00"}
+DAILY = {"cadence_days": 1, "cadence_instruments": ["mood"], "local_time": "18:00"}
 
 
 def test_a_daily_slot_keeps_its_wall_clock_time_across_the_spring_change():
@@ -32,9 +32,106 @@ def test_sessions_add_their_own_slots_once():
         schedule, NEW_YORK, start, [("s1", session)], start, start + timedelta(days=10)
     )
     kinds = sorted((s.instrument, s.due_at.astimezone(NEW_YORK).day) for s in slots)
-    assert kinds == [("phq9", 5), ("phq9", 7), ("phq9", 11), ("post_session", 5)]
+    # One session: the PHQ-9 the day after (its days 3 and 7 are within 7 days of it), the
+    # mood rating the day after and three days after, the post-session check the next day.
+    assert kinds == [("mood", 5), ("mood", 7), ("phq9", 5), ("post_session", 5)]
     # Planning the same window twice gives the same slots (the store's unique key does the rest).
     again = plan_slots(
         schedule, NEW_YORK, start, [("s1", session)], start, start + timedelta(days=10)
     )
     assert again == slots
+
+
+#: The default schedule (weekly PHQ-9 and GAD-7 plus the session-anchored slots).
+DEFAULT = {
+    "cadence_days": 7,
+    "cadence_instruments": ["phq9", "gad7"],
+    "session_anchored": True,
+    "local_time": "18:00",
+}
+
+
+def _course():
+    """A twice-weekly induction (Mon and Thu, 4 weeks) then weekly maintenance (Mon, 4 weeks)."""
+    first = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)  # Monday; spans the spring change
+    induction = [first + timedelta(weeks=w, days=d) for w in range(4) for d in (0, 3)]
+    maintenance = [first + timedelta(weeks=4 + w) for w in range(4)]
+    return [(f"s{i}", at) for i, at in enumerate(induction + maintenance)]
+
+
+def _plan_like_the_planner(schedule, sessions, spacing=MIN_SPACING_DAYS):
+    """Plan the way the worker does: each day a window of [now - 1 day, now + 8 days), the
+    slots already due or planned before kept; returns what ends up stored."""
+    anchor = sessions[0][1] - timedelta(days=10)
+    stored = {}
+    for day in range(70):
+        now = anchor + timedelta(days=day, hours=7)
+        kept = {}
+        for code, due in stored:
+            if due <= now:
+                kept.setdefault(code, []).append(due)
+        plan = plan_slots(
+            schedule,
+            NEW_YORK,
+            anchor,
+            [s for s in sessions if s[1] <= now],
+            now - timedelta(days=1),
+            now + timedelta(days=8),
+            spacing_days=spacing,
+            kept=kept,
+        )
+        wanted = {(s.instrument, s.due_at) for s in plan}
+        # Future slots the plan no longer has go; due ones stay (the planner's own rule).
+        stored = {k: v for k, v in stored.items() if k[1] <= now or k in wanted}
+        for slot in plan:
+            stored.setdefault((slot.instrument, slot.due_at), slot)
+    return sorted(stored.values())
+
+
+def _days(slots, code):
+    return sorted(s.due_at.astimezone(NEW_YORK).date() for s in slots if s.instrument == code)
+
+
+def test_no_phq9_or_gad7_slot_within_7_days_of_another_over_induction_and_maintenance():
+    sessions = _course()
+    slots = _plan_like_the_planner(DEFAULT, sessions)
+    for code in ("phq9", "gad7"):
+        days = _days(slots, code)
+        assert len(days) >= 9, code  # about weekly over the 10 weeks, not 23 in 36 days
+        gaps = [(b - a).days for a, b in zip(days, days[1:], strict=False)]
+        assert min(gaps) >= 7, (code, gaps)
+    # The mood rating carries the between-session change: the day after and three days
+    # after each session (a day may serve two sessions), at 18:00 local time.
+    mood = set(_days(slots, "mood"))
+    for _, at in sessions:
+        day = at.astimezone(NEW_YORK).date()
+        assert {day + timedelta(days=1), day + timedelta(days=3)} <= mood
+    assert {s.due_at.astimezone(NEW_YORK).hour for s in slots} == {18}
+
+
+def test_a_wider_clinic_spacing_is_kept_and_a_narrower_one_is_raised_to_7():
+    sessions = _course()
+    for spacing, least in ((14, 14), (3, 7), (1, 7)):
+        days = _days(_plan_like_the_planner(DEFAULT, sessions, spacing), "phq9")
+        assert min((b - a).days for a, b in zip(days, days[1:], strict=False)) >= least
+
+
+def test_kept_slots_stay_and_bound_the_new_ones():
+    """A slot planned under the old rule (1, 3 and 7 days after every session) that is past
+    stays; a new PHQ-9 slot comes no sooner than 7 days after it."""
+    session = datetime(2026, 5, 4, 15, 0, tzinfo=UTC)
+    missed = datetime(2026, 5, 7, 22, 0, tzinfo=UTC)  # 18:00 EDT, 3 days after: missed
+    now = datetime(2026, 5, 8, 12, 0, tzinfo=UTC)
+    slots = plan_slots(
+        DEFAULT,
+        NEW_YORK,
+        session - timedelta(days=30),
+        [("s1", session), ("s2", now)],
+        now - timedelta(days=1),
+        now + timedelta(days=8),
+        kept={"phq9": [missed]},
+    )
+    phq = [s.due_at for s in slots if s.instrument == "phq9"]
+    assert phq[0] == missed  # the missed slot is kept as it was planned
+    # The second session's day-1 and day-3 PHQ-9 would be 2 and 4 days after it: dropped.
+    assert [d.astimezone(NEW_YORK).day for d in phq[1:]] == [15]

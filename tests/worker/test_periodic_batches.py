@@ -18,7 +18,7 @@ from worker.tasks.periodic import SCHEDULE_BATCH
 
 DAILY = {
     "cadence_days": 1,
-    "cadence_instruments": ["phq9"],
+    "cadence_instruments": ["mood"],
     "session_anchored": False,
     "local_time": "18:00",
 }

@@ -1,5 +1,6 @@
 """Check-in schedules in the patient's timezone: DST never skips or doubles a reminder;
-missed check-ins raise one routine alert; the patient sees and changes when reminders come."""
+missed check-ins raise one routine alert; the patient sees and changes when reminders come.
+The daily slots are the mood rating's: a PHQ-9 is never planned daily."""
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -11,7 +12,7 @@ from api.models import Alert, CheckinDue
 
 DAILY = {
     "cadence_days": 1,
-    "cadence_instruments": ["phq9"],
+    "cadence_instruments": ["mood"],
     "session_anchored": False,
     "local_time": "18:00",
 }
@@ -95,7 +96,7 @@ def test_missed_checkin_raises_one_routine_alert(
 def test_a_checkin_completes_its_slot_and_silences_its_reminder(
     client, redeem, create_patient, db_session, run_task, smtp, run_tick
 ):
-    from tests.support.answers import checkin_body, phq9
+    from tests.support.answers import checkin_body
 
     patient = create_patient(email="p2@example.org", schedule={**DAILY})
     patient.created_at = datetime.now(UTC) - timedelta(days=3)
@@ -106,7 +107,9 @@ def test_a_checkin_completes_its_slot_and_silences_its_reminder(
     slot = db_session.scalar(
         sa.select(CheckinDue).where(CheckinDue.patient_id == patient.id).order_by(CheckinDue.due_at)
     )
-    body = checkin_body(phq9(q1=1), completed_at=slot.due_at - timedelta(hours=1))
+    body = checkin_body(
+        {"mood_today": 6}, instrument="mood", completed_at=slot.due_at - timedelta(hours=1)
+    )
     response = client.post("/api/v1/checkins", json=body, headers={"X-CSRF-Token": csrf})
     assert response.status_code == 201
     run_task("waypoint.evaluate_checkin", body["id"])
