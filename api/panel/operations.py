@@ -6,8 +6,13 @@ alerts, risk flags (``api.panel.flags``) and open check-ins due are aggregated i
 subqueries, trends come from the stored ``PatientSummary``.
 Risk order: an open imminent or urgent alert, then an open high alert, then a positive
 safety screen still flagged, then a worsening trend or a worsening against the lowest
-score under review, then an overdue check-in, then everyone else; within a tier the most
-pressing alert, then the most severe latest score.
+score under review, then an overdue check-in, then an open routine alert (not on track,
+check-ins missed), then everyone else ("No open signal"); within a tier the most pressing
+alert, then the most severe latest score. Every tier has a label (``TIER_LABELS``).
+
+Each row also carries its treatment context (the current course, the session's number in
+it, the latest session) and when its oldest open alert was raised; both come with the
+page's details query, so a page costs the same fixed few queries whatever its size.
 
 Cursors are signed (itsdangerous) and hold only the sort and the last row's patient id
 (no name, date or score ever lands in a URL); the next page starts after that patient's
@@ -26,7 +31,7 @@ import surveys
 
 from ..errors import Malformed
 from ..extensions import db
-from ..models import Alert, CheckinDue, Patient, PatientSummary
+from ..models import Alert, CheckinDue, Patient, PatientSummary, TreatmentCourse, TreatmentSession
 from ..models.base import utcnow
 from .flags import flagged_patients, flags_of, hold_of
 
@@ -39,8 +44,11 @@ TIER_LABELS = {
     2: "Positive safety screen",
     3: "Worsening",
     4: "Check-in overdue",
-    5: "",
+    5: "Routine alert",
+    6: "No open signal",
 }
+#: The words of a routine tier by the rule of its open routine alerts (the first that applies).
+ROUTINE_RULE_LABELS = {"not_on_track": "Not on track", "missed_checkins": "Check-ins missed"}
 
 
 class CursorError(Malformed):
@@ -93,6 +101,13 @@ def _base(clinic_id: int, now: datetime, hold):
                 sa.func.sum(sa.case((Alert.priority == p, 1), else_=0)).label(f"n_{p}")
                 for p in surveys.PRIORITY_ORDER
             ),
+            *(
+                sa.func.sum(
+                    sa.case((sa.and_(Alert.priority == "routine", Alert.rule == rule), 1), else_=0)
+                ).label(f"r_{rule}")
+                for rule in ROUTINE_RULE_LABELS
+            ),
+            sa.func.min(Alert.created_at).label("oldest_at"),
         )
         .where(Alert.clinic_id == clinic_id, Alert.status == "open")
         .group_by(Alert.patient_id)
@@ -117,7 +132,8 @@ def _base(clinic_id: int, now: datetime, hold):
         (safety.c.patient_id.is_not(None), 2),
         (sa.or_(PatientSummary.worsening.is_(True), relapse.c.patient_id.is_not(None)), 3),
         (overdue, 4),
-        else_=5,
+        (alert_rank == 3, 5),
+        else_=6,
     )
     severity = sa.func.coalesce(PatientSummary.severity_rank, 0)
     last = sa.func.coalesce(PatientSummary.last_checkin_at, _EPOCH)
@@ -140,6 +156,8 @@ def _base(clinic_id: int, now: datetime, hold):
                 "flagged"
             ),
             *(alerts.c[f"n_{p}"] for p in surveys.PRIORITY_ORDER),
+            *(alerts.c[f"r_{rule}"] for rule in ROUTINE_RULE_LABELS),
+            alerts.c.oldest_at.label("oldest_alert_at"),
         )
         .outerjoin(PatientSummary, PatientSummary.patient_id == Patient.id)
         .outerjoin(alerts, alerts.c.patient_id == Patient.id)
@@ -205,15 +223,48 @@ def panel_page(clinic_id: int, args: dict, q: str | None = None) -> dict:
     # The flags of the page's flagged rows only: a page without any costs no query.
     risk_flags = flags_of(clinic_id, [row.id for row in rows if row.flagged], now, hold)
     return {
-        "items": [_row(row, details[row.id], risk_flags.get(row.id, [])) for row in rows],
+        "items": [_row(row, details[row.id], risk_flags.get(row.id, []), now) for row in rows],
         "next_cursor": encode_cursor(sort, rows[-1].id) if more else None,
     }
 
 
+def _latest_sessions(patient_ids: list):
+    """The latest recorded session of each of ``patient_ids``, with its number in its course.
+
+    The course of the latest session is the current one (a new course starts with a session);
+    its number counts the course's sessions not deleted, up to and including it.
+    """
+    live = TreatmentSession.deleted_at.is_(None)
+    ranked = (
+        sa.select(
+            TreatmentSession.patient_id,
+            TreatmentSession.course_id,
+            TreatmentSession.administered_at,
+            TreatmentSession.modality,
+            sa.func.row_number()
+            .over(
+                partition_by=TreatmentSession.patient_id,
+                order_by=(TreatmentSession.administered_at.desc(), TreatmentSession.id.desc()),
+            )
+            .label("recency"),
+            sa.func.count().over(partition_by=TreatmentSession.course_id).label("course_sessions"),
+        )
+        .where(TreatmentSession.patient_id.in_(patient_ids), live)
+        .subquery("ranked_sessions")
+    )
+    return (
+        sa.select(ranked, TreatmentCourse.label.label("course_label"))
+        .join(TreatmentCourse, TreatmentCourse.id == ranked.c.course_id)
+        .where(ranked.c.recency == 1)
+        .subquery("latest_sessions")
+    )
+
+
 def _details(patient_ids: list) -> dict:
-    """The wide columns of a page's patients, by id (primary-key lookups)."""
+    """The wide columns of a page's patients and their latest sessions, by id (one query)."""
     if not patient_ids:
         return {}
+    latest = _latest_sessions(patient_ids)
     rows = db.session.execute(
         sa.select(
             Patient.id,
@@ -222,17 +273,44 @@ def _details(patient_ids: list) -> dict:
             Patient.status,
             PatientSummary.trend_status,
             PatientSummary.instruments,
+            latest.c.course_id,
+            latest.c.course_label,
+            latest.c.course_sessions,
+            latest.c.administered_at.label("last_session_at"),
+            latest.c.modality,
         )
         .outerjoin(PatientSummary, PatientSummary.patient_id == Patient.id)
+        .outerjoin(latest, latest.c.patient_id == Patient.id)
         .where(Patient.id.in_(patient_ids))
     )
     return {row.id: row for row in rows}
 
 
-def _row(row, details, risk_flags) -> dict:
-    label = TIER_LABELS[row.tier]
+def _treatment(details, now: datetime) -> dict | None:
+    """The row's treatment context, None before any session is recorded."""
+    if details.course_id is None:
+        return None
+    return {
+        "course_id": details.course_id,
+        "course_label": details.course_label,
+        "session_number": int(details.course_sessions),
+        "last_session_at": details.last_session_at,
+        "days_since_last_session": max(0, (now - details.last_session_at).days),
+        "modality": details.modality,
+    }
+
+
+def _tier_label(row) -> str:
     if row.tier == 0 and row.alert_rank == 0:
-        label = "Imminent-risk alert"
+        return "Imminent-risk alert"
+    if row.tier == 5:
+        for rule, words in ROUTINE_RULE_LABELS.items():
+            if getattr(row, f"r_{rule}"):
+                return words
+    return TIER_LABELS[row.tier]
+
+
+def _row(row, details, risk_flags, now: datetime) -> dict:
     return {
         "id": row.id,
         "ref": details.ref,
@@ -244,6 +322,8 @@ def _row(row, details, risk_flags) -> dict:
         "next_due_at": row.next_due,
         "overdue": bool(row.overdue),
         "open_alerts": {p: int(getattr(row, f"n_{p}") or 0) for p in surveys.PRIORITY_ORDER},
-        "risk": {"tier": row.tier, "label": label},
+        "oldest_open_alert_at": row.oldest_alert_at,
+        "risk": {"tier": row.tier, "label": _tier_label(row)},
         "risk_flags": risk_flags,
+        "treatment": _treatment(details, now),
     }
