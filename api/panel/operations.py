@@ -1,9 +1,9 @@
 """The clinic's panel: every patient sorted by who needs attention, a page at a time.
 
 One query orders the clinic and cuts a page whatever its size (plus one to locate the
-cursor's anchor, one for the page's names and summaries, and one for its risk flags): open
-alerts, risk flags (``api.panel.flags``) and open check-ins due are aggregated in
-subqueries, trends come from the stored ``PatientSummary``.
+cursor's anchor, one for the page's names and summaries, one for its latest sessions and
+one for its risk flags): open alerts, risk flags (``api.panel.flags``) and open check-ins
+due are aggregated in subqueries, trends come from the stored ``PatientSummary``.
 Risk order: an open imminent or urgent alert, then an open high alert, then a positive
 safety screen still flagged, then a worsening trend or a worsening against the lowest
 score under review, then an overdue check-in, then an open routine alert (not on track,
@@ -11,8 +11,8 @@ check-ins missed), then everyone else ("No open signal"); within a tier the most
 alert, then the most severe latest score. Every tier has a label (``TIER_LABELS``).
 
 Each row also carries its treatment context (the current course, the session's number in
-it, the latest session) and when its oldest open alert was raised; both come with the
-page's details query, so a page costs the same fixed few queries whatever its size.
+it, the latest session: one query for the page's rows) and when its oldest open alert was
+raised (with the ordering query), so a page costs the same fixed few queries whatever its size.
 
 Cursors are signed (itsdangerous) and hold only the sort and the last row's patient id
 (no name, date or score ever lands in a URL); the next page starts after that patient's
@@ -220,51 +220,22 @@ def panel_page(clinic_id: int, args: dict, q: str | None = None) -> dict:
     more = len(rows) > limit
     rows = rows[:limit]
     details = _details([row.id for row in rows])
+    sessions = _latest_sessions([row.id for row in rows])
     # The flags of the page's flagged rows only: a page without any costs no query.
     risk_flags = flags_of(clinic_id, [row.id for row in rows if row.flagged], now, hold)
     return {
-        "items": [_row(row, details[row.id], risk_flags.get(row.id, []), now) for row in rows],
+        "items": [
+            _row(row, details[row.id], risk_flags.get(row.id, []), sessions.get(row.id), now)
+            for row in rows
+        ],
         "next_cursor": encode_cursor(sort, rows[-1].id) if more else None,
     }
 
 
-def _latest_sessions(patient_ids: list):
-    """The latest recorded session of each of ``patient_ids``, with its number in its course.
-
-    The course of the latest session is the current one (a new course starts with a session);
-    its number counts the course's sessions not deleted, up to and including it.
-    """
-    live = TreatmentSession.deleted_at.is_(None)
-    ranked = (
-        sa.select(
-            TreatmentSession.patient_id,
-            TreatmentSession.course_id,
-            TreatmentSession.administered_at,
-            TreatmentSession.modality,
-            sa.func.row_number()
-            .over(
-                partition_by=TreatmentSession.patient_id,
-                order_by=(TreatmentSession.administered_at.desc(), TreatmentSession.id.desc()),
-            )
-            .label("recency"),
-            sa.func.count().over(partition_by=TreatmentSession.course_id).label("course_sessions"),
-        )
-        .where(TreatmentSession.patient_id.in_(patient_ids), live)
-        .subquery("ranked_sessions")
-    )
-    return (
-        sa.select(ranked, TreatmentCourse.label.label("course_label"))
-        .join(TreatmentCourse, TreatmentCourse.id == ranked.c.course_id)
-        .where(ranked.c.recency == 1)
-        .subquery("latest_sessions")
-    )
-
-
 def _details(patient_ids: list) -> dict:
-    """The wide columns of a page's patients and their latest sessions, by id (one query)."""
+    """The wide columns of a page's patients, by id (primary-key lookups)."""
     if not patient_ids:
         return {}
-    latest = _latest_sessions(patient_ids)
     rows = db.session.execute(
         sa.select(
             Patient.id,
@@ -273,30 +244,67 @@ def _details(patient_ids: list) -> dict:
             Patient.status,
             PatientSummary.trend_status,
             PatientSummary.instruments,
-            latest.c.course_id,
-            latest.c.course_label,
-            latest.c.course_sessions,
-            latest.c.administered_at.label("last_session_at"),
-            latest.c.modality,
         )
         .outerjoin(PatientSummary, PatientSummary.patient_id == Patient.id)
-        .outerjoin(latest, latest.c.patient_id == Patient.id)
         .where(Patient.id.in_(patient_ids))
     )
     return {row.id: row for row in rows}
 
 
-def _treatment(details, now: datetime) -> dict | None:
-    """The row's treatment context, None before any session is recorded."""
-    if details.course_id is None:
+def _latest_sessions(patient_ids: list) -> dict:
+    """The latest recorded session of each of ``patient_ids`` with its course, by id (one query).
+
+    The course of the latest session is the current one (a new course starts with a session);
+    the session's number counts the course's sessions not deleted. Both lookups are per page
+    row, on the sessions' (patient, time) and course indexes, whatever the clinic's history.
+    """
+    if not patient_ids:
+        return {}
+    live = TreatmentSession.deleted_at.is_(None)
+    latest = (
+        sa.select(
+            TreatmentSession.course_id, TreatmentSession.administered_at, TreatmentSession.modality
+        )
+        .where(TreatmentSession.patient_id == Patient.id, live)
+        .order_by(TreatmentSession.administered_at.desc(), TreatmentSession.id.desc())
+        .limit(1)
+        .lateral("latest")
+    )
+    number = (
+        sa.select(sa.func.count().label("n"))
+        .where(TreatmentSession.course_id == latest.c.course_id, live)
+        .lateral("number")
+    )
+    rows = db.session.execute(
+        sa.select(
+            Patient.id,
+            latest.c.course_id,
+            TreatmentCourse.label,
+            number.c.n,
+            latest.c.administered_at,
+            latest.c.modality,
+        )
+        .select_from(
+            sa.join(Patient, latest, sa.true())
+            .join(number, sa.true())
+            .join(TreatmentCourse, TreatmentCourse.id == latest.c.course_id)
+        )
+        .where(Patient.id.in_(patient_ids))
+    )
+    return {row.id: row for row in rows}
+
+
+def _treatment(session, now: datetime) -> dict | None:
+    """The row's treatment context from its latest session, None before any is recorded."""
+    if session is None:
         return None
     return {
-        "course_id": details.course_id,
-        "course_label": details.course_label,
-        "session_number": int(details.course_sessions),
-        "last_session_at": details.last_session_at,
-        "days_since_last_session": max(0, (now - details.last_session_at).days),
-        "modality": details.modality,
+        "course_id": session.course_id,
+        "course_label": session.label,
+        "session_number": int(session.n),
+        "last_session_at": session.administered_at,
+        "days_since_last_session": max(0, (now - session.administered_at).days),
+        "modality": session.modality,
     }
 
 
@@ -310,7 +318,7 @@ def _tier_label(row) -> str:
     return TIER_LABELS[row.tier]
 
 
-def _row(row, details, risk_flags, now: datetime) -> dict:
+def _row(row, details, risk_flags, session, now: datetime) -> dict:
     return {
         "id": row.id,
         "ref": details.ref,
@@ -325,5 +333,5 @@ def _row(row, details, risk_flags, now: datetime) -> dict:
         "oldest_open_alert_at": row.oldest_alert_at,
         "risk": {"tier": row.tier, "label": _tier_label(row)},
         "risk_flags": risk_flags,
-        "treatment": _treatment(details, now),
+        "treatment": _treatment(session, now),
     }
