@@ -1,13 +1,18 @@
 """The clinic's panel: every patient sorted by who needs attention, a page at a time.
 
 One query orders the clinic and cuts a page whatever its size (plus one to locate the
-cursor's anchor, one for the page's names and summaries, and one for its risk flags): open
-alerts, risk flags (``api.panel.flags``) and open check-ins due are aggregated in
-subqueries, trends come from the stored ``PatientSummary``.
+cursor's anchor, one for the page's names and summaries, one for its latest sessions and
+one for its risk flags): open alerts, risk flags (``api.panel.flags``) and open check-ins
+due are aggregated in subqueries, trends come from the stored ``PatientSummary``.
 Risk order: an open imminent or urgent alert, then an open high alert, then a positive
 safety screen still flagged, then a worsening trend or a worsening against the lowest
-score under review, then an overdue check-in, then everyone else; within a tier the most
-pressing alert, then the most severe latest score.
+score under review, then an overdue check-in, then an open routine alert (not on track,
+check-ins missed), then everyone else ("No open signal"); within a tier the most pressing
+alert, then the most severe latest score. Every tier has a label (``TIER_LABELS``).
+
+Each row also carries its treatment context (the current course, the session's number in
+it, the latest session: one query for the page's rows) and when its oldest open alert was
+raised (with the ordering query), so a page costs the same fixed few queries whatever its size.
 
 Cursors are signed (itsdangerous) and hold only the sort and the last row's patient id
 (no name, date or score ever lands in a URL); the next page starts after that patient's
@@ -26,7 +31,7 @@ import surveys
 
 from ..errors import Malformed
 from ..extensions import db
-from ..models import Alert, CheckinDue, Patient, PatientSummary
+from ..models import Alert, CheckinDue, Patient, PatientSummary, TreatmentCourse, TreatmentSession
 from ..models.base import utcnow
 from .flags import flagged_patients, flags_of, hold_of
 
@@ -39,8 +44,11 @@ TIER_LABELS = {
     2: "Positive safety screen",
     3: "Worsening",
     4: "Check-in overdue",
-    5: "",
+    5: "Routine alert",
+    6: "No open signal",
 }
+#: The words of a routine tier by the rule of its open routine alerts (the first that applies).
+ROUTINE_RULE_LABELS = {"not_on_track": "Not on track", "missed_checkins": "Check-ins missed"}
 
 
 class CursorError(Malformed):
@@ -93,6 +101,13 @@ def _base(clinic_id: int, now: datetime, hold):
                 sa.func.sum(sa.case((Alert.priority == p, 1), else_=0)).label(f"n_{p}")
                 for p in surveys.PRIORITY_ORDER
             ),
+            *(
+                sa.func.sum(
+                    sa.case((sa.and_(Alert.priority == "routine", Alert.rule == rule), 1), else_=0)
+                ).label(f"r_{rule}")
+                for rule in ROUTINE_RULE_LABELS
+            ),
+            sa.func.min(Alert.created_at).label("oldest_at"),
         )
         .where(Alert.clinic_id == clinic_id, Alert.status == "open")
         .group_by(Alert.patient_id)
@@ -117,7 +132,8 @@ def _base(clinic_id: int, now: datetime, hold):
         (safety.c.patient_id.is_not(None), 2),
         (sa.or_(PatientSummary.worsening.is_(True), relapse.c.patient_id.is_not(None)), 3),
         (overdue, 4),
-        else_=5,
+        (alert_rank == 3, 5),
+        else_=6,
     )
     severity = sa.func.coalesce(PatientSummary.severity_rank, 0)
     last = sa.func.coalesce(PatientSummary.last_checkin_at, _EPOCH)
@@ -140,6 +156,8 @@ def _base(clinic_id: int, now: datetime, hold):
                 "flagged"
             ),
             *(alerts.c[f"n_{p}"] for p in surveys.PRIORITY_ORDER),
+            *(alerts.c[f"r_{rule}"] for rule in ROUTINE_RULE_LABELS),
+            alerts.c.oldest_at.label("oldest_alert_at"),
         )
         .outerjoin(PatientSummary, PatientSummary.patient_id == Patient.id)
         .outerjoin(alerts, alerts.c.patient_id == Patient.id)
@@ -202,10 +220,14 @@ def panel_page(clinic_id: int, args: dict, q: str | None = None) -> dict:
     more = len(rows) > limit
     rows = rows[:limit]
     details = _details([row.id for row in rows])
+    sessions = _latest_sessions([row.id for row in rows])
     # The flags of the page's flagged rows only: a page without any costs no query.
     risk_flags = flags_of(clinic_id, [row.id for row in rows if row.flagged], now, hold)
     return {
-        "items": [_row(row, details[row.id], risk_flags.get(row.id, [])) for row in rows],
+        "items": [
+            _row(row, details[row.id], risk_flags.get(row.id, []), sessions.get(row.id), now)
+            for row in rows
+        ],
         "next_cursor": encode_cursor(sort, rows[-1].id) if more else None,
     }
 
@@ -229,10 +251,74 @@ def _details(patient_ids: list) -> dict:
     return {row.id: row for row in rows}
 
 
-def _row(row, details, risk_flags) -> dict:
-    label = TIER_LABELS[row.tier]
+def _latest_sessions(patient_ids: list) -> dict:
+    """The latest recorded session of each of ``patient_ids`` with its course, by id (one query).
+
+    The course of the latest session is the current one (a new course starts with a session);
+    the session's number counts the course's sessions not deleted. Both lookups are per page
+    row, on the sessions' (patient, time) and course indexes, whatever the clinic's history.
+    """
+    if not patient_ids:
+        return {}
+    live = TreatmentSession.deleted_at.is_(None)
+    latest = (
+        sa.select(
+            TreatmentSession.course_id, TreatmentSession.administered_at, TreatmentSession.modality
+        )
+        .where(TreatmentSession.patient_id == Patient.id, live)
+        .order_by(TreatmentSession.administered_at.desc(), TreatmentSession.id.desc())
+        .limit(1)
+        .lateral("latest")
+    )
+    number = (
+        sa.select(sa.func.count().label("n"))
+        .where(TreatmentSession.course_id == latest.c.course_id, live)
+        .lateral("number")
+    )
+    rows = db.session.execute(
+        sa.select(
+            Patient.id,
+            latest.c.course_id,
+            TreatmentCourse.label,
+            number.c.n,
+            latest.c.administered_at,
+            latest.c.modality,
+        )
+        .select_from(
+            sa.join(Patient, latest, sa.true())
+            .join(number, sa.true())
+            .join(TreatmentCourse, TreatmentCourse.id == latest.c.course_id)
+        )
+        .where(Patient.id.in_(patient_ids))
+    )
+    return {row.id: row for row in rows}
+
+
+def _treatment(session, now: datetime) -> dict | None:
+    """The row's treatment context from its latest session, None before any is recorded."""
+    if session is None:
+        return None
+    return {
+        "course_id": session.course_id,
+        "course_label": session.label,
+        "session_number": int(session.n),
+        "last_session_at": session.administered_at,
+        "days_since_last_session": max(0, (now - session.administered_at).days),
+        "modality": session.modality,
+    }
+
+
+def _tier_label(row) -> str:
     if row.tier == 0 and row.alert_rank == 0:
-        label = "Imminent-risk alert"
+        return "Imminent-risk alert"
+    if row.tier == 5:
+        for rule, words in ROUTINE_RULE_LABELS.items():
+            if getattr(row, f"r_{rule}"):
+                return words
+    return TIER_LABELS[row.tier]
+
+
+def _row(row, details, risk_flags, session, now: datetime) -> dict:
     return {
         "id": row.id,
         "ref": details.ref,
@@ -244,6 +330,8 @@ def _row(row, details, risk_flags) -> dict:
         "next_due_at": row.next_due,
         "overdue": bool(row.overdue),
         "open_alerts": {p: int(getattr(row, f"n_{p}") or 0) for p in surveys.PRIORITY_ORDER},
-        "risk": {"tier": row.tier, "label": label},
+        "oldest_open_alert_at": row.oldest_alert_at,
+        "risk": {"tier": row.tier, "label": _tier_label(row)},
         "risk_flags": risk_flags,
+        "treatment": _treatment(session, now),
     }

@@ -60,6 +60,19 @@ class DismissFlagSchema(Schema):
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
 
+class PanelTreatmentSchema(Schema):
+    """The current course (the latest session's) and the latest session of a row."""
+
+    course_id = fields.Integer()
+    course_label = fields.String()
+    session_number = fields.Integer(
+        metadata={"description": "The latest session's number in its course."}
+    )
+    last_session_at = fields.DateTime()
+    days_since_last_session = fields.Integer()
+    modality = fields.String()
+
+
 class PanelRowSchema(Schema):
     id = fields.UUID()
     ref = fields.String()
@@ -71,8 +84,16 @@ class PanelRowSchema(Schema):
     next_due_at = fields.DateTime(allow_none=True)
     overdue = fields.Boolean()
     open_alerts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    oldest_open_alert_at = fields.DateTime(
+        allow_none=True, metadata={"description": "When the oldest open alert was raised."}
+    )
     risk = fields.Nested(PanelRiskSchema)
     risk_flags = fields.List(fields.Nested(RiskFlagSchema))
+    treatment = fields.Nested(
+        PanelTreatmentSchema,
+        allow_none=True,
+        metadata={"description": "None before any session is recorded."},
+    )
 
 
 class PanelPageSchema(Schema):

@@ -3,6 +3,7 @@
 import { request } from "/pwa/js/api.js";
 import { h, show } from "/pwa/js/dom.js";
 import {
+  MODALITY_WORDS,
   STATUS_WORDS,
   changeWords,
   day,
@@ -19,6 +20,21 @@ const SORT_CAPTIONS = {
   name: "Patients by name",
   last_checkin: "Patients by latest check-in",
 };
+/** What "Needs attention" sorts by, in the words of the tiers the API labels rows with. */
+export const LEGEND =
+  "Order: urgent alert · high-priority alert · positive safety screen · worsening · " +
+  "check-in overdue · not on track or check-ins missed · no open signal; " +
+  "then the most severe latest score.";
+const HEADINGS = [
+  "Patient",
+  "Needs attention",
+  "Treatment",
+  "PHQ-9 (latest, recent)",
+  "GAD-7 (latest, recent)",
+  "Trend",
+  "Last check-in",
+  "Next due",
+];
 const state = {
   sort: "risk",
   status: "",
@@ -52,9 +68,59 @@ async function fetchPage(cursor) {
   return (await request("GET", `/api/v1/patients?${query(cursor)}`)).body;
 }
 
-function scoreCell(row, code, name) {
+/** "2 min", "3 h", "4 d": how long something has been waiting. */
+export function waited(iso, now = Date.now()) {
+  const minutes = Math.max(0, Math.floor((now - new Date(iso).getTime()) / 60000));
+  if (minutes < 1) return "under a minute";
+  if (minutes < 60) return `${minutes} min`;
+  if (minutes < 48 * 60) return `${Math.floor(minutes / 60)} h`;
+  return `${Math.floor(minutes / 1440)} d`;
+}
+
+/** "due in 2 days", "due in 5 hours", "3 days overdue" (whole days once past a day). */
+export function dueWords(iso, now = Date.now()) {
+  const minutes = Math.round((new Date(iso).getTime() - now) / 60000);
+  if (minutes >= 0) return minutes < 1 ? "due now" : `due ${relative(iso, now)}`;
+  const late = -minutes;
+  const [value, unit] =
+    late < 60
+      ? [late, "minute"]
+      : late < 1440
+        ? [Math.floor(late / 60), "hour"]
+        : [Math.floor(late / 1440), "day"];
+  return `${value} ${unit}${value === 1 ? "" : "s"} overdue`;
+}
+
+function sinceWords(days) {
+  if (days === 0) return "last session today";
+  return `last session ${days} day${days === 1 ? "" : "s"} ago`;
+}
+
+/** The cell's column heading, shown beside its value when rows become cards (narrow screens). */
+function cell(n, attributes, ...children) {
+  return h(
+    n === 0 ? "th" : "td",
+    attributes,
+    h("span", { class: "cell-label", "aria-hidden": "true" }, HEADINGS[n]),
+    ...children,
+  );
+}
+
+function treatmentCell(treatment) {
+  if (!treatment) return cell(2, {}, h("span", { class: "ref" }, "No session recorded"));
+  const modality = MODALITY_WORDS[treatment.modality] || treatment.modality;
+  return cell(
+    2,
+    { class: "treatment" },
+    h("span", { class: "course" }, treatment.course_label),
+    h("span", {}, `Session ${treatment.session_number} · ${modality}`),
+    h("span", { class: "ref" }, sinceWords(treatment.days_since_last_session)),
+  );
+}
+
+function scoreCell(row, code, name, n) {
   const score = row.instruments[code];
-  if (!score) return h("td", {}, h("span", { class: "ref" }, "—"));
+  if (!score) return cell(n, {}, h("span", { class: "ref" }, "—"));
   const flag =
     code === "phq9" && score.safety_endorsed
       ? h("span", { class: "flag" }, " Item 9 endorsed")
@@ -62,8 +128,8 @@ function scoreCell(row, code, name) {
   const retake = score.retake
     ? h("span", { class: "flag retake" }, " Retaken within a day: not a change")
     : null;
-  return h(
-    "td",
+  return cell(
+    n,
     {},
     severityChip(score),
     sparkline(score.spark, MAX[code] || 27, name),
@@ -78,30 +144,37 @@ function rowOf(row) {
   const status = relapse ? "worsening" : row.trend_status;
   const trend = status ? STATUS_WORDS[status] : "";
   const change = phq ? trendChangeWords("phq9", phq, row.risk_flags, changeWords) : "";
+  const waiting = row.oldest_open_alert_at
+    ? h("span", { class: "waiting" }, `waiting ${waited(row.oldest_open_alert_at)}`)
+    : null;
   return h(
     "tr",
     { "data-patient": row.id },
-    h(
-      "th",
+    cell(
+      0,
       { scope: "row" },
       h("a", { href: `/clinic/patients/${row.id}` }, row.display_name),
       h("span", { class: "ref" }, row.ref, row.status === "discharged" ? " · discharged" : ""),
     ),
-    h(
-      "td",
+    cell(
+      1,
       {},
-      h("span", { class: `risk risk-${row.risk.tier}` }, row.risk.label || "—"),
+      h("span", { class: `risk risk-${row.risk.tier}` }, row.risk.label),
+      waiting,
       flagLines(row.risk_flags),
     ),
-    scoreCell(row, "phq9", "PHQ-9"),
-    scoreCell(row, "gad7", "GAD-7"),
-    h("td", {}, trend, change ? h("span", { class: "ref" }, change) : null),
-    h("td", {}, relative(row.last_checkin_at)),
-    h(
-      "td",
+    treatmentCell(row.treatment),
+    scoreCell(row, "phq9", "PHQ-9", 3),
+    scoreCell(row, "gad7", "GAD-7", 4),
+    cell(5, {}, trend || "—", change ? h("span", { class: "ref" }, change) : null),
+    cell(6, {}, relative(row.last_checkin_at)),
+    cell(
+      7,
       {},
-      row.next_due_at ? day(row.next_due_at) : "—",
-      row.overdue ? h("span", { class: "flag" }, " Overdue") : null,
+      row.next_due_at
+        ? h("span", { class: row.overdue ? "flag" : "" }, dueWords(row.next_due_at))
+        : "—",
+      row.next_due_at ? h("span", { class: "ref" }, day(row.next_due_at)) : null,
     ),
   );
 }
@@ -191,7 +264,7 @@ export async function renderPanel(main) {
 
   const table = h(
     "table",
-    { id: "panel" },
+    { id: "panel", class: "panel-table", "aria-describedby": "panel-legend" },
     caption,
     h(
       "thead",
@@ -199,15 +272,7 @@ export async function renderPanel(main) {
       h(
         "tr",
         {},
-        [
-          "Patient",
-          "Needs attention",
-          "PHQ-9 (latest, recent)",
-          "GAD-7 (latest, recent)",
-          "Trend",
-          "Last check-in",
-          "Next due",
-        ].map((title) => h("th", { scope: "col" }, title)),
+        HEADINGS.map((title) => h("th", { scope: "col" }, title)),
       ),
     ),
     body,
@@ -217,6 +282,7 @@ export async function renderPanel(main) {
     "Patients",
     h("h1", {}, "Patients"),
     filtersForm(() => load(false)),
+    h("p", { id: "panel-legend", class: "legend" }, LEGEND),
     h("div", { class: "table-wrap" }, table),
     message,
     more,

@@ -240,12 +240,15 @@ def test_panel_query_count_does_not_grow_with_page_size(
         # Per page one query to order and cut it and one for its rows' names and summaries,
         # plus the cursor's anchor on page two.
         assert (len(ordering), len(panel) - len(ordering)) == (3, 2)
+        # And one per page for its rows' latest sessions (the treatment context).
+        assert len([s for s in statements if "JOIN LATERAL" in s]) == 2
         counts[limit] = (on_first, len(statements))
     # A larger page never costs more queries (a page without a flagged row skips the flags').
     assert counts[2][0] == counts[20][0] and counts[20][1] <= counts[2][1]
-    # Besides the panel: sign-in lookup (3), the audit row, savepoints and the page's risk
-    # flags (safety screens, relapses: one query each). Nothing per patient.
-    assert counts[20][0] <= 11
+    # Besides the panel: sign-in lookup (3), the audit row, savepoints, the page's latest
+    # sessions and its risk flags (safety screens, relapses: one query each). Nothing per
+    # patient.
+    assert counts[20][0] <= 12
 
 
 def test_summary_follows_new_course_and_soft_deleted_sessions(

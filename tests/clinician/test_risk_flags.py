@@ -98,7 +98,7 @@ def test_resolved_flag_stays_for_the_clinics_hold_then_clears(
     alert.resolved_at = now - timedelta(days=15)
     db_session.flush()
     row = row_of(patient_story)
-    assert row["risk_flags"] == [] and row["risk"]["tier"] == 5
+    assert row["risk_flags"] == [] and row["risk"]["tier"] == 6
 
     # A clinic that keeps flags for 30 days sees it again (settings are an admin's).
     admin = create_clinician(role="admin", clinic=patient_story["staff"].clinic)
@@ -187,7 +187,7 @@ def test_relapse_flag_survives_a_new_course_until_dismissed(
     assert [(a.object_id, a.outcome) for a in audit] == [(str(flag["id"]), "success")]
 
     assert row_of(story)["risk_flags"] == []
-    assert row_of(story)["risk"]["tier"] == 5
+    assert row_of(story)["risk"]["tier"] == 6
     # The same rise from the same lowest does not come back; a new lowest and a new rise do.
     checkin(story, 15, now - timedelta(hours=60))
     assert flags_of(story, "relapse") == []

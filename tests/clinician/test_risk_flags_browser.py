@@ -160,7 +160,7 @@ def test_a_new_course_keeps_the_relapse_flag_until_dismissed(
             )
 
             # Record a maintenance infusion as a new course: the form says what that does.
-            page.get_by_text("Record a session").click()
+            page.get_by_role("button", name="Record a session").click()
             form = page.locator("#session-form")
             form.get_by_label("Course", exact=True).select_option("new")
             warning = form.locator("#session-new-course-note")
