@@ -218,7 +218,10 @@ def summarise(points: dict[str, Sequence[TrendPoint]], course_start) -> dict:
         }
         # A lower retake does not move the patient down the panel either.
         rank = max(rank, severity_rank(definition, max(latest.total, trend.latest or 0)))
-        statuses[code] = trend.status
+        if definition.kind == "validated":
+            # A status is what a validated instrument's thresholds say; Waypoint's own
+            # ratings (the daily mood) are shown, never read as "no change".
+            statuses[code] = trend.status
         last_at = latest.at if last_at is None or latest.at > last_at else last_at
     worsening = "worsening" in statuses.values()
     order = [c for c in PRIMARY_ORDER if c in statuses] + sorted(set(statuses) - set(PRIMARY_ORDER))

@@ -133,3 +133,12 @@ def test_the_episode_lowest_is_a_settled_total_and_never_above_the_latest(histor
     assert episode.from_lowest == kept[-1].total - episode.lowest >= 0
     assert episode.baseline == min(points, key=lambda p: (p.at, p.checkin_id)).total
     assert set(kept) <= set(points)
+
+
+def test_the_daily_mood_rating_is_shown_but_gives_no_status():
+    moods = series((0, 3), (48, 4), (96, 8))
+    summary = summarise({"mood": moods}, None)
+    assert summary["instruments"]["mood"]["latest"] == 8
+    assert summary["trend_status"] is None
+    with_phq = summarise({"mood": moods, "phq9": series((0, 20), (170, 8))}, None)
+    assert with_phq["trend_status"] == with_phq["instruments"]["phq9"]["status"] is not None
