@@ -1,5 +1,5 @@
 """What every task shares: the injectable clock, a bounded publish that may wait, the broker's
-start."""
+start, the retry schedule of the emails that are not alerts."""
 
 import logging
 from datetime import UTC, datetime, timedelta
@@ -11,7 +11,23 @@ from api.pipeline.fairness import paced
 from api.pipeline.outbox import stamp_deliveries
 from api.pipeline.routing import SEND_DELIVERY
 
+from ..channels import DeliveryError
+
 log = logging.getLogger("waypoint.worker")
+
+#: The task options of an email that is not an alert (an account notice, an invite): idempotent,
+#: so acked late; a few tries over about a quarter of an hour (1, 2, 4, 8 min), then the failure
+#: is logged (what the person still has instead is said at each task).
+EMAIL_TASK = {
+    "acks_late": True,
+    "soft_time_limit": 60,
+    "time_limit": 90,
+    "autoretry_for": (DeliveryError,),
+    "retry_backoff": 60,
+    "retry_backoff_max": 480,
+    "retry_jitter": False,
+    "max_retries": 4,
+}
 
 
 def clock(now: str | None) -> datetime:

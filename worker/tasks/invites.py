@@ -13,25 +13,15 @@ from api.models.base import utcnow
 from api.patients.invites import invite_email
 from api.pipeline.routing import SEND_PATIENT_INVITE
 
-from ..channels import DeliveryError
 from ..channels.email import send_email
+from .common import EMAIL_TASK
 
 log = logging.getLogger("waypoint.worker")
 
 
-@shared_task(
-    name=SEND_PATIENT_INVITE,
-    acks_late=True,
-    soft_time_limit=60,
-    time_limit=90,
-    # A few tries over about a quarter of an hour (1, 2, 4, 8 min), then the failure is
-    # logged; the clinic still has the link on screen to show as a QR code or copy.
-    autoretry_for=(DeliveryError,),
-    retry_backoff=60,
-    retry_backoff_max=480,
-    retry_jitter=False,
-    max_retries=4,
-)
+# Retried as every EMAIL_TASK; after the last try the clinic still has the link on screen
+# to show as a QR code or copy.
+@shared_task(name=SEND_PATIENT_INVITE, **EMAIL_TASK)
 def send_patient_invite(patient_id: str, invite_id: int, token: str) -> str:
     """Email ``token``'s invite link to the patient, if it is still their live invite.
 

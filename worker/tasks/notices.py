@@ -10,25 +10,14 @@ from api.extensions import db
 from api.models import StaffUser
 from api.pipeline.routing import SEND_ACCOUNT_NOTICE
 
-from ..channels import DeliveryError
 from ..channels.email import send_email
+from .common import EMAIL_TASK
 
 log = logging.getLogger("waypoint.worker")
 
 
-@shared_task(
-    name=SEND_ACCOUNT_NOTICE,
-    acks_late=True,
-    soft_time_limit=60,
-    time_limit=90,
-    # A notice is worth a few tries over about a quarter of an hour (1, 2, 4, 8 min), then
-    # the failure is logged; the change itself is in the audit trail either way.
-    autoretry_for=(DeliveryError,),
-    retry_backoff=60,
-    retry_backoff_max=480,
-    retry_jitter=False,
-    max_retries=4,
-)
+# Retried as every EMAIL_TASK; after the last try the change itself is in the audit trail.
+@shared_task(name=SEND_ACCOUNT_NOTICE, **EMAIL_TASK)
 def send_account_notice(staff_id: int, change: str, at: str) -> str:
     """Email the owner of ``staff_id`` that ``change`` happened at ``at``."""
     if change not in CHANGES:

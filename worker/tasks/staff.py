@@ -12,23 +12,14 @@ from api.staff.operations import invite_email, issue_token
 
 from ..channels import DeliveryError
 from ..channels.email import send_email
+from .common import EMAIL_TASK
 
 log = logging.getLogger("waypoint.worker")
 
 
-@shared_task(
-    name=SEND_STAFF_INVITE,
-    acks_late=True,
-    soft_time_limit=60,
-    time_limit=90,
-    # A few tries over about a quarter of an hour (1, 2, 4, 8 min), then the failure is
-    # logged; the admin sees the invite as not sent and can send it again.
-    autoretry_for=(DeliveryError,),
-    retry_backoff=60,
-    retry_backoff_max=480,
-    retry_jitter=False,
-    max_retries=4,
-)
+# Retried as every EMAIL_TASK; after the last try the admin sees the invite as not sent and
+# can send it again.
+@shared_task(name=SEND_STAFF_INVITE, **EMAIL_TASK)
 def send_staff_invite(invite_id: int) -> str:
     """Make the invite's token, keep its hash, and email the link to the invitee.
 
