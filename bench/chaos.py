@@ -52,7 +52,7 @@ from .chaos_stack import ChaosStack, Sink, Stamped, log, phq9, seed
 from .recovery import private_redis
 from .run import machine
 from .services import Processes, free_port, redis_ping, wait_until
-from .stack import BIN, ROOT
+from .stack import BIN, ROOT, stack_env
 
 #: The soak's default, as in issue #16: 10,000 check-ins at 25/s, a fault every 30 s.
 FULL = {
@@ -208,27 +208,14 @@ class Soak:
     # --- set-up ---
 
     def env(self) -> dict:
-        broker = f"redis://127.0.0.1:{self.redis_port}/0"
-        env = {
-            "DATABASE_URL": self.db_url.render_as_string(hide_password=False),
-            "CELERY_BROKER_URL": broker,
-            "RATELIMIT_STORAGE_URI": broker,
-            "SECRET_KEY": self.secret,
-            "COOKIE_SECURE": "false",
-            "SMTP_HOST": "127.0.0.1",
-            "SMTP_PORT": str(self.smtp_port),
-            "OUTBOUND_ALLOW_HOSTS": "127.0.0.1",  # the webhook receiver is on loopback
-            "WAYPOINT_INSTANCE": str(self.rundir / "instance"),
-            # One role for migrations, seeding and the stack, as in bench/run.py.
-            "ALLOW_DATABASE_OWNER": "true",
-            # Far more check-ins per patient than people answer: the soak measures the
-            # pipeline under faults, not the check-in limits.
-            "CHECKIN_LIMIT_PER_DEVICE": "100000 per minute",
-            "CHECKIN_LIMIT_PER_PATIENT": "100000 per minute",
-        }
-        if self.cfg.reconcile_seconds is not None:
-            env["RECONCILE_SECONDS"] = str(self.cfg.reconcile_seconds)
-        return env
+        return stack_env(
+            self.db_url,
+            f"redis://127.0.0.1:{self.redis_port}/0",
+            secret=self.secret,
+            smtp_port=self.smtp_port,
+            rundir=self.rundir,
+            reconcile_seconds=self.cfg.reconcile_seconds,
+        )
 
     def setup(self, stack: ExitStack) -> None:
         from tests.support.receivers import receiving

@@ -30,7 +30,7 @@ from .figures import FIGURES, Line, not_measured
 from .recovery import recovery
 from .seed import BENCH_PASSWORD, Sizes, seed
 from .services import Arrivals, Processes, start_receiver, start_smtp_sink
-from .stack import BIN, ROOT, Stack
+from .stack import BIN, ROOT, Stack, stack_env
 from .tick import tick
 
 FULL = {
@@ -159,27 +159,14 @@ class Run:
 
     def env(self, broker: str) -> dict:
         """The stack's environment: production settings but for the loopback services."""
-        env = {
-            "DATABASE_URL": self.db_url.render_as_string(hide_password=False),
-            "CELERY_BROKER_URL": broker,
-            "RATELIMIT_STORAGE_URI": broker,
-            "SECRET_KEY": self.secret,
-            "COOKIE_SECURE": "false",
-            "SMTP_HOST": "127.0.0.1",
-            "SMTP_PORT": str(self.smtp_port),
-            "OUTBOUND_ALLOW_HOSTS": "127.0.0.1",  # the webhook receiver is on loopback
-            "WAYPOINT_INSTANCE": str(self.rundir / "instance"),
-            # One role for migrations, seeding and the stack: the bench measures speed, which
-            # the owner/runtime role split (SECURITY.md) does not change.
-            "ALLOW_DATABASE_OWNER": "true",
-            # The bench draws each POST from a pool of sessions far faster than people answer:
-            # it measures the pipeline, not the check-in limits (tests/api/test_checkin_flood.py).
-            "CHECKIN_LIMIT_PER_DEVICE": "100000 per minute",
-            "CHECKIN_LIMIT_PER_PATIENT": "100000 per minute",
-        }
-        if self.cfg.reconcile_seconds is not None:
-            env["RECONCILE_SECONDS"] = str(self.cfg.reconcile_seconds)
-        return env
+        return stack_env(
+            self.db_url,
+            broker,
+            secret=self.secret,
+            smtp_port=self.smtp_port,
+            rundir=self.rundir,
+            reconcile_seconds=self.cfg.reconcile_seconds,
+        )
 
     def stack(self, broker: str) -> Stack:
         return Stack(self.env(broker), self.processes, self.cfg.web_workers, self.cfg.concurrency)

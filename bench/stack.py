@@ -25,6 +25,40 @@ COOKIE = "waypoint"  # COOKIE_SECURE=false: plain HTTP on the loopback, no __Hos
 WORKER_QUEUES = ("urgent", "periodic", "default")
 
 
+def stack_env(
+    db_url,
+    broker: str,
+    *,
+    secret: str,
+    smtp_port: int,
+    rundir: Path,
+    reconcile_seconds: float | None,
+) -> dict:
+    """A stack's environment (bench and chaos): production settings but for the loopback
+    services."""
+    env = {
+        "DATABASE_URL": db_url.render_as_string(hide_password=False),
+        "CELERY_BROKER_URL": broker,
+        "RATELIMIT_STORAGE_URI": broker,
+        "SECRET_KEY": secret,
+        "COOKIE_SECURE": "false",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp_port),
+        "OUTBOUND_ALLOW_HOSTS": "127.0.0.1",  # the webhook receiver is on loopback
+        "WAYPOINT_INSTANCE": str(rundir / "instance"),
+        # One role for migrations, seeding and the stack: the runs measure speed and loss,
+        # which the owner/runtime role split (SECURITY.md) does not change.
+        "ALLOW_DATABASE_OWNER": "true",
+        # Each POST comes far faster than people answer: the runs measure the pipeline, not
+        # the check-in limits (tests/api/test_checkin_flood.py).
+        "CHECKIN_LIMIT_PER_DEVICE": "100000 per minute",
+        "CHECKIN_LIMIT_PER_PATIENT": "100000 per minute",
+    }
+    if reconcile_seconds is not None:
+        env["RECONCILE_SECONDS"] = str(reconcile_seconds)
+    return env
+
+
 @dataclass
 class Session:
     """A signed-in device: the cookie value and the CSRF token to send back."""
