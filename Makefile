@@ -13,7 +13,7 @@ PORT ?= 5000
 export WAYPOINT_TEST_DATABASE_URL ?= postgresql://localhost/test
 export WAYPOINT_TEST_REDIS_URL ?= redis://localhost:6379/0
 
-.PHONY: run test test-bench lint bench chaos vendor clean
+.PHONY: run test test-bench lint bench chaos vendor clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,8 +37,9 @@ $(NODE_STAMP): package.json package-lock.json
 run: $(STAMP)
 	PORT=$(PORT) $(BIN)/python -m api.devserver
 
-## test: the whole suite against PostgreSQL and Redis, but the benchmark harness (test-bench)
-test: $(STAMP)
+## test: the whole suite against PostgreSQL and Redis, but the benchmark harness (test-bench);
+# node_modules too: HL7's FHIR R4 JSON schema that tests/support/fhir.py reads
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest -m "not bench" $(PYTEST_ARGS)
 
 ## test-bench: the benchmark harness's own test (tests/bench), with the bench extra
@@ -51,6 +52,13 @@ lint: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff format --check api worker surveys tests bench
 	npx eslint pwa eslint.config.js
 	npx prettier --check pwa eslint.config.js
+
+## translations: extract the server's marked words, update each catalog, compile it (commit
+## the .po and .mo: api/i18n.py says why; tests/api/test_translations.py checks both)
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext --no-location --sort-output -o api/translations/messages.pot .
+	$(BIN)/pybabel update -i api/translations/messages.pot -d api/translations -D messages --no-fuzzy-matching
+	$(BIN)/pybabel compile -d api/translations -D messages
 
 ## bench: each figure beside its floor (bench/README.md); BENCH_ARGS="--quick" on a small machine
 bench: $(BENCH_STAMP)

@@ -5,8 +5,9 @@ from pathlib import Path
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
-from . import config
+from . import config, i18n
 from .database_roles import check_database_role
 from .extensions import api, db, limiter, login_manager, migrate
 from .instance import secure_instance, uses_instance
@@ -16,9 +17,20 @@ from .logging import configure_logging
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
+class DatabaseInteger(IntegerConverter):
+    """``<int:...>`` in every route: at most PostgreSQL's ``integer`` (2**31 - 1), the type of
+    every integer id. A larger number matches no route, a 404, instead of reaching the
+    database as a value it cannot compare (a 500). The OpenAPI document says the maximum."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(config_override: dict | None = None) -> Flask:
     """Create a configured Waypoint app; ``config_override`` wins over the environment."""
     app = Flask(__name__, instance_path=str(config.INSTANCE), static_folder=None)
+    app.url_map.converters["int"] = DatabaseInteger  # before any route is added
     app.config.from_mapping(config.from_env())
     if config_override:
         app.config.update(config_override)
@@ -38,6 +50,7 @@ def create_app(config_override: dict | None = None) -> Flask:
     api.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    i18n.init_app(app)
 
     configure_logging(app)
     # The boundary first: its before-request hook (the request id) runs before the policy's,
@@ -75,18 +88,27 @@ def _register_blueprints(app: Flask) -> None:
     from .admin.routes import blp as admin_blp
     from .alerts.routes import blp as alerts_blp
     from .auth.routes import blp as auth_blp
+    from .cases.routes import blp as cases_blp
+    from .channels.routes import blp as channels_blp
     from .checkins.routes import blp as checkins_blp
     from .clinic.routes import blp as clinic_blp
+    from .courses.routes import blp as courses_blp
+    from .dosing.routes import blp as dosing_blp
     from .exports.routes import blp as exports_blp
+    from .forecast.routes import blp as forecast_blp
+    from .forecast.routes import report_blp as forecast_report_blp
     from .health.routes import blp as health_blp
     from .instruments.routes import blp as instruments_blp
+    from .intake.routes import blp as intake_blp
     from .me.routes import blp as me_blp
     from .pages import bp as pages_bp
     from .panel.routes import blp as panel_blp
     from .patients.routes import blp as patients_blp
     from .push.routes import blp as push_blp
+    from .reminders.routes import blp as reminders_blp
     from .reports.routes import blp as reports_blp
     from .schedules.routes import blp as schedules_blp
+    from .sessions.rems_routes import blp as rems_blp
     from .sessions.routes import blp as sessions_blp
     from .staff.routes import blp as staff_blp
     from .trend.routes import blp as trend_blp
@@ -98,15 +120,24 @@ def _register_blueprints(app: Flask) -> None:
         me_blp,
         schedules_blp,
         push_blp,
+        reminders_blp,
+        cases_blp,
+        courses_blp,
+        dosing_blp,
+        forecast_blp,
         checkins_blp,
         panel_blp,
         patients_blp,
         sessions_blp,
+        intake_blp,
+        rems_blp,
         trend_blp,
         exports_blp,
         alerts_blp,
         clinic_blp,
+        channels_blp,
         reports_blp,
+        forecast_report_blp,
         account_blp,
         admin_blp,
         staff_blp,

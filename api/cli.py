@@ -14,6 +14,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(grant_runtime)
+    from .forecast.cli import forecast_report
+
+    app.cli.add_command(forecast_report)
 
 
 @click.command("create-admin")

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from .outbound import parse_allow_list
+from .sealed import check_keys
 
 #: The directory holding the api, worker, surveys and pwa packages: the repository in a
 #: checkout, site-packages in an installed wheel.
@@ -58,6 +59,12 @@ def _allow_hosts() -> tuple[str, ...]:
     return entries
 
 
+def _secrets_key() -> str:
+    value = os.environ.get("STORED_SECRETS_KEY", "").strip()
+    check_keys(value)  # a malformed key fails the start, not the first page to the on-call
+    return value
+
+
 def broker_url(environ=os.environ) -> str:
     """The Celery broker: CELERY_BROKER_URL, else a SQLite file in instance/ (zero setup)."""
     # An empty variable (``CELERY_BROKER_URL=`` in an env file) means the default too.
@@ -87,6 +94,9 @@ def from_env() -> dict:
     cookie_secure = _bool("COOKIE_SECURE", True)
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _dev_secret(),
+        #: Fernet keys sealing stored channel URLs and patients' phone numbers (api/sealed.py);
+        #: empty: derived from SECRET_KEY.
+        "STORED_SECRETS_KEY": _secrets_key(),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         #: The owner role that runs the migrations (api/database_roles.py); None: DATABASE_URL.
@@ -135,6 +145,9 @@ def from_env() -> dict:
         # A stale row is re-published after RECONCILE_SECONDS, then after twice as long since
         # its last publish, up to this (api/pipeline/outbox.py).
         "RECONCILE_BACKOFF_MAX_SECONDS": _float("RECONCILE_BACKOFF_MAX_SECONDS", 60),
+        # ... but not while its message still waits in its queue, up to this long after its
+        # last publish (api/pipeline/outbox.py).
+        "RECONCILE_QUEUED_MAX_SECONDS": _float("RECONCILE_QUEUED_MAX_SECONDS", 600),
         "SCHEDULE_SECONDS": _float("SCHEDULE_SECONDS", 300),
         "DELIVERY_MAX_ATTEMPTS": _int("DELIVERY_MAX_ATTEMPTS", 8),
         "DELIVERY_BACKOFF_SECONDS": _float("DELIVERY_BACKOFF_SECONDS", 30),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import surveys
+from surveys.intake import SCREEN
 
 from .auth.operations import create_invite
 from .auth.passwords import hash_password
@@ -17,11 +18,23 @@ from .checkins.operations import scored_checkin
 from .config import INSTANCE
 from .extensions import db
 from .instance import prepare_folder, write_private
-from .models import Checkin, CheckinDue, Clinic, StaffUser, TreatmentCourse, TreatmentSession
+from .intake.operations import add_trial, ensure_course_may_start, record_answers
+from .models import (
+    Checkin,
+    CheckinDue,
+    Clinic,
+    RemsRecord,
+    SessionReading,
+    StaffUser,
+    TreatmentCourse,
+    TreatmentSession,
+)
 from .models.base import utcnow
 from .patients.operations import enrol_patient
 from .pipeline.alerts import raise_checkin_alerts
 from .pipeline.summary import refresh
+from .sessions.operations import REMS_DUE
+from .sessions.rems import mark_submitted
 
 CLINIC_NAME = "Demo Ketamine Clinic"
 CLINICIAN_EMAIL = "clinician@demo.waypoint.test"
@@ -104,25 +117,25 @@ def _create_clinic() -> Clinic:
     # A responder: six IV infusions over two weeks, PHQ-9 19 -> 4.
     alex = patient("Alex Rivera")
     start = now - timedelta(days=42)
-    _course(alex, start, "iv", [0, 2, 4, 7, 9, 11], dose=35.0, per_kg=0.5)
+    _course(alex, clinician, start, "iv", [0, 2, 4, 7, 9, 11], dose=35.0, per_kg=0.5)
     _series(alex, start - timedelta(days=1), [19, 16, 13, 10, 8, 6, 5, 4, 4], every_days=5)
 
     # A relapse: good response in the induction, then the score climbs after the last infusion.
     jordan = patient("Jordan Lee")
     start = now - timedelta(days=45)
-    _course(jordan, start, "iv", [0, 2, 4, 7, 9, 11], dose=40.0, per_kg=0.5)
+    _course(jordan, clinician, start, "iv", [0, 2, 4, 7, 9, 11], dose=40.0, per_kg=0.5)
     _series(jordan, start - timedelta(days=1), [18, 14, 10, 8, 7, 9, 12, 15, 16], every_days=5)
 
     # A non-responder: esketamine twice weekly for four weeks, barely moving.
     sam = patient("Sam Patel")
     start = now - timedelta(days=35)
-    _course(sam, start, "intranasal", [0, 3, 7, 10, 14, 17, 21, 24], dose=56.0)
+    _course(sam, clinician, start, "intranasal", [0, 3, 7, 10, 14, 17, 21, 24], dose=56.0)
     _series(sam, start - timedelta(days=1), [20, 20, 19, 19, 18, 19, 18], every_days=5)
 
     # A recent item-9 endorsement: an open urgent alert waits in the inbox.
     casey = patient("Casey Morgan")
     start = now - timedelta(days=20)
-    _course(casey, start, "iv", [0, 3, 7], dose=38.0, per_kg=0.5)
+    _course(casey, clinician, start, "iv", [0, 3, 7], dose=38.0, per_kg=0.5)
     checkins = _series(
         casey,
         start - timedelta(days=1),
@@ -150,6 +163,7 @@ def _create_clinic() -> Clinic:
 
 def _course(
     patient,
+    clinician: StaffUser,
     start: datetime,
     modality: str,
     days: list[int],
@@ -157,23 +171,85 @@ def _course(
     dose: float,
     per_kg: float | None = None,
 ) -> None:
+    _clear_intake(patient, clinician)
+    ensure_course_may_start(patient)  # the rule every new course meets
     course = TreatmentCourse(patient_id=patient.id, label="Induction", started_at=start)
     db.session.add(course)
     db.session.flush()
+    sessions = []
     for n, day in enumerate(days):
-        db.session.add(
+        at = start + timedelta(days=day)
+        sessions.append(
             TreatmentSession(
                 patient_id=patient.id,
                 course_id=course.id,
                 modality=modality,
-                administered_at=start + timedelta(days=day),
+                drug="esketamine" if modality == "intranasal" else "ketamine",
+                administered_at=at,
                 dose_mg=dose,
                 dose_mg_per_kg=per_kg,
-                bp_pre_systolic=124 + n % 3,
-                bp_pre_diastolic=78,
-                bp_post_systolic=138 + n % 4,
-                bp_post_diastolic=86,
+                devices=round(dose / 28) if modality == "intranasal" else None,
+                readings=[
+                    SessionReading(
+                        kind="pre_dose",
+                        taken_at=at - timedelta(minutes=10),
+                        systolic=124 + n % 3,
+                        diastolic=78,
+                        heart_rate=72,
+                        spo2=98,
+                    ),
+                    SessionReading(
+                        kind="post_40",
+                        taken_at=at + timedelta(minutes=40),
+                        systolic=138 + n % 4,
+                        diastolic=86,
+                        heart_rate=80,
+                        spo2=97,
+                    ),
+                ],
             )
+        )
+    db.session.add_all(sessions)
+    db.session.flush()
+    _rems_records(patient, clinician, sessions)
+
+
+def _rems_records(patient, clinician: StaffUser, sessions: list[TreatmentSession]) -> None:
+    """Each esketamine session's REMS form, as the session form keeps it: all but the last
+    marked submitted two days after the session; the last one past its 7 days, on the due list."""
+    for n, row in enumerate(sessions):
+        if row.drug != "esketamine":
+            continue
+        record = RemsRecord(
+            clinic_id=patient.clinic_id,
+            patient_id=patient.id,
+            session_id=row.id,
+            due_at=row.administered_at + REMS_DUE,
+        )
+        db.session.add(record)
+        db.session.flush()
+        if n < len(sessions) - 1:
+            submitted = row.administered_at + timedelta(days=2)
+            mark_submitted(record, clinician, {"submitted_at": submitted}, submitted)
+
+
+def _clear_intake(patient, clinician: StaffUser) -> None:
+    """A signed screen with nothing found, and two failed adequate antidepressant trials."""
+    record_answers(patient, {item.code: {"answer": "no"} for item in SCREEN}, clinician)
+    for drug, dose, weeks, outcome in (
+        ("Sertraline", 150, 8, "none"),
+        ("Venlafaxine", 225, 12, "partial"),
+    ):
+        add_trial(
+            patient,
+            {
+                "drug": drug,
+                "dose_mg_per_day": dose,
+                "duration_weeks": weeks,
+                "adequate": True,
+                "outcome": outcome,
+            },
+            clinician,
         )
 
 

@@ -43,7 +43,11 @@ def main() -> int:
     bin_dir = os.path.dirname(sys.executable)
 
     def waypoint(*args):
-        subprocess.run([os.path.join(bin_dir, "waypoint"), *args], env=env, check=True)
+        # This interpreter and this checkout's code (not the `waypoint` script, which imports
+        # whatever checkout the virtualenv was installed from): the migrations and the seed
+        # reach the same instance folder as the processes started below.
+        command = [sys.executable, "-c", "from api.cli import main; main()", *args]
+        subprocess.run(command, env=env, check=True)
 
     waypoint("db", "upgrade")
     waypoint("seed-demo")

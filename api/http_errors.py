@@ -12,7 +12,7 @@ import logging
 import marshmallow as ma
 from flask import g, jsonify
 from flask_smorest import Api
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, UnprocessableEntity
 from werkzeug.http import HTTP_STATUS_CODES
 
 from . import errors
@@ -111,6 +111,12 @@ def domain_error_response(error: errors.DomainError):
     return response
 
 
+#: The words of a refused body in place of HTTP's own ("The request was well-formed but was
+#: unable to be followed due to semantic errors"), which a clinician or patient reads beside
+#: the fields it is about.
+VALIDATION_MESSAGE = "Some of what was sent cannot be used: each field says why."
+
+
 class WaypointApi(Api):
     """flask-smorest's Api answering every HTTP error with Waypoint's one body."""
 
@@ -118,9 +124,12 @@ class WaypointApi(Api):
 
     def handle_http_exception(self, error: HTTPException):
         payload, status, headers = super().handle_http_exception(error)
+        message = payload.get("message") or error.description
+        if status == 422 and payload.get("errors") and message == UnprocessableEntity.description:
+            message = VALIDATION_MESSAGE
         body = error_body(
             status,
-            payload.get("message") or error.description,
+            message,
             payload.get("errors"),
             (getattr(error, "data", None) or {}).get("reason"),
         )

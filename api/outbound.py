@@ -283,6 +283,11 @@ def allow_list() -> tuple[str, ...]:
     return tuple(current_app.config["OUTBOUND_ALLOW_HOSTS"])
 
 
+def message(reason: str) -> str:
+    """What the API answers for one of the coarse reasons above."""
+    return _MESSAGES[reason]
+
+
 def validate_url(value: str) -> None:
     """A marshmallow validator: ``value`` is a URL Waypoint may later send to."""
     try:

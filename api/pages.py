@@ -26,10 +26,18 @@ def patient_app():
 
 
 @bp.get("/join/<string:token>")
+@bp.get("/join/<any(en, es):language>/<string:token>")
 @policy("public")
-def join(token):
+def join(token, language=None):
     """The invite landing page; only its button's POST redeems the token."""
     return _send("join.html")
+
+
+@bp.get("/stop/<string:token>")
+@policy("public")
+def stop_reminders(token):
+    """The opt-out page of a reminder's link; only its button's POST (to the API) stops them."""
+    return _send("stop.html")
 
 
 @bp.get("/clinic/")

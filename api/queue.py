@@ -12,6 +12,7 @@ import threading
 import time
 
 from celery import Celery, Task
+from celery.signals import before_task_publish
 from flask import Flask
 
 from .pipeline.routing import QUEUES
@@ -55,6 +56,19 @@ CELERY_DEFAULTS = {
 }
 
 
+#: The header every message carries with the time it was published (epoch seconds): the
+#: reconciler reads it off the oldest message waiting in a queue to tell which rows' messages
+#: are still queued behind it (api/pipeline/outbox.py).
+PUBLISHED_AT_HEADER = "waypoint_published_at"
+
+
+def _stamp_published_at(headers=None, **_) -> None:
+    # Celery sends before_task_publish for every message it publishes, ours and its own
+    # retries alike, with the headers it is about to send: the one place no publish bypasses.
+    if headers is not None:
+        headers[PUBLISHED_AT_HEADER] = time.time()
+
+
 def celery_init_app(app: Flask) -> Celery:
     """Create the Celery app bound to ``app``; tasks run inside its app context."""
     from kombu import Exchange, Queue
@@ -77,6 +91,7 @@ def celery_init_app(app: Flask) -> Celery:
 
     celery_app = Celery(app.name, task_cls=FlaskTask)
     celery_app.config_from_object(settings)
+    before_task_publish.connect(_stamp_published_at, weak=False, dispatch_uid=PUBLISHED_AT_HEADER)
     celery_app.set_default()
     app.extensions["celery"] = celery_app
     return celery_app
@@ -88,6 +103,16 @@ PUBLISH_WAIT = 0.5
 #: outage each would otherwise hold its web worker for PUBLISH_WAIT, and the reconciler
 #: re-enqueues whatever they did not publish.
 BROKER_BACKOFF = 5.0
+
+
+def broker_marked_down(app: Flask) -> bool:
+    """Whether this process skips the broker for now (``BROKER_BACKOFF`` after a refusal).
+
+    What a request commits meanwhile is recorded as not published (no ``last_published_at``),
+    so the reconciler sends it at its next tick instead of taking it for queued.
+    """
+    state = app.extensions.get("waypoint_broker")
+    return state is not None and time.monotonic() < state["down_until"]
 
 
 def publish(app: Flask, messages: list[tuple], wait: float = PUBLISH_WAIT) -> None:

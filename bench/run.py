@@ -24,7 +24,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from . import figures
+from . import explain, figures, loading
 from .app import floor_metadata
 from .figures import FIGURES, Line, not_measured
 from .recovery import recovery
@@ -57,6 +57,16 @@ FULL = {
     "sessions": 2000,
     "rounds": 3,
     "tick_patients": 100_000,
+    #: Share of all patients in the clinic whose panel is measured.
+    "big_share": 0.5,
+}
+#: A network of fifty clinics (issue 24): the panel's clinic has 10,000 of its patients.
+NETWORK = {
+    **FULL,
+    "patients": 100_000,
+    "checkins": 5_000_000,
+    "clinics": 50,
+    "big_share": 0.1,
 }
 QUICK = {
     **FULL,
@@ -81,6 +91,24 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--quick", action="store_true", default=os.environ.get("BENCH_QUICK") == "1"
     )
+    parser.add_argument(
+        "--network",
+        action="store_true",
+        default=os.environ.get("BENCH_NETWORK") == "1",
+        help="fifty clinics, 100,000 patients, 5,000,000 check-ins, and the raised targets",
+    )
+    parser.add_argument(
+        "--load-only",
+        action="store_true",
+        default=os.environ.get("BENCH_LOAD_ONLY") == "1",
+        help="load the network, report the loading (and --explain), measure no figure",
+    )
+    parser.add_argument(
+        "--explain",
+        type=Path,
+        default=os.environ.get("BENCH_EXPLAIN") or None,
+        help="write EXPLAIN (ANALYZE, BUFFERS) of the panel, trend, inbox and reconciler here",
+    )
     for name, value in FULL.items():
         parser.add_argument(f"--{name.replace('_', '-')}", type=type(value), default=None)
     parser.add_argument(
@@ -104,7 +132,9 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=os.environ.get("BENCH_DATABASE_URL", "postgresql://localhost/postgres"),
     )
     args = parser.parse_args(argv)
-    preset = QUICK if args.quick else FULL
+    if args.quick and args.network:
+        parser.error("--quick and --network are two sizes: choose one")
+    preset = QUICK if args.quick else NETWORK if args.network else FULL
     for name, value in preset.items():
         if getattr(args, name) is None:
             from_env = os.environ.get(f"BENCH_{name.upper()}")
@@ -154,6 +184,7 @@ class Run:
         self.dbname = f"bench_{os.getpid()}"
         self.db_url = base.set(database=self.dbname)
         self.engine: sa.Engine | None = None
+        self.loading: dict = {}
         #: Other work on the machine (test suites of other engineers) skews every figure.
         self.load_at_start = ", ".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -206,13 +237,21 @@ class Run:
             patients=cfg.patients,
             checkins=cfg.checkins,
             clinics=cfg.clinics,
+            big_share=cfg.big_share,
             trend_checkins=cfg.trend_checkins,
             invites=cfg.sessions,
         )
+        self.loading = loading.check_room(self.engine, cfg.checkins)
+        log(f"room for the load: {self.loading['room']}")
         started = time.monotonic()
         self.network = seed(self.engine, sizes, f"{self.receiver_url}/webhook", self.secret)
+        self.loading.update(loading.measured(self.engine, time.monotonic() - started))
         counts = ", ".join(f"{v:,} {k}" for k, v in self.network.counts.items())
-        log(f"seeded {counts} in {time.monotonic() - started:.0f} s")
+        log(f"seeded {counts}; {loading.render(self.loading)}")
+        if cfg.explain:
+            log("EXPLAIN (ANALYZE, BUFFERS) of the clinician's reads and the reconciler")
+            explain.write(self.engine, self.env(cfg.redis_url), self.network, cfg.explain)
+            log(f"plans written to {cfg.explain}")
 
     def measure(self) -> None:
         cfg, network = self.cfg, self.network
@@ -278,6 +317,20 @@ class Run:
                 lambda body: f"{len(body.get('points', []))} points",
             ),
         )
+        export = f"/api/v1/patients/{network.trend_patient_id}/fhir"
+        self.figure(
+            "fhir_export",
+            lambda: figures.read_figure(
+                "fhir_export",
+                stack,
+                staff,
+                export,
+                # Each GET is a Bundle of some 7 MB: a tenth of the trend's GETs (at least 5).
+                max(5, cfg.gets // 10),
+                30,
+                lambda _: f"a Bundle of {cfg.trend_checkins} check-ins",
+            ),
+        )
         self.figure("lighthouse", lambda: figures.lighthouse(stack, sessions[0], self.rundir))
         self.figure(
             "memory_web",
@@ -327,12 +380,13 @@ def main(argv=None) -> int:
     # SIGTERM (a timeout, Ctrl-C's cousin) still tears down: processes, database, files.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     run = Run(cfg)
-    mode = "quick" if cfg.quick else "full"
+    mode = "quick" if cfg.quick else "network" if cfg.network else "full"
     started = time.monotonic()
     failed = True
     try:
         run.setup()
-        run.measure()
+        if not cfg.load_only:
+            run.measure()
         failed = False
     finally:
         run.teardown(failed)
@@ -345,13 +399,19 @@ def main(argv=None) -> int:
         f"{counts['clinics']} clinics; {cfg.web_workers} gunicorn workers, "
         f"Celery concurrency {cfg.concurrency}; {time.monotonic() - started:.0f} s"
     )
+    print(f"loading: {loading.render(run.loading)}")
     for warning in run.warnings:
         print(f"warning: {warning}")
+    if cfg.load_only:
+        if cfg.json:
+            cfg.json.write_text(json.dumps({"loading": run.loading}, indent=2, default=str))
+        return 0
     print("figure | value | floor | target | verdict")
     for key in FIGURES:
         print(run.lines.get(key, not_measured(key, "the run stopped before it")).render())
     if cfg.json:
-        cfg.json.write_text(json.dumps({k: v.__dict__ for k, v in run.lines.items()}, indent=2))
+        lines = {k: v.__dict__ for k, v in run.lines.items()}
+        cfg.json.write_text(json.dumps({**lines, "loading": run.loading}, indent=2, default=str))
     return 0
 
 

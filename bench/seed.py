@@ -12,7 +12,7 @@ import json
 import random
 import secrets
 import uuid
-from collections import namedtuple
+from collections import Counter, namedtuple
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -24,8 +24,40 @@ from api.auth.principal import hash_token
 from api.models.patients import DEFAULT_SCHEDULE
 from surveys.rules import is_red_flag
 
+from . import clinical
+
 BENCH_PASSWORD = "bench-password-not-for-production"  # noqa: S105 (synthetic staff only)
 Row = namedtuple("Row", "id instrument completed_at total safety_endorsed")
+# fmt: off
+ALERT_COLUMNS = [
+    "id", "clinic_id", "patient_id", "checkin_id", "dedupe_key", "rule", "priority", "reason",
+    "answered_at", "status", "created_at", "escalation_level", "red_flag", "resolved_at",
+    "case_id",
+]
+#: Table -> columns, in the order each chunk is copied (a row's foreign keys come first).
+COPY_ORDER = {
+    "checkins": [
+        "id", "patient_id", "clinic_id", "instrument", "instrument_version", "answers",
+        "payload_hash", "total", "severity", "safety_endorsed", "safety_level", "result",
+        "prorated", "completed_at", "received_at", "evaluated_at", "enqueue_count",
+    ],
+    "treatment_courses": ["id", "patient_id", "label", "started_at", "created_at", "plan"],
+    **clinical.TABLES,
+    "cases": clinical.CASE_COLUMNS,
+    "alerts": ALERT_COLUMNS,
+    "case_contacts": clinical.CONTACT_COLUMNS,
+    "patient_follow_ups": clinical.FOLLOW_UP_COLUMNS,
+    "risk_flags": [
+        "clinic_id", "patient_id", "kind", "instrument", "dedupe_key", "lowest", "lowest_at",
+        "latest", "latest_at", "raised_at",
+    ],
+    "checkins_due": ["patient_id", "instrument", "due_at", "reason"],
+    "patient_summaries": [
+        "patient_id", "worsening", "severity_rank", "trend_status", "last_checkin_at",
+        "course_start", "instruments", "updated_at",
+    ],
+}
+# fmt: on
 
 
 @dataclass
@@ -40,6 +72,8 @@ class Sizes:
     trend_checkins: int = 500
     #: Patients across the network given an invite for the load generator's sessions.
     invites: int = 100
+    #: Patients whose rows are built and copied together (bounds the loader's memory).
+    chunk: int = 2000
 
 
 @dataclass
@@ -60,6 +94,8 @@ class AnswerPool:
     def __init__(self, rng: random.Random):
         self.rng = rng
         self.cache: dict = {}
+        self.versions = {code: surveys.get_definition(code).version for code in ("phq9", "gad7")}
+        self.settings = surveys.RuleSettings()
 
     def draw(self, code: str, target: int, endorse_item9: bool = False):
         """Answers whose total is near ``target``, and their score."""
@@ -107,15 +143,15 @@ def seed(
         clinic_ids = _clinics(conn, sizes.clinics, webhook_url, webhook_secret)
         staff = _staff(conn, clinic_ids)
         patients = _patients(conn, sizes, clinic_ids, rng, now)
-        conn.execute(
-            sa.text("INSERT INTO care_team (patient_id, staff_id) VALUES (:p, :s)"),
-            [{"p": p, "s": rng.choice(staff[c])} for p, c in patients],
+        copy_rows(
+            conn,
+            "care_team",
+            ["patient_id", "staff_id"],
+            ((p, rng.choice(staff[c])) for p, c in patients),
         )
         big = clinic_ids[0]
         trend_patient = next(p for p, c in patients if c == big)
-        checkins, alerts, summaries, sessions = _history(
-            conn, sizes, patients, trend_patient, pool, rng, now
-        )
+        totals = _history(conn, sizes, patients, staff, trend_patient, pool, rng, now)
         others = [p for p, _ in patients if p != trend_patient]
         invitees = rng.sample(others, min(sizes.invites, len(others)))
         tokens = _invites(conn, invitees, now)
@@ -128,10 +164,16 @@ def seed(
         counts={
             "clinics": len(clinic_ids),
             "patients": len(patients),
-            "checkins": checkins,
-            "alerts": alerts,
-            "summaries": summaries,
-            "sessions": sessions,
+            "checkins": totals["checkins"],
+            "alerts": totals["alerts"],
+            "cases": totals["cases"],
+            "summaries": totals["patient_summaries"],
+            "sessions": totals["treatment_sessions"],
+            "session readings": totals["session_readings"],
+            "REMS records": totals["rems_records"],
+            "intake answers": totals["intake_answers"],
+            "home doses": totals["home_doses"],
+            "forecasts": totals["booster_forecasts"],
         },
     )
 
@@ -200,173 +242,96 @@ def _patients(conn, sizes: Sizes, clinic_ids, rng, now) -> list[tuple[uuid.UUID,
     return patients
 
 
-def _history(conn, sizes: Sizes, patients, trend_patient, pool: AnswerPool, rng, now):
-    """Check-ins, courses and sessions, safety alerts, dues and summaries of every patient."""
-    from surveys.summary import courses_of, summarise, trend_points
-
+def _history(conn, sizes: Sizes, patients, staff, trend_patient, pool: AnswerPool, rng, now):
+    """Check-ins, care (``bench.clinical``), alerts and cases, dues and summaries of every
+    patient, built and copied ``sizes.chunk`` patients at a time (the loader's memory stays
+    that of one chunk whatever the network's size)."""
     counts = _counts(sizes, patients, trend_patient, rng)
-    # fmt: off
-    columns = [
-        "id", "patient_id", "clinic_id", "instrument", "instrument_version", "answers",
-        "payload_hash", "total", "severity", "safety_endorsed", "safety_level", "result",
-        "prorated", "completed_at", "received_at", "evaluated_at", "enqueue_count",
-    ]
-    # fmt: on
-    versions = {code: surveys.get_definition(code).version for code in ("phq9", "gad7")}
-    settings = surveys.RuleSettings()
-    alert_rows, summary_rows, session_rows, course_rows, due_rows = [], [], [], [], []
-    flag_rows = []  # relapses under review, as storing the summary raises them
+    totals: Counter = Counter()
     course_id = conn.scalar(sa.text("SELECT coalesce(max(id), 0) FROM treatment_courses"))
-
-    def rows():
-        nonlocal course_id
-        for pid, clinic in patients:
-            n = counts[pid]
-            step = timedelta(hours=12) if pid == trend_patient else timedelta(days=3)
-            first = now - step * n - timedelta(hours=1)
-            baseline, gain = rng.randint(10, 24), rng.uniform(-0.2, 0.8)
-            history = []
-            sessions = []
-            if rng.random() < 0.7:
-                course_id += 1
-                start = first + timedelta(days=2)
-                course_rows.append((course_id, pid, "Ketamine course", start, start))
-                sessions = [start + timedelta(days=3.5 * k) for k in range(6)]
-                session_rows.extend(
-                    (
-                        uuid.UUID(int=rng.getrandbits(128), version=4),
-                        pid,
-                        course_id,
-                        at,
-                        "iv",
-                        start,
-                    )
-                    for at in sessions
-                )
-            for k in range(n):
-                code = "phq9" if pid == trend_patient or k % 3 != 2 else "gad7"
-                progress = k / max(1, n - 1)
-                scale = 1 if code == "phq9" else 0.75
-                target = round(scale * baseline * (1 - gain * progress) + rng.gauss(0, 2))
-                endorse = code == "phq9" and rng.random() < 0.02
-                answers, score = pool.draw(code, max(0, target), endorse)
-                at = first + step * k
-                cid = uuid.UUID(int=rng.getrandbits(128), version=4)
-                history.append(Row(cid, code, at, score.total, score.safety.endorsed))
-                if score.safety.endorsed:
-                    facts = surveys.CheckinFacts(checkin_id=str(cid), at=at, score=score)
-                    for hit in surveys.safety_hits(surveys.get_definition(code), facts, settings):
-                        recent = now - at < timedelta(days=7)
-                        alert_rows.append(
-                            _alert(pid, clinic, cid, hit, at, "open" if recent else "resolved")
-                        )
-                digest = hashlib.sha256(
-                    json.dumps([code, answers, at.isoformat()], sort_keys=True).encode()
-                )
-                yield (
-                    cid,
-                    pid,
-                    clinic,
-                    code,
-                    versions[code],
-                    json.dumps(answers),
-                    digest.hexdigest(),
-                    score.total,
-                    score.severity,
-                    score.safety.endorsed,
-                    score.safety.level,
-                    score.result,
-                    False,
-                    at,
-                    at + timedelta(seconds=2),
-                    at + timedelta(seconds=3),
-                    0,
-                )
-            course_start = courses_of((0, at) for at in sessions)
-            values = summarise(
-                trend_points(history), course_start[-1].start if course_start else None
-            )
-            flag_rows.extend(_relapses(pid, clinic, values["instruments"], now))
-            summary_rows.append(
-                (
-                    pid,
-                    values["worsening"],
-                    values["severity_rank"],
-                    values["trend_status"],
-                    values["last_checkin_at"],
-                    values["course_start"],
-                    json.dumps(values["instruments"]),
-                    now,
-                )
-            )
-            due_rows.append((pid, "phq9", history[-1].completed_at + timedelta(days=7), "cadence"))
-
-    checkins = copy_rows(conn, "checkins", columns, rows())
-    copy_rows(
-        conn,
-        "treatment_courses",
-        ["id", "patient_id", "label", "started_at", "created_at"],
-        course_rows,
-    )
+    for first in range(0, len(patients), sizes.chunk):
+        out: dict[str, list] = {table: [] for table in COPY_ORDER}
+        for pid, clinic in patients[first : first + sizes.chunk]:
+            course_id += 1
+            _patient(out, pid, clinic, staff[clinic], counts[pid], pid == trend_patient,
+                     course_id, pool, rng, now)  # fmt: skip
+        for table in COPY_ORDER:
+            totals[table] += copy_rows(conn, table, COPY_ORDER[table], out[table])
     conn.execute(
         sa.text(
-            "SELECT setval('treatment_courses_id_seq', (SELECT max(id) FROM treatment_courses))"
+            "SELECT setval('treatment_courses_id_seq',"
+            " (SELECT coalesce(max(id), 1) FROM treatment_courses))"
         )
     )
-    copy_rows(
-        conn,
-        "treatment_sessions",
-        ["id", "patient_id", "course_id", "administered_at", "modality", "created_at"],
-        session_rows,
-    )
-    copy_rows(
-        conn,
-        "alerts",
-        [
-            "id",
-            "clinic_id",
-            "patient_id",
-            "checkin_id",
-            "dedupe_key",
-            "rule",
-            "priority",
-            "reason",
-            "answered_at",
-            "status",
-            "created_at",
-            "escalation_level",
-            "red_flag",
-            "resolved_at",
-        ],
-        alert_rows,
-    )
-    # fmt: off
-    copy_rows(
-        conn,
-        "risk_flags",
-        ["clinic_id", "patient_id", "kind", "instrument", "dedupe_key", "lowest", "lowest_at",
-         "latest", "latest_at", "raised_at"],
-        flag_rows,
-    )
-    # fmt: on
-    copy_rows(conn, "checkins_due", ["patient_id", "instrument", "due_at", "reason"], due_rows)
-    copy_rows(
-        conn,
-        "patient_summaries",
-        [
-            "patient_id",
-            "worsening",
-            "severity_rank",
-            "trend_status",
-            "last_checkin_at",
-            "course_start",
-            "instruments",
-            "updated_at",
-        ],
-        summary_rows,
-    )
     conn.execute(sa.text("ANALYZE"))
-    return checkins, len(alert_rows), len(summary_rows), len(session_rows)
+    return totals
+
+
+def _patient(out, pid, clinic, staff, n, is_trend, course_id, pool, rng, now) -> None:
+    """One patient's rows into ``out`` (table -> rows)."""
+    from surveys.summary import courses_of, summarise, trend_points
+
+    clinician = rng.choice(staff)
+    step = timedelta(hours=12) if is_trend else timedelta(days=3)
+    first = now - step * n - timedelta(hours=1)
+    baseline, gain = rng.randint(10, 24), rng.uniform(-0.2, 0.8)
+    history, times, plan = [], [], None
+    # The trend patient is on a course: its chart has the forecast band.
+    if is_trend or rng.random() < 0.7:
+        esketamine = not is_trend and rng.random() < clinical.ESKETAMINE_SHARE
+        start = first + timedelta(days=2)
+        plan, times = clinical.plan_sessions(
+            "esketamine_label" if esketamine else "iv_series", start, now
+        )
+        label = "Esketamine course" if esketamine else "Ketamine course"
+        out["treatment_courses"].append((course_id, pid, label, start, start, json.dumps(plan)))
+        clinical.session_rows(rng, pid, clinic, course_id, esketamine, times, clinician, now, out)
+        clinical.intake_rows(pid, clinician, start - timedelta(days=7), out)
+        if not esketamine and rng.random() < clinical.HOME_DOSING_SHARE:
+            clinical.home_dosing_rows(rng, pid, clinic, clinician, now, out)
+    alerts = []
+    for k in range(n):
+        code = "phq9" if is_trend or k % 3 != 2 else "gad7"
+        progress = k / max(1, n - 1)
+        scale = 1 if code == "phq9" else 0.75
+        target = round(scale * baseline * (1 - gain * progress) + rng.gauss(0, 2))
+        endorse = code == "phq9" and rng.random() < 0.02
+        answers, score = pool.draw(code, max(0, target), endorse)
+        at = first + step * k
+        cid = uuid.UUID(int=rng.getrandbits(128), version=4)
+        history.append(Row(cid, code, at, score.total, score.safety.endorsed))
+        if score.safety.endorsed:
+            facts = surveys.CheckinFacts(checkin_id=str(cid), at=at, score=score)
+            for hit in surveys.safety_hits(surveys.get_definition(code), facts, pool.settings):
+                recent = now - at < timedelta(days=7)
+                alerts.append(_alert(pid, clinic, cid, hit, at, "open" if recent else "resolved"))
+        canonical = json.dumps([code, answers, at.isoformat()], sort_keys=True)
+        digest = hashlib.sha256(canonical.encode())
+        out["checkins"].append(
+            (cid, pid, clinic, code, pool.versions[code], json.dumps(answers), digest.hexdigest(),
+             score.total, score.severity, score.safety.endorsed, score.safety.level, score.result,
+             False, at, at + timedelta(seconds=2), at + timedelta(seconds=3), 0)
+        )  # fmt: skip
+    cases, contacts, follow_ups, alert_rows = clinical.cases_of(alerts, clinician, rng, now)
+    out["cases"] += cases
+    out["alerts"] += alert_rows
+    out["case_contacts"] += contacts
+    out["patient_follow_ups"] += follow_ups
+    points = trend_points(history)
+    course = courses_of((course_id, at) for at in times)
+    values = summarise(points, course[-1] if course else None)
+    out["risk_flags"].extend(_relapses(pid, clinic, values["instruments"], now))
+    out["patient_summaries"].append(
+        (pid, values["worsening"], values["severity_rank"], values["trend_status"],
+         values["last_checkin_at"], values["course_start"], json.dumps(values["instruments"]),
+         now)
+    )  # fmt: skip
+    if times:
+        out["booster_forecasts"].append(
+            clinical.forecast_row(pid, course_id, plan, points, times, now)
+        )
+    due = history[-1].completed_at + timedelta(days=7)
+    out["checkins_due"].append((pid, "phq9", due, "cadence"))
 
 
 def _counts(sizes: Sizes, patients, trend_patient, rng) -> dict:

@@ -7,7 +7,7 @@
 import { fromPush, safeUrl } from "/pwa/js/notification.js";
 import { SYNC_TAG, flush } from "/pwa/js/outbox.js";
 
-const VERSION = "4";
+const VERSION = "5";
 const SHELL = `waypoint-shell-${VERSION}`;
 /** Caches of earlier versions that hold nothing the app still reads. */
 const RETIRED = new Set(["waypoint-instruments"]);
@@ -24,15 +24,23 @@ const SHELL_FILES = [
   "/pwa/js/chart.js",
   "/pwa/js/data.js",
   "/pwa/js/dom.js",
+  "/pwa/js/doses.js",
+  "/pwa/js/dosing.js",
+  "/pwa/js/i18n.js",
   "/pwa/js/idb.js",
   "/pwa/js/notification.js",
   "/pwa/js/outbox.js",
   "/pwa/js/push.js",
   "/pwa/js/rules.js",
+  "/pwa/js/stop.js",
   "/pwa/js/words.js",
+  "/pwa/js/words/en.js",
+  "/pwa/js/words/es.js",
   "/pwa/js/screens/checkin.js",
   "/pwa/js/screens/crisis.js",
   "/pwa/js/screens/done.js",
+  "/pwa/js/screens/dose_after.js",
+  "/pwa/js/screens/dose_check.js",
   "/pwa/js/screens/help.js",
   "/pwa/js/screens/history.js",
   "/pwa/js/screens/home.js",

@@ -40,9 +40,23 @@ from surveys.scoring import (
     validate_answers,
     validate_partial,
 )
-from surveys.trend import STATUSES, Trend, TrendPoint, compute_trend
+from surveys.translations import DEFAULT_LANGUAGE, LANGUAGES, languages_of, translated
+from surveys.trend import (
+    BASELINE_KINDS,
+    STATUSES,
+    WORSENING_STATUSES,
+    Trend,
+    TrendPoint,
+    compute_trend,
+)
 
 __all__ = [
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "languages_of",
+    "translated",
+    "BASELINE_KINDS",
+    "WORSENING_STATUSES",
     "PRIORITY_ORDER",
     "SAFETY_LEVELS",
     "SCHEMA_KEY",

@@ -107,8 +107,8 @@ def _check_semantics(data: dict[str, Any], name: str) -> None:
     scoring = data["scoring"]
     bands = data["bands"]
     if scoring is None:
-        if bands or data["reliable_change"] is not None:
-            fail("scoring", "bands and reliable_change need a scoring block")
+        if bands or data["change"] is not None:
+            fail("scoring", "bands and change thresholds need a scoring block")
         if data["loinc"] and data["loinc"]["total"]:
             fail("loinc.total", "a total code needs a scoring block")
     else:
@@ -131,6 +131,10 @@ def _check_semantics(data: dict[str, Any], name: str) -> None:
         remission = scoring["remission_below"]
         if remission and not low < remission["value"] <= high:
             fail("scoring.remission_below.value", f"must be within {low + 1}..{high}")
+        measurable = scoring["measurable_baseline_above"]
+        if measurable and not low <= measurable["value"] < high:
+            fail("scoring.measurable_baseline_above.value", f"must be within {low}..{high - 1}")
+        _check_change(data["change"], high - low, fail)
 
     for k, rule in enumerate(data["safety"]):
         item = items.get(rule["link_id"])
@@ -194,6 +198,27 @@ def _check_condition(
             fail(where, f"no answer of {link_id!r} can satisfy it")
 
 
+def _value(sourced: dict[str, Any] | None) -> int | None:
+    """The number of a sourced figure (``{"value", "source", "basis"}``), None if absent."""
+    return sourced["value"] if sourced else None
+
+
+def _check_change(change: dict[str, Any] | None, span: int, fail: Fail) -> None:
+    """The MCID is at most the reliable change index (a clinic tunes between the two), and
+    both fit in the score range: a threshold no total can reach would raise nothing."""
+    if change is None:
+        return
+    if change["mcid"] is None:
+        fail("change.mcid", "an instrument with change thresholds needs its MCID")
+        return
+    mcid = change["mcid"]["value"]
+    rci = change["reliable_change_index"]
+    if mcid > span:
+        fail("change.mcid.value", f"must be at most {span}, the score range")
+    if rci and not mcid <= rci["value"] <= span:
+        fail("change.reliable_change_index.value", f"must be within {mcid}..{span}")
+
+
 def _check_bands(bands: list[dict[str, Any]], low: int, high: int, fail: Fail) -> None:
     """Bands must tile the score range exactly, in order, with no gap or overlap; an
     instrument with no published bands (Waypoint's own mood rating) has none."""
@@ -238,6 +263,7 @@ def _build(data: dict[str, Any], name: str) -> Definition:
             for r in outcome["rules"]
         ) + (OutcomeRule(outcome["otherwise"]["result"], outcome["otherwise"]["label"], None),)
     loinc = data["loinc"] or {}
+    change = data["change"] or {}
     return Definition(
         code=data["code"],
         version=data["version"],
@@ -250,9 +276,12 @@ def _build(data: dict[str, Any], name: str) -> Definition:
         score_min=scoring.get("min"),
         score_max=scoring.get("max"),
         bands=tuple(Band(b["code"], b["label"], b["min"], b["max"]) for b in data["bands"]),
-        reliable_change=(data["reliable_change"] or {}).get("value"),
-        remission_below=(scoring.get("remission_below") or {}).get("value"),
+        mcid=_value(change.get("mcid")),
+        reliable_change_index=_value(change.get("reliable_change_index")),
+        retest_interval_days=_value(change.get("retest_interval_days")),
+        remission_below=_value(scoring.get("remission_below")),
         response_percent=(scoring.get("response_reduction") or {}).get("percent"),
+        measurable_above=_value(scoring.get("measurable_baseline_above")),
         safety_rules=tuple(
             SafetyRule(
                 r["link_id"], Comparison.from_json(r["endorsed_if"]), r["level"], r.get("follow_up")

@@ -152,9 +152,16 @@ class Definition:
     score_min: int | None
     score_max: int | None
     bands: tuple[Band, ...]
-    reliable_change: int | None
+    #: Minimal clinically important difference in points: the default change threshold.
+    mcid: int | None
+    #: Jacobson-Truax reliable change index in points: the largest threshold a clinic may pick.
+    reliable_change_index: int | None
+    #: Check-ins compared against a change threshold are at least this many days apart.
+    retest_interval_days: int | None
     remission_below: int | None
     response_percent: int | None
+    #: Response and remission count only from a baseline above this total (HEDIS: PHQ-9 > 9).
+    measurable_above: int | None
     safety_rules: tuple[SafetyRule, ...]
     outcome_rules: tuple[OutcomeRule, ...]
     loinc_panel: str | None
@@ -166,6 +173,21 @@ class Definition:
     def scored(self) -> bool:
         """True when the instrument has a total score."""
         return bool(self.scored_item_ids)
+
+    @property
+    def threshold_bounds(self) -> tuple[int, int] | None:
+        """The change thresholds a clinic may choose: from the MCID to the reliable change index."""
+        if self.mcid is None:
+            return None
+        return self.mcid, max(self.mcid, self.reliable_change_index or self.mcid)
+
+    def threshold_basis(self, points: int) -> str:
+        """What a threshold of ``points`` is: "mcid", "rci", or "between" the two."""
+        if points == self.mcid:
+            return "mcid"
+        if points == self.reliable_change_index:
+            return "rci"
+        return "between"
 
     @property
     def item_ids(self) -> tuple[str, ...]:

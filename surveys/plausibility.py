@@ -2,9 +2,10 @@
 
 A dose is positive and at most
 ``MAX_DOSE_MG`` for its route (IV/IM ketamine 0.5-1 mg/kg, anaesthetic doses up to about
-2 mg/kg; esketamine nasal spray 28-84 mg; oral and sublingual ketamine rarely above 300 mg);
-mg/kg is recorded for IV and IM only, at most 3 mg/kg. Blood pressure: systolic 50-300,
-diastolic 20-200 mmHg, systolic above diastolic, both or neither of a pair. CADSS 0-92.
+2 mg/kg; esketamine nasal spray 28-84 mg, at most 84 mg whatever the route; oral and
+sublingual ketamine rarely above 300 mg; subcutaneous ketamine is dosed by weight, 0.1-0.5
+mg/kg in trials); mg/kg is recorded for IV, IM and subcutaneous only, at most 3 mg/kg. The
+monitoring record (readings, MOAA/S, CADSS, times) is checked by ``surveys.monitoring``.
 The time is at most 15 minutes ahead of the server clock and at most 10 years ago.
 
 Pure: the caller passes the clock and the decimal places its columns keep.
@@ -13,11 +14,19 @@ Pure: the caller passes the clock and the decimal places its columns keep.
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-MAX_DOSE_MG = {"iv": 300, "im": 300, "intranasal": 200, "oral": 500, "sublingual": 500}
+from surveys.monitoring import monitoring_errors
+
+MAX_DOSE_MG = {
+    "iv": 300,
+    "im": 300,
+    "intranasal": 200,
+    "oral": 500,
+    "sublingual": 500,
+    "subcutaneous": 300,
+}
 MAX_MG_PER_KG = 3
-PER_KG_MODALITIES = ("iv", "im")
-SYSTOLIC = (50, 300)
-DIASTOLIC = (20, 200)
+PER_KG_MODALITIES = ("iv", "im", "subcutaneous")
+MAX_ESKETAMINE_MG = 84
 MAX_FUTURE = timedelta(minutes=15)
 MAX_PAST = timedelta(days=3650)
 
@@ -45,23 +54,15 @@ def session_errors(
         add("dose_mg", f"Must be at least {step} and at most {limit} mg for {modality}.")
     if per_kg is not None:
         if modality not in PER_KG_MODALITIES:
-            add("dose_mg_per_kg", "mg/kg is recorded for IV and IM sessions only.")
+            add("dose_mg_per_kg", "mg/kg is recorded for IV, IM and subcutaneous sessions only.")
         elif not 0 < per_kg <= MAX_MG_PER_KG:
             step = _step(per_kg_places)
             add("dose_mg_per_kg", f"Must be at least {step} and at most {MAX_MG_PER_KG} mg/kg.")
-    for when in ("pre", "post"):
-        systolic, diastolic = values.get(f"bp_{when}_systolic"), values.get(f"bp_{when}_diastolic")
-        if (systolic is None) != (diastolic is None):
-            add(f"bp_{when}_diastolic", "Give both systolic and diastolic, or neither.")
-            continue
-        if systolic is None:
-            continue
-        if not SYSTOLIC[0] <= systolic <= SYSTOLIC[1]:
-            add(f"bp_{when}_systolic", f"Must be {SYSTOLIC[0]}-{SYSTOLIC[1]} mmHg.")
-        if not DIASTOLIC[0] <= diastolic <= DIASTOLIC[1]:
-            add(f"bp_{when}_diastolic", f"Must be {DIASTOLIC[0]}-{DIASTOLIC[1]} mmHg.")
-        if systolic <= diastolic:
-            add(f"bp_{when}_systolic", "Systolic must be above diastolic.")
+    if values.get("drug") == "esketamine" and dose is not None and dose > MAX_ESKETAMINE_MG:
+        add("dose_mg", f"Esketamine is at most {MAX_ESKETAMINE_MG} mg a session (its label).")
+    errors_of_monitoring = monitoring_errors(values, now)
+    for field, messages in errors_of_monitoring.items():
+        errors.setdefault(field, []).extend(messages)
     return errors
 
 

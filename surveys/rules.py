@@ -3,8 +3,10 @@
 `suicidal_ideation` and `imminent` look only at the check-in itself, so the API can raise them
 synchronously at submit time (empty history) and the worker again later with the full history;
 the key `checkin:{id}:{rule}` makes the second insert a no-op. The other rules compare with
-history: `worsening` and `severe` with the immediately previous check-in of the instrument (in
-or out of the course), `worsening` also with the course nadir, `not_on_track` with the course
+history: `severe` with the immediately previous check-in of the instrument (in or out of the
+course); `worsening` with the latest check-in and the course nadir at least the instrument's
+retest interval earlier (7 days for the PHQ-9 and GAD-7), by the clinic's change threshold
+(the MCID unless tuned up to the reliable change index); `not_on_track` with the course
 baseline (see `surveys.trend.course_points`).
 """
 
@@ -17,11 +19,18 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
-from surveys.definitions import every_version
+from surveys.definitions import every_version, get_definition
 from surveys.errors import SettingsError
 from surveys.model import Definition
+from surveys.monitoring import Thresholds
 from surveys.scoring import Score, call_now, evaluate_red_flags, evaluate_safety
-from surveys.trend import BASELINE_LOOKBACK, TrendPoint, course_points, is_remission
+from surveys.trend import (
+    BASELINE_LOOKBACK,
+    TrendPoint,
+    course_points,
+    default_threshold,
+    spaced_before,
+)
 
 #: The ASQ's result as the NIMH pathway names it, from the definition's result codes.
 ASQ_RESULTS: dict[str, str] = {
@@ -49,6 +58,20 @@ RULE_PRIORITY: dict[str, str] = {
     "severe": "high",
     "not_on_track": "routine",
     "missed_checkins": "routine",
+    # A course's plan (surveys.courses): the patient stopped coming mid-series, or is past
+    # their booster. The front desk's call to make, not a risk signal.
+    "induction_incomplete": "routine",
+    "booster_overdue": "routine",
+    # At-home dosing (surveys.dosing): a dose the gate held back (the care team is told), a
+    # dose taken against the plan or outside the app, a post-dose check not answered.
+    "dose_held": "high",
+    "dose_misuse": "high",
+    "post_dose_check_missed": "high",
+    # The post-dose check's first question, "Are you safe right now?", answered no: the phone
+    # shows emergency help first at once; a clinician must reach the patient within the hour.
+    "dose_unsafe": "urgent",
+    # A monitored session's reading past the clinic's urgent line: the on-site team is told.
+    "session_vitals": "urgent",
 }
 
 
@@ -62,10 +85,37 @@ SETTING_MAXIMA = {
     "not_on_track_sessions": 200,
     "asq_follow_up_minutes": 1440,
     "validated_interval_days": 56,
+    "case_window_hours": 168,
+    # The monitored session's lines (surveys.monitoring): documented bounds, wide enough for
+    # any clinic's protocol and narrow enough that a typo cannot switch a flag off.
+    "session_caution_systolic": 180,
+    "session_caution_diastolic": 120,
+    "session_caution_heart_rate": 150,
+    "session_caution_spo2": 99,
+    "session_urgent_systolic": 250,
+    "session_urgent_diastolic": 150,
+    "session_urgent_heart_rate": 200,
+    "session_urgent_spo2": 95,
 }
+#: The instruments whose change threshold a clinic may tune, and the setting that holds it.
+THRESHOLD_SETTINGS = {"phq9": "phq9_change_points", "gad7": "gad7_change_points"}
 #: The smallest value of a whole-number setting (1 where not listed): the PHQ-9 and GAD-7
 #: have a 2-week recall and are not validated for use less than 7 days apart (CLINICAL.md).
-SETTING_MINIMA = {"validated_interval_days": 7}
+SETTING_MINIMA = {
+    "validated_interval_days": 7,
+    "session_caution_systolic": 120,
+    "session_caution_diastolic": 70,
+    "session_caution_heart_rate": 60,
+    "session_caution_spo2": 85,
+    "session_urgent_systolic": 140,
+    "session_urgent_diastolic": 90,
+    "session_urgent_heart_rate": 110,
+    "session_urgent_spo2": 80,
+}
+# A change threshold lies from the instrument's MCID (the smallest change that matters) to its
+# Jacobson-Truax reliable change index (the change beyond the measure's own error).
+for _code, _name in THRESHOLD_SETTINGS.items():
+    SETTING_MINIMA[_name], SETTING_MAXIMA[_name] = get_definition(_code).threshold_bounds
 
 
 def priority_rank(priority: str) -> int:
@@ -96,12 +146,55 @@ class RuleSettings:
     #: Days that must separate two scheduled PHQ-9 (or two GAD-7) slots, induction included
     #: (surveys.slots.SPACED); never below 7.
     validated_interval_days: int = 7
+    #: Hours after a case is acknowledged during which a further alert of no higher priority
+    #: (and no positive safety screen) joins it quietly; later, it reopens the case and the
+    #: care team is told again (api/pipeline/cases.py).
+    case_window_hours: int = 24
+    #: Change thresholds in points of the status and the worsening rule: each instrument's
+    #: MCID by default, at most its reliable change index (THRESHOLD_SETTINGS).
+    phq9_change_points: int = get_definition("phq9").mcid
+    gad7_change_points: int = get_definition("gad7").mcid
+    #: The monitored session's caution lines (flagged in the form): the esketamine label's
+    #: pre-dose 140/90, a heart rate above 100 and SpO2 below 94 % (docs/clinical.md).
+    session_caution_systolic: int = 140
+    session_caution_diastolic: int = 90
+    session_caution_heart_rate: int = 100
+    session_caution_spo2: int = 94
+    #: Its urgent lines (flagged, and a ``session_vitals`` alert to the on-site team): BP at
+    #: or above 180/110 (ESC/ESH grade 3), a heart rate at or above 150 (the AHA's
+    #: tachycardia algorithm), SpO2 below 90 %.
+    session_urgent_systolic: int = 180
+    session_urgent_diastolic: int = 110
+    session_urgent_heart_rate: int = 150
+    session_urgent_spo2: int = 90
 
     def __post_init__(self) -> None:
         # Every positive item 9 gets follow-up (Joint Commission NPSG 15.01.01), and the
         # patient is told the care team will see it: no clinic setting may silence it.
         if self.suicidal_ideation is not True:
             raise SettingsError("The item-9 (suicidal ideation) alert cannot be turned off.")
+        for caution, urgent in (
+            ("session_caution_systolic", "session_urgent_systolic"),
+            ("session_caution_diastolic", "session_urgent_diastolic"),
+            ("session_caution_heart_rate", "session_urgent_heart_rate"),
+        ):
+            if getattr(self, urgent) <= getattr(self, caution):
+                raise SettingsError(f"{urgent} must be above {caution}.")
+        if self.session_urgent_spo2 >= self.session_caution_spo2:
+            raise SettingsError("session_urgent_spo2 must be below session_caution_spo2.")
+
+    def session_lines(self) -> Thresholds:
+        """The monitored session's lines as ``surveys.monitoring`` reads them."""
+        return Thresholds(
+            caution_systolic=self.session_caution_systolic,
+            caution_diastolic=self.session_caution_diastolic,
+            caution_heart_rate=self.session_caution_heart_rate,
+            caution_spo2=self.session_caution_spo2,
+            urgent_systolic=self.session_urgent_systolic,
+            urgent_diastolic=self.session_urgent_diastolic,
+            urgent_heart_rate=self.session_urgent_heart_rate,
+            urgent_spo2=self.session_urgent_spo2,
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> RuleSettings:
@@ -136,6 +229,23 @@ class RuleSettings:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return asdict(self)
+
+    def thresholds(self) -> dict[str, int]:
+        """The clinic's change threshold of each tunable instrument, by instrument code."""
+        return {code: getattr(self, name) for code, name in THRESHOLD_SETTINGS.items()}
+
+    def threshold(self, definition: Definition) -> int | None:
+        """The change threshold for ``definition``: the clinic's, else the MCID."""
+        name = THRESHOLD_SETTINGS.get(definition.code)
+        return default_threshold(definition, getattr(self, name) if name else None)
+
+
+def setting_bounds() -> dict[str, dict[str, int]]:
+    """The whole-number settings' bounds {name: {min, max}}, for the settings form."""
+    return {
+        name: {"min": SETTING_MINIMA.get(name, 1), "max": top}
+        for name, top in SETTING_MAXIMA.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -310,16 +420,31 @@ def signal_hits(
     return safety_hits(definition, CheckinFacts(checkin_id, at, score), settings)
 
 
+#: How a threshold's basis reads in an alert's reason.
+BASIS_WORDS = {
+    "mcid": "the minimal clinically important difference",
+    "rci": "the reliable change index",
+    "between": "the clinic's setting between the MCID and the reliable change index",
+}
+
+
 def _worsening(
     definition: Definition,
     checkin: CheckinFacts,
-    previous: TrendPoint | None,
-    nadir: TrendPoint | None,
+    prior: list[TrendPoint],
+    course: list[TrendPoint],
+    threshold: int | None,
 ) -> RuleHit | None:
-    threshold = definition.reliable_change
+    """A rise of at least the threshold against the latest check-in, and against the course
+    low, each at least the retest interval earlier: one-day noise raises nothing."""
     total = checkin.score.total
     if threshold is None or total is None:
         return None
+    current = TrendPoint(checkin.checkin_id, checkin.at, total)
+    spaced = spaced_before(definition, prior, current)
+    previous = spaced[-1] if spaced else None
+    low = spaced_before(definition, course, current)
+    nadir = min(reversed(low), key=lambda p: p.total) if low else None
     name = definition.short_title
     parts = []
     if previous is not None and total - previous.total >= threshold:
@@ -333,7 +458,10 @@ def _worsening(
         parts.append(f"is {above} above its course low of {nadir.total} on {_day(nadir.at)}")
     if not parts:
         return None
-    return _hit(checkin, "worsening", f"{name} {' and '.join(parts)} (threshold {threshold})")
+    basis = BASIS_WORDS[definition.threshold_basis(threshold)]
+    return _hit(
+        checkin, "worsening", f"{name} {' and '.join(parts)} (threshold {threshold}, {basis})"
+    )
 
 
 def _severe(
@@ -371,8 +499,8 @@ def _not_on_track(
         return None
     baseline = course[0]
     cutoff = definition.remission_below or 1
-    # Nothing to get better from (baseline below the remission cutoff), or already remitted.
-    if baseline.total < cutoff or is_remission(baseline.total, total, definition.remission_below):
+    # Nothing to get better from (baseline below the remission cutoff), or there already.
+    if baseline.total < cutoff or total < cutoff:
         return None
     start = course_start or baseline.at
     elapsed = now - start
@@ -430,9 +558,11 @@ def evaluate_checkin(
         course = course_points([*prior, current], course_start, baseline_lookback)
         previous = prior[-1] if prior else None
         earlier = [p for p in course if p.checkin_id != checkin.checkin_id]
-        nadir = min(reversed(earlier), key=lambda p: p.total) if earlier else None
+        threshold = settings.threshold(definition)
         found = [
-            _worsening(definition, checkin, previous, nadir) if settings.worsening else None,
+            _worsening(definition, checkin, prior, earlier, threshold)
+            if settings.worsening
+            else None,
             _severe(definition, checkin, previous) if settings.severe else None,
             _not_on_track(
                 definition,

@@ -11,7 +11,14 @@ from functools import cached_property
 
 from surveys.definitions import get_definition
 from surveys.model import Definition
-from surveys.trend import TrendPoint, compute_trend
+from surveys.trend import (
+    WORSENING_STATUSES,
+    Trend,
+    TrendPoint,
+    compute_trend,
+    default_threshold,
+    spaced_before,
+)
 
 #: How many recent totals the panel's sparkline shows.
 SPARK_POINTS = 12
@@ -22,11 +29,13 @@ PRIMARY_ORDER = ("phq9", "gad7")
 #: about are the same. 18 hours covers one waking day (morning and night) in any time zone,
 #: while daily check-ins at a set hour (about 24 hours apart) are never taken for retakes.
 RETAKE_WINDOW = timedelta(hours=18)
-#: A fall this large within RETAKE_WINDOW is not a change the instrument can measure
-#: (docs/clinical.md): the Jacobson-Truax reliable change figures of CLINICAL.md, 6 points for
-#: the PHQ-9 (IAPT) and about 6 for the GAD-7 (Bischoff et al. 2020). An instrument without a
-#: figure here uses its own reliable-change threshold.
-IMPLAUSIBLE_DROP = {"phq9": 6, "gad7": 6}
+
+
+def implausible_drop(definition: Definition) -> int | None:
+    """A fall this large within RETAKE_WINDOW is not a change the instrument can measure
+    (docs/clinical.md): its Jacobson-Truax reliable change index (PHQ-9 6, IAPT; GAD-7 about
+    6, Bischoff 2020), else its MCID."""
+    return definition.reliable_change_index or definition.mcid
 
 
 @dataclass(frozen=True)
@@ -80,7 +89,7 @@ def retake_of(definition: Definition, series: Sequence[TrendPoint]) -> Retake | 
     if len(window) < 2:
         return None
     highest = max(p.total for p in window)
-    drop = IMPLAUSIBLE_DROP.get(definition.code, definition.reliable_change)
+    drop = implausible_drop(definition)
     implausible = drop is not None and highest - latest.total >= drop
     return Retake(len(window), highest, latest.total, implausible)
 
@@ -101,7 +110,8 @@ class Episode:
     latest_checkin_id: str
     #: The settled latest total minus the lowest.
     from_lowest: int
-    #: ``from_lowest`` reaches the instrument's reliable-change threshold.
+    #: ``from_lowest`` reaches the change threshold, the lowest at least the instrument's
+    #: retest interval before the latest (a rise within days of a low is not yet a change).
     worse_than_lowest: bool
 
     def to_dict(self) -> dict:
@@ -120,15 +130,19 @@ class Episode:
         }
 
 
-def episode_of(definition: Definition, series: Sequence[TrendPoint]) -> Episode | None:
-    """The first-ever baseline and the lowest score of every settled point; None if none."""
+def episode_of(
+    definition: Definition, series: Sequence[TrendPoint], threshold: int | None = None
+) -> Episode | None:
+    """The first-ever baseline and the lowest score of every settled point; None if none.
+    ``threshold`` is the clinic's change threshold (None: the instrument's MCID)."""
     points = settled(series)
     if not points:
         return None
     first, last = points[0], points[-1]
     lowest = min(reversed(points), key=lambda p: p.total)
-    threshold = definition.reliable_change
+    threshold = default_threshold(definition, threshold)
     rise = last.total - lowest.total
+    spaced = lowest.checkin_id in {p.checkin_id for p in spaced_before(definition, points, last)}
     return Episode(
         baseline=first.total,
         baseline_at=first.at,
@@ -139,7 +153,7 @@ def episode_of(definition: Definition, series: Sequence[TrendPoint]) -> Episode 
         latest_at=last.at,
         latest_checkin_id=last.checkin_id,
         from_lowest=rise,
-        worse_than_lowest=threshold is not None and rise >= threshold,
+        worse_than_lowest=threshold is not None and spaced and rise >= threshold,
     )
 
 
@@ -165,6 +179,31 @@ def courses_of(sessions: Iterable[tuple[int, datetime]]) -> list[Course]:
     ]
 
 
+def course_trend(
+    definition: Definition,
+    series: Sequence[TrendPoint],
+    course: Course | None,
+    threshold: int | None = None,
+) -> Trend:
+    """The trend of one course (None: the whole history, before any session) from its settled
+    points: the one computation behind the panel, the patient page, the chart, the outcomes
+    report and the exports. A lower retake within a day is shown, never counted."""
+    span = [p for p in series if course is None or course.end is None or p.at < course.end]
+    return compute_trend(
+        definition, settled(span), course.start if course else None, threshold=threshold
+    )
+
+
+def patient_status(statuses: dict[str, str | None]) -> str | None:
+    """The patient's one status from each validated instrument's: the most pressing worsening
+    if any instrument is worsening, else the first of PRIMARY_ORDER's (then the others')."""
+    pressing = [s for s in WORSENING_STATUSES if s in statuses.values()]
+    if pressing:
+        return pressing[0]
+    order = [c for c in PRIMARY_ORDER if c in statuses] + sorted(set(statuses) - set(PRIMARY_ORDER))
+    return statuses[order[0]] if order else None
+
+
 def trend_points(rows) -> dict[str, list[TrendPoint]]:
     """Scored check-in rows (id, instrument, time, total, safety endorsed) as trend points, by
     instrument; rows without a total are left out."""
@@ -185,21 +224,26 @@ def severity_rank(definition: Definition, total: int) -> int:
     return definition.bands.index(band) * 100 // (len(definition.bands) - 1)
 
 
-def summarise(points: dict[str, Sequence[TrendPoint]], course_start) -> dict:
-    """The summary columns of one patient from their points and current course start."""
+def summarise(
+    points: dict[str, Sequence[TrendPoint]],
+    course: Course | None,
+    thresholds: dict[str, int] | None = None,
+) -> dict:
+    """The summary columns of one patient from their points, current course and the clinic's
+    change thresholds by instrument (missing: the instrument's MCID)."""
+    thresholds = thresholds or {}
     instruments, rank, statuses, last_at = {}, 0, {}, None
     for code, series in points.items():
         definition = get_definition(code)
         if not definition.scored or not series:
             continue
-        # The status, baseline and lowest come from the settled points: a lower retake
-        # within a day is shown (latest, spark) and flagged, never counted as improvement.
-        trend = compute_trend(definition, settled(series), course_start)
+        threshold = thresholds.get(code)
+        trend = course_trend(definition, series, course, threshold)
         ordered = sorted(series, key=lambda p: (p.at, p.checkin_id))
         latest = ordered[-1]
         band = definition.band_for(latest.total)
         retake = retake_of(definition, series)
-        episode = episode_of(definition, series)
+        episode = episode_of(definition, series, threshold)
         instruments[code] = {
             "latest": latest.total,
             "latest_at": latest.at.isoformat(),
@@ -207,10 +251,14 @@ def summarise(points: dict[str, Sequence[TrendPoint]], course_start) -> dict:
             "severity_label": band.label if band else None,
             "safety_endorsed": latest.safety_endorsed,
             "baseline": trend.baseline,
+            "baseline_kind": trend.baseline_kind,
             "change": trend.change,
             "status": trend.status,
+            "response_measurable": trend.response_measurable,
             "response": trend.response,
             "remission": trend.remission,
+            "threshold": trend.threshold,
+            "threshold_basis": trend.threshold_basis,
             "n": trend.n,
             "spark": [p.total for p in ordered[-SPARK_POINTS:]],
             "retake": retake.to_dict() if retake else None,
@@ -223,14 +271,13 @@ def summarise(points: dict[str, Sequence[TrendPoint]], course_start) -> dict:
             # ratings (the daily mood) are shown, never read as "no change".
             statuses[code] = trend.status
         last_at = latest.at if last_at is None or latest.at > last_at else last_at
-    worsening = "worsening" in statuses.values()
-    order = [c for c in PRIMARY_ORDER if c in statuses] + sorted(set(statuses) - set(PRIMARY_ORDER))
+    status = patient_status(statuses)
     return {
-        "worsening": worsening,
+        "worsening": status in WORSENING_STATUSES,
         "severity_rank": rank,
-        "trend_status": "worsening" if worsening else (statuses[order[0]] if order else None),
+        "trend_status": status,
         "last_checkin_at": last_at,
-        "course_start": course_start,
+        "course_start": course.start if course else None,
         "instruments": instruments,
     }
 

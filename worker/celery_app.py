@@ -12,7 +12,7 @@ from celery.signals import worker_process_init
 
 from api.app import create_app, freeze_start_up_heap
 from api.extensions import db
-from api.pipeline.routing import ESCALATE_ALERTS, RECONCILE, RUN_SCHEDULES
+from api.pipeline.routing import ESCALATE_ALERTS, RECONCILE, REFIT_FORECAST_PRIORS, RUN_SCHEDULES
 from api.queue import VISIBILITY_TIMEOUT
 from worker.heartbeat import ConsumerHeartbeat
 
@@ -23,6 +23,7 @@ import worker.tasks  # noqa: E402, F401  (registers the tasks on celery_app)
 
 _config = flask_app.config
 _tick = _config["RECONCILE_SECONDS"]
+_DAY_SECONDS = 86400
 # A countdown longer than the visibility timeout would be redelivered while it waits.
 if _config["DELIVERY_BACKOFF_MAX_SECONDS"] >= VISIBILITY_TIMEOUT:
     raise RuntimeError("DELIVERY_BACKOFF_MAX_SECONDS must stay below the visibility timeout")
@@ -66,6 +67,12 @@ celery_app.conf.update(
             "task": RUN_SCHEDULES,
             "schedule": _config["SCHEDULE_SECONDS"],
             "options": {"queue": "periodic", "expires": _config["SCHEDULE_SECONDS"]},
+        },
+        # Daily, on the planning queue: a fit over a clinic's history never delays escalation.
+        "forecast_priors": {
+            "task": REFIT_FORECAST_PRIORS,
+            "schedule": _DAY_SECONDS,
+            "options": {"queue": "planning", "expires": _DAY_SECONDS},
         },
     },
 )

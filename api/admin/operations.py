@@ -8,17 +8,27 @@ import io
 import json
 from datetime import datetime
 
+from sqlalchemy.orm import selectinload
+
 from ..exports.operations import csv_cell, fhir_bundle
 from ..extensions import db
 from ..models import (
     Alert,
     AuditEvent,
     AuthSession,
+    Case,
+    CaseContact,
     Checkin,
     CheckinPartial,
     Delivery,
+    HomeDose,
+    HomeDosingPlan,
+    IntakeAnswer,
+    IntakeOverride,
+    IntakeTrial,
     Invite,
     Patient,
+    RemsRecord,
     TreatmentCourse,
     TreatmentSession,
 )
@@ -103,8 +113,17 @@ def patient_export(patient: Patient) -> dict:
         .where(TreatmentSession.patient_id == patient.id)
         .order_by(TreatmentSession.administered_at)
     ).all()
+    rems = db.session.scalars(
+        db.select(RemsRecord).where(RemsRecord.patient_id == patient.id).order_by(RemsRecord.due_at)
+    ).all()
     alerts = db.session.scalars(
         db.select(Alert).where(Alert.patient_id == patient.id).order_by(Alert.created_at)
+    ).all()
+    cases = db.session.scalars(
+        db.select(Case)
+        .where(Case.patient_id == patient.id)
+        .order_by(Case.opened_at)
+        .options(selectinload(Case.contacts))
     ).all()
     devices = db.session.scalars(
         db.select(AuthSession)
@@ -126,20 +145,36 @@ def patient_export(patient: Patient) -> dict:
                 "patient": [patient.id],
                 "checkin": [c.id for c in checkins],
                 "alert": [a.id for a in alerts],
+                "case": [c.id for c in cases],
                 "treatment_session": [s.id for s in sessions],
+                "rems_record": [r.id for r in rems],
             },
         )
     ).all()
     bundle, _ = fhir_bundle(patient)
+    intake = {
+        "trials": _of_patient(IntakeTrial, patient, IntakeTrial.recorded_at, IntakeTrial.id),
+        "answers": _of_patient(IntakeAnswer, patient, IntakeAnswer.item),
+        "overrides": _of_patient(IntakeOverride, patient, IntakeOverride.at, IntakeOverride.id),
+    }
+    dosing_plan = db.session.get(HomeDosingPlan, patient.id)
+    home_dosing = {
+        "plan": dosing_plan.plan if dosing_plan else None,
+        "doses": _of_patient(HomeDose, patient, HomeDose.checked_at, HomeDose.id),
+    }
     return {
         "patient": patient,
         "checkins": checkins,
         "safety_signals": unfinished,
         "treatment_courses": courses,
         "treatment_sessions": sessions,
+        "rems_records": rems,
         "alerts": alerts,
+        "cases": cases,
         "device_sessions": devices,
         "invites": invites,
+        "intake": intake,
+        "home_dosing": home_dosing,
         "access_log": access_log,
         "fhir": bundle,
     }
@@ -170,6 +205,8 @@ def erase_patient(patient: Patient) -> dict:
         "checkins": _count(Checkin, Checkin.patient_id == patient.id),
         "safety_signals": _count(CheckinPartial, CheckinPartial.patient_id == patient.id),
         "alerts": _count(Alert, Alert.patient_id == patient.id),
+        "cases": _count(Case, Case.patient_id == patient.id),
+        "case_contacts": _count(CaseContact, CaseContact.patient_id == patient.id),
         "deliveries": _count(
             Delivery,
             Delivery.alert_id.in_(db.select(Alert.id).where(Alert.patient_id == patient.id)),
@@ -183,6 +220,13 @@ def erase_patient(patient: Patient) -> dict:
     db.session.execute(db.delete(Patient).where(Patient.id == patient.id))
     db.session.flush()
     return counts
+
+
+def _of_patient(model, patient: Patient, *order) -> list:
+    """Every row of ``model`` about ``patient``, in ``order``."""
+    return db.session.scalars(
+        db.select(model).where(model.patient_id == patient.id).order_by(*order)
+    ).all()
 
 
 def _count(model, condition) -> int:

@@ -28,27 +28,34 @@ FILTERS = ("status", "priority", "patient_id")
 
 
 class CursorError(Malformed):
-    """The cursor was not issued by this server for the alert inbox."""
+    """The cursor was not issued by this server for this list."""
 
     def __init__(self, message: str):
         super().__init__(message, {"cursor": [message]})
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="waypoint.alerts-cursor")
+class SignedCursor:
+    """A keyset cursor signed for one list (its salt), holding only the last row's id."""
+
+    def __init__(self, salt: str):
+        self.salt = salt
+
+    def _serializer(self) -> URLSafeSerializer:
+        return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=self.salt)
+
+    def encode(self, row_id) -> str:
+        """A cursor pointing after ``row_id`` in the list's order."""
+        return self._serializer().dumps({"a": str(row_id)})
+
+    def decode(self, cursor: str) -> uuid.UUID:
+        """The anchor id of a cursor; raises CursorError if tampered or foreign."""
+        try:
+            return uuid.UUID(self._serializer().loads(cursor)["a"])
+        except (BadSignature, KeyError, TypeError, ValueError):
+            raise CursorError("The page cursor is not valid.") from None
 
 
-def encode_cursor(alert_id) -> str:
-    """A signed cursor pointing after ``alert_id`` in the inbox order."""
-    return _serializer().dumps({"a": str(alert_id)})
-
-
-def decode_cursor(cursor: str) -> uuid.UUID:
-    """The anchor alert id of a cursor; raises CursorError if tampered or foreign."""
-    try:
-        return uuid.UUID(_serializer().loads(cursor)["a"])
-    except (BadSignature, KeyError, TypeError, ValueError):
-        raise CursorError("The page cursor is not valid.") from None
+CURSOR = SignedCursor("waypoint.alerts-cursor")
 
 
 def _filtered(select, clinic_id: int, query: dict):
@@ -65,7 +72,7 @@ def inbox_page(clinic_id: int, query: dict) -> dict:
         Patient, Patient.id == Alert.patient_id
     )
     if query.get("cursor"):
-        anchor_id = decode_cursor(query["cursor"])
+        anchor_id = CURSOR.decode(query["cursor"])
         anchor = db.session.execute(
             db.select(*KEYS).where(Alert.id == anchor_id, Alert.clinic_id == clinic_id)
         ).first()
@@ -79,7 +86,7 @@ def inbox_page(clinic_id: int, query: dict) -> dict:
     total = db.session.scalar(_filtered(db.select(sa.func.count(Alert.id)), clinic_id, query))
     return {
         "rows": rows,
-        "next_cursor": encode_cursor(rows[-1][0].id) if more else None,
+        "next_cursor": CURSOR.encode(rows[-1][0].id) if more else None,
         "total": total,
         "open": open_counts(clinic_id),
     }

@@ -1,62 +1,44 @@
-"""A clinician's changes to an alert: acknowledge and resolve (raising them: api.pipeline)."""
+"""A clinician's changes through an alert: they act on its case (``api.cases.operations``),
+so that one acknowledge or resolve covers every reason of the episode."""
 
-from datetime import datetime
-
-from ..errors import Conflict
+from ..cases.operations import CaseStateError, acknowledge_case, resolve_case
 from ..extensions import db
-from ..models import Alert, AlertEvent
-from ..models.base import utcnow
+from ..models import Alert, Case
 
-
-class AlertStateError(Conflict):
-    """The alert is not in a state that allows the change (e.g. already acknowledged)."""
+#: The refusals of a change made through an alert are its case's.
+AlertStateError = CaseStateError
 
 
 def lock_alert(alert_id, clinic_id: int) -> Alert | None:
-    """The clinic's alert, row-locked so that acknowledging and escalating never interleave."""
+    """The clinic's alert, its case row-locked first (the order every case change takes)."""
+    case_id = db.session.scalar(
+        db.select(Alert.case_id).where(Alert.id == alert_id, Alert.clinic_id == clinic_id)
+    )
+    if case_id is None:
+        return None
+    db.session.scalar(db.select(Case.id).where(Case.id == case_id).with_for_update())
     return db.session.scalar(
-        db.select(Alert).where(Alert.id == alert_id, Alert.clinic_id == clinic_id).with_for_update()
+        db.select(Alert).where(Alert.id == alert_id).execution_options(populate_existing=True)
     )
 
 
-def acknowledge_alert(alert: Alert, staff, note: str | None, now: datetime | None = None) -> Alert:
-    """Mark an open alert acknowledged by ``staff``; this stops its escalation."""
+def _case_of(alert: Alert) -> Case:
+    return db.session.get(Case, alert.case_id, populate_existing=True)
+
+
+def acknowledge_alert(alert: Alert, staff, note: str | None) -> Alert:
+    """Acknowledge the alert's case (every open alert in it; escalation stops)."""
     if alert.status != "open":
         raise AlertStateError(f"This alert is already {alert.status}.")
-    now = now or utcnow()
-    alert.status = "acknowledged"
-    alert.acknowledged_at = now
-    alert.acknowledged_by = staff.id
-    alert.ack_note = note
-    alert.escalate_at = None
-    return _staff_event(alert, "acknowledged", staff, note, now)
+    acknowledge_case(_case_of(alert), staff, note)
+    return alert
 
 
-def resolve_alert(alert: Alert, staff, note: str | None, now: datetime | None = None) -> Alert:
-    """Close an open or acknowledged alert; resolving an open one also acknowledges it."""
+def resolve_alert(
+    alert: Alert, staff, note: str | None, outcome: dict | None = None, seen_alerts=None
+) -> Alert:
+    """Resolve the alert's case, with the outcome an urgent or imminent case needs."""
     if alert.status == "resolved":
         raise AlertStateError("This alert is already resolved.")
-    now = now or utcnow()
-    if alert.status == "open":
-        alert.acknowledged_at = now
-        alert.acknowledged_by = staff.id
-    alert.status = "resolved"
-    alert.resolved_at = now
-    alert.resolved_by = staff.id
-    alert.escalate_at = None
-    return _staff_event(alert, "resolved", staff, note, now)
-
-
-def _staff_event(alert: Alert, kind: str, staff, note: str | None, now: datetime) -> Alert:
-    """Add a staff member's change to the alert's timeline, with their note if any."""
-    db.session.add(
-        AlertEvent(
-            alert_id=alert.id,
-            kind=kind,
-            at=now,
-            actor_id=staff.id,
-            detail={"note": note} if note else {},
-        )
-    )
-    db.session.flush()
+    resolve_case(_case_of(alert), staff, note, outcome, seen_alerts)
     return alert

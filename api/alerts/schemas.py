@@ -45,6 +45,9 @@ class DeliveryCountsSchema(Schema):
 
 class AlertSchema(Schema):
     id = fields.UUID()
+    case_id = fields.UUID(
+        allow_none=True, metadata={"description": "The case it is dealt with in (/cases)."}
+    )
     patient = fields.Nested(AlertPatientSchema)
     rule = fields.String()
     priority = fields.String()

@@ -121,7 +121,14 @@ def create_invite(patient: Patient, created_by: StaffUser | None = None) -> str:
         )
     )
     db.session.flush()
-    return f"{current_app.config['PUBLIC_URL']}/join/{token}"
+    return invite_url(token, patient.language)
+
+
+def invite_url(token: str, language: str | None = None) -> str:
+    """The join page's URL for ``token``: ``/join/{language}/{token}`` when the patient's
+    language is chosen, so that the page speaks it before anyone has signed in."""
+    base = f"{current_app.config['PUBLIC_URL']}/join"
+    return f"{base}/{language}/{token}" if language else f"{base}/{token}"
 
 
 def consume_invite(token: str) -> Patient | None:

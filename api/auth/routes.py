@@ -1,6 +1,7 @@
 """Sign-in, sign-out, invite redemption and the CSRF token."""
 
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_smorest import Blueprint, abort
 
 from ..audit import record
@@ -30,6 +31,7 @@ def session_body() -> dict:
             "kind": None,
             "staff": None,
             "patient_id": None,
+            "language": None,
             "mfa_enrolment_required": False,
             "csrf_token": csrf_token(),
         }
@@ -38,6 +40,8 @@ def session_body() -> dict:
         "kind": principal.kind,
         "staff": principal.staff,
         "patient_id": principal.patient.id if principal.patient else None,
+        # The patient's language as the clinic or the app chose it (None: not chosen yet).
+        "language": principal.patient.language if principal.patient else None,
         "mfa_enrolment_required": principal.mfa_enrolment_required,
         "csrf_token": csrf_token(),
     }
@@ -129,8 +133,11 @@ class Redeem(MethodView):
             record("auth.redeem", outcome="failure", token=token_fingerprint(body["token"]))
             abort(
                 400,
-                message="This invite link has already been used or has expired. "
-                "Please ask your care team for a new one.",
+                # The patient reads it on the invite page: in their browser's language.
+                message=_(
+                    "This invite link has already been used or has expired. "
+                    "Please ask your care team for a new one."
+                ),
             )
         start_session(patient=patient)
         record("auth.redeem", object_type="patient", object_id=patient.id)

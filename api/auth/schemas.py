@@ -48,6 +48,9 @@ class SessionSchema(Schema):
     kind = fields.String(allow_none=True, metadata={"description": "staff or patient"})
     staff = fields.Nested(StaffOutSchema, allow_none=True)
     patient_id = fields.UUID(allow_none=True)
+    language = fields.String(
+        allow_none=True, metadata={"description": "A patient's language (en, es), if chosen."}
+    )
     mfa_enrolment_required = fields.Boolean(
         metadata={"description": "Signed in, but only two-step enrolment is reachable until done."}
     )

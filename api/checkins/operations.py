@@ -8,6 +8,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
+
 import surveys
 
 from .. import timebounds
@@ -17,6 +19,7 @@ from ..extensions import db
 from ..models import Checkin, Patient
 from ..models.base import dialect_insert, utcnow
 from ..pipeline.submit import checkin_stored
+from ..queue import broker_marked_down
 from .limits import count_checkin
 
 log = logging.getLogger("waypoint.checkins")
@@ -60,9 +63,13 @@ def submit_checkin(patient: Patient, body: dict, device: str = "") -> Submission
         reported_time_unusable=unusable,
         received_at=now,
         # The evaluation is published after the commit (api/pipeline/submit.py): recorded in
-        # the same INSERT, for the reconciler's backoff (api/pipeline/outbox.py).
-        last_published_at=now,
+        # the same INSERT, for the reconciler's backoff (api/pipeline/outbox.py); not while
+        # this process skips the broker, so that the reconciler sends it at its next tick.
+        last_published_at=None if broker_marked_down(current_app) else now,
         follow_up_of=body.get("follow_up_of"),
+        # What the phone could have shown: an instrument not offered in the language asked
+        # for was shown in English (surveys.translated), and is stored as such.
+        language=surveys.translated(definition, body.get("language", "en")).data["language"],
     )
     if not insert_once(checkin):
         # The id is taken: a replay (or another request with it won the race).

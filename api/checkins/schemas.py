@@ -2,6 +2,11 @@
 
 from marshmallow import Schema, fields, validate
 
+import surveys
+
+#: A language the app speaks; anything else is refused with the choices named.
+LANGUAGE = validate.OneOf(surveys.LANGUAGES, error="Not a language Waypoint speaks: en or es.")
+
 
 class CheckinInSchema(Schema):
     id = fields.UUID(
@@ -31,6 +36,14 @@ class CheckinInSchema(Schema):
         metadata={
             "description": "The id of the check-in whose safety answer led to this one "
             "(the ASQ asked after PHQ-9 item 9)."
+        },
+    )
+    language = fields.String(
+        load_default=surveys.DEFAULT_LANGUAGE,
+        validate=LANGUAGE,
+        metadata={
+            "description": "The language the questions were shown in (the definition's "
+            "`language`); stored with the check-in and kept by the exports."
         },
     )
 

@@ -40,6 +40,15 @@ class ClinicSettings(MethodView):
                 message="A webhook needs a secret to sign its requests.",
                 errors={"json": {"webhook_secret": ["Required when a webhook URL is set."]}},
             )
+        start = body.get("quiet_hours_start", clinic.quiet_hours_start)
+        end = body.get("quiet_hours_end", clinic.quiet_hours_end)
+        if bool(start) != bool(end):
+            field = "quiet_hours_end" if start else "quiet_hours_start"
+            abort(
+                422,
+                message="Quiet hours need a start and an end (or neither).",
+                errors={"json": {field: ["Set both quiet-hours times, or clear both."]}},
+            )
         clinic = update_settings(clinic, body)
         record(
             "clinic.settings.update", object_type="clinic", object_id=clinic.id, fields=sorted(body)

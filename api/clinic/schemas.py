@@ -3,9 +3,12 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 import surveys
+from surveys.rules import setting_bounds
 
+from ..channels.urls import SMS_KINDS, BadChannelURL, read
 from ..checkins.schemas import ResourceSchema
-from ..outbound import validate_url
+from ..models.channels import REMINDER_CHANNELS
+from ..outbound import allow_list, validate_url
 
 RESOURCE_KINDS = ("emergency", "crisis_line", "clinic", "other")
 #: What a tel: or sms: link of the patient app may hold: ASCII digits (2 to 15, so short
@@ -38,8 +41,40 @@ class ResourceInSchema(Schema):
     )
 
 
+HH_MM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use HH:MM, e.g. 21:00.")
+
+
+def validate_sms_url(value: str) -> None:
+    """A marshmallow validator: an Apprise URL of an SMS provider (or an HTTP bridge to one)."""
+    try:
+        read(value, allow_list(), kinds=SMS_KINDS)
+    except BadChannelURL as exc:
+        raise ValidationError(str(exc)) from None
+
+
 class ClinicSettingsInSchema(Schema):
     """A partial update: only the fields sent change."""
+
+    reminder_channels = fields.List(
+        fields.String(validate=validate.OneOf(REMINDER_CHANNELS)),
+        validate=validate.Length(max=len(REMINDER_CHANNELS)),
+        metadata={"description": "The reminder channels offered to patients."},
+    )
+    reminder_sms_url = fields.String(
+        allow_none=True,
+        validate=[validate.Length(max=2000), validate_sms_url],
+        metadata={"description": "Apprise URL of the SMS provider (twilio://...); never shown."},
+    )
+    reminder_names_clinic = fields.Boolean(
+        metadata={"description": "Reminders say 'from <clinic name>' (default: they do not)."}
+    )
+    quiet_hours_start = fields.String(allow_none=True, validate=HH_MM)
+    quiet_hours_end = fields.String(allow_none=True, validate=HH_MM)
+
+    @validates("reminder_channels")
+    def _distinct(self, value, **_):
+        if len(set(value)) != len(value):
+            raise ValidationError("Each channel once.")
 
     webhook_url = fields.String(
         allow_none=True,
@@ -68,8 +103,10 @@ class ClinicSettingsInSchema(Schema):
             "description": "Alert rule settings to change (surveys.RuleSettings); null puts a "
             "setting back to its default. asq_follow_up_minutes (1-1440, default 60): how long "
             "the ASQ offered after a positive PHQ-9 item 9 may go unanswered before the item-9 "
-            "alert shows 'follow-up questions not answered'. An unknown name or a value out of "
-            "range is a 422 naming it."
+            "alert shows 'follow-up questions not answered'. phq9_change_points (5-6, default "
+            "5) and gad7_change_points (4-6, default 4): the change threshold of the status "
+            "and the worsening rule, from the instrument's MCID to its reliable change index "
+            "(docs/clinical.md). An unknown name or a value out of range is a 422 naming it."
         },
     )
 
@@ -96,6 +133,11 @@ class ClinicSettingsOutSchema(Schema):
     timezone = fields.String()
     webhook_url = fields.String(allow_none=True)
     webhook_secret_set = fields.Function(lambda clinic: bool(clinic.webhook_secret))
+    reminder_channels = fields.List(fields.String())
+    reminder_sms_url_masked = fields.String(attribute="reminder_sms_masked", allow_none=True)
+    reminder_names_clinic = fields.Boolean()
+    quiet_hours_start = fields.String(allow_none=True)
+    quiet_hours_end = fields.String(allow_none=True)
     escalate_urgent_minutes = fields.Integer()
     escalate_imminent_minutes = fields.Integer()
     crisis_resources = fields.List(fields.Nested(ResourceSchema))
@@ -105,6 +147,10 @@ class ClinicSettingsOutSchema(Schema):
     monitoring_hours = fields.String(allow_none=True)
     rule_settings = fields.Function(
         lambda clinic: surveys.RuleSettings.from_dict(clinic.rule_settings or {}).to_dict()
+    )
+    rule_setting_bounds = fields.Function(
+        lambda _clinic: setting_bounds(),
+        metadata={"description": "{setting: {min, max}} of the whole-number rule settings."},
     )
 
 

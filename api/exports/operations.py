@@ -1,24 +1,29 @@
-"""A patient's record for the chart: check-ins and sessions as CSV, or a FHIR R4 Bundle."""
+"""A patient's record for the chart: check-ins, answers and sessions as CSV, or a FHIR R4
+Bundle (its rows loaded here, built in `bundle`); docs/interoperability.md has the answers
+CSV's data dictionary."""
 
 import csv
 import io
 import unicodedata
 
 import surveys
-from surveys import fhir
+from surveys.summary import course_trend
 
 from ..checkins.followups import asq_results
 from ..extensions import db
-from ..models import Checkin, Patient
-from ..models.base import utcnow
+from ..models import Checkin, HomeDose, Patient
+from ..pipeline.settings import clinic_rule_settings
 from ..sessions.operations import FIELDS as SESSION_FIELDS
-from ..trend.operations import active_sessions
+from ..sessions.operations import READING_FIELDS
+from ..trend.operations import active_sessions, course_trends, load_points
+from .bundle import DRUGS, build_bundle
 
 CHECKIN_COLUMNS = (
     "patient_ref",
     "checkin_id",
     "instrument",
     "instrument_version",
+    "language",
     "completed_at",
     "received_at",
     "total",
@@ -29,19 +34,90 @@ CHECKIN_COLUMNS = (
     "asq_result",
     "prorated",
 )
-SESSION_COLUMNS = ("patient_ref", "session_id", "course_id", "course_label", *SESSION_FIELDS)
-#: SNOMED CT route codes for the routes Waypoint records.
-ROUTES = {
-    "iv": ("47625008", "Intravenous route"),
-    "im": ("78421000", "Intramuscular route"),
-    "intranasal": ("46713006", "Nasal route"),
-    "oral": ("26643006", "Oral route"),
-    "sublingual": ("37839007", "Sublingual route"),
-}
-SNOMED = "http://snomed.info/sct"
-UCUM = "http://unitsofmeasure.org"
-
-
+#: One row per answer (docs/interoperability.md, "The answers CSV"): a long table to load as is.
+ANSWER_COLUMNS = (
+    "patient_ref",
+    "checkin_id",
+    "instrument",
+    "instrument_version",
+    "language",
+    "completed_at",
+    "item_order",
+    "item_id",
+    "item_loinc",
+    "item_text",
+    "answer_value",
+    "answer_text",
+    "answer_loinc",
+    "in_total",
+    "total",
+    "severity",
+    "prorated",
+)
+#: The checkpoints whose readings a session row carries (further readings: part=readings).
+CHECKPOINTS = ("pre_dose", "post_40", "discharge")
+CHECKPOINT_COLUMNS = tuple(
+    f"{kind}_{name}" for kind in CHECKPOINTS for name in READING_FIELDS if name != "kind"
+)
+SESSION_COLUMNS = (
+    "patient_ref",
+    "session_id",
+    "course_id",
+    "course_label",
+    *SESSION_FIELDS,
+    "drug_rxnorm",
+    *CHECKPOINT_COLUMNS,
+    "further_readings",
+)
+READING_COLUMNS = ("patient_ref", "session_id", *READING_FIELDS)
+#: The course trend's fields in the courses CSV, as the chart and the panel compute them.
+COURSE_TREND_FIELDS = (
+    "baseline",
+    "baseline_at",
+    "baseline_kind",
+    "latest",
+    "latest_at",
+    "change",
+    "response_measurable",
+    "response",
+    "remission",
+    "status",
+    "threshold",
+    "threshold_basis",
+)
+COURSE_COLUMNS = (
+    "patient_ref",
+    "course_id",
+    "course_label",
+    "course_start",
+    "course_end",
+    "instrument",
+    *COURSE_TREND_FIELDS,
+)
+#: A home dose's record (part=doses): the pre-dose check, the gate's verdict, the dose, the
+#: post-dose check; times in UTC, the gate's reasons ``;``-separated ("none" when it passed).
+DOSE_FIELDS = (
+    "id",
+    "plan_version",
+    "checked_at",
+    "received_at",
+    "systolic",
+    "diastolic",
+    "heart_rate",
+    "monitor_present",
+    "new_symptoms",
+    "gate_ok",
+    "gate_reasons",
+    "dosed_at",
+    "outside_app",
+    "post_check_due_at",
+    "post_check_at",
+    "post_check_checkin_id",
+    "post_check_missed_at",
+)
+DOSE_COLUMNS = ("patient_ref", *(f"dose_{n}" if n == "id" else n for n in DOSE_FIELDS))
+#: The instruments with a status (validated, scheduled).
+COURSE_INSTRUMENTS = ("phq9", "gad7")
 #: What makes a spreadsheet read a cell as a formula.
 FORMULA_STARTS = frozenset("=+-@")
 
@@ -97,6 +173,7 @@ def checkins_csv(patient: Patient) -> tuple[str, int]:
             row.id,
             row.instrument,
             row.instrument_version,
+            row.language,
             row.completed_at,
             row.received_at,
             row.total,
@@ -112,6 +189,42 @@ def checkins_csv(patient: Patient) -> tuple[str, int]:
     return out.getvalue(), len(rows)
 
 
+def answers_csv(patient: Patient) -> tuple[str, int]:
+    """One row per answer given, in the order asked, with the item's and answer's LOINC codes
+    and the words the patient saw; returns (text, row count)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(ANSWER_COLUMNS)
+    count = 0
+    for row in _checkins(patient):
+        # The words the patient saw: in the language they answered in.
+        definition = surveys.translated(
+            surveys.get_definition(row.instrument, row.instrument_version), row.language
+        )
+        scored = set(definition.scored_item_ids)
+        fixed = [patient.ref, row.id, definition.code, definition.version, row.language]
+        fixed.append(row.completed_at)
+        for order, item in enumerate(definition.items, start=1):
+            value = row.answers.get(item.link_id)
+            if value is None:
+                continue  # not shown (a condition did not hold), or not imported
+            if item.type == "text":
+                answer = [None, value, None]
+            else:
+                option = item.option(int(value))
+                answer = [option.value, option.text, option.loinc]
+            item_part = [order, item.link_id, item.loinc, item.text]
+            check = [item.link_id in scored, row.total, row.severity, row.prorated]
+            writer.writerow([csv_cell(v) for v in (*fixed, *item_part, *answer, *check)])
+            count += 1
+    return out.getvalue(), count
+
+
+def fhir_bundle(patient: Patient) -> tuple[dict, dict]:
+    """The patient's FHIR R4 Bundle and its counts (built by `bundle.build_bundle`)."""
+    return build_bundle(patient, _checkins(patient), active_sessions(patient))
+
+
 def sessions_csv(patient: Patient) -> tuple[str, int]:
     """One row per (not deleted) treatment session; returns (text, row count)."""
     sessions = active_sessions(patient)
@@ -120,94 +233,84 @@ def sessions_csv(patient: Patient) -> tuple[str, int]:
     writer.writerow(SESSION_COLUMNS)
     for s in sessions:
         values = [patient.ref, s.id, s.course_id, s.course.label]
-        values += [getattr(s, name) for name in SESSION_FIELDS]
+        values += [_flat(getattr(s, name)) for name in SESSION_FIELDS]
+        values.append(DRUGS[s.drug][0] if s.drug else None)
+        for kind in CHECKPOINTS:
+            reading = s.checkpoint(kind)
+            values += [_value(reading, name) for name in READING_FIELDS if name != "kind"]
+        values.append(sum(1 for r in s.readings if r.kind == "further"))
         writer.writerow([csv_cell(v) for v in values])
     return out.getvalue(), len(sessions)
 
 
-def _entry(resource: dict) -> dict:
-    return {
-        "fullUrl": f"{fhir.CANONICAL_BASE}/{resource['resourceType']}/{resource['id']}",
-        "resource": resource,
-    }
-
-
-def fhir_bundle(patient: Patient) -> tuple[dict, dict]:
-    """A collection Bundle and counts: Patient, Questionnaires, responses, panels, sessions."""
-    subject = f"Patient/{patient.id}"
-    entries = [
-        _entry(
+def courses_csv(patient: Patient) -> tuple[str, int]:
+    """One row per course and instrument with the status the panel and the chart show (none
+    recorded yet: one row per instrument from the first check-in); returns (text, rows)."""
+    sessions = active_sessions(patient)
+    settings = clinic_rule_settings(patient.clinic)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COURSE_COLUMNS)
+    rows = 0
+    for code in COURSE_INSTRUMENTS:
+        definition = surveys.get_definition(code)
+        points = load_points(patient, definition)
+        threshold = settings.threshold(definition)
+        courses = course_trends(definition, points, sessions, threshold) or [
             {
-                "resourceType": "Patient",
-                "id": str(patient.id),
-                "identifier": [
-                    {"system": f"{fhir.CANONICAL_BASE}/patient-ref", "value": patient.ref}
-                ],
-                "active": patient.status == "active",
+                "id": None,
+                "label": None,
+                "start": None,
+                "end": None,
+                "trend": course_trend(definition, points, None, threshold).to_dict(),
             }
-        )
-    ]
-    checkins = _checkins(patient)
-    for code in sorted({c.instrument for c in checkins}):
-        entries.append(_entry(fhir.questionnaire(surveys.get_definition(code))))
-    counts = {"checkins": 0, "skipped": 0, "sessions": 0}
-    for c in checkins:
-        definition = surveys.get_definition(c.instrument, c.instrument_version)
-        try:
-            score = surveys.score(definition, c.answers)
-            response = fhir.questionnaire_response(
-                definition, str(c.id), c.answers, c.completed_at, subject
-            )
-        except surveys.AnswerError:
-            # Imported prorated check-ins lack items; a QuestionnaireResponse cannot be built.
-            counts["skipped"] += 1
-            continue
-        entries.append(_entry(response))
-        qr_ref = f"QuestionnaireResponse/{response['id']}"
-        entries.append(
-            _entry(
-                fhir.observation(
-                    definition, str(c.id), score, c.answers, c.completed_at, subject, qr_ref
-                )
-            )
-        )
-        counts["checkins"] += 1
+        ]
+        for course in courses:
+            trend = course["trend"]
+            fixed = [patient.ref, course["id"], course["label"], course["start"], course["end"]]
+            values = [*fixed, code, *(trend[name] for name in COURSE_TREND_FIELDS)]
+            writer.writerow([csv_cell(v) for v in values])
+            rows += 1
+    return out.getvalue(), rows
+
+
+def readings_csv(patient: Patient) -> tuple[str, int]:
+    """One row per timed reading of the (not deleted) sessions; returns (text, row count)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(READING_COLUMNS)
+    count = 0
     for s in active_sessions(patient):
-        entries.append(_entry(_administration(s, subject)))
-        counts["sessions"] += 1
-    bundle = {
-        "resourceType": "Bundle",
-        "type": "collection",
-        "timestamp": utcnow().isoformat(),
-        "entry": entries,
-    }
-    return bundle, counts
+        for reading in s.readings:
+            values = [patient.ref, s.id, *(getattr(reading, name) for name in READING_FIELDS)]
+            writer.writerow([csv_cell(v) for v in values])
+            count += 1
+    return out.getvalue(), count
 
 
-def _administration(session, subject: str) -> dict:
-    """A session as a MedicationAdministration (intranasal is esketamine, others ketamine)."""
-    code, display = ROUTES[session.modality]
-    dosage = {"route": {"coding": [{"system": SNOMED, "code": code, "display": display}]}}
-    if session.dose_mg is not None:
-        dosage["dose"] = {
-            "value": float(session.dose_mg),
-            "unit": "mg",
-            "system": UCUM,
-            "code": "mg",
-        }
-    if session.dose_mg_per_kg is not None:
-        dosage["text"] = f"{float(session.dose_mg_per_kg):g} mg/kg"
-    resource = {
-        "resourceType": "MedicationAdministration",
-        "id": str(session.id),
-        "status": "completed",
-        "medicationCodeableConcept": {
-            "text": "esketamine" if session.modality == "intranasal" else "ketamine"
-        },
-        "subject": {"reference": subject},
-        "effectiveDateTime": session.administered_at.isoformat(),
-        "dosage": dosage,
-    }
-    if session.notes:
-        resource["note"] = [{"text": session.notes}]
-    return resource
+def doses_csv(patient: Patient) -> tuple[str, int]:
+    """One row per pre-dose check at home (with the dose it let through, if any), in the
+    order they were checked; returns (text, row count)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(DOSE_COLUMNS)
+    rows = db.session.scalars(
+        db.select(HomeDose)
+        .where(HomeDose.patient_id == patient.id)
+        .order_by(HomeDose.checked_at, HomeDose.id)
+    ).all()
+    for dose in rows:
+        values = [patient.ref, *(_flat(getattr(dose, name)) for name in DOSE_FIELDS)]
+        writer.writerow([csv_cell(v) for v in values])
+    return out.getvalue(), len(rows)
+
+
+def _flat(value):
+    """A list (the concomitant classes) as one cell, ``;``-separated; [] stays "none"."""
+    if isinstance(value, list):
+        return ";".join(value) if value else "none"
+    return value
+
+
+def _value(reading, name: str):
+    return getattr(reading, name) if reading is not None else None

@@ -11,6 +11,7 @@ import surveys
 from surveys import fhir
 
 from ..auth.policy import policy
+from ..checkins.schemas import LANGUAGE
 
 blp = Blueprint(
     "instruments",
@@ -34,6 +35,14 @@ class InstrumentListSchema(Schema):
 
 class FormatQuerySchema(Schema):
     format = fields.String(load_default=None, metadata={"description": "json (default) or fhir"})
+    language = fields.String(
+        load_default=surveys.DEFAULT_LANGUAGE,
+        validate=LANGUAGE,
+        metadata={
+            "description": "The language to ask it in (en, es). An instrument with no verified "
+            "translation in it is answered in English: its `language` says which one."
+        },
+    )
 
 
 @blp.route("")
@@ -51,10 +60,11 @@ class Instrument(MethodView):
     @blp.arguments(FormatQuerySchema, location="query")
     @blp.response(200, description="The definition, or a FHIR R4 Questionnaire.")
     @blp.alt_response(404, description="No such instrument.")
+    @blp.alt_response(422, description="Not a language Waypoint speaks.")
     def get(self, query, code):
         """One instrument's definition: what the app renders and scores against."""
         try:
-            definition = surveys.get_definition(code)
+            definition = surveys.translated(surveys.get_definition(code), query["language"])
         except surveys.UnknownInstrument:
             abort(404, message="No such instrument.")
         wants_fhir = query["format"] == "fhir" or (

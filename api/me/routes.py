@@ -13,7 +13,7 @@ from ..checkins.schemas import CheckinListSchema
 from ..extensions import db
 from ..models import Checkin
 from .operations import open_dues
-from .schemas import MeSchema
+from .schemas import LanguageSchema, MePatchSchema, MeSchema
 
 blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="The patient's own data.")
 
@@ -33,12 +33,29 @@ class Me(MethodView):
             "id": patient.id,
             "display_name": patient.display_name,
             "timezone": patient.timezone,
+            "language": patient.language,
             "clinic": patient.clinic,
             "crisis_resources": patient.clinic.effective_crisis_resources(),
             "next_due": open_dues(patient, limit=5),
             "instruments": list(surveys.all_definitions()),
             "vapid_public_key": current_app.config["VAPID_PUBLIC_KEY"] or None,
         }
+
+
+@blp.route("/language")
+class MyLanguage(MethodView):
+    @policy("patient")
+    @blp.arguments(MePatchSchema)
+    @blp.response(200, LanguageSchema)
+    @blp.alt_response(422, description="Not a language Waypoint speaks (nothing is changed).")
+    def put(self, body):
+        """Keep the app's language on the patient's record: reminders and the server's words
+        to the patient follow it."""
+        patient = current_patient()
+        if patient.language != body["language"]:
+            patient.language = body["language"]
+            record("patient.language", object_type="patient", object_id=patient.id)
+        return {"language": patient.language}
 
 
 @blp.route("/checkins")

@@ -13,7 +13,8 @@ from .base import UTCDateTime, new_uuid, utcnow
 PRIORITIES = ("imminent", "urgent", "high", "routine")
 ALERT_STATUSES = ("open", "acknowledged", "resolved")
 DELIVERY_STATUSES = ("pending", "sent", "failed")
-CHANNELS = ("email", "webhook", "webpush")
+#: "apprise": one of the clinic's Apprise channels (``api.models.channels.ClinicChannel``).
+CHANNELS = ("email", "webhook", "webpush", "apprise")
 #: The rows the open-episode unique index covers.
 OPEN_EPISODE = "status = 'open' AND episode"
 #: The rows the panel's risk-flag index covers.
@@ -55,6 +56,12 @@ class Alert(db.Model):
     checkin_id: Mapped[uuid.UUID | None] = mapped_column(
         sa.ForeignKey("checkins.id", ondelete="CASCADE")
     )
+    #: The case it is dealt with in (``api.pipeline.cases``), set in the transaction that
+    #: raises it; null only if filing it kept racing resolutions (logged; it is notified on
+    #: its own then).
+    case_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
     #: The rule hit's stable key: a replayed evaluation cannot insert a second alert.
     dedupe_key: Mapped[str] = mapped_column(sa.String(200), unique=True)
     rule: Mapped[str] = mapped_column(sa.String(40))
@@ -83,6 +90,9 @@ class Alert(db.Model):
     #: How many further answers were attached, and when the latest of them was given.
     repeats: Mapped[int] = mapped_column(server_default="0")
     latest_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: This alert told the care team of its case (it opened it, raised its priority or
+    #: reopened it; ``api.pipeline.cases``); false: it joined its case quietly, no round 0.
+    notify: Mapped[bool] = mapped_column(server_default=sa.true())
     #: 0 = care team told; 1 = on-call list; 2+ = clinic admins, repeated.
     escalation_level: Mapped[int] = mapped_column(server_default="0")
     #: When the next escalation is due; NULL once acknowledged or for non-escalating priorities.
@@ -133,7 +143,8 @@ class Delivery(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     alert_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("alerts.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(sa.String(20))
-    #: "staff:<id>" or "webhook:clinic"; never an address that could identify a patient.
+    #: "staff:<id>", "webhook:clinic" or "channel:<id>" (a clinic's Apprise channel); never an
+    #: address that could identify a patient.
     recipient: Mapped[str] = mapped_column(sa.String(100))
     #: Escalation level that caused this delivery (0 for the first notification).
     round: Mapped[int] = mapped_column(server_default="0")

@@ -6,6 +6,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from surveys import LANGUAGES
+
 from ..extensions import db
 from ..timebounds import range_check
 from .base import UTCDateTime, utcnow
@@ -27,6 +29,7 @@ class Checkin(db.Model):
             sa.CheckConstraint(range_check(column), name=f"{column}_in_range")
             for column in ("completed_at", "reported_completed_at", "received_at")
         ),
+        sa.CheckConstraint(f"language IN {LANGUAGES}", name="language"),
     )
 
     #: The client-generated UUID: the idempotency key of the submission.
@@ -36,6 +39,8 @@ class Checkin(db.Model):
     clinic_id: Mapped[int] = mapped_column(sa.ForeignKey("clinics.id"))
     instrument: Mapped[str] = mapped_column(sa.String(32))
     instrument_version: Mapped[str] = mapped_column(sa.String(32))
+    #: The language the patient was asked in (surveys.LANGUAGES): the exports keep it.
+    language: Mapped[str] = mapped_column(sa.String(8), server_default="en")
     answers: Mapped[dict] = mapped_column(sa.JSON)
     #: SHA-256 of the canonical submission: a replay with other answers is a 409.
     payload_hash: Mapped[str] = mapped_column(sa.String(64))

@@ -56,6 +56,26 @@ class Clinic(db.Model):
     webhook_url: Mapped[str | None] = mapped_column(sa.String(500))
     webhook_secret: Mapped[str | None] = mapped_column(sa.String(200))
     require_mfa_clinicians: Mapped[bool] = mapped_column(server_default=sa.false())
+    #: The reminder channels the clinic offers its patients, a subset of
+    #: ``channels.REMINDER_CHANNELS`` ("sms" only works with ``reminder_sms_sealed``).
+    reminder_channels: Mapped[list] = mapped_column(
+        sa.JSON, default=lambda: ["webpush", "email"], server_default='["webpush", "email"]'
+    )
+    #: The Apprise URL reminders by text go through (twilio://..., sealed: ``api/sealed.py``),
+    #: and what is shown back of it.
+    reminder_sms_sealed: Mapped[str | None] = mapped_column(sa.Text)
+    reminder_sms_masked: Mapped[str | None] = mapped_column(sa.String(300))
+    #: Reminders name the clinic ("from <name>") only when it chooses: by default they say
+    #: nothing that tells a reader of the phone where the patient is treated.
+    reminder_names_clinic: Mapped[bool] = mapped_column(server_default=sa.false())
+    #: Quiet hours in the patient's own time zone, "HH:MM" (both null: none): a reminder
+    #: falling due inside them waits for their end, unless the slot itself is inside them
+    #: (the patient chose that time). ``surveys.slots.held_by_quiet_hours``.
+    quiet_hours_start: Mapped[str | None] = mapped_column(sa.String(5), server_default="21:00")
+    quiet_hours_end: Mapped[str | None] = mapped_column(sa.String(5), server_default="08:00")
+    #: The rungs its active Apprise channels are told on (``api.channels.operations`` keeps
+    #: it): a clinic without channels costs an urgent alert's first round no query for them.
+    channel_rungs: Mapped[list] = mapped_column(sa.JSON, default=list, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     staff: Mapped[list["StaffUser"]] = relationship(back_populates="clinic")

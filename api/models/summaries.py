@@ -27,17 +27,19 @@ class PatientSummary(db.Model):
     patient_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True
     )
-    #: Any instrument's trend status is "worsening" (surveys.compute_trend).
+    #: Any instrument's status is a worsening one (surveys.WORSENING_STATUSES).
     worsening: Mapped[bool] = mapped_column(server_default=sa.false())
     #: 0-100: the most severe latest band across instruments, scaled by each band list's length.
     severity_rank: Mapped[int] = mapped_column(server_default="0")
-    #: "worsening" if any instrument is, else the PHQ-9's status (else the GAD-7's...).
-    trend_status: Mapped[str | None] = mapped_column(sa.String(20))
+    #: The patient's one status (surveys.summary.patient_status): the most pressing worsening
+    #: if any instrument is worsening, else the PHQ-9's status (else the GAD-7's...).
+    trend_status: Mapped[str | None] = mapped_column(sa.String(32))
     last_checkin_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Start of the current treatment course (its first session), None before any session.
     course_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: {instrument: {latest, latest_at, severity, severity_label, baseline, change, status,
-    #: response, remission, safety_endorsed, n, spark: [recent totals, oldest first]}}
+    #: {instrument: {latest, latest_at, severity, severity_label, baseline, baseline_kind,
+    #: change, status, response_measurable, response, remission, threshold, threshold_basis,
+    #: safety_endorsed, n, spark: [recent totals, oldest first], retake, episode}}
     instruments: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

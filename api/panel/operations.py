@@ -21,23 +21,38 @@ current position. A tampered or foreign cursor is refused.
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 import surveys
+from surveys.courses import position, stored_plan
 
 from ..errors import Malformed
 from ..extensions import db
-from ..models import Alert, CheckinDue, Patient, PatientSummary, TreatmentCourse, TreatmentSession
+from ..forecast.operations import boosters_of
+from ..models import (
+    Alert,
+    BoosterForecast,
+    CheckinDue,
+    Clinic,
+    FollowUp,
+    Patient,
+    PatientSummary,
+    TreatmentCourse,
+    TreatmentSession,
+)
 from ..models.base import utcnow
 from .flags import flagged_patients, flags_of, hold_of
 
-SORTS = ("risk", "name", "last_checkin")
+SORTS = ("risk", "name", "last_checkin", "booster_due")
 NO_ALERT = len(surveys.PRIORITY_ORDER)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+#: Patients without a booster forecast sort after every one with it.
+_NEVER = datetime(9999, 1, 1, tzinfo=UTC)
 TIER_LABELS = {
     0: "Urgent alert",
     1: "High-priority alert",
@@ -48,7 +63,12 @@ TIER_LABELS = {
     6: "No open signal",
 }
 #: The words of a routine tier by the rule of its open routine alerts (the first that applies).
-ROUTINE_RULE_LABELS = {"not_on_track": "Not on track", "missed_checkins": "Check-ins missed"}
+ROUTINE_RULE_LABELS = {
+    "not_on_track": "Not on track",
+    "missed_checkins": "Check-ins missed",
+    "induction_incomplete": "Induction not completed",
+    "booster_overdue": "Booster overdue",
+}
 
 
 class CursorError(Malformed):
@@ -107,7 +127,8 @@ def _base(clinic_id: int, now: datetime, hold):
                 ).label(f"r_{rule}")
                 for rule in ROUTINE_RULE_LABELS
             ),
-            sa.func.min(Alert.created_at).label("oldest_at"),
+            # How long it has waited: since the answer was given (as the inbox counts it).
+            sa.func.min(sa.func.coalesce(Alert.answered_at, Alert.created_at)).label("oldest_at"),
         )
         .where(Alert.clinic_id == clinic_id, Alert.status == "open")
         .group_by(Alert.patient_id)
@@ -141,6 +162,7 @@ def _base(clinic_id: int, now: datetime, hold):
         "risk": [Key(tier), Key(alert_rank), Key(severity, True), Key(Patient.id)],
         "name": [Key(sa.func.lower(Patient.display_name)), Key(Patient.id)],
         "last_checkin": [Key(last, True), Key(Patient.id)],
+        "booster_due": [Key(sa.func.coalesce(BoosterForecast.due_at, _NEVER)), Key(Patient.id)],
     }
     # Narrow columns only: every patient of the clinic goes through the joins and the sort;
     # the page's wide columns (names, the summaries' JSON) are read for its rows alone.
@@ -164,6 +186,7 @@ def _base(clinic_id: int, now: datetime, hold):
         .outerjoin(dues, dues.c.patient_id == Patient.id)
         .outerjoin(safety, safety.c.patient_id == Patient.id)
         .outerjoin(relapse, relapse.c.patient_id == Patient.id)
+        .outerjoin(BoosterForecast, BoosterForecast.patient_id == Patient.id)
         .where(Patient.clinic_id == clinic_id)
     )
     return query, keys, {"overdue": overdue, "has_alerts": alerts.c.patient_id.is_not(None)}
@@ -192,6 +215,9 @@ def panel_page(clinic_id: int, args: dict, q: str | None = None) -> dict:
         query = query.where(PatientSummary.trend_status == args["status"])
     if "overdue" in args:
         query = query.where(flags["overdue"] if args["overdue"] else sa.not_(flags["overdue"]))
+    if "booster_due_within_days" in args:
+        by = now + timedelta(days=args["booster_due_within_days"])
+        query = query.where(BoosterForecast.due_at <= by)
     if "has_open_alerts" in args:
         has = flags["has_alerts"]
         query = query.where(has if args["has_open_alerts"] else sa.not_(has))
@@ -223,9 +249,11 @@ def panel_page(clinic_id: int, args: dict, q: str | None = None) -> dict:
     sessions = _latest_sessions([row.id for row in rows])
     # The flags of the page's flagged rows only: a page without any costs no query.
     risk_flags = flags_of(clinic_id, [row.id for row in rows if row.flagged], now, hold)
+    boosters = boosters_of([row.id for row in rows], now)
     return {
         "items": [
             _row(row, details[row.id], risk_flags.get(row.id, []), sessions.get(row.id), now)
+            | {"booster": boosters.get(row.id)}
             for row in rows
         ],
         "next_cursor": encode_cursor(sort, rows[-1].id) if more else None,
@@ -244,8 +272,15 @@ def _details(patient_ids: list) -> dict:
             Patient.status,
             PatientSummary.trend_status,
             PatientSummary.instruments,
+            FollowUp.last_contact_at,
+            FollowUp.last_contact_result,
+            FollowUp.last_contact_method,
+            FollowUp.next_contact_on,
+            Clinic.timezone,
         )
         .outerjoin(PatientSummary, PatientSummary.patient_id == Patient.id)
+        .outerjoin(FollowUp, FollowUp.patient_id == Patient.id)
+        .join(Clinic, Clinic.id == Patient.clinic_id)
         .where(Patient.id.in_(patient_ids))
     )
     return {row.id: row for row in rows}
@@ -255,56 +290,105 @@ def _latest_sessions(patient_ids: list) -> dict:
     """The latest recorded session of each of ``patient_ids`` with its course, by id (one query).
 
     The course of the latest session is the current one (a new course starts with a session);
-    the session's number counts the course's sessions not deleted. Both lookups are per page
-    row, on the sessions' (patient, time) and course indexes, whatever the clinic's history.
+    the session's number counts the course's sessions not deleted. A window function ranks
+    the page's patients' sessions on the sessions' (patient, time) index, and the count is a
+    correlated subquery on the course index: plain SQL that SQLite runs too (no LATERAL).
     """
     if not patient_ids:
         return {}
     live = TreatmentSession.deleted_at.is_(None)
-    latest = (
-        sa.select(
-            TreatmentSession.course_id, TreatmentSession.administered_at, TreatmentSession.modality
+    rank = (
+        sa.func.row_number()
+        .over(
+            partition_by=TreatmentSession.patient_id,
+            order_by=(TreatmentSession.administered_at.desc(), TreatmentSession.id.desc()),
         )
-        .where(TreatmentSession.patient_id == Patient.id, live)
-        .order_by(TreatmentSession.administered_at.desc(), TreatmentSession.id.desc())
-        .limit(1)
-        .lateral("latest")
+        .label("rank")
     )
+    ranked = (
+        sa.select(
+            TreatmentSession.patient_id,
+            TreatmentSession.course_id,
+            TreatmentSession.administered_at,
+            TreatmentSession.modality,
+            rank,
+        )
+        .where(TreatmentSession.patient_id.in_(patient_ids), live)
+        .subquery("ranked")
+    )
+    counted = TreatmentSession.__table__.alias("counted")
     number = (
-        sa.select(sa.func.count().label("n"))
-        .where(TreatmentSession.course_id == latest.c.course_id, live)
-        .lateral("number")
+        sa.select(sa.func.count())
+        .where(counted.c.course_id == ranked.c.course_id, counted.c.deleted_at.is_(None))
+        .scalar_subquery()
     )
     rows = db.session.execute(
         sa.select(
-            Patient.id,
-            latest.c.course_id,
+            ranked.c.patient_id.label("id"),
+            ranked.c.course_id,
             TreatmentCourse.label,
-            number.c.n,
-            latest.c.administered_at,
-            latest.c.modality,
+            TreatmentCourse.plan,
+            Clinic.timezone,
+            number.label("n"),
+            ranked.c.administered_at,
+            ranked.c.modality,
         )
         .select_from(
-            sa.join(Patient, latest, sa.true())
-            .join(number, sa.true())
-            .join(TreatmentCourse, TreatmentCourse.id == latest.c.course_id)
+            sa.join(ranked, TreatmentCourse, TreatmentCourse.id == ranked.c.course_id)
+            .join(Patient, Patient.id == ranked.c.patient_id)
+            .join(Clinic, Clinic.id == Patient.clinic_id)
         )
-        .where(Patient.id.in_(patient_ids))
+        .where(ranked.c.rank == 1)
     )
     return {row.id: row for row in rows}
 
 
 def _treatment(session, now: datetime) -> dict | None:
-    """The row's treatment context from its latest session, None before any is recorded."""
+    """The row's treatment context from its latest session, None before any is recorded;
+    with the course plan's phase and next session due where the course has a plan."""
     if session is None:
         return None
-    return {
+    context = {
         "course_id": session.course_id,
         "course_label": session.label,
         "session_number": int(session.n),
         "last_session_at": session.administered_at,
         "days_since_last_session": max(0, (now - session.administered_at).days),
         "modality": session.modality,
+        "phase": None,
+        "next_session_due_on": None,
+        "next_session_overdue_days": None,
+    }
+    plan = stored_plan(session.plan)
+    if plan is not None:
+        tz = ZoneInfo(session.timezone)
+        last = session.administered_at.astimezone(tz).date()
+        at = position(plan, int(session.n), last, now.astimezone(tz).date())
+        if at.phase is not None:
+            context["phase"] = at.phase.name
+            context["next_session_due_on"] = at.next_due_on
+            context["next_session_overdue_days"] = at.days_overdue
+    return context
+
+
+def _follow_up(details, now: datetime) -> dict | None:
+    """The row's last contact and next planned one; None before either exists."""
+    if details.last_contact_at is None and details.next_contact_on is None:
+        return None
+    today = now.astimezone(ZoneInfo(details.timezone)).date()
+    next_on, last = details.next_contact_on, details.last_contact_at
+    # Reached on or after the planned day: that follow-up happened (an attempt is not one).
+    contacted_since = (
+        details.last_contact_result == "reached"
+        and next_on is not None
+        and last.astimezone(ZoneInfo(details.timezone)).date() >= next_on
+    )
+    return {
+        "last_contact_at": last,
+        "last_contact_result": details.last_contact_result,
+        "last_contact_method": details.last_contact_method,
+        "next_contact_on": next_on,
+        "next_contact_overdue": next_on is not None and next_on < today and not contacted_since,
     }
 
 
@@ -334,4 +418,5 @@ def _row(row, details, risk_flags, session, now: datetime) -> dict:
         "risk": {"tier": row.tier, "label": _tier_label(row)},
         "risk_flags": risk_flags,
         "treatment": _treatment(session, now),
+        "follow_up": _follow_up(details, now),
     }

@@ -11,6 +11,10 @@ class PanelArgsSchema(Schema):
     status = fields.String(validate=validate.OneOf(TREND_STATUSES))
     overdue = fields.Boolean()
     has_open_alerts = fields.Boolean()
+    booster_due_within_days = fields.Integer(
+        validate=validate.Range(0, 56),
+        metadata={"description": "Only patients whose booster forecast is due by then."},
+    )
     include_discharged = fields.Boolean(load_default=False)
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
     cursor = fields.String(validate=validate.Length(max=1000))
@@ -71,6 +75,42 @@ class PanelTreatmentSchema(Schema):
     last_session_at = fields.DateTime()
     days_since_last_session = fields.Integer()
     modality = fields.String()
+    phase = fields.String(
+        allow_none=True,
+        metadata={"description": "induction | continuation | maintenance; null: no plan."},
+    )
+    next_session_due_on = fields.Date(
+        allow_none=True, metadata={"description": "From the course's plan (clinic's date)."}
+    )
+    next_session_overdue_days = fields.Integer(allow_none=True)
+
+
+class PanelFollowUpSchema(Schema):
+    """The latest contact logged on one of the patient's cases, and the next one planned."""
+
+    last_contact_at = fields.DateTime(allow_none=True)
+    last_contact_result = fields.String(
+        allow_none=True, metadata={"description": "reached | tried | left_message."}
+    )
+    last_contact_method = fields.String(allow_none=True)
+    next_contact_on = fields.Date(
+        allow_none=True,
+        metadata={"description": "The next contact planned when a case was last resolved."},
+    )
+    next_contact_overdue = fields.Boolean(
+        metadata={
+            "description": "The planned day has passed and the patient has not been reached since."
+        }
+    )
+
+
+class PanelBoosterSchema(Schema):
+    due_at = fields.DateTime(allow_none=True)
+    due_low_at = fields.DateTime(allow_none=True)
+    due_high_at = fields.DateTime(allow_none=True)
+    words = fields.String(
+        metadata={"description": "Booster likely due in about N days (range): decision support."}
+    )
 
 
 class PanelRowSchema(Schema):
@@ -85,7 +125,11 @@ class PanelRowSchema(Schema):
     overdue = fields.Boolean()
     open_alerts = fields.Dict(keys=fields.String(), values=fields.Integer())
     oldest_open_alert_at = fields.DateTime(
-        allow_none=True, metadata={"description": "When the oldest open alert was raised."}
+        allow_none=True,
+        metadata={
+            "description": "Since when the oldest open alert has waited: the time its answer "
+            "was given (as the inbox counts it), or when it was raised if no answer raised it."
+        },
     )
     risk = fields.Nested(PanelRiskSchema)
     risk_flags = fields.List(fields.Nested(RiskFlagSchema))
@@ -93,6 +137,16 @@ class PanelRowSchema(Schema):
         PanelTreatmentSchema,
         allow_none=True,
         metadata={"description": "None before any session is recorded."},
+    )
+    booster = fields.Nested(
+        PanelBoosterSchema,
+        allow_none=True,
+        metadata={"description": "The booster forecast (docs/clinical.md); None without one."},
+    )
+    follow_up = fields.Nested(
+        PanelFollowUpSchema,
+        allow_none=True,
+        metadata={"description": "None before any contact is logged or follow-up planned."},
     )
 
 

@@ -11,6 +11,10 @@ screen still shows the QR code and the link to copy.
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
+
+import surveys
 
 from ..auth.principal import hash_token
 from ..boundary import after_commit
@@ -23,7 +27,6 @@ from ..qr import qr_svg
 from ..queue import publish
 
 INVITE_QUEUE = "default"
-SUBJECT = "Your invitation to Waypoint"
 
 
 def invite_body(invite_url: str) -> dict:
@@ -42,6 +45,10 @@ def token_of(invite_url: str) -> str | None:
     if not invite_url.startswith(prefix):
         return None
     token = invite_url[len(prefix) :]
+    # /join/{language}/{token} when the patient's language is chosen (create_invite).
+    language, _, rest = token.partition("/")
+    if rest and language in surveys.LANGUAGES:
+        token = rest
     return token if token and "/" not in token and "?" not in token else None
 
 
@@ -88,14 +95,22 @@ def email_invite(patient: Patient, invite_url: str) -> str:
 
 def invite_email(invite_url: str, expires_at: datetime) -> tuple[str, str]:
     """(subject, text) of the email that carries a patient's invite link."""
-    until = expires_at.strftime("%d %B %Y")
+    # In the patient's language when the caller set it (worker/tasks/invites.py, api.i18n).
+    english = get_locale() is None or get_locale().language == "en"
+    until = expires_at.strftime("%d %B %Y") if english else format_date(expires_at, "long")
     text = (
-        "Hello,\n\n"
-        "Your care team invited you to Waypoint, the app for your short check-ins between "
-        "visits.\n\n"
-        "Open this link on your phone to start (it works once, until "
-        f"{until}):\n\n{invite_url}\n\n"
-        "If the link has stopped working, ask your care team for a new one.\n\n"
-        "If you did not expect this message, you can ignore it.\n"
+        _("Hello,")
+        + "\n\n"
+        + _(
+            "Your care team invited you to Waypoint, the app for your short check-ins "
+            "between visits."
+        )
+        + "\n\n"
+        + _("Open this link on your phone to start (it works once, until %(until)s):", until=until)
+        + f"\n\n{invite_url}\n\n"
+        + _("If the link has stopped working, ask your care team for a new one.")
+        + "\n\n"
+        + _("If you did not expect this message, you can ignore it.")
+        + "\n"
     )
-    return SUBJECT, text
+    return _("Your invitation to Waypoint"), text

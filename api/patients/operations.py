@@ -29,6 +29,7 @@ def enrol_patient(
     display_name: str,
     timezone: str | None = None,
     email: str | None = None,
+    language: str | None = None,
     schedule: dict | None = None,
     care_team: list[StaffUser] | None = None,
 ) -> Patient:
@@ -38,6 +39,7 @@ def enrol_patient(
         ref=new_ref(clinic.id),
         display_name=display_name,
         email=email,
+        language=language,
         timezone=timezone or clinic.timezone,
         schedule=schedule or dict(DEFAULT_SCHEDULE),
         care_team=list(care_team or []),
@@ -62,7 +64,7 @@ def care_team_members(clinic_id: int, ids: list[int]) -> list[StaffUser]:
 def update_patient(patient: Patient, body: dict) -> list[str]:
     """Apply a clinician's edit (schedule, care team, discharge...); return changed fields."""
     changed = []
-    for name in ("display_name", "email", "timezone", "schedule"):
+    for name in ("display_name", "email", "timezone", "language", "schedule"):
         if name in body and getattr(patient, name) != body[name]:
             setattr(patient, name, body[name])
             changed.append(name)

@@ -49,6 +49,7 @@ class Patients(MethodView):
             display_name=body["display_name"],
             timezone=body["timezone"],
             email=body["email"],
+            language=body["language"],
             care_team=team,
         )
         invite_url = create_invite(patient, principal.staff)
@@ -83,6 +84,7 @@ PATIENT_FIELDS = (
     "display_name",
     "email",
     "timezone",
+    "language",
     "status",
     "schedule",
     "created_at",

@@ -7,6 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from surveys.slots import MIN_SPACING_DAYS
 
 from ..checkins.followups import ASQ_RESULT_VALUES
+from ..checkins.schemas import LANGUAGE
 from ..models.patients import PATIENT_STATUSES
 from ..schemas import SCHEDULE_INSTRUMENTS, PatchSchema
 
@@ -20,6 +21,12 @@ class PatientInSchema(Schema):
     display_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
     timezone = fields.String(load_default=None, allow_none=True, validate=TIMEZONE)
+    language = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=LANGUAGE,
+        metadata={"description": "The app's language (en, es); null: the phone's language."},
+    )
     care_team = fields.List(
         fields.Integer(validate=validate.Range(1, 2**31 - 1)),
         load_default=list,
@@ -33,6 +40,7 @@ class PatientOutSchema(Schema):
     display_name = fields.String()
     email = fields.String(allow_none=True)
     timezone = fields.String()
+    language = fields.String(allow_none=True)
     status = fields.String()
     schedule = fields.Dict()
     care_team = fields.Function(lambda p: [s.id for s in p.care_team])
@@ -92,6 +100,7 @@ class PatientPatchSchema(PatchSchema):
     display_name = fields.String(validate=validate.Length(min=1, max=200))
     email = fields.Email(allow_none=True, validate=validate.Length(max=254))
     timezone = fields.String(validate=TIMEZONE)
+    language = fields.String(allow_none=True, validate=LANGUAGE)
     schedule = fields.Nested(ScheduleSchema)
     care_team = fields.List(
         fields.Integer(strict=True, validate=validate.Range(1, 2**31 - 1)),

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import surveys
-from surveys.rules import CHECKIN_ONLY_RULES, is_red_flag
+from surveys.rules import CHECKIN_ONLY_RULES, is_red_flag, priority_rank
 
 from ..checkins.answers import safety_answer_rows
 from ..extensions import db
 from ..models import Alert, AlertEvent, Checkin, Patient
 from ..models.base import dialect_insert, new_uuid, utcnow
+from .cases import file_alert
 from .notify import escalation_deadline
 
 log = logging.getLogger("waypoint.pipeline")
@@ -61,7 +62,9 @@ def raise_alerts(
     """
     created = []
     now = utcnow()
-    for hit in hits:
+    # The most pressing first: it opens the patient's case and is the one notification of
+    # the others it raises with it (api.pipeline.cases).
+    for hit in sorted(hits, key=lambda h: priority_rank(h.priority)):
         if hit.rule in EPISODE_RULES:
             answered = Answered(answered_at, received_at, safety_answers)
             alert = _raise_episode(patient, hit, checkin_id, answered, now)
@@ -126,7 +129,9 @@ def _insert(patient, hit, checkin_id, answered: Answered, now, *, episode: bool)
             detail={"rule": hit.rule, "priority": hit.priority},
         )
     )
-    return db.session.get(Alert, alert_id)
+    alert = db.session.get(Alert, alert_id)
+    file_alert(patient, alert, now)
+    return alert
 
 
 def _raise_episode(patient, hit, checkin_id, answered: Answered, now) -> Alert | None:

@@ -56,7 +56,8 @@ def evaluate(checkin_id: uuid.UUID, now: datetime) -> dict:
         deliveries.setdefault(queue, []).extend(ids)
     db.session.flush()
     # The panel's trend columns: the API inserts check-ins without refreshing them.
-    store_summary(db.session.connection(), patient.id, record)
+    thresholds = clinic_rule_settings(patient.clinic).thresholds()
+    store_summary(db.session.connection(), patient.id, record, thresholds)
     log.info("check-in %s evaluated: %d new alert(s)", checkin.id, len(created))
     return {"status": "evaluated", "alerts": len(created), "deliveries": deliveries}
 

@@ -22,10 +22,15 @@ QUEUES = ("urgent", "periodic", "default", "planning", "bulk")
 EVALUATE_CHECKIN = "waypoint.evaluate_checkin"
 SEND_DELIVERY = "waypoint.send_delivery"
 SEND_REMINDER = "waypoint.send_reminder"
+#: A retry (or the reconciler's re-publish) of one reminder delivery (worker/tasks/reminders.py).
+SEND_REMINDER_DELIVERY = "waypoint.send_reminder_delivery"
+REQUEUE_REMINDERS = "waypoint.requeue_reminders"
 RECONCILE = "waypoint.reconcile"
 ESCALATE_ALERTS = "waypoint.escalate_alerts"
 RUN_SCHEDULES = "waypoint.run_schedules"
 PLAN_SCHEDULES = "waypoint.plan_schedules"
+#: Each clinic's own booster-forecast prior refitted to its pooled history (daily).
+REFIT_FORECAST_PRIORS = "waypoint.refit_forecast_priors"
 ESCALATE_BATCH = "waypoint.escalate_batch"
 REQUEUE_CHECKINS = "waypoint.requeue_checkins"
 REQUEUE_DELIVERIES = "waypoint.requeue_deliveries"

@@ -17,7 +17,7 @@ from surveys.rules import CHECKIN_ONLY_RULES
 from ..checkins.answers import safety_answer_rows
 from ..extensions import db
 from ..models import Alert, Checkin, CheckinPartial, Patient
-from ..queue import publish
+from ..queue import broker_marked_down, publish
 from .alerts import raise_alerts, raise_checkin_alerts
 from .fairness import paced
 from .notify import notify_first_round
@@ -48,7 +48,8 @@ def checkin_stored(
         _join_partial_alerts(patient, checkin.id)
     queue = evaluation_queue(checkin, repeat=bool(hits) and not alerts)
     # The first round too: the care team hears of item 9 even if the evaluation is slow.
-    _notify_after_commit(alerts, now, after_commit, (EVALUATE_CHECKIN, [str(checkin.id)], queue))
+    evaluation = (EVALUATE_CHECKIN, [str(checkin.id)], queue)
+    _notify_after_commit(patient, alerts, now, after_commit, evaluation)
 
 
 def partial_hits(
@@ -82,23 +83,31 @@ def partial_stored(
         received_at=partial.received_at,
         safety_answers=safety_answer_rows(definition, partial.answers),
     )
-    _notify_after_commit(alerts, now, after_commit)
+    _notify_after_commit(patient, alerts, now, after_commit)
 
 
-def _notify_after_commit(alerts, now: datetime, after_commit, *then) -> None:
-    """Plan round 0 of ``alerts`` (flushes) and publish its sends after the commit, paced per
-    clinic and stamped as published (``api.pipeline.outbox``), then the ``then`` messages:
-    the notifications first, they are what tells a person."""
-    deliveries = notify_first_round(alerts, now)
+def _notify_after_commit(patient: Patient, alerts, now: datetime, after_commit, *then) -> None:
+    """Plan round 0 of the ``patient``'s ``alerts`` (flushes) and publish its sends after the
+    commit, paced per clinic and stamped as published (``api.pipeline.outbox``), then the
+    ``then`` messages: the notifications first, they are what tells a person.
+
+    The alert's request waits on each statement here before it publishes: what is known
+    (the clinic, the publish time) is not read or written again.
+    """
+    # Inserted as published now, in this transaction: the reconciler leaves the sends alone
+    # while their messages may still be queued. A send that pacing holds back is stamped for
+    # when its countdown ends (one UPDATE, for a clinic's burst only): held, not stale. While
+    # this process skips the broker nothing is published: not stamped, sent at the next tick.
+    app = current_app._get_current_object()
+    published = not broker_marked_down(app)
+    deliveries = notify_first_round(alerts, now, published_at=now if published else None)
     ids = sum(deliveries.values(), [])
-    countdowns = paced(ids, now)
-    # Recorded in this transaction (one UPDATE): the reconciler leaves the sends alone while
-    # their messages may still be queued or held by their countdown.
-    stamp_deliveries(ids, now, countdowns)
+    countdowns = paced(ids, now, clinic_id=patient.clinic_id)
+    if published:
+        stamp_deliveries([i for i in ids if countdowns.get(i)], now, countdowns)
     messages = delivery_messages(deliveries, countdowns)
     messages += then
     if messages:
-        app = current_app._get_current_object()
         after_commit(lambda: publish(app, messages))
 
 
@@ -119,3 +128,25 @@ def _join_partial_alerts(patient: Patient, checkin_id) -> None:
         .values(checkin_id=checkin_id)
         .execution_options(synchronize_session=False)
     )
+
+
+def alerts_raised(patient: Patient, alerts, now: datetime, after_commit) -> None:
+    """Plan round 0 of alerts a patient's request raised (flushes) and publish their sends
+    after the commit, as a check-in's safety alerts are (a dose held at home, a misuse sign)."""
+    _notify_after_commit(patient, alerts, now, after_commit)
+
+
+def session_vitals_stored(patient: Patient, session_id, reason: str | None, now, after_commit):
+    """Raise a monitored session's urgent-readings alert with its first round of sends.
+
+    One alert per session (key ``session:{id}:session_vitals``): a correction that adds
+    another urgent reading joins nothing new, and the alert opens or joins the patient's
+    case (``api.pipeline.cases``) like any other. ``reason`` None: nothing is urgent.
+    """
+    if reason is None:
+        return
+    hit = surveys.RuleHit(
+        f"session:{session_id}:session_vitals", "session_vitals", "urgent", reason
+    )
+    alerts = raise_alerts(patient, [hit], answered_at=now, received_at=now)
+    _notify_after_commit(patient, alerts, now, after_commit)

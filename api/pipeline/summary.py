@@ -8,7 +8,8 @@ evaluation stores it for each new check-in (``api.pipeline.evaluate``): the chec
 itself never pays for it, and the panel follows within the evaluation's seconds.
 
 Storing a summary also raises the patient's relapse flags (``RiskFlag``): a settled latest
-total the reliable-change threshold above the lowest ever, once per lowest score. They stay
+total the clinic's change threshold above the lowest ever (at least the retest interval
+earlier), once per lowest score. They stay
 until a person dismisses them (``api.panel.flags``); a new course does not touch them.
 """
 
@@ -20,9 +21,11 @@ import sqlalchemy as sa
 from surveys.summary import PatientRecord, summarise, trend_points
 
 from ..extensions import db
-from ..models import Checkin, Patient, TreatmentSession
+from ..forecast.operations import store_forecast
+from ..models import Checkin, Clinic, Patient, TreatmentSession
 from ..models.base import dialect_insert, utcnow
 from ..models.summaries import PatientSummary, RiskFlag
+from .settings import stored_rule_settings
 
 #: What a trend point is read from, in the order ``trend_points`` unpacks it.
 POINT_COLUMNS = (
@@ -59,14 +62,33 @@ def read_record(connection: sa.Connection, patient_id) -> PatientRecord | None:
     return PatientRecord(trend_points(rows), [(s.course_id, s.administered_at) for s in sessions])
 
 
-def store_summary(connection: sa.Connection, patient_id, record: PatientRecord) -> None:
-    """Compute the summary from ``record`` (read under its lock) and upsert it."""
+def clinic_thresholds(connection: sa.Connection, patient_id) -> dict[str, int]:
+    """The change thresholds of the patient's clinic, by instrument (its rule settings)."""
+    clinic_id, stored = connection.execute(
+        sa.select(Clinic.id, Clinic.rule_settings)
+        .join(Patient, Patient.clinic_id == Clinic.id)
+        .where(Patient.id == patient_id)
+    ).one()
+    return stored_rule_settings(clinic_id, stored).thresholds()
+
+
+def store_summary(
+    connection: sa.Connection,
+    patient_id,
+    record: PatientRecord,
+    thresholds: dict[str, int] | None = None,
+) -> None:
+    """Compute the summary from ``record`` (read under its lock) and upsert it; pass the
+    clinic's ``thresholds`` where they are at hand (else they are read)."""
     courses = record.courses
-    values = summarise(record.points, courses[-1].start if courses else None)
+    if thresholds is None:
+        thresholds = clinic_thresholds(connection, patient_id)
+    values = summarise(record.points, courses[-1] if courses else None, thresholds)
     values["updated_at"] = utcnow()
     insert = dialect_insert(PatientSummary, connection).values(patient_id=patient_id, **values)
     connection.execute(insert.on_conflict_do_update(index_elements=["patient_id"], set_=values))
     raise_relapse_flags(connection, patient_id, values["instruments"], values["updated_at"])
+    store_forecast(connection, patient_id, record, values["updated_at"])
 
 
 def raise_relapse_flags(connection: sa.Connection, patient_id, instruments: dict, now) -> None:

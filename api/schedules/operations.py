@@ -8,10 +8,12 @@ harmless.
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from surveys.slots import Slot, plan_slots
+import sqlalchemy as sa
+
+from surveys.slots import SPACED, Slot, plan_slots, pre_treatment_slots
 
 from ..extensions import db
-from ..models import Checkin, CheckinDue, Patient, TreatmentSession
+from ..models import Checkin, CheckinDue, Patient, TreatmentCourse, TreatmentSession
 from ..models.base import dialect_insert
 from ..models.patients import DEFAULT_SCHEDULE
 from ..pipeline.settings import clinic_rule_settings
@@ -81,6 +83,7 @@ def replan_patients(patients: list[Patient], now: datetime) -> int:
             kept.setdefault(row.patient_id, {}).setdefault(row.instrument, []).append(row.due_at)
     plans: dict = {}
     sessions = _recent_sessions(active, now)
+    planned = _pre_treatment(active, kept, spacing, now)
     for patient in active:
         schedule = effective_schedule(patient)
         since = _since(patient, schedule, now)
@@ -93,6 +96,7 @@ def replan_patients(patients: list[Patient], now: datetime) -> int:
             now + HORIZON,
             spacing_days=spacing[patient.id],
             kept=kept.get(patient.id, {}),
+            pre_treatment=planned.get(patient.id, ()),
         )
     wanted = {(pid, s.instrument, s.due_at) for pid, slots in plans.items() for s in slots}
     stale = [
@@ -143,6 +147,61 @@ def _since(patient: Patient, schedule: dict, now: datetime) -> datetime:
     if schedule.get("since"):
         since = max(since, datetime.fromisoformat(schedule["since"]))
     return since
+
+
+def _pre_treatment(patients: list[Patient], kept: dict, spacing: dict, now: datetime) -> dict:
+    """The pre-treatment slots of each patient's planned courses (``surveys.slots``), by id.
+
+    A course planned before its first session (``planned_start_at`` ahead, no session yet)
+    makes each of the patient's scheduled PHQ-9 / GAD-7 due before it, unless one was
+    answered in the 14 days before the planned start: its baseline. Two reads for the batch.
+    """
+    live = sa.exists().where(
+        TreatmentSession.course_id == TreatmentCourse.id, TreatmentSession.deleted_at.is_(None)
+    )
+    courses = db.session.execute(
+        sa.select(
+            TreatmentCourse.patient_id, TreatmentCourse.created_at, TreatmentCourse.planned_start_at
+        ).where(
+            TreatmentCourse.patient_id.in_([p.id for p in patients]),
+            TreatmentCourse.planned_start_at > now,
+            ~live,
+        )
+    ).all()
+    if not courses:
+        return {}
+    answered = {
+        (row.patient_id, row.instrument): row.at
+        for row in db.session.execute(
+            sa.select(
+                Checkin.patient_id,
+                Checkin.instrument,
+                sa.func.max(Checkin.completed_at).label("at"),
+            )
+            .where(
+                Checkin.patient_id.in_({c.patient_id for c in courses}),
+                Checkin.instrument.in_(SPACED),
+                Checkin.total.is_not(None),
+            )
+            .group_by(Checkin.patient_id, Checkin.instrument)
+        )
+    }
+    schedules = {p.id: effective_schedule(p) for p in patients}
+    out: dict = {}
+    for course in courses:
+        pid = course.patient_id
+        wanted = [c for c in SPACED if c in (schedules[pid].get("cadence_instruments") or [])]
+        out.setdefault(pid, []).extend(
+            pre_treatment_slots(
+                wanted or ["phq9"],
+                course.created_at,
+                course.planned_start_at,
+                {code: answered[(pid, code)] for code in SPACED if (pid, code) in answered},
+                kept.get(pid, {}),
+                spacing[pid],
+            )
+        )
+    return out
 
 
 def _recent_sessions(patients: list[Patient], now: datetime) -> dict:

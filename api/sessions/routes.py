@@ -9,8 +9,15 @@ from ..audit import record
 from ..auth.policy import clinic_patient_or_404, policy, require_principal
 from ..extensions import db
 from ..models import Patient, TreatmentSession
+from ..pipeline.settings import clinic_rule_settings
 from ..trend.operations import active_sessions, course_trends, load_points
-from .operations import create_session, delete_session, update_session
+from .operations import (
+    clinic_thresholds,
+    create_session,
+    delete_session,
+    planned_courses,
+    update_session,
+)
 from .schemas import (
     TreatmentSessionInSchema,
     TreatmentSessionListSchema,
@@ -51,15 +58,24 @@ class PatientSessions(MethodView):
         patient = clinic_patient_or_404(patient_id)
         sessions = active_sessions(patient)
         definition = surveys.get_definition("phq9")
-        courses = course_trends(definition, load_points(patient, definition), sessions)
+        threshold = clinic_rule_settings(patient.clinic).threshold(definition)
+        courses = course_trends(definition, load_points(patient, definition), sessions, threshold)
         record("session.list", object_type="patient", object_id=patient.id, count=len(sessions))
-        return {"items": sessions, "courses": courses}
+        return {
+            "items": sessions,
+            "courses": courses,
+            "planned": planned_courses(patient),
+            "thresholds": clinic_thresholds(patient),
+        }
 
     @policy("staff")
     @blp.arguments(TreatmentSessionInSchema)
     @blp.response(201, TreatmentSessionOutSchema)
     def post(self, body, patient_id):
-        """Record a session: time, route, dose, blood pressure, dissociation, notes, course."""
+        """Record a monitored session: drug, route, dose, timed readings, sedation,
+        dissociation, breathing, monitoring times, concomitant medication, adverse events.
+        A reading past the clinic's urgent line alerts the on-site team; an esketamine
+        session gets its REMS record, due in 7 days."""
         patient = clinic_patient_or_404(patient_id)
         row = create_session(patient, body, require_principal().staff)
         record(

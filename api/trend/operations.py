@@ -1,16 +1,18 @@
 """One patient's trend of one instrument, with sessions and courses, for the chart.
 
-The maths is ``surveys.compute_trend``: the current course starts at its first session
-(else at the first check-in), and each earlier course is measured up to the next one's start.
+The maths is ``surveys.summary.course_trend``, the panel's and the reports' too: the current
+course starts at its first session (else at the first check-in), each earlier course is
+measured up to the next one's start, by the clinic's change threshold.
 """
 
 from sqlalchemy.orm import joinedload
 
 import surveys
-from surveys.summary import Course, courses_of, trend_points
+from surveys.summary import course_trend, courses_of, trend_points
 
 from ..extensions import db
 from ..models import Checkin, Patient, TreatmentSession
+from ..pipeline.settings import clinic_rule_settings
 from ..pipeline.summary import POINT_COLUMNS
 
 
@@ -24,18 +26,12 @@ def active_sessions(patient: Patient) -> list[TreatmentSession]:
     ).all()
 
 
-def course_trend(definition, points, course: Course) -> surveys.Trend:
-    """One course's trend: its points from its start up to the next course's."""
-    span = [p for p in points if course.end is None or p.at < course.end]
-    return surveys.compute_trend(definition, span, course.start)
-
-
-def course_trends(definition, points, sessions) -> list[dict]:
+def course_trends(definition, points, sessions, threshold: int | None = None) -> list[dict]:
     """Each course (oldest first) with its trend over its own span."""
     labels = {s.course_id: s.course.label for s in sessions}
     out = []
     for course in courses_of((s.course_id, s.administered_at) for s in sessions):
-        trend = course_trend(definition, points, course)
+        trend = course_trend(definition, points, course, threshold)
         out.append(
             {
                 "id": course.id,
@@ -67,15 +63,18 @@ def patient_trend(patient: Patient, definition: surveys.Definition) -> dict:
     """Points, bands, sessions, courses and the current course's trend of one instrument."""
     points = load_points(patient, definition)
     sessions = active_sessions(patient)
-    courses = course_trends(definition, points, sessions)
+    threshold = clinic_rule_settings(patient.clinic).threshold(definition)
+    courses = course_trends(definition, points, sessions, threshold)
     # The last course spans every point from its start: its trend is the current one.
     current = (
-        courses[-1]["trend"] if courses else surveys.compute_trend(definition, points).to_dict()
+        courses[-1]["trend"]
+        if courses
+        else course_trend(definition, points, None, threshold).to_dict()
     )
-    baseline = current["baseline"]
     response_line = None
-    if baseline and definition.response_percent is not None:
-        response_line = baseline * (100 - definition.response_percent) / 100
+    # Lines are drawn only where response and remission can be counted (baseline > 9).
+    if current["response_measurable"] and definition.response_percent is not None:
+        response_line = current["baseline"] * (100 - definition.response_percent) / 100
     return {
         "instrument": definition.code,
         "title": definition.short_title,
@@ -89,7 +88,8 @@ def patient_trend(patient: Patient, definition: surveys.Definition) -> dict:
         "courses": courses,
         "trend": current,
         "response_line": response_line,
-        "remission_below": definition.remission_below,
+        "remission_below": definition.remission_below if current["response_measurable"] else None,
+        "measurable_above": definition.measurable_above,
     }
 
 

@@ -2,10 +2,12 @@
 
 from marshmallow import Schema, fields, validate
 
+import surveys
+
 from ..schemas import SCHEDULE_INSTRUMENTS
 from ..sessions.schemas import TreatmentCourseOutSchema, TreatmentSessionOutSchema
 
-TREND_STATUSES = ("worsening", "remission", "response", "improving", "no_change")
+TREND_STATUSES = surveys.STATUSES
 
 
 #: What the chart draws: the scheduled validated instruments and the daily mood rating (its
@@ -69,5 +71,13 @@ class TrendOutSchema(Schema):
     sessions = fields.List(fields.Nested(TreatmentSessionOutSchema))
     courses = fields.List(fields.Nested(TreatmentCourseOutSchema))
     trend = fields.Dict(metadata={"description": "surveys.Trend of the current course."})
-    response_line = fields.Float(allow_none=True)
-    remission_below = fields.Integer(allow_none=True)
+    response_line = fields.Float(
+        allow_none=True, metadata={"description": "None when the baseline is not measurable."}
+    )
+    remission_below = fields.Integer(
+        allow_none=True, metadata={"description": "None when the baseline is not measurable."}
+    )
+    measurable_above = fields.Integer(
+        allow_none=True,
+        metadata={"description": "Response and remission count from a baseline above this."},
+    )

@@ -49,6 +49,14 @@ export async function renderAddPatient(main, me) {
     autocomplete: "off",
     placeholder: "America/New_York",
   });
+  // The patient app's language: the invite opens in it (the app's switch can change it later).
+  const language = h(
+    "select",
+    { id: "new-language", name: "language" },
+    h("option", { value: "" }, "The phone's language"),
+    h("option", { value: "en" }, "English"),
+    h("option", { value: "es", lang: "es" }, "Español (Spanish)"),
+  );
   const team = staffList.items
     .filter((member) => member.active)
     .map((member) =>
@@ -85,6 +93,12 @@ export async function renderAddPatient(main, me) {
         zone,
         "Where the patient lives, for when check-ins fall due. Empty: the clinic's.",
       ),
+      field(
+        "new-language",
+        "App language",
+        language,
+        "The language of the patient's app and reminders; empty: the phone's own (English or Spanish).",
+      ),
       h(
         "datalist",
         { id: "timezones" },
@@ -106,6 +120,7 @@ export async function renderAddPatient(main, me) {
       display_name: name.value.trim(),
       email: email.value.trim() || null,
       timezone: zone.value.trim() || null,
+      language: language.value || null,
       care_team: [...form.querySelectorAll("fieldset input:checked")].map((b) => Number(b.value)),
     };
     save.disabled = true;

@@ -1,21 +1,37 @@
-// The alert inbox: the clinic's alerts by priority and waiting time, a page at a time, with
-// how many there are in all and open by priority; acknowledge with a note.
+// The alert inbox: the clinic's cases (a patient's alerts of one episode, dealt with as one)
+// by priority and waiting time, a page at a time, with how many there are in all and open by
+// priority; acknowledge, log calls and resolve on each card.
 
 import { request } from "/pwa/js/api.js";
 import { h, show } from "/pwa/js/dom.js";
-import { alertCard } from "./alert_card.js";
+import { caseCard } from "./case_card.js";
 import { PRIORITY_WORDS, errorText } from "./format.js";
 
-const STATUS_WORDS = { open: "Open", acknowledged: "Acknowledged", resolved: "Resolved" };
-const state = { status: "open", priority: "" };
+// "Not resolved" first and by default: an acknowledged case still needs its call and its
+// outcome, and stays in the list a nurse opens first.
+const STATUS_WORDS = {
+  unresolved: "Not resolved",
+  open: "Open: waiting for someone",
+  acknowledged: "Acknowledged: awaiting an outcome",
+  resolved: "Resolved",
+};
+/** "1 open case", "2 cases not resolved" ... for "Showing n of N ...". */
+const CASE_WORDS = {
+  unresolved: (n) => `case${n === 1 ? "" : "s"} not resolved`,
+  open: (n) => `open case${n === 1 ? "" : "s"}`,
+  acknowledged: (n) => `acknowledged case${n === 1 ? "" : "s"} awaiting an outcome`,
+  resolved: (n) => `resolved case${n === 1 ? "" : "s"}`,
+};
+const state = { status: "unresolved", priority: "" };
 /** Alerts per page: the server answers at most 200, and says how many there are in all. */
 const PAGE = 50;
 
-/** The clinic's open alerts by priority, in words: "2 imminent risk, 5 urgent, 0 high, 1 routine open". */
-function openCounts(open) {
-  return `${Object.entries(PRIORITY_WORDS)
+/** The clinic's cases in words: "2 imminent risk, 5 urgent, 0 high, 1 routine open; 1 acknowledged, awaiting an outcome". */
+function openCounts(open, awaiting) {
+  const waiting = `${Object.entries(PRIORITY_WORDS)
     .map(([key, words]) => `${open[key] || 0} ${words.toLowerCase()}`)
     .join(", ")} open`;
+  return `${waiting}; ${awaiting || 0} acknowledged, awaiting an outcome`;
 }
 
 /** Draw the inbox into `main`: a page at a time ("Load more"), never silently cut short. */
@@ -37,18 +53,17 @@ export async function renderAlerts(main) {
     if (next && cursor) params.set("cursor", cursor);
     more.disabled = true;
     try {
-      const { body } = await request("GET", `/api/v1/alerts?${params}`);
-      const cards = body.items.map((alert) => alertCard(alert, { changed: () => load() }));
+      const { body } = await request("GET", `/api/v1/cases?${params}`);
+      const cards = body.items.map((kase) => caseCard(kase, { changed: () => load() }));
       if (next) list.append(...cards);
       else list.replaceChildren(...cards);
       shown = (next ? shown : 0) + body.items.length;
       cursor = body.next_cursor;
       more.hidden = !cursor;
-      const words = STATUS_WORDS[state.status].toLowerCase();
       message.textContent = body.total
-        ? `Showing ${shown} of ${body.total} ${words}`
-        : "No alerts here.";
-      counts.textContent = openCounts(body.open);
+        ? `Showing ${shown} of ${body.total} ${CASE_WORDS[state.status](body.total)}`
+        : "No cases here.";
+      counts.textContent = openCounts(body.open, body.awaiting_outcome);
     } catch (error) {
       message.textContent = errorText(error);
     } finally {
@@ -104,12 +119,13 @@ export async function renderAlerts(main) {
   document.addEventListener("waypoint:new-alerts", refresh);
 }
 
-/** One alert (the page a notification links to), with the way to the whole inbox. */
+/** One alert (the page a notification links to): the case it is in, with the way to the rest. */
 export async function renderAlert(main, alertId) {
   const back = h("p", {}, h("a", { href: "/clinic/alerts" }, "All alerts"));
-  let alert;
+  let kase;
   try {
-    ({ body: alert } = await request("GET", `/api/v1/alerts/${alertId}`));
+    const { body: alert } = await request("GET", `/api/v1/alerts/${alertId}`);
+    ({ body: kase } = await request("GET", `/api/v1/cases/${alert.case_id}`));
   } catch (error) {
     if (!error.status || error.status !== 404) throw error;
     show(main, "Alert", h("h1", {}, "Alert"), h("p", {}, "No such alert in your clinic."), back);
@@ -117,7 +133,7 @@ export async function renderAlert(main, alertId) {
   }
   const list = h("ul", { class: "plain", id: "alert-list" });
   const reload = () => renderAlert(main, alertId);
-  list.append(alertCard(alert, { changed: reload }));
+  list.append(caseCard(kase, { changed: reload }));
   show(main, "Alert", h("h1", {}, "Alert"), list, back);
   main.dataset.view = "alert";
 }

@@ -8,11 +8,13 @@ import { renderAddPatient } from "./add_patient.js";
 import { renderAlert, renderAlerts } from "./alerts.js";
 import { renderAudit } from "./audit.js";
 import { renderClinicAdmin } from "./clinic_admin.js";
+import { renderForecastReport } from "./forecast_report.js";
 import { renderLogin } from "./login.js";
 import { renderEnrolment } from "./mfa.js";
 import { renderPanel } from "./panel.js";
 import { renderOutcomes } from "./outcomes.js";
 import { renderPatient } from "./patient.js";
+import { renderRemsDue, renderRemsRecord } from "./rems.js";
 import { renderSettings } from "./settings.js";
 import { renderStaff } from "./staff.js";
 import { renderWelcome } from "./welcome.js";
@@ -34,10 +36,13 @@ const ROUTES = [
   [/^\/clinic\/alerts\/([0-9a-f-]{36})\/?$/, "alerts", (m) => renderAlert(main, m[1])],
   [/^\/clinic\/patients\/new\/?$/, "new-patient", () => renderAddPatient(main, staff)],
   [/^\/clinic\/patients\/([0-9a-f-]{36})\/?$/, "patient", (m) => renderPatient(main, m[1], staff)],
+  [/^\/clinic\/rems\/?$/, "rems", () => renderRemsDue(main)],
+  [/^\/clinic\/rems\/([0-9a-f-]{36})\/?$/, "rems", (m) => renderRemsRecord(main, m[1])],
   [/^\/clinic\/admin\/?$/, "clinic", () => renderClinicAdmin(main, staff)],
   [/^\/clinic\/settings\/?$/, "clinic", () => renderSettings(main, staff)],
   [/^\/clinic\/audit\/?$/, "clinic", () => renderAudit(main, staff)],
   [/^\/clinic\/outcomes\/?$/, "clinic", () => renderOutcomes(main)],
+  [/^\/clinic\/forecast-report\/?$/, "clinic", () => renderForecastReport(main)],
   [/^\/clinic\/staff\/?$/, "staff", () => renderStaff(main, staff, { changed: start, signedOut })],
   [
     /^\/clinic\/account\/?$/,
@@ -137,9 +142,10 @@ function showChrome(signedIn, { navigation = true } = {}) {
 
 async function pollAlerts() {
   try {
-    const { body } = await request("GET", "/api/v1/alerts?status=open&limit=200");
-    const ids = new Set(body.items.map((a) => a.id));
-    // The count is the server's total: open alerts beyond the first page count too.
+    const { body } = await request("GET", "/api/v1/cases?status=open&limit=200");
+    // New alerts are new reasons, in a new case or one already open.
+    const ids = new Set(body.items.flatMap((c) => c.alerts.map((a) => a.id)));
+    // The count is the server's total: open cases beyond the first page count too.
     const open = Object.values(body.open).reduce((sum, n) => sum + n, 0);
     const badge = document.getElementById("alert-count");
     badge.hidden = open === 0;

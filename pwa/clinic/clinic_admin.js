@@ -12,6 +12,12 @@ const SCREENS = [
     true,
   ],
   ["/clinic/audit", "Audit log", "Who read or changed what, and when.", true],
+  [
+    "/clinic/forecast-report",
+    "Booster forecast report",
+    "How the booster forecast would have done on this clinic's history, beside today's rules.",
+    true,
+  ],
 ];
 
 /** The list of clinic screens; those for administrators only show to them. */

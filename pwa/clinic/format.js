@@ -2,13 +2,43 @@
 
 import { h } from "/pwa/js/dom.js";
 
+/** The words of the one status the API derives (surveys.trend.status_of), most pressing first. */
 export const STATUS_WORDS = {
+  worsening_after_response: "Worsening after response (relapse watch)",
   worsening: "Worsening",
   remission: "In remission",
   response: "Responding",
   improving: "Improving",
-  no_change: "No reliable change",
+  no_change: "No clinically important change",
 };
+
+/** Where a course's baseline came from (surveys.trend.BASELINE_KINDS). */
+export const BASELINE_WORDS = {
+  pre_treatment: "before the first session",
+  after_first_session: "after the first session (no check-in in the 14 days before it)",
+  first_checkin: "first check-in (no session recorded)",
+};
+
+/** What a change threshold is (surveys Definition.threshold_basis). */
+export const THRESHOLD_WORDS = {
+  mcid: "minimal clinically important difference",
+  rci: "reliable change index",
+  between: "between the MCID and the reliable change index",
+};
+
+/** The status a clinic view shows: the API's one status, except that a rise above the lowest
+ * score ever that is under review (a relapse flag) reads as worsening until it is dismissed. */
+export function statusWords(status, relapse = false) {
+  if (relapse && status !== "worsening_after_response")
+    return "Worsening · Worse than lowest, under review";
+  return status ? STATUS_WORDS[status] : "";
+}
+
+/** "not measurable for response (baseline 9 or below)" when it is, else "". */
+export function measurableWords(score, above = 9) {
+  if (!score || score.response_measurable !== false || score.baseline === null) return "";
+  return `not measurable for response (baseline ${score.baseline}, not above ${above})`;
+}
 
 export const PRIORITY_WORDS = {
   imminent: "Imminent risk",
@@ -23,6 +53,17 @@ export const MODALITY_WORDS = {
   intranasal: "Intranasal",
   oral: "Oral",
   sublingual: "Sublingual",
+  subcutaneous: "Subcutaneous",
+};
+
+/** The drugs a session records (coded with RxNorm in the exports). */
+export const DRUG_WORDS = { ketamine: "Ketamine", esketamine: "Esketamine" };
+
+/** How a reminder reaches a patient (api/models/channels.py REMINDER_CHANNELS). */
+export const REMINDER_CHANNEL_WORDS = {
+  webpush: "App notification",
+  email: "Email",
+  sms: "Text message (SMS)",
 };
 
 export const INSTRUMENT_WORDS = { phq9: "PHQ-9", gad7: "GAD-7", mood: "Daily mood" };
@@ -40,9 +81,10 @@ const DATE_TIME = new Intl.DateTimeFormat(undefined, {
   minute: "2-digit",
 });
 
-/** "26 Nov 2026" (or the empty string). */
+/** "26 Nov 2026" (or the empty string); a bare date ("2026-11-26") is that day, wherever. */
 export function day(iso) {
-  return iso ? DATE.format(new Date(iso)) : "";
+  if (!iso) return "";
+  return DATE.format(new Date(/^\d{4}-\d{2}-\d{2}$/.test(iso) ? `${iso}T00:00` : iso));
 }
 
 /** "26 Nov 2026, 14:05". */
@@ -77,12 +119,14 @@ export function severityChip(score) {
   );
 }
 
-/** "−10 from baseline" in words a clinician scans. */
+/** "−10 from baseline 20" in words a clinician scans, marked when the baseline came after
+ * the first session. */
 export function changeWords(score) {
   if (!score || score.change === null || score.change === undefined || score.n < 2) return "";
-  if (score.change === 0) return "no change from baseline";
+  const after = score.baseline_kind === "after_first_session" ? " (after first session)" : "";
+  if (score.change === 0) return `no change from baseline${after}`;
   const sign = score.change > 0 ? "+" : "−";
-  return `${sign}${Math.abs(score.change)} from baseline ${score.baseline}`;
+  return `${sign}${Math.abs(score.change)} from baseline ${score.baseline}${after}`;
 }
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -118,6 +162,7 @@ export function doseWords(session) {
   const parts = [];
   if (session.dose_mg !== null && session.dose_mg !== undefined)
     parts.push(`${session.dose_mg} mg`);
+  if (session.devices) parts.push(`(${session.devices} device${session.devices === 1 ? "" : "s"})`);
   if (session.dose_mg_per_kg !== null && session.dose_mg_per_kg !== undefined) {
     parts.push(
       parts.length ? `(${session.dose_mg_per_kg} mg/kg)` : `${session.dose_mg_per_kg} mg/kg`,

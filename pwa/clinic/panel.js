@@ -8,17 +8,21 @@ import {
   changeWords,
   day,
   errorText,
+  measurableWords,
   relative,
   severityChip,
   sparkline,
+  statusWords,
 } from "./format.js";
 import { flagLines, trendChangeWords } from "./risk_flags.js";
+import { PHASE_WORDS } from "./trend_chart.js";
 
 const MAX = { phq9: 27, gad7: 21 };
 const SORT_CAPTIONS = {
   risk: "Patients, most in need of attention first",
   name: "Patients by name",
   last_checkin: "Patients by latest check-in",
+  booster_due: "Patients by booster likely due, soonest first (a forecast, not an instruction)",
 };
 /** What "Needs attention" sorts by, in the words of the tiers the API labels rows with. */
 export const LEGEND =
@@ -34,12 +38,17 @@ const HEADINGS = [
   "Trend",
   "Last check-in",
   "Next due",
+  "Follow-up",
 ];
+/** "Booster likely due within a week": the forecast's day falls within this many days. */
+const BOOSTER_SOON_DAYS = 7;
+const CONTACT_WORDS = { reached: "Reached", tried: "No answer", left_message: "Left a message" };
 const state = {
   sort: "risk",
   status: "",
   overdue: false,
   has_open_alerts: false,
+  booster_soon: false,
   include_discharged: false,
   q: "",
 };
@@ -49,6 +58,7 @@ function query(cursor) {
   if (state.status) params.set("status", state.status);
   if (state.overdue) params.set("overdue", "true");
   if (state.has_open_alerts) params.set("has_open_alerts", "true");
+  if (state.booster_soon) params.set("booster_due_within_days", String(BOOSTER_SOON_DAYS));
   if (state.include_discharged) params.set("include_discharged", "true");
   if (cursor) params.set("cursor", cursor);
   return params;
@@ -106,7 +116,7 @@ function cell(n, attributes, ...children) {
   );
 }
 
-function treatmentCell(treatment) {
+function treatmentCell(treatment, booster) {
   if (!treatment) return cell(2, {}, h("span", { class: "ref" }, "No session recorded"));
   const modality = MODALITY_WORDS[treatment.modality] || treatment.modality;
   return cell(
@@ -115,6 +125,54 @@ function treatmentCell(treatment) {
     h("span", { class: "course" }, treatment.course_label),
     h("span", {}, `Session ${treatment.session_number} · ${modality}`),
     h("span", { class: "ref" }, sinceWords(treatment.days_since_last_session)),
+    treatment.next_session_due_on
+      ? h(
+          "span",
+          { class: treatment.next_session_overdue_days ? "flag next-session" : "next-session" },
+          `${PHASE_WORDS[treatment.phase]}: next ${dueDay(treatment)}`,
+        )
+      : null,
+    boosterLine(booster),
+  );
+}
+
+/** The booster forecast's words (docs/clinical.md, "Booster forecast"): decision support. */
+function boosterLine(booster) {
+  if (!booster) return null;
+  return h(
+    "span",
+    { class: "booster", title: "A forecast from this course's own intervals, not an instruction" },
+    booster.words,
+  );
+}
+
+/** "due 16 Mar" or "due 16 Mar, 3 d overdue". */
+function dueDay(treatment) {
+  const late = treatment.next_session_overdue_days;
+  return `due ${day(treatment.next_session_due_on)}${late ? `, ${late} d overdue` : ""}`;
+}
+
+/** The last contact logged on a case and the next one planned: "Reached 2 hours ago". */
+function followUpCell(followUp) {
+  if (!followUp) return cell(8, {}, h("span", { class: "ref" }, "—"));
+  return cell(
+    8,
+    { class: "follow-up" },
+    followUp.last_contact_at
+      ? h(
+          "span",
+          {},
+          `${CONTACT_WORDS[followUp.last_contact_result]} ${relative(followUp.last_contact_at)}`,
+        )
+      : null,
+    followUp.next_contact_on
+      ? h(
+          "span",
+          { class: followUp.next_contact_overdue ? "flag" : "ref" },
+          `Next contact ${day(followUp.next_contact_on)}`,
+          followUp.next_contact_overdue ? " (overdue)" : "",
+        )
+      : null,
   );
 }
 
@@ -141,8 +199,8 @@ function scoreCell(row, code, name, n) {
 function rowOf(row) {
   const phq = row.instruments.phq9;
   const relapse = (row.risk_flags || []).some((f) => f.kind === "relapse");
-  const status = relapse ? "worsening" : row.trend_status;
-  const trend = status ? STATUS_WORDS[status] : "";
+  const trend = statusWords(row.trend_status, relapse);
+  const unmeasurable = measurableWords(phq);
   const change = phq ? trendChangeWords("phq9", phq, row.risk_flags, changeWords) : "";
   const waiting = row.oldest_open_alert_at
     ? h("span", { class: "waiting" }, `waiting ${waited(row.oldest_open_alert_at)}`)
@@ -163,10 +221,16 @@ function rowOf(row) {
       waiting,
       flagLines(row.risk_flags),
     ),
-    treatmentCell(row.treatment),
+    treatmentCell(row.treatment, row.booster),
     scoreCell(row, "phq9", "PHQ-9", 3),
     scoreCell(row, "gad7", "GAD-7", 4),
-    cell(5, {}, trend || "—", change ? h("span", { class: "ref" }, change) : null),
+    cell(
+      5,
+      {},
+      trend || "—",
+      change ? h("span", { class: "ref" }, change) : null,
+      unmeasurable ? h("span", { class: "ref" }, unmeasurable) : null,
+    ),
     cell(6, {}, relative(row.last_checkin_at)),
     cell(
       7,
@@ -176,6 +240,7 @@ function rowOf(row) {
         : "—",
       row.next_due_at ? h("span", { class: "ref" }, day(row.next_due_at)) : null,
     ),
+    followUpCell(row.follow_up),
   );
 }
 
@@ -190,6 +255,11 @@ function filtersForm(reload) {
       "option",
       { value: "last_checkin", selected: state.sort === "last_checkin" },
       "Latest check-in",
+    ),
+    h(
+      "option",
+      { value: "booster_due", selected: state.sort === "booster_due" },
+      "Booster likely due",
     ),
   );
   const status = h(
@@ -225,6 +295,7 @@ function filtersForm(reload) {
     h("div", { class: "field" }, h("label", { for: "status" }, "Trend"), status),
     check("overdue", "Overdue only"),
     check("has_open_alerts", "With open alerts"),
+    check("booster_soon", `Booster likely due within ${BOOSTER_SOON_DAYS} days`),
     check("include_discharged", "Include discharged"),
   );
   form.addEventListener("submit", (event) => {

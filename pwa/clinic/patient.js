@@ -1,12 +1,30 @@
-// The patient page: trend chart with sessions, alerts, sessions, check-ins, invite, schedule.
+// The patient page: trend chart with sessions, alerts, intake, sessions, check-ins, invite,
+// schedule.
 
 import { request } from "/pwa/js/api.js";
 import { announce, h, show } from "/pwa/js/dom.js";
-import { alertCard } from "./alert_card.js";
-import { INSTRUMENT_WORDS, STATUS_WORDS, changeWords, day, errorText, when } from "./format.js";
+import { caseCard } from "./case_card.js";
+import { coursesCard, phaseSpans } from "./course_plan.js";
+import { forecastBand, forecastNote } from "./forecast_band.js";
+import {
+  BASELINE_WORDS,
+  INSTRUMENT_WORDS,
+  STATUS_WORDS,
+  THRESHOLD_WORDS,
+  changeWords,
+  day,
+  errorText,
+  measurableWords,
+  statusWords,
+  when,
+} from "./format.js";
 import { invitePanel } from "./invite_panel.js";
 import { checkinsCard } from "./patient_checkins.js";
+import { dosesCard } from "./patient_doses.js";
+import { planCard } from "./patient_plan.js";
 import { patientDataCard } from "./patient_data.js";
+import { intakeCard } from "./patient_intake.js";
+import { remindersCard } from "./patient_reminders.js";
 import { sessionsCard } from "./patient_sessions.js";
 import { fromLowestWords, retakeWords, riskCard } from "./risk_flags.js";
 import { drawTrend } from "./trend_chart.js";
@@ -15,22 +33,26 @@ function stats(trend, code, score, flags) {
   const t = trend.trend;
   if (!t.n) return h("p", { class: "meta" }, `${INSTRUMENT_WORDS[code]}: no check-in yet.`);
   const item = (term, value) => h("div", {}, h("dt", {}, term), h("dd", {}, value));
-  // The panel's summary speaks for the status: a lower retake within a day is not counted.
+  // One status, the API's (the panel's summary, the chart's trend and the exports give the
+  // same); a rise above the lowest ever under review reads as worsening until dismissed.
   const s = score || t;
   const relapse = flags.find((f) => f.kind === "relapse" && f.instrument === code);
-  let outcome = s.remission ? "In remission" : s.response ? "Responding" : STATUS_WORDS[s.status];
-  if (relapse) outcome = "Worse than lowest, under review";
+  const outcome = statusWords(s.status, Boolean(relapse));
   const episode = score && score.episode;
   // A worsening against the lowest score is shown as such, never beside a course change
   // that reads as improvement.
   const change = relapse
     ? item("From lowest", fromLowestWords(relapse))
-    : item("Change", changeWords({ change: t.change, baseline: t.baseline, n: t.n }) || "—");
+    : item("Change", changeWords(t) || "—");
+  const measured = measurableWords(t, trend.measurable_above);
   return h(
     "dl",
     { class: "stats", "aria-label": `${INSTRUMENT_WORDS[code]} this course` },
     item(INSTRUMENT_WORDS[code], `${t.latest} (latest)`),
-    item("Baseline", `${t.baseline} on ${day(t.baseline_at)}`),
+    item(
+      "Baseline",
+      `${t.baseline} on ${day(t.baseline_at)}, ${BASELINE_WORDS[t.baseline_kind] || ""}`,
+    ),
     change,
     item("Lowest", String(t.nadir)),
     episode
@@ -40,6 +62,25 @@ function stats(trend, code, score, flags) {
         )
       : null,
     item("Status", outcome),
+    item(
+      "Response",
+      measured
+        ? measured.charAt(0).toUpperCase() + measured.slice(1)
+        : s.status === "worsening_after_response"
+          ? "Reached earlier; rising since (relapse watch)"
+          : t.remission
+            ? `Remission (below ${trend.remission_below})`
+            : t.response
+              ? "Response (50 % or more below baseline)"
+              : "Not yet",
+    ),
+    t.threshold
+      ? item(
+          "Change threshold",
+          `${t.threshold} points, ${THRESHOLD_WORDS[t.threshold_basis]}; ` +
+            `check-ins compared at least ${t.retest_interval_days} days apart`,
+        )
+      : null,
     score && score.retake ? item("Retake", retakeWords(score)) : null,
     t.slope_per_week !== null ? item("Slope", `${t.slope_per_week.toFixed(1)} per week`) : null,
   );
@@ -54,8 +95,11 @@ function chartSummary(phq, gad, mood) {
     parts.push(`Latest daily mood ${mood.points[mood.points.length - 1].total} of 10.`);
   if (t.n)
     parts.push(
-      `PHQ-9 baseline ${t.baseline}, latest ${t.latest}, ${STATUS_WORDS[t.status].toLowerCase()}.`,
+      `PHQ-9 baseline ${t.baseline} (${BASELINE_WORDS[t.baseline_kind]}), latest ${t.latest}, ` +
+        `${STATUS_WORDS[t.status].toLowerCase()}.`,
     );
+  const measured = measurableWords(t, phq.measurable_above);
+  if (measured) parts.push(`PHQ-9 ${measured}.`);
   const item9 = phq.points.filter((p) => p.safety_endorsed).length;
   if (item9) parts.push(`Item 9 endorsed ${item9} time${item9 === 1 ? "" : "s"}.`);
   return parts.join(" ");
@@ -82,8 +126,9 @@ function trendCard(phq, gad, mood, patient, flags) {
       "li",
       {},
       h("span", { class: "key key-session" }),
-      "Session (▼ marker; hover for route and dose)",
+      "Session (▼ marker; hover for route, dose, blood-pressure peak and dissociation; the sessions list below has them too)",
     ),
+    h("li", {}, h("span", { class: "key key-phase" }), "Course phase (strip along the foot)"),
     h(
       "li",
       {},
@@ -150,6 +195,12 @@ function inviteCard(patient, refresh) {
         "a",
         { href: `/api/v1/patients/${patient.id}/export.csv?part=sessions`, download: "" },
         "sessions (CSV)",
+      ),
+      ", ",
+      h(
+        "a",
+        { href: `/api/v1/patients/${patient.id}/export.csv?part=doses`, download: "" },
+        "doses at home (CSV)",
       ),
       ", ",
       h("a", { href: `/api/v1/patients/${patient.id}/fhir`, download: "" }, "FHIR R4 bundle"),
@@ -243,7 +294,7 @@ function scheduleCard(patient, refresh) {
 async function alertsCard(patientId, refresh) {
   const [open, acknowledged] = await Promise.all(
     ["open", "acknowledged"].map((status) =>
-      request("GET", `/api/v1/alerts?status=${status}&patient_id=${patientId}&limit=200`),
+      request("GET", `/api/v1/cases?status=${status}&patient_id=${patientId}&limit=200`),
     ),
   );
   const items = [...open.body.items, ...acknowledged.body.items];
@@ -255,7 +306,7 @@ async function alertsCard(patientId, refresh) {
       ? h(
           "ul",
           { class: "plain", id: "patient-alerts" },
-          items.map((a) => alertCard(a, { showPatient: false, changed: refresh })),
+          items.map((c) => caseCard(c, { showPatient: false, changed: refresh, level: 3 })),
         )
       : h("p", {}, "No open or acknowledged alert."),
   );
@@ -277,25 +328,41 @@ function recordSessionButton() {
 export async function renderPatient(main, id, staff = null) {
   const refresh = () => renderPatient(main, id, staff);
   const base = `/api/v1/patients/${id}`;
-  const [patient, phq, gad, mood, sessions, checkins, flags] = (
-    await Promise.all([
-      request("GET", base),
-      request("GET", `${base}/trend?instrument=phq9`),
-      request("GET", `${base}/trend?instrument=gad7`),
-      request("GET", `${base}/trend?instrument=mood`),
-      request("GET", `${base}/sessions`),
-      request("GET", `${base}/checkins`),
-      request("GET", `${base}/risk-flags`),
-    ])
-  ).map((r) => r.body);
+  const reads = [
+    "",
+    "/trend?instrument=phq9",
+    "/trend?instrument=gad7",
+    "/trend?instrument=mood",
+    "/sessions",
+    "/checkins",
+    "/risk-flags",
+    "/courses",
+    "/intake",
+    "/forecast",
+    "/reminders",
+    "/home-dosing",
+    "/home-doses",
+  ];
+  // One round of parallel reads: the page waits for the slowest, not for a second round.
+  const [
+    patient,
+    phq,
+    gad,
+    mood,
+    sessions,
+    checkins,
+    flags,
+    courses,
+    intake,
+    forecast,
+    reminders,
+    plan,
+    doses,
+  ] = (await Promise.all(reads.map((path) => request("GET", `${base}${path}`)))).map((r) => r.body);
   const alerts = await alertsCard(id, refresh);
   const trend = trendCard(phq, gad, mood, patient, flags.items);
   const relapse = flags.items.some((f) => f.kind === "relapse");
-  const status = relapse
-    ? STATUS_WORDS.worsening
-    : patient.trend_status
-      ? STATUS_WORDS[patient.trend_status]
-      : "No check-in yet";
+  const status = statusWords(patient.trend_status, relapse) || "No check-in yet";
   // The page title stays generic: no name in the tab, history or screen-sharing previews.
   show(
     main,
@@ -317,7 +384,11 @@ export async function renderPatient(main, id, staff = null) {
         {},
         riskCard(id, flags.items, patient.instruments, refresh),
         trend.card,
+        dosesCard(plan.active ? plan : null, doses.items),
+        forecastNote(forecast),
         alerts,
+        coursesCard(id, courses, refresh),
+        intakeCard(id, intake, refresh),
         sessionsCard(id, sessions, refresh),
         checkinsCard(checkins.items),
       ),
@@ -326,11 +397,13 @@ export async function renderPatient(main, id, staff = null) {
         {},
         inviteCard(patient, refresh),
         scheduleCard(patient, refresh),
+        planCard(id, plan, refresh),
+        remindersCard(reminders),
         staff && staff.role === "admin" ? patientDataCard(main, patient) : null,
       ),
     ),
   );
   main.dataset.view = "patient";
-  await drawTrend(trend.canvas, phq, gad, mood);
+  await drawTrend(trend.canvas, phq, gad, mood, phaseSpans(courses.items), forecastBand(forecast));
   trend.canvas.dataset.drawn = "true";
 }

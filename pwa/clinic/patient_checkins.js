@@ -55,7 +55,11 @@ export function checkinsCard(items) {
             : "",
           c.total !== null ? " · " : "",
           c.total !== null
-            ? h("span", { class: `sev sev-${c.severity}` }, `${c.total} · ${c.severity_label}`)
+            ? h(
+                "span",
+                { class: `sev sev-${c.severity}` },
+                c.severity_label ? `${c.total} · ${c.severity_label}` : `${c.total}`,
+              )
             : "",
           safetyWords(c) ? h("span", { class: "flag" }, ` · ${safetyWords(c)}`) : "",
           c.signal && c.signal.changed_answers

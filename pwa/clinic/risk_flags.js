@@ -121,7 +121,8 @@ export function trendChangeWords(code, score, flags, changeWords) {
   const relapse = (flags || []).find((f) => f.kind === "relapse" && f.instrument === code);
   if (relapse) return fromLowestWords(relapse);
   const episode = score && score.episode;
-  if (score && score.status === "worsening" && episode && episode.from_lowest > 0)
+  const worsening = score && ["worsening", "worsening_after_response"].includes(score.status);
+  if (worsening && episode && episode.from_lowest > 0)
     return fromLowestWords({
       rise: episode.from_lowest,
       lowest: episode.lowest,

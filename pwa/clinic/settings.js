@@ -1,10 +1,13 @@
 // Clinic settings (administrators): the crisis resources patients are shown, the clinic's own
-// phone among them; monitoring hours; the alert rules' thresholds; escalation; the webhook.
+// phone among them; monitoring hours; the alert rules' thresholds; escalation; the care team's
+// notification channels (channels.js); the webhook; patient reminders (reminder_settings.js).
 // Each part saves on its own (a PATCH of its fields only), its refusals beside its fields.
 
 import { request } from "/pwa/js/api.js";
 import { h, show } from "/pwa/js/dom.js";
-import { clearFieldErrors, showFieldErrors } from "./field_errors.js";
+import { channelsCard } from "./channels.js";
+import { remindersPart } from "./reminder_settings.js";
+import { field, part } from "./settings_form.js";
 
 const KIND_WORDS = {
   emergency: "Emergency services",
@@ -22,7 +25,33 @@ const RULE_WORDS = {
   severe: ["Severe scores", "A total that enters the questionnaire's most severe band."],
   worsening: [
     "Worsening",
-    "A rise by the reliable-change amount against the previous check-in or the lowest score.",
+    "A rise by the change threshold below against the check-in and the lowest score at least " +
+      "7 days earlier (the PHQ-9's and GAD-7's retest interval).",
+  ],
+  phq9_change_points: [
+    "PHQ-9 change threshold (points)",
+    "5 is the minimal clinically important difference (Löwe 2004); 6 the reliable change " +
+      "index (IAPT). Used by the status and the worsening alert.",
+  ],
+  gad7_change_points: [
+    "GAD-7 change threshold (points)",
+    "4 is the minimal clinically important difference (Toussaint 2020); about 6 the reliable " +
+      "change index (Bischoff 2020).",
+  ],
+  validated_interval_days: [
+    "Days between two PHQ-9s (or two GAD-7s)",
+    "Never below 7: both ask about the last 2 weeks and are not validated for use less than " +
+      "7 days apart. The daily mood check-in covers the days between.",
+  ],
+  risk_flag_days: ["Days a resolved safety flag stays on the panel", null],
+  case_window_hours: [
+    "Hours an acknowledged case gathers further alerts quietly",
+    "A later alert of no higher priority (and no positive safety screen) reopens the case " +
+      "and tells the care team again.",
+  ],
+  asq_follow_up_minutes: [
+    "Minutes the follow-up questions after item 9 may go unanswered",
+    "Then the item-9 alert says they were not answered.",
   ],
   missed_checkins: ["Missed check-ins", null],
   missed_checkins_days: ["Days a due check-in may be late before an alert", null],
@@ -33,62 +62,38 @@ const RULE_WORDS = {
   not_on_track_weeks: ["Not on track: after this many weeks", null],
   not_on_track_sessions: ["Not on track: or after this many sessions", null],
   not_on_track_min_improvement: ["Not on track: improvement expected (%)", null],
+  session_caution_systolic: [
+    "Session: flag a systolic pressure above",
+    "mmHg; default 140, the esketamine label's pre-dose line (120-180).",
+  ],
+  session_caution_diastolic: [
+    "Session: flag a diastolic pressure above",
+    "mmHg; default 90 (70-120).",
+  ],
+  session_caution_heart_rate: [
+    "Session: flag a heart rate above",
+    "Per minute; default 100 (60-150).",
+  ],
+  session_caution_spo2: ["Session: flag an SpO2 below", "%; default 94 (85-99)."],
+  session_urgent_systolic: [
+    "Session: alert the on-site team at a systolic pressure of",
+    "mmHg or more; default 180 (140-250).",
+  ],
+  session_urgent_diastolic: [
+    "Session: alert the on-site team at a diastolic pressure of",
+    "mmHg or more; default 110 (90-150).",
+  ],
+  session_urgent_heart_rate: [
+    "Session: alert the on-site team at a heart rate of",
+    "Per minute or more; default 150 (110-200).",
+  ],
+  session_urgent_spo2: [
+    "Session: alert the on-site team at an SpO2 below",
+    "%; default 90 (80-95).",
+  ],
 };
 /** Fractions shown and typed as percentages. */
 const PERCENT = new Set(["not_on_track_min_improvement"]);
-
-function field(id, label, control, hint = null) {
-  const described = [hint ? `${id}-hint` : null, control.getAttribute("aria-describedby")];
-  const ids = described.filter(Boolean).join(" ");
-  if (ids) control.setAttribute("aria-describedby", ids);
-  return h(
-    "div",
-    { class: "field" },
-    h("label", { for: id }, label),
-    hint ? h("span", { class: "hint", id: `${id}-hint` }, hint) : null,
-    control,
-  );
-}
-
-/**
- * One part of the settings: a form of `controls` whose `body()` is saved with a PATCH;
- * `saved(settings)` redraws from the answer.
- */
-function part({ id, heading, intro, controls, body, saved, button = "Save" }) {
-  const summary = h("p", { class: "error", role: "alert", id: `${id}-error` });
-  const done = h("p", { class: "meta", role: "status", id: `${id}-saved` });
-  const save = h("button", { type: "submit" }, button);
-  const form = h(
-    "form",
-    { id, "aria-labelledby": `${id}-heading` },
-    controls,
-    summary,
-    h("div", { class: "actions" }, save),
-    done,
-  );
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    done.textContent = "";
-    save.disabled = true;
-    try {
-      const { body: settings } = await request("PATCH", "/api/v1/clinic/settings", body());
-      clearFieldErrors(form, summary);
-      done.textContent = `${heading}: saved.`; // a status region: announced as it is
-      if (saved) saved(settings);
-    } catch (failure) {
-      showFieldErrors(form, failure, summary);
-    } finally {
-      save.disabled = false;
-    }
-  });
-  return h(
-    "section",
-    { class: "card", "aria-labelledby": `${id}-heading` },
-    h("h2", { id: `${id}-heading` }, heading),
-    intro ? h("p", {}, intro) : null,
-    form,
-  );
-}
 
 // --- crisis resources ------------------------------------------------------------------
 
@@ -192,7 +197,7 @@ function crisisPart(settings) {
     id: "crisis",
     heading: "Crisis resources",
     intro:
-      "What a patient is shown when an answer calls for help, on their phone and offline too. Emergency services by phone come first and cannot be left out.",
+      "What a patient is shown when an answer calls for help, on their phone and offline too. Emergency services by phone cannot be left out: they come first when the risk is now (the ASQ's acuity question), after the free day-and-night crisis lines otherwise, and always before the clinic's own number.",
     controls: [clinicHint, group, h("div", { class: "actions" }, addClinic, addOther)],
     body: () => {
       sync();
@@ -244,6 +249,9 @@ function rulesPart(settings) {
       );
     }
     const percent = PERCENT.has(key);
+    // The range is said in words; the server's refusal, beside the field, enforces it.
+    const bounds = (settings.rule_setting_bounds || {})[key];
+    const range = bounds ? `From ${bounds.min} to ${bounds.max}.` : null;
     const input = h("input", {
       id,
       name,
@@ -255,7 +263,7 @@ function rulesPart(settings) {
       required: true,
       "data-percent": percent ? "true" : undefined,
     });
-    return field(id, label, input, hint);
+    return field(id, label, input, [hint, range].filter(Boolean).join(" ") || null);
   });
   const grid = h("div", { class: "form-grid" }, controls);
   return part({
@@ -364,7 +372,10 @@ export async function renderSettings(main, staff) {
     );
     return;
   }
-  const { body: settings } = await request("GET", "/api/v1/clinic/settings");
+  const [{ body: settings }, channels] = await Promise.all([
+    request("GET", "/api/v1/clinic/settings"),
+    channelsCard(),
+  ]);
   show(
     main,
     "Clinic settings",
@@ -375,7 +386,15 @@ export async function renderSettings(main, staff) {
       "div",
       { class: "grid" },
       h("div", {}, crisisPart(settings), rulesPart(settings)),
-      h("div", {}, monitoringPart(settings), escalationPart(settings), webhookPart(settings)),
+      h(
+        "div",
+        {},
+        monitoringPart(settings),
+        escalationPart(settings),
+        channels,
+        webhookPart(settings),
+        remindersPart(settings),
+      ),
     ),
   );
   main.dataset.view = "settings";

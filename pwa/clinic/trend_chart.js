@@ -16,6 +16,7 @@ export const COLOURS = {
   baseline: "#4a4a4a",
   response: "#2e6b30",
   remission: "#1b4f8a",
+  forecast: "#8a5a00",
   text: "#18201f",
 };
 const BAND_FILL = {
@@ -26,6 +27,18 @@ const BAND_FILL = {
   severe: "#f8dcdc",
 };
 const DAY_MS = 86400000;
+/** A course plan's phases, as a strip along the foot of the chart (the bands stay behind). */
+export const PHASE_FILL = {
+  induction: "#d9e4f5",
+  continuation: "#e4dcf3",
+  maintenance: "#dcefe9",
+};
+export const PHASE_WORDS = {
+  induction: "Induction",
+  continuation: "Continuation",
+  maintenance: "Maintenance",
+};
+const STRIP = 16;
 
 const overlay = {
   id: "waypointOverlay",
@@ -65,6 +78,24 @@ const overlay = {
       ctx.lineTo(x, chartArea.bottom);
       ctx.stroke();
     }
+    ctx.setLineDash([]);
+    ctx.font = "11px system-ui, sans-serif";
+    ctx.textBaseline = "middle";
+    ctx.textAlign = "left";
+    for (const phase of options.phases) {
+      const from = Math.max(chartArea.left, scales.x.getPixelForValue(phase.from));
+      const to = Math.min(chartArea.right, scales.x.getPixelForValue(phase.to));
+      if (to <= from) continue;
+      const top = chartArea.bottom - STRIP;
+      ctx.fillStyle = PHASE_FILL[phase.name] || "#eeeeee";
+      ctx.fillRect(from, top, to - from, STRIP);
+      ctx.fillStyle = COLOURS.text;
+      const words = PHASE_WORDS[phase.name] || phase.name;
+      if (ctx.measureText(words).width + 6 < to - from) {
+        ctx.fillText(words, from + 3, top + STRIP / 2);
+      }
+    }
+    drawForecast(ctx, chartArea, scales.x, options.forecast);
     ctx.setLineDash([6, 4]);
     ctx.font = "12px system-ui, sans-serif";
     ctx.textAlign = "right";
@@ -84,6 +115,31 @@ const overlay = {
   },
 };
 
+/** The booster forecast's range as a translucent band, its day as a dashed line, labelled. */
+function drawForecast(ctx, area, x, band) {
+  if (!band) return;
+  const from = Math.max(area.left, x.getPixelForValue(band.from));
+  const to = Math.min(area.right, x.getPixelForValue(band.to));
+  if (to > from) {
+    ctx.fillStyle = "rgba(138, 90, 0, 0.12)";
+    ctx.fillRect(from, area.top, to - from, area.bottom - area.top);
+  }
+  const at = x.getPixelForValue(band.at);
+  if (at < area.left || at > area.right) return;
+  ctx.setLineDash([4, 3]);
+  ctx.strokeStyle = COLOURS.forecast;
+  ctx.beginPath();
+  ctx.moveTo(at, area.top);
+  ctx.lineTo(at, area.bottom);
+  ctx.stroke();
+  ctx.setLineDash([]);
+  ctx.fillStyle = COLOURS.forecast;
+  ctx.font = "11px system-ui, sans-serif";
+  ctx.textAlign = at > (area.left + area.right) / 2 ? "right" : "left";
+  ctx.textBaseline = "top";
+  ctx.fillText(band.label, at + (ctx.textAlign === "right" ? -4 : 4), area.top + 4);
+}
+
 /** Each instrument's panel: its own y axis (a stacked scale) and its own bands. */
 const PANELS = [
   { code: "phq9", label: "PHQ-9", axis: "y", weight: 27 },
@@ -94,13 +150,19 @@ function referenceLines(body, axis) {
   const trend = body.trend;
   if (!trend.n) return [];
   const from = new Date(trend.course_start).getTime();
+  // The baseline says when it was not a pre-treatment score, and when response and
+  // remission cannot be counted from it (the API then sends no response or remission line).
+  const notes = [
+    trend.baseline_kind === "after_first_session" ? "after first session" : null,
+    trend.response_measurable ? null : "not measurable for response",
+  ].filter(Boolean);
   const lines = [
     {
       axis,
       y: trend.baseline,
       from,
       colour: COLOURS.baseline,
-      label: `Baseline ${trend.baseline}`,
+      label: `Baseline ${trend.baseline}${notes.length ? ` (${notes.join("; ")})` : ""}`,
     },
   ];
   if (body.response_line !== null) {
@@ -112,7 +174,7 @@ function referenceLines(body, axis) {
       label: `Response (≤ ${body.response_line})`,
     });
   }
-  if (body.remission_below !== null && trend.baseline >= body.remission_below) {
+  if (body.remission_below !== null) {
     lines.push({
       axis,
       y: body.remission_below - 0.5,
@@ -159,12 +221,35 @@ function line(trend, code, label, dashed, axis = "y") {
   };
 }
 
+/** The highest blood pressure of a session's readings ("152/94"), or of its two old fields. */
+export function bpPeak(session) {
+  const readings = (session.readings || []).filter((r) => r.systolic);
+  if (!readings.length && session.bp_post_systolic) {
+    readings.push({ systolic: session.bp_post_systolic, diastolic: session.bp_post_diastolic });
+  }
+  if (!readings.length) return null;
+  const top = readings.reduce((a, b) => (b.systolic > a.systolic ? b : a));
+  return `${top.systolic}/${top.diastolic}`;
+}
+
+/** A session marker's words: route and dose, the blood-pressure peak and the dissociation
+ * ("Session 2 Dec 2026: IV 35 mg (Induction); BP peak 152/94; CADSS 18"). */
+export function sessionWords(s) {
+  const parts = [
+    `Session ${day(s.administered_at)}: ${MODALITY_WORDS[s.modality]} ${doseWords(s)} (${s.course_label})`,
+  ];
+  const peak = bpPeak(s);
+  if (peak) parts.push(`BP peak ${peak}`);
+  if (s.cadss !== null && s.cadss !== undefined) {
+    parts.push(`${s.cadss_form === "cadss6" ? "CADSS-6" : "CADSS"} ${s.cadss}`);
+  }
+  if (s.moaas !== null && s.moaas !== undefined) parts.push(`MOAA/S ${s.moaas}`);
+  return parts.join("; ");
+}
+
 function tooltipLabel(item) {
   const raw = item.raw;
-  if (raw.session) {
-    const s = raw.session;
-    return `Session ${day(s.administered_at)}: ${MODALITY_WORDS[s.modality]} ${doseWords(s)} (${s.course_label})`;
-  }
+  if (raw.session) return sessionWords(raw.session);
   const p = raw.point;
   if (item.dataset.yAxisID === "mood") return `${item.dataset.label} ${p.total} of 10`;
   const item9 = p.safety_endorsed ? "; item 9 endorsed" : "";
@@ -173,8 +258,10 @@ function tooltipLabel(item) {
 
 /** Draw the PHQ-9 (`phq`), GAD-7 (`gad`) and daily mood (`mood`, optional) trend bodies into
  * `canvas`; returns the chart. The mood rating (0-10, higher is better, not validated) has its
- * own axis on the right and no bands. */
-export async function drawTrend(canvas, phq, gad, mood = null) {
+ * own axis on the right and no bands. `phases`: [{name, from, to}] (epoch ms) of the course
+ * plans, drawn as a labelled strip along the foot. `forecast`: {from, to, at, label} (epoch
+ * ms) of the booster forecast (forecast_band.js), a band across both panels. */
+export async function drawTrend(canvas, phq, gad, mood = null, phases = [], forecast = null) {
   const moodPoints = mood ? mood.points : [];
   const Chart = await loadChartJs();
   const sessions = phq.sessions.map((s) => ({
@@ -184,7 +271,8 @@ export async function drawTrend(canvas, phq, gad, mood = null) {
   }));
   const times = [...phq.points, ...gad.points, ...moodPoints]
     .map((p) => new Date(p.at).getTime())
-    .concat(sessions.map((s) => s.x));
+    .concat(sessions.map((s) => s.x))
+    .concat(forecast ? [forecast.to] : []);
   const now = Date.now();
   const min = (times.length ? Math.min(...times) : now - 28 * DAY_MS) - 2 * DAY_MS;
   const max = (times.length ? Math.max(...times) : now) + 2 * DAY_MS;
@@ -265,6 +353,8 @@ export async function drawTrend(canvas, phq, gad, mood = null) {
             max: body.score_max,
           })),
           sessions: sessions.map((s) => s.x),
+          phases,
+          forecast,
           lines: [...referenceLines(phq, "y"), ...referenceLines(gad, "yGad7")],
         },
       },

@@ -5,6 +5,13 @@ const TIMEOUT_MS = 15000;
 /** A device clock off by more than this gets its times corrected before they are sent. */
 const CLOCK_TOLERANCE_MS = 60000;
 let csrf = null;
+/** The page's language for the server's words (Accept-Language); set by the pages (speak). */
+let language = null;
+
+/** Ask the server for its words in `lang` ("en" or "es") from now on. */
+export function speak(lang) {
+  language = lang;
+}
 /** The server's clock minus this device's, in ms, from the Date header of the latest answer. */
 let clockOffset = 0;
 
@@ -40,6 +47,7 @@ export function serverTime(iso) {
 
 async function send(method, path, body) {
   const headers = { Accept: "application/json" };
+  if (language) headers["Accept-Language"] = language;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET" && csrf) headers["X-CSRF-Token"] = csrf;
   const abort = new AbortController();

@@ -1,10 +1,14 @@
 // The patient app: start-up, the screens by URL fragment, and when to send queued check-ins.
 
+import { speak } from "./api.js";
 import * as data from "./data.js";
 import { h, show } from "./dom.js";
+import { LANG, keepLanguage, languageKept, languagePending, t, translateDocument } from "./i18n.js";
 import { getMeta } from "./idb.js";
 import { SYNC_TAG, flush, onChange } from "./outbox.js";
 import { checkinScreen } from "./screens/checkin.js";
+import { afterScreen, restScreen } from "./screens/dose_after.js";
+import { doseCheckScreen } from "./screens/dose_check.js";
 import { doneScreen } from "./screens/done.js";
 import { helpScreen } from "./screens/help.js";
 import { historyScreen } from "./screens/history.js";
@@ -79,6 +83,11 @@ const ROUTES = [
   [/^#\/history$/, () => historyScreen(app)],
   [/^#\/reminders$/, () => remindersScreen(app)],
   [/^#\/help$/, () => helpScreen(app)],
+  // A home dose: the pre-dose check, the rest after it, the after-dose check (neutral words:
+  // the address says nothing of what the screen is about).
+  [/^#\/ready$/, () => doseCheckScreen(app)],
+  [/^#\/rest$/, () => restScreen(app)],
+  [/^#\/after$/, () => afterScreen(app)],
 ];
 
 async function route() {
@@ -95,20 +104,16 @@ async function route() {
 function renderError() {
   show(
     app.main,
-    "Something went wrong",
-    h("h1", {}, "Something went wrong"),
-    h(
-      "p",
-      {},
-      "Please close the app and open it again. Your saved answers are still on this phone.",
-    ),
+    t("app.error.title"),
+    h("h1", {}, t("app.error.title")),
+    h("p", {}, t("app.error.text")),
   );
 }
 
 /** Screens drawn from this phone's storage alone: crisis help never waits on the network. */
 const LOCAL_SCREENS = new Set(["#/help", "#/done"]);
 /** Screens drawn from this phone's storage once it knows it is signed in (check-ins, history). */
-const LOCAL_WHEN_SIGNED_IN = /^#\/(checkin\/[a-z0-9_]+|history)$/;
+const LOCAL_WHEN_SIGNED_IN = /^#\/(checkin\/[a-z0-9_]+|history|ready|rest|after)$/;
 
 /** True when this phone holds all the screen at `hash` needs: it is drawn before any request. */
 function drawnLocally(hash) {
@@ -122,6 +127,22 @@ function markReady() {
   document.documentElement.dataset.ready = "true";
 }
 
+/** The home-dosing plan from the server (kept on the phone); true when it changed. */
+async function syncPlan() {
+  const before = JSON.stringify(await data.cachedDosingPlan());
+  const after = await data.dosingPlan();
+  return before !== JSON.stringify(after);
+}
+
+/** Back online: send what is queued, and take the plan as it is now. */
+function online() {
+  send();
+  if (!app.signedIn) return;
+  syncPlan()
+    .then((changed) => changed && (location.hash || "#/") === "#/" && route())
+    .catch(() => undefined);
+}
+
 /** A newer profile came from the server: home, which shows it, is drawn again. */
 function profileArrived(profile) {
   const before = JSON.stringify(app.profile);
@@ -130,11 +151,35 @@ function profileArrived(profile) {
   return before !== JSON.stringify(profile);
 }
 
+/**
+ * The patient's record and this phone agree on the language. A switch made here (maybe
+ * offline) goes to the record; a language the record has and this phone does not (the clinic
+ * chose it, or another phone switched) is taken, and the page drawn again in it; a record
+ * with none gets this phone's (the invite's, or the phone's languages). True when the page
+ * is being reloaded in another language.
+ */
+async function settleLanguage(recorded) {
+  if (languagePending() || !recorded) {
+    try {
+      await data.keepLanguageOnRecord(LANG);
+      languageKept();
+    } catch {
+      // Offline or refused: the record hears of it at the next open.
+    }
+    return false;
+  }
+  if (recorded === LANG || !keepLanguage(recorded)) return false; // never a reload loop
+  location.reload();
+  return true;
+}
+
 async function start() {
+  translateDocument();
+  speak(LANG);
   registerServiceWorker();
   if (navigator.storage && navigator.storage.persist)
     navigator.storage.persist().catch(() => undefined);
-  window.addEventListener("online", send);
+  window.addEventListener("online", online);
   window.addEventListener("hashchange", () => route().catch(renderError));
   onChange(() => {
     if ((location.hash || "#/") === "#/") route().catch(renderError);
@@ -156,12 +201,18 @@ async function start() {
   }
   const changed = session.signedIn !== app.signedIn || session.switched;
   app.signedIn = session.signedIn;
+  if (app.signedIn && !session.offline && (await settleLanguage(session.language))) return;
   let fresh = null;
   if (app.signedIn) {
     app.profile = await data.cachedMe();
     send();
     // A failure keeps the copy on this phone; the screens say what needs the network.
-    if (!session.offline) fresh = data.me().then(profileArrived, () => false);
+    if (!session.offline) {
+      fresh = Promise.all([
+        data.me().then(profileArrived, () => false),
+        syncPlan().catch(() => false),
+      ]).then(([profile, plan]) => profile || plan);
+    }
   }
   if (!local) {
     // Nothing of this screen on the phone yet: it waits for the server's word.

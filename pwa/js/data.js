@@ -2,7 +2,13 @@
 // Fresh from the API when the network answers; otherwise the copy kept on this phone.
 
 import { ApiError, NetworkError, getSession, request } from "./api.js";
+import { LANG } from "./i18n.js";
 import { getMeta, setMeta, transaction } from "./idb.js";
+
+/** Where this phone keeps its copy of a definition in the page's language. */
+function definitionKey(code) {
+  return LANG === "en" ? `definition:${code}` : `definition:${code}:${LANG}`;
+}
 
 /** The US default, used only if this phone has never loaded the clinic's own list. */
 export const FALLBACK_RESOURCES = [
@@ -34,10 +40,15 @@ export async function session() {
     const signedIn = body.signed_in && body.kind === "patient";
     const switched = signedIn ? await rememberPatient(body.patient_id) : false;
     await setMeta("signed_in", signedIn);
-    return { signedIn, offline: false, switched };
+    return { signedIn, offline: false, switched, language: signedIn ? body.language : null };
   } catch (error) {
     if (!(error instanceof NetworkError)) throw error;
-    return { signedIn: await getMeta("signed_in", false), offline: true, switched: false };
+    return {
+      signedIn: await getMeta("signed_in", false),
+      offline: true,
+      switched: false,
+      language: null,
+    };
   }
 }
 
@@ -50,6 +61,10 @@ const PER_PATIENT_META = [
   "reminders_answered",
   "history",
   "support_since",
+  "dosing",
+  "dose_log",
+  "dose_pending",
+  "dose_check",
 ];
 
 /**
@@ -107,12 +122,14 @@ const refreshing = new Map();
  */
 export function refreshDefinition(code) {
   if (!refreshing.has(code)) {
-    const fetching = request("GET", `/api/v1/instruments/${encodeURIComponent(code)}`)
+    // In the page's language: one with no verified translation comes in English (its language).
+    const query = LANG === "en" ? "" : `?language=${LANG}`;
+    const fetching = request("GET", `/api/v1/instruments/${encodeURIComponent(code)}${query}`)
       .then(async ({ body }) => {
         if (!body || body.code !== code || !Array.isArray(body.items) || !body.version) {
           throw new ApiError(502, null);
         }
-        await setMeta(`definition:${code}`, body);
+        await setMeta(definitionKey(code), body);
         return body;
       })
       .finally(() => refreshing.delete(code));
@@ -137,12 +154,17 @@ export async function definition(code) {
 
 /** This phone's own copy of a definition (never waits on the network), or null. */
 export function cachedDefinition(code) {
-  return getMeta(`definition:${code}`, null);
+  return getMeta(definitionKey(code), null);
 }
 
 /** Load every instrument while online, so that any check-in (and its follow-up) works offline. */
 export async function warmUp(profile) {
   await Promise.allSettled((profile.instruments || []).map((code) => refreshDefinition(code)));
+}
+
+/** Keep the app's language on the patient's record (reminders and the server's words). */
+export async function keepLanguageOnRecord(language) {
+  await request("PUT", "/api/v1/me/language", { language });
 }
 
 /** The patient's own check-ins from the server, newest first; kept on this phone too. */
@@ -155,4 +177,25 @@ export async function history() {
 /** The check-ins as this phone last had them from the server (never waits on it), or null. */
 export function cachedHistory() {
   return getMeta("history", null);
+}
+
+/**
+ * The patient's home-dosing plan from the server (`GET /api/v1/me/home-dosing`: the plan, its
+ * version, the doses on its prescription), kept on this phone so that the pre-dose check
+ * gates a dose with no network. Offline: this phone's copy.
+ */
+export async function dosingPlan() {
+  try {
+    const { body } = await request("GET", "/api/v1/me/home-dosing");
+    await setMeta("dosing", body);
+    return body;
+  } catch (error) {
+    if (error instanceof NetworkError) return cachedDosingPlan();
+    throw error;
+  }
+}
+
+/** The home-dosing plan as this phone last had it (never waits on the network), or null. */
+export function cachedDosingPlan() {
+  return getMeta("dosing", null);
 }

@@ -1,25 +1,33 @@
 // The invite page: opening the link shows this page; only the button's POST redeems the token
 // (email link scanners open links too). Afterwards the token leaves the browser's history.
 
-import { ApiError, redeem } from "./api.js";
+import { ApiError, redeem, speak } from "./api.js";
+import { LANG, keepLanguage, t, translateDocument } from "./i18n.js";
 import { setMeta } from "./idb.js";
 
 const form = document.getElementById("join-form");
 const button = document.getElementById("join-button");
 const message = document.getElementById("join-message");
-const token = decodeURIComponent(location.pathname.replace(/^\/join\//, ""));
+// The last segment: /join/<token>, or /join/<language>/<token> (i18n.js reads the language).
+const token = decodeURIComponent(location.pathname.split("/").pop());
+
+// In the language the clinic chose (in the invite's URL) or the phone's; kept for the app.
+translateDocument();
+document.title = t("join.title");
+speak(LANG);
+keepLanguage(LANG);
 
 function fail(text) {
   message.textContent = text;
   message.hidden = false;
   button.disabled = false;
-  button.textContent = "Try again";
+  button.textContent = t("join.tryAgain");
 }
 
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
   button.disabled = true;
-  button.textContent = "Setting up…";
+  button.textContent = t("join.settingUp");
   message.hidden = true;
   try {
     await redeem(token);
@@ -27,11 +35,11 @@ form.addEventListener("submit", async (event) => {
     if (error instanceof ApiError && error.status === 400) {
       fail(error.message);
     } else if (error instanceof ApiError && error.status === 422) {
-      fail("This invite link is not complete. Please open the link from your care team again.");
+      fail(t("join.incomplete"));
     } else if (error instanceof ApiError) {
-      fail("Something went wrong on our side. Please try again in a minute.");
+      fail(t("join.ourSide"));
     } else {
-      fail("Your phone seems to be offline. Please connect to the internet and try again.");
+      fail(t("join.offline"));
     }
     return;
   }

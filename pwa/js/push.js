@@ -4,6 +4,7 @@
 
 import { request } from "./api.js";
 import { h } from "./dom.js";
+import { t } from "./i18n.js";
 import { getMeta, setMeta } from "./idb.js";
 
 const SUBSCRIBE_TIMEOUT_MS = 20000;
@@ -54,18 +55,13 @@ export async function maybeOfferReminders(container, profile) {
   if (!(await getMeta("completed_once", false)) || (await getMeta("reminders_answered", false)))
     return;
   const message = h("p", { role: "status" });
-  const yes = h("button", { type: "button", class: "button" }, "Yes, remind me");
-  const no = h("button", { type: "button", class: "button secondary" }, "No, thanks");
+  const yes = h("button", { type: "button", class: "button" }, t("push.yes"));
+  const no = h("button", { type: "button", class: "button secondary" }, t("push.no"));
   const card = h(
     "section",
     { class: "card", "aria-labelledby": "reminder-title" },
-    h("h2", { id: "reminder-title" }, "Would you like a reminder?"),
-    h(
-      "p",
-      {},
-      "We can send a short note to this phone when your next check-in is ready. " +
-        "It never shows your answers. You can turn it off any time in your phone's settings.",
-    ),
+    h("h2", { id: "reminder-title" }, t("push.title")),
+    h("p", {}, t("push.text")),
     h("div", { class: "actions" }, yes, no),
     message,
   );
@@ -73,9 +69,9 @@ export async function maybeOfferReminders(container, profile) {
     await setMeta("reminders_answered", true);
     try {
       const on = await subscribeDevice(profile.vapid_public_key, "/api/v1/me/push-subscription");
-      message.textContent = on ? "Reminders are on." : "No problem. Reminders are off.";
+      message.textContent = on ? t("push.on") : t("push.off");
     } catch {
-      message.textContent = "Reminders could not be turned on right now. You can try again later.";
+      message.textContent = t("push.failed");
       await setMeta("reminders_answered", false);
     }
     yes.remove();

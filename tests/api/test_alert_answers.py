@@ -99,7 +99,7 @@ def test_an_answer_kept_on_an_offline_phone_for_days_says_so(client, csrf, staff
 
 
 def test_the_offline_mark_starts_after_ten_minutes(client, csrf, staff, db_session):
-    from api.alerts.routes import sat_offline
+    from api.alerts.bodies import sat_offline
     from api.models import Alert
 
     checkin(client, csrf, 1)

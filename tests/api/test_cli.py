@@ -65,6 +65,22 @@ def test_seed_demo_is_idempotent_and_prints_a_working_login(
     assert client.post("/api/v1/auth/redeem", json={"token": token}).status_code == 200
 
 
+def test_the_demos_esketamine_sessions_have_rems_forms(runner, db_session, tmp_path, monkeypatch):
+    """Every demo esketamine session has its REMS form: the earlier ones marked submitted,
+    the last one past its 7 days and so on the due list."""
+    from api import demo
+    from api.models import RemsRecord, TreatmentSession
+
+    monkeypatch.setattr(demo, "INSTANCE", tmp_path)
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    esketamine = db_session.query(TreatmentSession).filter_by(drug="esketamine").count()
+    records = db_session.query(RemsRecord).all()
+    assert esketamine > 1 and len(records) == esketamine
+    unsubmitted = [r for r in records if r.submitted_at is None]
+    assert len(unsubmitted) == 1
+    assert all(r.submitted_fields and r.submitted_by for r in records if r.submitted_at)
+
+
 def test_seed_demo_on_a_new_database_ignores_an_old_password_file(
     runner, client, tmp_path, monkeypatch
 ):

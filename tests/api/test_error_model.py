@@ -107,3 +107,17 @@ def test_flatten_keeps_every_message_at_one_depth():
         "errors": {"x": ["y"]},
         "reason": "r",
     }
+
+
+def test_a_refused_form_says_so_in_words_not_http(client, login, create_clinician):
+    """A field refused by validation: the message is for the person beside the form, not
+    HTTP's "The request was well-formed but was unable to be followed due to semantic
+    errors" (found on a newcomer's walk through Add patient)."""
+    csrf = login(client, create_clinician())
+    response = client.post(
+        "/api/v1/patients",
+        json={"display_name": "A Patient", "timezone": "Mars/Olympus"},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert response.status_code == 422 and "timezone" in response.json["errors"]
+    assert response.json["message"] == "Some of what was sent cannot be used: each field says why."

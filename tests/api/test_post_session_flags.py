@@ -126,8 +126,12 @@ def test_a_warning_sign_leaves_the_phone_at_once_and_the_finished_check_joins_it
     )
     evaluate(checkin_id, utcnow())
     assert count(db_session, Alert) == 2
-    # One round for the warning sign (from its signal), one for the high flag: no second one.
-    assert count(db_session, Delivery) == 2
+    # One case, one round: the warning sign's (from its signal). The high flag joins the
+    # case the care team was told of, and evaluating it again adds nothing.
+    assert count(db_session, Delivery) == 1
+    db_session.expire_all()
+    high = db_session.get(Alert, alerts["dissociation_next_day"].id)
+    assert (high.case_id, high.notify) == (alert.case_id, False)
 
 
 def test_a_second_warning_sign_while_the_alert_is_open_joins_its_episode(client, csrf, db_session):

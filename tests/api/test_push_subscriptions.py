@@ -6,12 +6,10 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from api.auth.passwords import hash_password
-from api.models import AuditEvent, Clinic, PushSubscription, StaffUser
-from tests.support.races import race
+from api.models import AuditEvent, PushSubscription
+from tests.support.races import race, racing_staff
 
 KEYS = {"p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4Yf", "auth": "tBHItJI5svbpez7KI4CCXg"}
-PASSWORD = "correct horse battery staple"
 
 
 def _body(endpoint):
@@ -109,21 +107,7 @@ def _owners(db_session, endpoint):
 @pytest.fixture
 def two_clinicians(committed_db):
     """Two committed clinicians (the racing requests run on their own connections)."""
-    clinic = Clinic(name=f"Push clinic {uuid.uuid4().hex[:8]}")
-    committed_db.add(clinic)
-    committed_db.flush()
-    staff = [
-        StaffUser(
-            clinic_id=clinic.id,
-            email=f"push-{uuid.uuid4().hex[:8]}@example.org",
-            name="Dr. Push",
-            role="clinician",
-            password_hash=hash_password(PASSWORD),
-        )
-        for _ in range(2)
-    ]
-    committed_db.add_all(staff)
-    committed_db.commit()
+    _, staff = racing_staff(committed_db, "Push clinic")
     return staff
 
 

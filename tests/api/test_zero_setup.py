@@ -2,7 +2,8 @@
 
 Everything else runs on PostgreSQL; this walks the SQLite path once, in its own process
 (the app's extensions are process-wide): migrate, seed the demo, sign in as its clinician
-and as its invited patient, store a check-in, read the trend, and find the audit rows. The
+and as its invited patient, store a check-in, read the trend, the panel, the cases and the
+courses, and find the audit rows. The
 instance folder it leaves is private (issue 14 finding 11): 0700, every file 0600.
 """
 
@@ -47,6 +48,14 @@ patient_id = session.json["patient_id"]
 trend = staff.get(f"/api/v1/patients/{patient_id}/trend?instrument=phq9")
 assert trend.status_code == 200, trend.json
 assert body["id"] in [p["checkin_id"] for p in trend.json["points"]]
+# The clinic's main screens: the panel (with its treatment and follow-up columns), the
+# cases, the courses: every query of theirs must be SQL that SQLite speaks.
+panel = staff.get("/api/v1/patients?limit=50")
+assert panel.status_code == 200, panel.json
+assert any(row["treatment"] for row in panel.json["items"]), panel.json
+assert staff.get("/api/v1/cases?status=open").status_code == 200
+courses = staff.get(f"/api/v1/patients/{patient_id}/courses")
+assert courses.status_code == 200, courses.json
 
 database = sqlite3.connect(INSTANCE / "waypoint.sqlite")
 actions = {row[0] for row in database.execute("SELECT action FROM audit_events")}

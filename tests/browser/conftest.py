@@ -10,6 +10,7 @@ import uuid
 import pytest
 
 from tests.support.browser import OFFLINE_NOISE
+from tests.support.home_doses import dosing_factory
 from tests.support.live import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -113,3 +114,10 @@ def signed_in(context, enrolled):
     response = context.request.post("/api/v1/auth/redeem", data={"token": token})
     assert response.status == 200, response.text()
     return patient
+
+
+@pytest.fixture
+def dosing(committed_db, context, enrolled):
+    """A signed-in patient with a home-dosing plan; ``dosing(taken_hours_ago=[30])`` also
+    records doses the server knows of. Returns the patient."""
+    return dosing_factory(committed_db, context, enrolled)

@@ -113,6 +113,8 @@ def test_chest_pain_now_shows_call_911_at_once_offline_and_raises_one_alert(
         "() => document.querySelector('main .monitoring').dataset.delivery === 'told'"
     )
     assert delivery(page)[1].startswith("Your care team has been told.")
+    # One number on this screen, and the words name it (not "one of the numbers here").
+    assert delivery(page)[1].endswith("call 911 now.") and "numbers here" not in delivery(page)[1]
     (alert,) = wait_for_alert(committed_db, signed_in.id, seconds=10)
     assert (alert.rule, alert.priority, alert.checkin_id) == ("bp_crisis_signs", "urgent", None)
     assert "call 911 now" in alert.reason

@@ -29,6 +29,10 @@ def test_the_patient_takes_the_daily_mood_check_in(page, signed_in, committed_db
 
     page.get_by_role("heading", name="Thank you for checking in").wait_for()
     page.get_by_text("7 out of 10").wait_for()
+    # A rating counts up: the words say so (not the PHQ-9's "lower is better").
+    assert page.locator(".score-words").inner_text() == "You rated your mood 7 out of 10."
+    hint = page.locator(".card.score .hint").inner_text()
+    assert hint.startswith("Higher numbers mean you felt better.") and "Lower" not in hint
     page.get_by_text("Sent to your care team.").wait_for()
 
     (stored,) = checkins_of(committed_db, signed_in.id)

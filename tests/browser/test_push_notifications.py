@@ -38,8 +38,9 @@ def push(page, context, origin, messages):
 
 
 def notifications(page, count):
-    """The notifications on show once there are `count` of them, by tag."""
-    deadline = time.monotonic() + 5
+    """The notifications on show once there are `count` of them, by tag (waited for: a
+    loaded machine's service worker may take seconds to show four)."""
+    deadline = time.monotonic() + 30  # 15 s was once too few during a full run
     shown = page.evaluate(SHOWN)
     while len(shown) < count and time.monotonic() < deadline:
         page.wait_for_timeout(50)

@@ -36,7 +36,7 @@ def add_session(db_session):
     from api.models import TreatmentCourse, TreatmentSession
     from api.pipeline.summary import refresh
 
-    def add(patient, at, course=None, modality="iv", dose_mg=35.0, label="Induction"):
+    def add(patient, at, course=None, modality="iv", dose_mg=35.0, label="Induction", drug=None):
         if course is None:
             course = TreatmentCourse(patient_id=patient.id, label=label, started_at=at)
             db_session.add(course)
@@ -46,6 +46,7 @@ def add_session(db_session):
             course_id=course.id,
             administered_at=at,
             modality=modality,
+            drug=drug,
             dose_mg=dose_mg,
         )
         db_session.add(row)

@@ -1,12 +1,11 @@
-"""The clinic's alert inbox in real Chromium: the open counts by priority, "Showing n of N",
-and "Load more" until every alert is on the page (issue #14 finding 1: nothing silently
+"""The clinic's alert inbox in real Chromium: the open cases by priority, "Showing n of N",
+and "Load more" until every case is on the page (issue #14 finding 1: nothing silently
 beyond a limit)."""
-
-import uuid
 
 import pytest
 import sqlalchemy as sa
 
+from tests.support.cases import raise_test_alert
 from tests.support.live import assert_accessible as axe
 
 PASSWORD = "clinic inbox browser test password"
@@ -15,39 +14,25 @@ EXTRA = 60
 
 @pytest.fixture
 def crowded_clinic(committed_db):
-    """The demo clinic (committed) with EXTRA more open routine alerts over its patients."""
+    """The demo clinic (committed) with EXTRA more patients, each with an open routine case."""
     from api import demo
     from api.auth.passwords import hash_password
-    from api.models import Alert, Patient, StaffUser
-    from api.models.base import utcnow
+    from api.models import Case, StaffUser
+    from api.patients.operations import enrol_patient
 
     demo._create_clinic()
     staff = committed_db.scalar(sa.select(StaffUser).filter_by(email=demo.CLINICIAN_EMAIL))
     staff.password_hash = hash_password(PASSWORD)
-    patients = committed_db.scalars(
-        sa.select(Patient).where(Patient.clinic_id == staff.clinic_id)
-    ).all()
     for n in range(EXTRA):
-        patient = patients[n % len(patients)]
-        committed_db.add(
-            Alert(
-                clinic_id=patient.clinic_id,
-                patient_id=patient.id,
-                dedupe_key=f"test:{uuid.uuid4()}",
-                rule="not_on_track",
-                priority="routine",
-                reason="Not on track (test)",
-                status="open",
-                created_at=utcnow(),
-            )
-        )
+        patient = enrol_patient(staff.clinic, display_name=f"Crowded {n:02d}")
+        raise_test_alert(patient, "not_on_track", "routine", "Not on track (test)")
     committed_db.commit()
-    open_alerts = committed_db.scalar(
-        sa.select(sa.func.count(Alert.id)).where(
-            Alert.clinic_id == staff.clinic_id, Alert.status == "open"
+    open_cases = committed_db.scalar(
+        sa.select(sa.func.count(Case.id)).where(
+            Case.clinic_id == staff.clinic_id, Case.status != "resolved"
         )
     )
-    return demo.CLINICIAN_EMAIL, open_alerts
+    return demo.CLINICIAN_EMAIL, open_cases
 
 
 @pytest.mark.browser
@@ -76,7 +61,9 @@ def test_the_inbox_shows_the_counts_and_loads_every_alert(
             page.wait_for_function("() => document.querySelectorAll('#alert-list li').length")
             cards = page.locator("#alert-list > li")
             assert cards.count() == 50
-            assert page.locator("#alert-summary").inner_text() == f"Showing 50 of {total} open"
+            assert page.locator("#alert-summary").inner_text() == (
+                f"Showing 50 of {total} cases not resolved"
+            )
             counts = page.locator("#alert-counts").inner_text()
             assert f"{EXTRA}" in counts and "routine open" in counts, counts
             assert page.locator("#alert-count").inner_text() == f"{total} open"  # the badge
@@ -85,10 +72,12 @@ def test_the_inbox_shows_the_counts_and_loads_every_alert(
             page.wait_for_function(
                 f"() => document.querySelectorAll('#alert-list > li').length === {total}"
             )
-            assert page.locator("#alert-summary").inner_text() == f"Showing {total} of {total} open"
+            assert page.locator("#alert-summary").inner_text() == (
+                f"Showing {total} of {total} cases not resolved"
+            )
             assert more.is_hidden()
             ids = page.eval_on_selector_all(
-                "#alert-list > li", "els => els.map(e => e.dataset.alert)"
+                "#alert-list > li", "els => els.map(e => e.dataset.case)"
             )
             assert len(set(ids)) == total  # none twice
             axe(page, "alerts, every page loaded")

@@ -10,6 +10,7 @@ import pyotp
 import pytest
 
 from api.qr import qr_svg
+from tests.support.cases import raise_test_alert
 from tests.support.live import ARTIFACTS, serving, vapid_public_key
 from tests.support.live import assert_accessible as axe
 
@@ -41,7 +42,7 @@ def push_server(app, database_url, redis_url):
 def admin_without_mfa(committed_db):
     """A committed clinic whose admin has no second factor yet, one patient and an open alert."""
     from api.auth.passwords import hash_password
-    from api.models import Alert, Clinic, StaffUser
+    from api.models import Clinic, StaffUser
     from api.patients.operations import enrol_patient
 
     clinic = Clinic(name=f"Clinic {uuid.uuid4().hex[:8]}")
@@ -57,15 +58,7 @@ def admin_without_mfa(committed_db):
     )
     committed_db.add(admin)
     patient = enrol_patient(clinic, display_name="Robin Lake")
-    alert = Alert(
-        clinic_id=clinic.id,
-        patient_id=patient.id,
-        dedupe_key=f"test:{uuid.uuid4()}",
-        rule="suicidal_ideation",
-        priority="urgent",
-        reason="PHQ-9 item 9 endorsed",
-    )
-    committed_db.add(alert)
+    alert = raise_test_alert(patient, reason="PHQ-9 item 9 endorsed")
     committed_db.commit()
     return admin, alert
 

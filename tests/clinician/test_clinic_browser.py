@@ -122,7 +122,9 @@ def test_clinician_sees_urgent_patient_first_charts_sessions_and_acknowledges(
             axe(page, "patient")
 
             card = page.locator("#patient-alerts li[data-status='open']").first
-            card.get_by_label("Note (optional)").fill("Called the patient; safety plan reviewed.")
+            card.get_by_label("Acknowledgement note (optional)").fill(
+                "Called the patient; safety plan reviewed."
+            )
             card.get_by_role("button", name="Acknowledge").click()
             page.wait_for_selector("#patient-alerts li[data-status='acknowledged']")
             assert page.locator("#patient-alerts li[data-status='open']").count() == 0
@@ -131,6 +133,17 @@ def test_clinician_sees_urgent_patient_first_charts_sessions_and_acknowledges(
             page.wait_for_selector("#alert-list", state="attached")
             page.wait_for_function(
                 "() => document.querySelector('[role=status].meta').textContent !== ''"
+            )
+            # Acknowledged is not resolved: the inbox's default still lists the case, marked
+            # acknowledged; the open cases no longer do.
+            assert page.locator("#alert-status").input_value() == "unresolved"
+            listed = page.locator("#alert-list li", has_text="Casey Morgan")
+            assert listed.count() == 1
+            assert listed.get_attribute("data-status") == "acknowledged"
+            page.select_option("#alert-status", "open")
+            page.wait_for_function(
+                "() => /open case|No cases/"
+                ".test(document.querySelector('#alert-summary').textContent)"
             )
             assert "Casey Morgan" not in page.locator("#alert-list").inner_text()
             page.select_option("#alert-status", "acknowledged")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pyotp
 import pytest
 
+from tests.support.intake import sign_clear_screen
 from tests.support.live import ARTIFACTS
 from tests.support.live import assert_accessible as axe
 
@@ -116,11 +117,12 @@ def add_patient_to_a_qr_code(page, width, qr_svg):
     assert page.locator("#new-patient-error").inner_text() != ""
     check(page, "add patient refused", width)
     page.fill("#new-timezone", "America/Chicago")
+    page.select_option("#new-language", "es")  # the invite opens the app in Spanish (#22)
     page.get_by_role("button", name="Add patient and make an invite").click()
     page.get_by_role("heading", name="Jordan Vale is added").wait_for()
 
     url = page.input_value("#invite-url")
-    assert "/join/" in url
+    assert "/join/es/" in url
     src = page.get_attribute("#invite-qr", "src")
     assert src.startswith("data:image/svg+xml;charset=utf-8,")
     # The image is the QR code of this very link, and the browser could draw it.
@@ -141,17 +143,24 @@ def patient_page(page, width):
     page.get_by_role("link", name="Open the patient's page").click()
     page.wait_for_selector("#trend-canvas[data-drawn='true']")
     ref = page.locator("h1 .ref").inner_text().split(" ")[0]
+    sign_clear_screen(page)  # the intake before a first course
+    page.wait_for_selector("#trend-canvas[data-drawn='true']")
     # Recording a session: one click from the top of the page.
     page.get_by_role("button", name="Record a session").click()
     assert page.evaluate("document.activeElement.id") == "session-administered_at"
+    page.select_option("#session-drug", "ketamine")
+    page.select_option("#session-cadss_form", "full")
     page.fill("#session-cadss", "93")
     page.locator("#session-form button[type=submit]").click()
+    # Both refusals at once, each beside its field.
     assert "92" in error_beside(page, "#session-cadss")
+    assert error_beside(page, "#session-dose_mg").startswith("Give the dose in mg")
     check(page, "patient session refused", width)
     page.fill("#session-cadss", "12")
     page.locator("#session-form button[type=submit]").click()
+    # Mended, so gone; the other stays until it is mended too.
+    page.locator("#session-cadss + .field-error").wait_for(state="detached")
     assert error_beside(page, "#session-dose_mg").startswith("Give the dose in mg")
-    assert page.locator("#session-cadss + .field-error").count() == 0  # mended, so gone
     page.fill("#session-dose_mg", "35")
     page.locator("#session-form button[type=submit]").click()
     page.wait_for_selector("#sessions tbody tr")
@@ -254,7 +263,17 @@ def audit_and_outcomes(page, width):
     page.get_by_role("link", name="Outcomes").click()
     page.wait_for_selector("#outcomes-phq9 tbody tr")
     assert page.locator("#outcomes-phq9 tbody tr", has_text="All routes").count() == 1
+    # Each measure with its window and definition, as the report's file states them.
+    definitions = page.locator("#definitions-phq9").text_content()
+    assert "response_4w (days 21-35)" in definitions and "above 9" in definitions
     check(page, "outcomes", width)
+
+    page.get_by_role("link", name="Clinic", exact=True).click()
+    page.get_by_role("link", name="Booster forecast report").click()
+    page.wait_for_function(
+        "() => /-- this clinic/.test(document.getElementById('forecast-report')?.textContent)"
+    )
+    check(page, "booster forecast report", width)
 
 
 @pytest.mark.browser
@@ -333,6 +352,7 @@ def test_a_clinician_sees_no_admin_screen_and_login_is_mended(
             assert page.get_by_role("link", name="Outcomes").is_visible()
             assert page.get_by_role("link", name="Clinic settings").count() == 0
             assert page.get_by_role("link", name="Audit log").count() == 0
+            assert page.get_by_role("link", name="Booster forecast report").count() == 0
             check(page, "clinic for a clinician", width)
             page.goto("/clinic/settings")
             page.get_by_text("Only the clinic's administrators can change its settings.").wait_for()

@@ -7,7 +7,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from fhir.resources.bundle import Bundle
 
-from api.models import AuditEvent, CheckinDue
+from api.models import AuditEvent, CheckinDue, SessionReading
 from api.models.base import utcnow
 
 
@@ -60,7 +60,21 @@ def test_fhir_bundle_validates_as_r4(
     now = utcnow()
     add_checkin(patient, 19, now - timedelta(days=5))
     add_checkin(patient, 9, now - timedelta(days=2), instrument="gad7")
-    add_session(patient, now - timedelta(days=4), modality="intranasal", dose_mg=56)
+    spray = add_session(
+        patient, now - timedelta(days=4), modality="intranasal", dose_mg=56, drug="esketamine"
+    )
+    spray.readings = [
+        SessionReading(
+            kind="post_40",
+            taken_at=spray.administered_at + timedelta(minutes=40),
+            systolic=146,
+            diastolic=92,
+            heart_rate=88,
+            spo2=96,
+        ),
+        SessionReading(kind="pre_dose", systolic=128, diastolic=80),  # carried over, untimed
+    ]
+    db_session.flush()
     response = client.get(f"/api/v1/patients/{patient.id}/fhir")
     assert response.status_code == 200 and response.mimetype == "application/fhir+json"
     # Saved under a name with an extension, not as "fhir" (#17 item 6).
@@ -69,8 +83,11 @@ def test_fhir_bundle_validates_as_r4(
     body = response.get_json(force=True)
     bundle = Bundle.parse_obj(body)
     kinds = [e.resource.resource_type for e in bundle.entry]
-    assert kinds.count("QuestionnaireResponse") == 2 and kinds.count("Observation") == 2
+    assert kinds.count("QuestionnaireResponse") == 2
     assert kinds.count("Questionnaire") == 2 and kinds.count("MedicationAdministration") == 1
+    # Two screening-assessment panels (each with its answers and total as members).
+    panels = [e["resource"] for e in body["entry"] if "hasMember" in e["resource"]]
+    assert [p["code"]["coding"][0]["code"] for p in panels] == ["44249-1", "69737-5"]
     assert kinds[0] == "Patient"
     assert len({e.fullUrl for e in bundle.entry}) == len(bundle.entry)
     admin = next(
@@ -80,7 +97,46 @@ def test_fhir_bundle_validates_as_r4(
     )
     assert admin["dosage"]["route"]["coding"][0]["code"] == "46713006"
     assert admin["dosage"]["dose"]["value"] == 56.0
-    assert admin["medicationCodeableConcept"]["text"] == "esketamine"
+    medication = admin["medicationCodeableConcept"]
+    assert medication["text"] == "esketamine"
+    assert medication["coding"] == [
+        {
+            "system": "http://www.nlm.nih.gov/research/umls/rxnorm",
+            "code": "2201623",
+            "display": "esketamine Nasal Spray",
+        }
+    ]
+    vitals = [
+        e["resource"]
+        for e in body["entry"]
+        if e["resource"]["resourceType"] == "Observation"
+        and e["resource"]["category"][0]["coding"][0]["code"] == "vital-signs"
+    ]
+    # The readings' vital signs: BP, heart rate, SpO2 (both of US Core's codes), then BP.
+    assert [[c["code"] for c in v["code"]["coding"]] for v in vitals] == [
+        ["85354-9"],
+        ["8867-4"],
+        ["2708-6", "59408-5"],
+        ["85354-9"],
+    ]
+    assert [v["meta"]["profile"][0].rsplit("/", 1)[1] for v in vitals] == [
+        "us-core-blood-pressure",
+        "us-core-heart-rate",
+        "us-core-pulse-oximetry",
+        "us-core-blood-pressure",
+    ]
+    peak = vitals[0]
+    assert [
+        (c["code"]["coding"][0]["code"], c["valueQuantity"]["value"]) for c in peak["component"]
+    ] == [("8480-6", 146), ("8462-4", 92)]
+    assert peak["partOf"] == [{"reference": f"MedicationAdministration/{admin['id']}"}]
+    assert vitals[2]["valueQuantity"] == {
+        "value": 96,
+        "unit": "%",
+        "system": "http://unitsofmeasure.org",
+        "code": "%",
+    }
+    assert vitals[3]["effectiveDateTime"] == admin["effectiveDateTime"]  # untimed: the session's
     observation = next(
         e["resource"] for e in body["entry"] if e["resource"]["resourceType"] == "Observation"
     )
@@ -135,7 +191,9 @@ def test_outcomes_report_rates(
     dues[0].completed_checkin_id, dues[3].completed_checkin_id = checkin_ids
     db_session.flush()
     rows = rows_of(client.get("/api/v1/reports/outcomes.csv"))
-    table = {(r["measure"], r["instrument"], r["modality"]): r for r in rows}
+    table = {
+        (r["measure"], r["instrument"], r["modality"]): r for r in rows if r["baseline"] == "all"
+    }
     assert table[("courses", "phq9", "all")]["numerator"] == "2"
     assert table[("response", "phq9", "all")]["rate"] == "0.500"
     assert table[("remission", "phq9", "iv")]["rate"] == "1.000"
@@ -153,7 +211,9 @@ def test_outcomes_report_rates(
         == 1
     )
     theirs = rows_of(other_clinic["client"].get("/api/v1/reports/outcomes.csv"))
-    theirs = {(r["measure"], r["instrument"], r["modality"]): r for r in theirs}
+    theirs = {
+        (r["measure"], r["instrument"], r["modality"]): r for r in theirs if r["baseline"] == "all"
+    }
     assert theirs[("courses", "phq9", "all")]["numerator"] == "1"
     assert theirs[("response", "phq9", "all")]["rate"] == "1.000"
 
@@ -209,11 +269,11 @@ def test_exports_carry_the_daily_mood_rating(staff_client, create_patient, add_c
     items = {i["linkId"]: i for i in responses[1]["item"]}
     item = items["mood_today"]
     assert item["answer"][0]["valueCoding"]["code"] == "mood_today=8"
-    observations = [
-        r
-        for r in resources
-        if r["resourceType"] == "Observation" and r["code"]["coding"][0]["code"] == "mood"
-    ]
-    assert len(observations) == 2 and "interpretation" not in observations[0]
-    total = observations[1]["component"][-1]
-    assert total["valueInteger"] == 8 and "loinc.org" not in str(observations[1])
+    observations = {r["id"]: r for r in resources if r["resourceType"] == "Observation"}
+    panels = [o for o in observations.values() if o["code"]["coding"][0]["code"] == "mood"]
+    assert len(panels) == 2
+    members = [observations[m["reference"].split("/")[1]] for m in panels[1]["hasMember"]]
+    answer, total = members
+    assert answer["valueCodeableConcept"]["coding"][0]["code"] == "mood_today=8"
+    assert total["valueQuantity"]["value"] == 8 and "interpretation" not in total
+    assert "loinc.org" not in str([panels, members])

@@ -113,6 +113,9 @@ REFUSALS = [
     ("email", "other_patient", 422, "invite_url"),
     ("email", "not_a_link", 422, "invite_url"),
     ("email", "missing", 422, "invite_url"),
+    # Text no database or hash can take: an unpaired surrogate, a NUL (a 500 once, in fuzzing).
+    ("email", "surrogate", 422, "invite_url"),
+    ("email", "nul", 422, "invite_url"),
     ("discharged", "live", 409, None),
 ]
 
@@ -138,6 +141,8 @@ def test_a_refused_email_request_changes_and_queues_nothing(
         "other_patient": {"invite_url": theirs},
         "not_a_link": {"invite_url": "https://evil.example/join/abc"},
         "missing": {},
+        "surrogate": {"invite_url": live[:-4] + "\ud800" + live[-3:]},
+        "nul": {"invite_url": live + "\x00"},
     }[sent]
     before = live_invites(db_session, patient.id)
     response = client.post(

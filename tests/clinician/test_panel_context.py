@@ -110,3 +110,17 @@ def test_routine_signals_have_a_labelled_tier_after_overdue_and_no_row_is_unlabe
     assert rows[str(high.id)]["risk"] == {"tier": 1, "label": "High-priority alert"}
     assert order[0] == str(high.id)
     assert all(row["risk"]["label"] for row in rows.values())
+
+
+def test_an_alert_waits_from_when_its_answer_was_given(
+    staff_client, create_patient, add_alert, db_session
+):
+    """The panel and the inbox count the same wait: an answer kept three hours on an offline
+    phone has waited three hours, though its alert was raised a minute ago."""
+    client, _, staff = staff_client
+    patient = create_patient(staff.clinic)
+    alert = add_alert(patient, priority="urgent", ago=timedelta(minutes=1))
+    alert.answered_at = utcnow() - timedelta(hours=3)
+    db_session.flush()
+    waited = rows_of(client)[str(patient.id)]["oldest_open_alert_at"]
+    assert waited.startswith(alert.answered_at.isoformat()[:16])

@@ -160,7 +160,13 @@ def foreign(create_patient, add_session, add_checkin, db_session, other_clinic):
     return patient, session
 
 
-SESSION_BODY = {"administered_at": None, "modality": "iv", "dose_mg": 35, "dose_mg_per_kg": 0.5}
+SESSION_BODY = {
+    "administered_at": None,
+    "modality": "iv",
+    "drug": "ketamine",
+    "dose_mg": 35,
+    "dose_mg_per_kg": 0.5,
+}
 ROUTES = [
     ("get", "/api/v1/patients/{p}", None),
     ("patch", "/api/v1/patients/{p}", {"status": "discharged"}),

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 import surveys
 from tests.support.answers import answers_for
+from tests.support.intake import clear_intake
 from tests.support.live import ARTIFACTS
 from tests.support.live import assert_accessible as axe
 
@@ -71,6 +72,7 @@ def flagged_clinic(committed_db):
     checkin(retake, 1, now)
 
     relapse = patient("Morgan Relapse", "RL-1")
+    clear_intake(relapse, staff)  # the intake signed before a new course
     checkin(relapse, 20, now - timedelta(days=28))
     lowest = checkin(relapse, 7, now - timedelta(days=20))
     checkin(relapse, 16, now - timedelta(days=3))
@@ -91,18 +93,23 @@ def sign_in(page, email):
     page.wait_for_selector("#panel-rows tr")
 
 
-def new_context(browser, clinic_server):
+def new_context(browser, clinic_server, width=1366):
     context = browser.new_context(
-        base_url=clinic_server, viewport=VIEWPORT, reduced_motion="reduce"
+        base_url=clinic_server,
+        viewport={**VIEWPORT, "width": width},
+        reduced_motion="reduce",
     )
     context.set_default_timeout(10_000)
     return context
 
 
 @pytest.mark.browser
-def test_a_retake_leaves_the_risk_flag_in_place(clinic_browser, clinic_server, flagged_clinic):
+@pytest.mark.parametrize("width", [1366, 768])
+def test_a_retake_leaves_the_risk_flag_in_place(
+    clinic_browser, clinic_server, flagged_clinic, width
+):
     def scenario(browser):
-        context = new_context(browser, clinic_server)
+        context = new_context(browser, clinic_server, width)
         problems = []
         page = context.new_page()
         page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
@@ -116,7 +123,7 @@ def test_a_retake_leaves_the_risk_flag_in_place(clinic_browser, clinic_server, f
             assert "Retaken within a day" in text
             assert "In remission" not in text and "Improving" not in text
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "risk-flags-panel-1366.png"), full_page=True)
+            page.screenshot(path=str(ARTIFACTS / f"risk-flags-panel-{width}.png"), full_page=True)
             axe(page, "panel with risk flags")
 
             row.get_by_role("link", name="Robin Retake").click()
@@ -128,7 +135,7 @@ def test_a_retake_leaves_the_risk_flag_in_place(clinic_browser, clinic_server, f
             assert "too large to be real change" in card.inner_text()
             stats = page.get_by_label("PHQ-9 this course").inner_text()
             assert "In remission" not in stats and "Retake" in stats, stats
-            page.screenshot(path=str(ARTIFACTS / "risk-flags-patient-1366.png"), full_page=True)
+            page.screenshot(path=str(ARTIFACTS / f"risk-flags-patient-{width}.png"), full_page=True)
             axe(page, "patient page with a risk flag")
             assert problems == []
         finally:
@@ -138,13 +145,14 @@ def test_a_retake_leaves_the_risk_flag_in_place(clinic_browser, clinic_server, f
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize("width", [1366, 768])
 def test_a_new_course_keeps_the_relapse_flag_until_dismissed(
-    clinic_browser, clinic_server, flagged_clinic, committed_db
+    clinic_browser, clinic_server, flagged_clinic, committed_db, width
 ):
     lowest_day = f"{flagged_clinic['lowest_at']:%b} {flagged_clinic['lowest_at'].day}"
 
     def scenario(browser):
-        context = new_context(browser, clinic_server)
+        context = new_context(browser, clinic_server, width)
         problems = []
         page = context.new_page()
         page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
@@ -166,6 +174,7 @@ def test_a_new_course_keeps_the_relapse_flag_until_dismissed(
             warning = form.locator("#session-new-course-note")
             assert "first-ever baseline and the lowest score are kept" in warning.inner_text()
             form.get_by_label("New course name").fill("Maintenance")
+            form.get_by_label("Drug", exact=True).select_option("ketamine")
             form.get_by_label("Dose (mg)").fill("35")
             axe(page, "session form starting a new course")
             form.get_by_role("button", name="Record session").click()
@@ -178,7 +187,7 @@ def test_a_new_course_keeps_the_relapse_flag_until_dismissed(
             stats = page.get_by_label("PHQ-9 this course").inner_text()
             assert "From lowest" in stats and "Worse than lowest" in stats, stats
             assert "from baseline" not in stats  # no course change beside it
-            page.screenshot(path=str(ARTIFACTS / "relapse-new-course-1366.png"), full_page=True)
+            page.screenshot(path=str(ARTIFACTS / f"relapse-new-course-{width}.png"), full_page=True)
             axe(page, "patient page with a relapse flag")
 
             page.get_by_role("link", name="← All patients").click()

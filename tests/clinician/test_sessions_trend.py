@@ -1,25 +1,38 @@
 """Treatment sessions (create, edit, soft delete, plausibility) and the trend endpoint."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from api.models import AuditEvent, TreatmentCourse, TreatmentSession
 from api.models.base import utcnow
+from tests.support.intake import clear_intake
 
 
 def good(**changes):
+    """A plausible ketamine session; its readings follow an ``administered_at`` given."""
+    at = utcnow() - timedelta(hours=2)
+    given = changes.get("administered_at")
+    if isinstance(given, str) and given.endswith("+00:00"):
+        at = datetime.fromisoformat(given)
     body = {
-        "administered_at": (utcnow() - timedelta(hours=2)).isoformat(),
+        "administered_at": at.isoformat(),
         "modality": "iv",
+        "drug": "ketamine",
         "dose_mg": 35.0,
         "dose_mg_per_kg": 0.5,
-        "bp_pre_systolic": 124,
-        "bp_pre_diastolic": 78,
-        "bp_post_systolic": 139,
-        "bp_post_diastolic": 88,
+        "readings": [
+            {"kind": "pre_dose", "taken_at": at.isoformat(), "systolic": 124, "diastolic": 78},
+            {
+                "kind": "post_40",
+                "taken_at": (at + timedelta(minutes=40)).isoformat(),
+                "systolic": 139,
+                "diastolic": 88,
+            },
+        ],
         "cadss": 12,
+        "cadss_form": "full",
         "adverse_events": "Mild nausea",
         "notes": "Tolerated well",
     }
@@ -31,6 +44,7 @@ def good(**changes):
 def patient_page(staff_client, create_patient):
     client, csrf, staff = staff_client
     patient = create_patient(staff.clinic)
+    clear_intake(patient, staff)
     base = f"/api/v1/patients/{patient.id}/sessions"
     return client, {"X-CSRF-Token": csrf}, patient, base
 
@@ -146,12 +160,12 @@ BAD = [
     ({"dose_mg_per_kg": 12}, "dose_mg_per_kg"),
     ({"modality": "intranasal", "dose_mg": 56, "dose_mg_per_kg": 0.5}, "dose_mg_per_kg"),
     ({"modality": "intranasal", "dose_mg": 500, "dose_mg_per_kg": None}, "dose_mg"),
-    ({"bp_pre_systolic": 70, "bp_pre_diastolic": 90}, "bp_pre_systolic"),
-    ({"bp_post_systolic": 320}, "bp_post_systolic"),
-    ({"bp_post_diastolic": 10}, "bp_post_diastolic"),
-    ({"bp_pre_diastolic": None}, "bp_pre_diastolic"),
-    ({"bp_pre_systolic": 120.5}, "bp_pre_systolic"),
+    ({"bp_pre_systolic": 120}, "bp_pre_systolic"),  # readings carry blood pressure now
+    ({"readings": [{"kind": "pre_dose", "systolic": 120, "diastolic": 80}]}, "readings.0.taken_at"),
+    ({"readings": [{"kind": "soon", "taken_at": FUTURE, "systolic": 120}]}, "readings.0.kind"),
+    ({"readings": [{"kind": "post_40", "taken_at": FUTURE, "spo2": 1.5}]}, "readings.0.spo2"),
     ({"cadss": 93}, "cadss"),
+    ({"drug": "arketamine"}, "drug"),
     ({"administered_at": FUTURE}, "administered_at"),
     ({"administered_at": "2001-01-01T00:00:00+00:00"}, "administered_at"),
     ({"administered_at": "2026-01-01T10:00:00"}, "administered_at"),  # naive

@@ -42,7 +42,12 @@ class World:
     callers: dict = field(default_factory=dict)
     checkin_a1: str = ""
     alert_a1: str = ""
+    case_a1: str = ""
+    course_a1: int = 0
+    dose_a1: str = ""
     treatment_session_a1: str = ""
+    rems_record_a1: str = ""
+    channel_a: int = 0
     auth_session_a1: int = 0
     risk_flag_a1: int = 0
     #: Strings that identify A1 or A1's data: nobody outside clinic A may ever see them.
@@ -125,9 +130,38 @@ def world(db_session, create_clinic, create_clinician, create_patient, sign_in, 
     from api.models import Alert
 
     w.alert_a1 = str(db_session.scalar(Alert.__table__.select().with_only_columns(Alert.id)))
+    w.case_a1 = str(db_session.scalar(Alert.__table__.select().with_only_columns(Alert.case_id)))
     course = TreatmentCourse(patient_id=w.a1.id, label="Induction", started_at=utcnow())
     db_session.add(course)
     db_session.flush()
+    w.course_a1 = course.id
+    from api.models import ClinicChannel
+
+    channel = ClinicChannel(
+        clinic_id=w.a1.clinic_id, label="Pager", kind="paging", url_sealed="sealed",
+        url_masked="pagerduty://…", rungs=["on_call"],
+    )  # fmt: skip
+    db_session.add(channel)
+    db_session.flush()
+    w.channel_a = channel.id
+    from api.dosing.operations import set_plan
+    from api.models import HomeDose
+
+    set_plan(w.a1, {"form": "oral", "dose_mg": 200, "doses_prescribed": 6}, w.clinician_a)
+    dose = HomeDose(
+        id=uuid.uuid4(),
+        patient_id=w.a1.id,
+        clinic_id=w.a1.clinic_id,
+        plan_version=1,
+        payload_hash="x",
+        checked_at=utcnow(),
+        gate_ok=True,
+        gate_reasons=[],
+        dosed_at=utcnow(),
+    )
+    db_session.add(dose)
+    db_session.flush()
+    w.dose_a1 = str(dose.id)
     treatment = TreatmentSession(
         patient_id=w.a1.id,
         course_id=course.id,
@@ -139,6 +173,49 @@ def world(db_session, create_clinic, create_clinician, create_patient, sign_in, 
     db_session.add(treatment)
     db_session.flush()
     w.treatment_session_a1 = str(treatment.id)
+    from api.intake.operations import add_trial, record_answers
+
+    trial = add_trial(
+        w.a1,
+        {
+            "drug": "Sertraline",
+            "duration_weeks": 8,
+            "adequate": True,
+            "outcome": "none",
+            "note": f"Trial note {tag}",
+        },
+        w.clinician_a,
+    )
+    w.intake_trial_a1 = trial.id
+    # An open contraindication, so that an override has something to override.
+    record_answers(w.a1, {"pregnancy": {"answer": "unknown"}}, w.clinician_a)
+    from api.models import RemsRecord
+
+    # Another clinic A patient's esketamine session and its REMS record: the REMS routes'
+    # owners are clinic A's staff, and A1's own export and erasure counts stay as they were.
+    course_a2 = TreatmentCourse(patient_id=w.a2.id, label="Spray", started_at=utcnow())
+    db_session.add(course_a2)
+    db_session.flush()
+    spray = TreatmentSession(
+        patient_id=w.a2.id,
+        course_id=course_a2.id,
+        administered_at=utcnow() - timedelta(days=2),
+        modality="intranasal",
+        drug="esketamine",
+        dose_mg=56,
+        devices=2,
+    )
+    db_session.add(spray)
+    db_session.flush()
+    rems = RemsRecord(
+        clinic_id=clinic_a.id,
+        patient_id=w.a2.id,
+        session_id=spray.id,
+        due_at=spray.administered_at + timedelta(days=7),
+    )
+    db_session.add(rems)
+    db_session.flush()
+    w.rems_record_a1 = str(rems.id)
     from api.models import RiskFlag
 
     flag = RiskFlag(
@@ -167,7 +244,9 @@ def world(db_session, create_clinic, create_clinician, create_patient, sign_in, 
         w.a1.email,
         w.checkin_a1,
         w.alert_a1,
+        w.case_a1,
         w.treatment_session_a1,
         f"Session note {tag}",
+        f"Trial note {tag}",
     ]
     return w

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from api.extensions import db
-from api.models import Alert, AuditEvent, Delivery, Patient
+from api.models import Alert, AuditEvent, CaseContact, Delivery, Patient
 
 
 def _tables_naming_patients():
@@ -35,7 +35,17 @@ def test_export_holds_everything_including_a_fhir_bundle(world, as_caller, db_se
     assert [c["id"] for c in body["checkins"]] == [world.checkin_a1]
     assert body["checkins"][0]["answers"]["phq9_9"] == 2
     assert [a["id"] for a in body["alerts"]] == [world.alert_a1]
+    # The home-dosing plan and its checks are the patient's too (vitals are PHI).
+    assert body["home_dosing"]["plan"]["form"] == "oral"
+    assert [d["id"] for d in body["home_dosing"]["doses"]] == [world.dose_a1]
+    (case,) = body["cases"]
+    assert case["id"] == body["alerts"][0]["case_id"] and case["contacts"] == []
     assert [s["id"] for s in body["treatment_sessions"]] == [world.treatment_session_a1]
+    assert [t["id"] for t in body["intake"]["trials"]] == [world.intake_trial_a1]
+    assert [(a["item"], a["answer"]) for a in body["intake"]["answers"]] == [
+        ("pregnancy", "unknown")
+    ]
+    assert body["intake"]["overrides"] == []
     assert len(body["device_sessions"]) == 1 and len(body["invites"]) == 1
     assert "token_hash" not in body["invites"][0]
     assert {e["action"] for e in body["access_log"]} >= {"auth.redeem", "checkin.create"}
@@ -52,6 +62,16 @@ def test_export_holds_everything_including_a_fhir_bundle(world, as_caller, db_se
 def test_erasure_leaves_only_audit_events(world, as_caller, db_session):
     alert = db_session.get(Alert, world.alert_a1)
     db_session.add(Delivery(alert_id=alert.id, channel="email", recipient="staff:1"))
+    db_session.add(
+        CaseContact(
+            case_id=alert.case_id,
+            patient_id=alert.patient_id,
+            at=alert.created_at,
+            method="phone",
+            result="reached",
+            note="Spoke with the patient.",
+        )
+    )
     db_session.flush()
     deliveries = db_session.scalar(sa.select(sa.func.count()).select_from(Delivery))
     admin = world.callers["admin_a"]
@@ -69,6 +89,8 @@ def test_erasure_leaves_only_audit_events(world, as_caller, db_session):
         "checkins": 1,
         "safety_signals": 0,
         "alerts": 1,
+        "cases": 1,
+        "case_contacts": 1,
         "deliveries": deliveries,
         "treatment_sessions": 1,
         "device_sessions": 1,

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from api.models import Alert, Checkin, TreatmentSession
 from tests.support.answers import phq9_every
+from tests.support.intake import clear_intake
 
 YEAR_10000 = "9999-12-31T23:59:59-05:00"
 YEAR_0 = "0001-01-01T00:00:00+05:00"
@@ -96,9 +97,11 @@ def test_a_safety_answer_with_an_unusable_time_is_stored_at_arrival_and_marked(
 def test_session_times_are_bounded(
     client, patient, create_clinician, login, db_session, administered_at
 ):
-    csrf = login(client, create_clinician(clinic=patient.clinic))
+    clinician = create_clinician(clinic=patient.clinic)
+    clear_intake(patient, clinician)
+    csrf = login(client, clinician)
     url = f"/api/v1/patients/{patient.id}/sessions"
-    body = {"administered_at": administered_at, "modality": "iv", "dose_mg": 35}
+    body = {"administered_at": administered_at, "modality": "iv", "drug": "ketamine", "dose_mg": 35}
     response = client.post(url, json=body, headers={"X-CSRF-Token": csrf})
     assert response.status_code == 422, response.json
     assert "administered_at" in error_fields(response)

@@ -135,6 +135,7 @@ def test_fuzz_signed_in(schema, world, caller):
         "alert_id": world.alert_a1,
         "session_id": world.treatment_session_a1,
         "staff_id": world.clinician_a.id,
+        "trial_id": world.intake_trial_a1,
     }
     failures, answered = [], set()
     for operation in _operations(schema):

@@ -8,6 +8,20 @@ import sqlalchemy as sa
 import surveys
 
 PHQ9_ZERO = {f"phq9_{n}": 0 for n in range(1, 10)}
+#: One complete answer set of every shipped instrument (the post-session check's free text too).
+SAMPLE_ANSWERS = {
+    "phq9": {**{f"phq9_{i}": i % 4 for i in range(1, 10)}, "phq9_difficulty": 2},
+    "gad7": {**{f"gad7_{i}": 1 for i in range(1, 8)}, "gad7_2": 2, "gad7_difficulty": 3},
+    "asq": {"asq_1": 1, "asq_2": 0, "asq_3": 0, "asq_4": 0, "asq_5": 1},
+    "post_session": {
+        **dict.fromkeys(surveys.get_definition("post_session").item_ids, 0),
+        "ps_nausea": 1,
+        "ps_headache": 2,
+        "ps_sleep": 1,
+        "ps_other": "A little tired in the morning.",
+    },
+    "mood": {"mood_today": 6},
+}
 
 
 def phq9(**answers) -> dict:

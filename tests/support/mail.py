@@ -32,7 +32,9 @@ class Inbox:
                     "to": list(envelope.rcpt_tos),
                     "subject": str(message["Subject"]),
                     "message_id": str(message["Message-ID"]),
-                    "body": message.get_content(),
+                    # A multipart message (Apprise's mail has text and HTML): its text part.
+                    "body": message.get_body(preferencelist=("plain", "html")).get_content(),
+                    "headers": dict(message.items()),
                 }
             )
         return "250 Message accepted"

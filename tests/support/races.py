@@ -66,3 +66,37 @@ def race(*calls, timeout: float = 20) -> list:
         thread.join(timeout=timeout)
     assert waiting == len(calls), f"only {waiting} of {len(calls)} requests reached the race"
     return results
+
+
+PASSWORD = "correct horse battery staple"
+
+
+def racing_staff(session, clinic_name: str, count: int = 2, role: str = "clinician", totp=False):
+    """A clinic of its own and ``count`` staff of it, committed (a race's requests each run
+    on their own connection, so they must see them); password ``PASSWORD``, a TOTP secret
+    enrolled when ``totp`` (admins sign in with it). Returns (clinic, staff)."""
+    import uuid
+
+    import pyotp
+
+    from api.auth.passwords import hash_password
+    from api.models import Clinic, StaffUser
+
+    clinic = Clinic(name=f"{clinic_name} {uuid.uuid4().hex[:8]}")
+    session.add(clinic)
+    session.flush()
+    staff = [
+        StaffUser(
+            clinic_id=clinic.id,
+            email=f"race-{uuid.uuid4().hex[:8]}@example.org",
+            name=f"Staff {n}",
+            role=role,
+            password_hash=hash_password(PASSWORD),
+            totp_secret=pyotp.random_base32() if totp else None,
+            totp_enabled=totp,
+        )
+        for n in range(count)
+    ]
+    session.add_all(staff)
+    session.commit()
+    return clinic, staff

@@ -11,8 +11,10 @@ from contextlib import contextmanager
 class Receiver:
     """What one receiver was sent, and how it answers."""
 
-    def __init__(self, status: int = 204, location: str | None = None):
+    def __init__(self, status: int = 204, location: str | None = None, fail_first: int = 0):
         self.status = status
+        #: Answer 500 to this many requests first (a receiver that is down, then back).
+        self.fail_first = fail_first
         self.location = location
         self.requests = []
         self.lock = threading.Lock()
@@ -28,9 +30,14 @@ class Receiver:
 
 
 @contextmanager
-def receiving(status: int = 204, location: str | None = None, tls: ssl.SSLContext | None = None):
+def receiving(
+    status: int = 204,
+    location: str | None = None,
+    tls: ssl.SSLContext | None = None,
+    fail_first: int = 0,
+):
     """A running receiver (HTTPS when ``tls`` is a server context); stopped after."""
-    receiver = Receiver(status, location)
+    receiver = Receiver(status, location, fail_first)
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_POST(self):  # noqa: N802
@@ -39,7 +46,8 @@ def receiving(status: int = 204, location: str | None = None, tls: ssl.SSLContex
                 receiver.requests.append(
                     {"path": self.path, "headers": dict(self.headers), "body": body}
                 )
-            self.send_response(receiver.status)
+                status = receiver.status if len(receiver.requests) > receiver.fail_first else 500
+            self.send_response(status)
             if receiver.location:
                 self.send_header("Location", receiver.location)
             self.send_header("Content-Length", "0")

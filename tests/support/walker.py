@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from api.auth.policy import view_policy
 from api.models.base import utcnow
+from tests.support.cases import outcome
 
 TEST_PASSWORD = "correct horse battery staple"  # tests/conftest.py's, for every staff member
 EVERYONE = frozenset(
@@ -44,14 +45,21 @@ A1_INSIDERS = frozenset({"patient_a1", "clinician_a", "admin_a"})
 PARAMS = {
     "patient_id": lambda w: (w.a1.id, CLINIC_A_STAFF),
     "alert_id": lambda w: (w.alert_a1, CLINIC_A_STAFF),
+    "case_id": lambda w: (w.case_a1, CLINIC_A_STAFF),
+    "course_id": lambda w: (w.course_a1, CLINIC_A_STAFF),
+    "dose_id": lambda w: (w.dose_a1, frozenset({"patient_a1"})),
     "session_id": lambda w: (w.treatment_session_a1, CLINIC_A_STAFF),
     "checkin_id": lambda w: (w.checkin_a1, CLINIC_A_STAFF | {"patient_a1"}),
     "staff_id": lambda w: (w.clinician_a.id, CLINIC_A_STAFF),
     "auth_session_id": lambda w: (w.auth_session_a1, frozenset({"patient_a1"})),
     "flag_id": lambda w: (w.risk_flag_a1, CLINIC_A_STAFF),
+    "trial_id": lambda w: (w.intake_trial_a1, CLINIC_A_STAFF),
+    "record_id": lambda w: (w.rems_record_a1, CLINIC_A_STAFF),
+    "channel_id": lambda w: (w.channel_a, CLINIC_A_STAFF),
     # Not owned: the same for everyone.
     "code": lambda w: ("phq9", EVERYONE),
     "token": lambda w: ("an-invite-token-nobody-has", EVERYONE),
+    "language": lambda w: ("es", EVERYONE),
     "subpath": lambda w: ("patients", EVERYONE),
     "filename": lambda w: ("js/api.js", EVERYONE),
 }
@@ -65,6 +73,20 @@ class Special:
     query: dict = field(default_factory=dict)
     #: caller -> expected status where it is not the generic one.
     status: dict = field(default_factory=dict)
+
+
+def _home_dose(w, call):
+    at = utcnow() - timedelta(minutes=1)
+    return {
+        "id": str(uuid.uuid4()),
+        "checked_at": at.isoformat(),
+        "systolic": 120,
+        "diastolic": 80,
+        "heart_rate": 70,
+        "monitor_present": True,
+        "new_symptoms": False,
+        "dosed_at": None,
+    }
 
 
 def _checkin(w, call):
@@ -134,15 +156,73 @@ SPECIAL = {
     ("POST", "/api/v1/me/push-subscription"): Special(body=_push),
     ("POST", "/api/v1/staff/me/push-subscription"): Special(body=_push),
     ("POST", "/api/v1/patients"): Special(body=lambda w, call: {"display_name": "New Person"}),
+    ("POST", "/api/v1/cases/{case_id}/resolve"): Special(
+        body=lambda w, call: {"outcome": outcome()}
+    ),
+    ("POST", "/api/v1/alerts/{alert_id}/resolve"): Special(
+        body=lambda w, call: {"outcome": outcome()}
+    ),
+    ("PUT", "/api/v1/patients/{patient_id}/courses/{course_id}/plan"): Special(
+        body=lambda w, call: {"template": "iv_series"}
+    ),
+    ("PUT", "/api/v1/patients/{patient_id}/home-dosing"): Special(
+        body=lambda w, call: {"form": "oral", "dose_mg": 200, "doses_prescribed": 6}
+    ),
+    # A2 has no home-dosing plan: a check of theirs is refused (409 no_plan).
+    ("POST", "/api/v1/me/home-doses"): Special(body=_home_dose, status={"patient_a2": 409}),
+    # The post-dose check is answered by a post-session check-in; A1's is a PHQ-9: 422.
+    ("POST", "/api/v1/me/home-doses/{dose_id}/post-check"): Special(
+        body=lambda w, call: {"checkin_id": w.checkin_a1}, status={"patient_a1": 422}
+    ),
+    ("POST", "/api/v1/me/home-doses/{dose_id}/unsafe"): Special(
+        body=lambda w, call: {"answered_at": (utcnow() - timedelta(minutes=1)).isoformat()}
+    ),
+    ("POST", "/api/v1/cases/{case_id}/contacts"): Special(
+        body=lambda w, call: {"method": "phone", "result": "tried"}
+    ),
     ("POST", "/api/v1/patients/{patient_id}/invite/email"): Special(body=_live_invite_url),
     ("POST", "/api/v1/patients/{patient_id}/sessions"): Special(
         body=lambda w, call: {
             "administered_at": (utcnow() - timedelta(hours=1)).isoformat(),
             "modality": "intranasal",
+            "drug": "esketamine",
             "dose_mg": 56,
+            "devices": 2,
         }
     ),
+    ("POST", "/api/v1/patients/{patient_id}/courses"): Special(
+        body=lambda w, call: {
+            "label": "Planned induction",
+            "planned_start": (utcnow() + timedelta(days=3)).isoformat(),
+        },
+        # A1's intake has an open contraindication (the override's subject): planning waits.
+        status={"clinician_a": 409, "admin_a": 409},
+    ),
+    ("POST", "/api/v1/rems/records/{record_id}/submitted"): Special(
+        body=lambda w, call: {"reference": "FAX-1"}
+    ),
     ("GET", "/api/v1/patients/{patient_id}/trend"): Special(query={"instrument": "phq9"}),
+    ("PATCH", "/api/v1/patients/{patient_id}/intake/screen"): Special(
+        body=lambda w, call: {"answers": {"liver": {"answer": "no"}}}
+    ),
+    ("POST", "/api/v1/patients/{patient_id}/intake/trials"): Special(
+        body=lambda w, call: {
+            "drug": "Venlafaxine",
+            "duration_weeks": 10,
+            "adequate": True,
+            "outcome": "partial",
+        }
+    ),
+    ("PATCH", "/api/v1/patients/{patient_id}/intake/trials/{trial_id}"): Special(
+        body=lambda w, call: {"duration_weeks": 12}
+    ),
+    # A1's pregnancy item is answered unknown (tests/security/conftest.py's world).
+    ("POST", "/api/v1/patients/{patient_id}/intake/overrides"): Special(
+        body=lambda w, call: {
+            "item": "pregnancy",
+            "reason": "Negative test today; on contraception.",
+        }
+    ),
     ("PATCH", "/api/v1/patients/{patient_id}"): Special(
         body=lambda w, call: {"display_name": "Renamed Person"}
     ),
@@ -172,6 +252,12 @@ SPECIAL = {
     ),
     # clinician_a set up the account long ago: there is no invite to send again.
     ("POST", "/api/v1/staff/{staff_id}/invite"): Special(status={"admin_a": 409}),
+    ("PATCH", "/api/v1/me/reminders"): Special(body=lambda w, call: {"channels": []}),
+    # The walker's token is no reminder's: nothing to stop, for anyone.
+    ("POST", "/api/v1/reminders/stop/{token}"): Special(status={n: 404 for n in EVERYONE}),
+    ("POST", "/api/v1/clinic/channels"): Special(
+        body=lambda w, call: {"label": "Pager", "url": "opsgenie://apikey0123456789"}
+    ),
     ("POST", "/api/v1/admin/patients/{patient_id}/erase"): Special(
         body=lambda w, call: {"confirm_ref": w.a1.ref}
     ),
@@ -182,6 +268,7 @@ SPECIAL = {
 NOT_AUDITED = {
     ("GET", "/api/v1/clinic/settings"): "clinic configuration, no patient data",
     ("GET", "/api/v1/clinic/staff"): "the staff list, no patient data",
+    ("GET", "/api/v1/clinic/channels"): "clinic configuration (URLs masked), no patient data",
     ("GET", "/api/v1/staff/me/push-subscription"): "one's own push endpoint",
 }
 

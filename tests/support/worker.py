@@ -1,10 +1,15 @@
 """Helpers of the worker tests: the webhook secret, waiting, an HTTPS test client, a care team."""
 
 import contextvars
+import os
+import signal
 import socket
+import subprocess
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyotp
 
@@ -88,3 +93,104 @@ def build_team(session, webhook_url=None):
     session.flush()
     patient = enrol_patient(clinic, display_name="Worker Patient", care_team=[clinician])
     return Team(clinic, clinician, on_call, admin, patient)
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class WorkerProcess:
+    """A started ``celery worker`` process and its log."""
+
+    def __init__(self, process, log_path):
+        self.process = process
+        self.log_path = log_path
+
+    def log(self):
+        return self.log_path.read_text(errors="replace")
+
+    def pool_children(self):
+        """Pids of the worker's pool processes (its direct children)."""
+        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in path.read_text().split()]
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+
+
+def spawn_worker(
+    database_url, broker_url, directory, beat=False, queues=None, concurrency=1, chatty=False,
+    **env,
+):  # fmt: skip
+    """Start a real ``celery worker`` process (with beat when asked) on the run's database and
+    ``broker_url``, its log and beat schedule in ``directory``; returns it once it is ready.
+    ``chatty``: with gossip, mingle and heartbeats, as production runs (more channels);
+    ``env`` sets or overrides settings (``SCHEDULE_SECONDS="1"``)."""
+    from api.queue import QUEUES
+
+    tag = uuid.uuid4().hex[:8]
+    log_path = Path(directory) / f"worker-{tag}.log"
+    command = [
+        str(ROOT / ".venv/bin/celery"),
+        "-A", "worker.celery_app",
+        "worker",
+        "-Q", ",".join(queues or QUEUES),
+        "--concurrency", str(concurrency),
+        "--pool", "prefork",
+        "--loglevel", "INFO",
+        "--hostname", f"test-{tag}@%h",
+    ]  # fmt: skip
+    if not chatty:
+        command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+    if beat:
+        command += ["--beat", "--schedule", str(Path(directory) / f"beat-{tag}")]
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": broker_url,
+        "PUBLIC_URL": "https://waypoint.test",
+        "SECRET_KEY": "worker-test-secret",
+        "WAYPOINT_INSTANCE": str(directory),
+        **env,
+    }
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    handle = WorkerProcess(process, log_path)
+    try:
+        wait_for(
+            lambda: " ready." in handle.log() or process.poll() is not None,
+            timeout=60,
+            what="the worker to start",
+        )
+        assert process.poll() is None, handle.log()
+    except BaseException:
+        handle.stop()
+        raise
+    return handle
+
+
+@contextmanager
+def celery_worker(database_url, broker_url, directory, beat=False, **env):
+    """A real worker (``spawn_worker``) for tests outside tests/worker (whose conftest's
+    ``start_worker`` fixture starts them on its SMTP sink), stopped at the end of the block.
+    Yields the path of its log."""
+    # Nothing listens here: a notification email fails and is retried, which these tests do
+    # not look at.
+    env = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(free_port()), **env}
+    handle = spawn_worker(database_url, broker_url, directory, beat=beat, **env)
+    try:
+        yield handle.log_path
+    finally:
+        handle.stop()

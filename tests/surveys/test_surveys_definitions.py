@@ -73,7 +73,7 @@ def test_the_mood_rating_is_waypoints_own_unvalidated_0_to_10():
     mood = get_definition("mood")
     assert mood.kind == "rating" and "not a validated instrument" in mood.data["notice"]
     assert mood.loinc_panel is None and mood.loinc_total is None  # no LOINC code claimed
-    assert mood.safety_rules == () and mood.bands == () and mood.reliable_change is None
+    assert mood.safety_rules == () and mood.bands == () and mood.mcid is None
     (item,) = mood.items
     assert [o.value for o in item.options] == list(range(11))
     assert item.options[0].text == "0 - Worst I have ever felt"
@@ -149,9 +149,12 @@ def test_phq9_scoring_bands_and_thresholds(phq9):
         ("moderately_severe", "Moderately severe", 15, 19),
         ("severe", "Severe", 20, 27),
     ]
-    assert phq9.reliable_change == 5
-    assert "Med Care 2004;42(12):1194" in phq9.data["reliable_change"]["source"]
-    assert phq9.data["reliable_change"]["basis"] == "published"
+    # The 5 points of Löwe 2004 are the MCID; the Jacobson-Truax index is 6 (IAPT).
+    assert (phq9.mcid, phq9.reliable_change_index, phq9.retest_interval_days) == (5, 6, 7)
+    assert "Med Care 2004;42(12):1194" in phq9.data["change"]["mcid"]["source"]
+    assert "IAPT" in phq9.data["change"]["reliable_change_index"]["source"]
+    assert phq9.data["change"]["mcid"]["basis"] == "published"
+    assert phq9.measurable_above == 9 and phq9.threshold_bounds == (5, 6)
     assert phq9.remission_below == 5
     assert phq9.response_percent == 50
 
@@ -177,8 +180,12 @@ def test_gad7_items_in_published_order(gad7):
         ("severe", 15, 21),
     ]
     assert (gad7.score_min, gad7.score_max) == (0, 21)
-    assert gad7.reliable_change == 4
-    assert gad7.data["reliable_change"]["basis"] == "choice"
+    # GAD-7: MCID 4 (Toussaint 2020), reliable change about 6 (Bischoff 2020), both published.
+    assert (gad7.mcid, gad7.reliable_change_index, gad7.retest_interval_days) == (4, 6, 7)
+    assert "Toussaint" in gad7.data["change"]["mcid"]["source"]
+    assert "Bischoff" in gad7.data["change"]["reliable_change_index"]["source"]
+    assert gad7.data["change"]["mcid"]["basis"] == "published"
+    assert gad7.data["scoring"]["measurable_baseline_above"]["basis"] == "choice"
     assert gad7.safety_rules == ()
 
 

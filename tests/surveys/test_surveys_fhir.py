@@ -1,4 +1,5 @@
-"""FHIR R4 output: LOINC codes in order, ordinal values, and validation by fhir.resources (R4)."""
+"""FHIR output: LOINC codes in order, ordinal values, the US Core screening-assessment shape,
+and validation by fhir.resources (its R4B models, which match R4 for these resources)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,12 @@ from surveys.fhir import (
     LOINC,
     ORDINAL_VALUE,
     WAYPOINT_SYSTEM,
-    observation,
     questionnaire,
     questionnaire_response,
     resource_id,
+    screening_observations,
 )
+from tests.support.answers import SAMPLE_ANSWERS
 
 CHECKIN = "3f1c2b9e-5a7d-4c1e-9b2a-0d6f8e4a1c3b"
 AT = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
@@ -27,18 +29,7 @@ PHQ9_ITEMS = [
     "44258-2", "44252-5", "44253-3", "44260-8",
 ]  # fmt: skip
 GAD7_ITEMS = ["69725-0", "68509-9", "69733-4", "69734-2", "69735-9", "69689-8", "69736-7"]
-SAMPLE = {
-    "phq9": {**{f"phq9_{i}": i % 4 for i in range(1, 10)}, "phq9_difficulty": 2},
-    "gad7": {**{f"gad7_{i}": 1 for i in range(1, 8)}, "gad7_2": 2, "gad7_difficulty": 3},
-    "asq": {"asq_1": 1, "asq_2": 0, "asq_3": 0, "asq_4": 0, "asq_5": 1},
-    "post_session": {
-        **dict.fromkeys(get_definition("post_session").item_ids, 0),
-        "ps_nausea": 1,
-        "ps_headache": 2,
-        "ps_sleep": 1,
-        "ps_other": "A little tired in the morning.",
-    },
-}
+SAMPLE = SAMPLE_ANSWERS
 
 
 def codes(concepts):
@@ -137,15 +128,18 @@ def test_gad7_questionnaire_response_carries_the_difficulty_unscored(gad7):
     }
     assert by_id["gad7_total"] == {"valueInteger": 8}  # 1 x 6 + 2: difficulty (3) not counted
     QuestionnaireResponse.parse_obj(qr)
-    obs = observation(
+    panel, *members = screening_observations(
         gad7, CHECKIN, score(gad7, SAMPLE["gad7"]), SAMPLE["gad7"], AT, "Patient/p-1", "QR/x"
     )
-    assert [c["code"]["coding"][0]["code"] for c in obs["component"]] == [
+    assert [m["code"]["coding"][0]["code"] for m in members] == [
         *GAD7_ITEMS,
         "69722-7",
         "70274-6",
     ]
-    assert obs["component"][-1]["valueInteger"] == 8
+    assert members[-1]["valueQuantity"]["value"] == 8
+    # The total derives from the seven scored answers, not the difficulty question.
+    summed = {ref["reference"] for ref in members[-1]["derivedFrom"][1:]}
+    assert summed == {f"Observation/{CHECKIN}-gad7-{i}" for i in range(1, 8)}
 
 
 def test_a_gad7_1_0_0_check_in_is_read_with_the_questions_it_was_asked():
@@ -180,7 +174,7 @@ def test_asq_and_post_session_use_waypoints_code_system(asq, post_session):
     }
 
 
-@pytest.mark.parametrize("code", ["phq9", "gad7", "asq", "post_session"])
+@pytest.mark.parametrize("code", sorted(SAMPLE_ANSWERS))
 def test_every_resource_validates_as_fhir_r4(code):
     definition = all_definitions()[code]
     answers = SAMPLE[code]
@@ -189,10 +183,14 @@ def test_every_resource_validates_as_fhir_r4(code):
     qr = questionnaire_response(definition, CHECKIN, answers, AT, "Patient/p-1")
     QuestionnaireResponse.parse_obj(qr)
     result = score(definition, answers)
-    obs = observation(
+    observations = screening_observations(
         definition, CHECKIN, result, answers, AT, "Patient/p-1", f"QuestionnaireResponse/{CHECKIN}"
     )
-    Observation.parse_obj(obs)
+    for obs in observations:
+        Observation.parse_obj(obs)
+    ids = [obs["id"] for obs in observations]
+    assert len(set(ids)) == len(ids) and ids[0] == CHECKIN
+    assert observations[0]["hasMember"] == [{"reference": f"Observation/{i}"} for i in ids[1:]]
 
 
 def test_phq9_questionnaire_response(phq9):
@@ -213,27 +211,58 @@ def test_phq9_questionnaire_response(phq9):
 def test_phq9_observation_panel(phq9):
     answers = SAMPLE["phq9"]
     result = score(phq9, answers)
-    obs = observation(phq9, CHECKIN, result, answers, AT, "Patient/p-1", "QuestionnaireResponse/x")
-    assert obs["category"][0]["coding"][0]["code"] == "survey"
-    assert codes(obs["code"]["coding"]) == [(LOINC, "44249-1")]
-    assert obs["derivedFrom"] == [{"reference": "QuestionnaireResponse/x"}]
-    assert obs["subject"] == {"reference": "Patient/p-1"}
-    component_codes = [c["code"]["coding"][0]["code"] for c in obs["component"]]
-    assert component_codes == [*PHQ9_ITEMS, "69722-7", "44261-6"]
-    assert obs["component"][-1]["valueInteger"] == result.total == 13
-    assert obs["interpretation"] == [{"text": "Moderate (PHQ-9)"}]
+    panel, *members = screening_observations(
+        phq9, CHECKIN, result, answers, AT, "Patient/p-1", "QuestionnaireResponse/x"
+    )
+    assert [c["coding"][0]["code"] for c in panel["category"]] == ["survey", "cognitive-status"]
+    assert codes(panel["code"]["coding"]) == [(LOINC, "44249-1")]
+    assert panel["derivedFrom"] == [{"reference": "QuestionnaireResponse/x"}]
+    assert panel["subject"] == {"reference": "Patient/p-1"} == panel["performer"][0]
+    assert not [k for k in panel if k.startswith("value")]  # a panel: members, no value
+    assert [m["code"]["coding"][0]["code"] for m in members] == [*PHQ9_ITEMS, "69722-7", "44261-6"]
+    item9 = members[8]
+    assert item9["id"] == f"{CHECKIN}-phq9-9"
+    assert item9["valueCodeableConcept"]["coding"] == [
+        {"system": LOINC, "code": "LA6569-3", "display": "Several days"}
+    ]
+    assert item9["effectiveDateTime"] == "2026-11-02T09:30:00+00:00"
+    total = members[-1]
+    assert total["valueQuantity"] == {
+        "value": 13,
+        "unit": "{score}",
+        "system": "http://unitsofmeasure.org",
+        "code": "{score}",
+    }
+    assert "performer" not in total  # derived, not answered
+    assert total["interpretation"] == [{"text": "Moderate (PHQ-9)"}]
 
 
-def test_asq_observation_carries_the_result(asq):
+def test_asq_result_is_an_observation_of_its_own(asq):
     answers = SAMPLE["asq"]
-    obs = observation(
+    panel, *members = screening_observations(
         asq, CHECKIN, score(asq, answers), answers, AT, "Patient/p", "QuestionnaireResponse/q"
     )
-    assert obs["valueCodeableConcept"]["coding"][0] == {
+    result = members[-1]
+    assert result["id"] == f"{CHECKIN}-result"
+    assert result["valueCodeableConcept"]["coding"][0] == {
         "system": WAYPOINT_SYSTEM,
         "code": "asq-imminent",
         "display": "Acute positive screen (imminent risk identified)",
     }
+    # No LOINC codes for the ASQ's questions: Waypoint's own, with LOINC's yes/no answers.
+    assert members[0]["code"]["coding"][0] == {"system": WAYPOINT_SYSTEM, "code": "asq_1"}
+    assert members[0]["valueCodeableConcept"]["coding"][0]["code"] == "LA33-6"
+    assert "total" not in str([m["id"] for m in members])
+
+
+def test_post_session_free_text_is_a_string_and_no_mental_status_category(post_session):
+    answers = SAMPLE["post_session"]
+    panel, *members = screening_observations(
+        post_session, CHECKIN, score(post_session, answers), answers, AT, "Patient/p", "QR/q"
+    )
+    assert [c["coding"][0]["code"] for c in panel["category"]] == ["survey"]
+    (other,) = [m for m in members if m["id"].endswith("ps-other")]
+    assert other["valueString"] == "A little tired in the morning."
 
 
 def test_invalid_input_is_refused(phq9):

@@ -14,7 +14,8 @@ def errors(**values):
 
 def test_a_real_session_has_no_errors():
     assert errors() == {}
-    assert errors(dose_mg_per_kg=0.5, bp_pre_systolic=130, bp_pre_diastolic=80) == {}
+    reading = {"kind": "pre_dose", "taken_at": NOW - timedelta(hours=1), "systolic": 130}
+    assert errors(dose_mg_per_kg=0.5, readings=[reading | {"diastolic": 80}]) == {}
 
 
 def test_the_clock_is_the_callers():
@@ -26,8 +27,13 @@ def test_the_clock_is_the_callers():
 def test_doses_and_pressures_out_of_bounds_name_their_field():
     assert set(errors(dose_mg=301.0)) == {"dose_mg"}
     assert set(errors(modality="oral", dose_mg_per_kg=0.5)) == {"dose_mg_per_kg"}
-    assert set(errors(bp_post_systolic=120)) == {"bp_post_diastolic"}
-    assert set(errors(bp_pre_systolic=80, bp_pre_diastolic=90)) == {"bp_pre_systolic"}
+    at = NOW - timedelta(minutes=20)
+    assert set(errors(readings=[{"kind": "post_40", "taken_at": at, "systolic": 120}])) == {
+        "readings.0.diastolic"
+    }
+    low = {"kind": "pre_dose", "taken_at": NOW - timedelta(hours=1), "systolic": 80}
+    assert set(errors(readings=[low | {"diastolic": 90}])) == {"readings.0.systolic"}
+    assert set(errors(modality="subcutaneous", dose_mg_per_kg=0.5)) == set()
 
 
 def test_rounding_is_half_up_to_the_columns_places():

@@ -212,4 +212,7 @@ def test_trend_invariants(raw, rnd: random.Random):
         assert trend.latest - min(trend.baseline, trend.nadir) >= 5
     if trend.n < 3:
         assert trend.slope_per_week is None
-    assert trend.reliable_change_nadir in (None, "worse")
+    # "better" against the lowest check-in a week or more earlier, the baseline among them.
+    assert trend.change_nadir != "better" or trend.latest <= trend.baseline - 5
+    if trend.response or trend.remission:
+        assert trend.baseline > 9 and trend.response_measurable

@@ -56,6 +56,17 @@ def test_default_settings_match_design():
         "asq_follow_up_minutes": 60,
         "risk_flag_days": 14,
         "validated_interval_days": 7,
+        "case_window_hours": 24,
+        "phq9_change_points": 5,
+        "gad7_change_points": 4,
+        "session_caution_systolic": 140,
+        "session_caution_diastolic": 90,
+        "session_caution_heart_rate": 100,
+        "session_caution_spo2": 94,
+        "session_urgent_systolic": 180,
+        "session_urgent_diastolic": 110,
+        "session_urgent_heart_rate": 150,
+        "session_urgent_spo2": 90,
     }
     assert PRIORITY_ORDER == ("imminent", "urgent", "high", "routine")
     assert [priority_rank(p) for p in PRIORITY_ORDER] == [0, 1, 2, 3]
@@ -188,7 +199,11 @@ def test_worsening_against_the_previous_check_in(phq9, checkin, day, total, fire
     if fires:
         (hit,) = [h for h in hits if h.rule == "worsening"]
         rise = total - 9
-        assert hit.reason == f"PHQ-9 rose {rise} points since 2026-11-02 (threshold 5)"
+        assert (
+            hit.reason
+            == f"PHQ-9 rose {rise} points since 2026-11-02 (threshold 5, the minimal clinically "
+            "important difference)"
+        )
         assert (hit.key, hit.priority) == ("checkin:new:worsening", "high")
 
 
@@ -204,7 +219,8 @@ def test_worsening_against_the_course_nadir(phq9, checkin, day, total, fires):
     if fires:
         (hit,) = [h for h in hits if h.rule == "worsening"]
         assert hit.reason == (
-            f"PHQ-9 is {total - 3} points above its course low of 3 on 2026-10-20 (threshold 5)"
+            f"PHQ-9 is {total - 3} points above its course low of 3 on 2026-10-20 (threshold 5, "
+            "the minimal clinically important difference)"
         )
 
 
@@ -213,7 +229,7 @@ def test_worsening_names_both_comparisons_when_both_fire(phq9, checkin, day):
     (hit,) = [h for h in evaluate_checkin(phq9, checkin("phq9", 11, day(39)), history, DEFAULTS)]
     assert hit.reason == (
         "PHQ-9 rose 6 points since 2026-11-02 and is 8 points above its course low of 3 "
-        "on 2026-10-20 (threshold 5)"
+        "on 2026-10-20 (threshold 5, the minimal clinically important difference)"
     )
 
 
@@ -389,7 +405,11 @@ def test_history_is_taken_as_of_the_check_in(phq9, checkin, day):
         TrendPoint("after", day(20), 2),  # later check-ins do not count when replaying
     ]
     (hit,) = evaluate_checkin(phq9, new, history, DEFAULTS)
-    assert hit.reason == "PHQ-9 rose 5 points since 2026-10-04 (threshold 5)"
+    assert (
+        hit.reason
+        == "PHQ-9 rose 5 points since 2026-10-04 (threshold 5, the minimal clinically important "
+        "difference)"
+    )
 
 
 def test_hits_are_sorted_most_pressing_first(phq9, checkin, day):

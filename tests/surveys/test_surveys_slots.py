@@ -135,3 +135,64 @@ def test_kept_slots_stay_and_bound_the_new_ones():
     assert phq[0] == missed  # the missed slot is kept as it was planned
     # The second session's day-1 and day-3 PHQ-9 would be 2 and 4 days after it: dropped.
     assert [d.astimezone(NEW_YORK).day for d in phq[1:]] == [15]
+
+
+# --- pre-treatment check-ins of a planned course (issue #18 item 2) --------------------------
+
+
+def test_a_planned_course_makes_its_pre_treatment_check_ins_due():
+    from surveys.slots import pre_treatment_slots
+
+    planned_at = datetime(2026, 11, 2, 10, tzinfo=UTC)
+    # First session in 3 days: due at once (later than 7 days before the session).
+    soon = pre_treatment_slots(("phq9", "gad7"), planned_at, planned_at + timedelta(days=3), {})
+    assert [(s.instrument, s.due_at, s.reason) for s in soon] == [
+        ("phq9", planned_at, "pre_treatment"),
+        ("gad7", planned_at, "pre_treatment"),
+    ]
+    # In 20 days: due 7 days before it, inside the 14 days whose last check-in is the baseline.
+    later = pre_treatment_slots(("phq9",), planned_at, planned_at + timedelta(days=20), {})
+    assert [s.due_at for s in later] == [planned_at + timedelta(days=13)]
+
+
+def test_no_pre_treatment_check_in_when_the_baseline_exists_or_cannot_fit():
+    from surveys.slots import pre_treatment_slots
+
+    planned_at = datetime(2026, 11, 2, 10, tzinfo=UTC)
+    start = planned_at + timedelta(days=5)
+    # A PHQ-9 answered 10 days before the session is its baseline; 15 days before is not.
+    answered = {"phq9": start - timedelta(days=10), "gad7": start - timedelta(days=15)}
+    assert [
+        s.instrument for s in pre_treatment_slots(("phq9", "gad7"), planned_at, start, answered)
+    ] == ["gad7"]
+    # A kept (missed) PHQ-9 slot 3 days ago: the pre-treatment one waits until 7 days after
+    # it, 4 days from now, still before the session ...
+    kept = {"phq9": [planned_at - timedelta(days=3)]}
+    (slot,) = pre_treatment_slots(("phq9",), planned_at, start, {}, kept)
+    assert slot.due_at == planned_at + timedelta(days=4)
+    # ... and none when 7 days after it is no longer before the session.
+    assert (
+        pre_treatment_slots(("phq9",), planned_at, planned_at + timedelta(days=4), {}, kept) == []
+    )
+
+
+def test_the_cadence_gives_way_to_a_pre_treatment_check_in():
+    from surveys.slots import pre_treatment_slots
+
+    zone = ZoneInfo("UTC")
+    planned_at = datetime(2026, 11, 2, 10, tzinfo=UTC)
+    first = pre_treatment_slots(("phq9",), planned_at, planned_at + timedelta(days=10), {})
+    schedule = {"cadence_days": 7, "cadence_instruments": ["phq9"], "local_time": "18:00"}
+    slots = plan_slots(
+        schedule,
+        zone,
+        planned_at - timedelta(days=1),
+        [],
+        planned_at,
+        planned_at + timedelta(days=15),
+        pre_treatment=first,
+    )
+    phq = [s for s in slots if s.instrument == "phq9"]
+    assert phq[0].reason == "pre_treatment" and phq[0].due_at == planned_at + timedelta(days=3)
+    days = [s.due_at for s in phq]
+    assert all((b - a) >= timedelta(days=7) for a, b in zip(days, days[1:], strict=False))

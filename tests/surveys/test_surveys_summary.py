@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 from surveys import TrendPoint, get_definition
 from surveys.rules import RED_FLAG_WORDS, SAFETY_RULES, is_red_flag, red_flag_words
 from surveys.summary import (
-    IMPLAUSIBLE_DROP,
     RETAKE_WINDOW,
+    Course,
     episode_of,
+    implausible_drop,
     retake_of,
     settled,
     summarise,
@@ -49,7 +50,8 @@ def test_several_checkins_in_a_day_are_flagged_even_when_the_fall_is_small():
     assert (retake.n, retake.highest, retake.implausible) == (3, 8, False)
     assert [p.total for p in settled(points)] == [8]
     # A drop of exactly the implausible size is implausible; one less is not.
-    drop = IMPLAUSIBLE_DROP["phq9"]
+    drop = implausible_drop(PHQ9)
+    assert drop == 6  # the PHQ-9's reliable change index (IAPT), not its MCID
     assert retake_of(PHQ9, series((0, 20), (1, 20 - drop))).implausible
     assert not retake_of(PHQ9, series((0, 20), (1, 21 - drop))).implausible
 
@@ -75,8 +77,8 @@ def test_daily_checkins_a_little_under_a_day_apart_still_move():
 
 def test_the_episode_keeps_the_first_baseline_and_lowest_through_a_new_course():
     points = series((0, 20), (24 * 20, 7), (24 * 45, 16))
-    course_start = T0 + timedelta(days=44)
-    summary = summarise({"phq9": points}, course_start)["instruments"]["phq9"]
+    course = Course(1, T0 + timedelta(days=44), None)
+    summary = summarise({"phq9": points}, course)["instruments"]["phq9"]
     assert summary["baseline"] == 16 and summary["status"] == "no_change"
     episode = summary["episode"]
     assert (episode["baseline"], episode["lowest"], episode["from_lowest"]) == (20, 7, 9)
@@ -84,10 +86,15 @@ def test_the_episode_keeps_the_first_baseline_and_lowest_through_a_new_course():
     assert episode["lowest_checkin_id"] == "c001" and episode["latest_checkin_id"] == "c002"
 
 
-def test_worse_than_lowest_needs_the_reliable_change_threshold():
-    threshold = PHQ9.reliable_change
+def test_worse_than_lowest_needs_the_change_threshold_a_retest_interval_apart():
+    threshold = PHQ9.mcid
     assert not episode_of(PHQ9, series((0, 10), (200, 10 + threshold - 1))).worse_than_lowest
     assert episode_of(PHQ9, series((0, 10), (200, 10 + threshold))).worse_than_lowest
+    # 6 days apart: not yet a change the PHQ-9 can measure (7-day retest data).
+    assert not episode_of(PHQ9, series((0, 10), (24 * 6, 10 + threshold))).worse_than_lowest
+    assert episode_of(PHQ9, series((0, 10), (24 * 7, 10 + threshold))).worse_than_lowest
+    # The clinic's threshold (6, the reliable change index) holds back a rise of 5.
+    assert not episode_of(PHQ9, series((0, 10), (200, 15)), threshold=6).worse_than_lowest
 
 
 def test_red_flags_are_a_property_of_the_rule():
@@ -115,7 +122,14 @@ def test_a_lower_retake_never_improves_the_status_or_the_lowest(history, retake,
     after = summarise({"phq9": [*points, retaken]}, None)["instruments"]["phq9"]
     if retake < last.total:
         # No better word than before, no lower lowest: the higher answer stands.
-        rank = ["worsening", "no_change", "improving", "response", "remission"]
+        rank = [
+            "worsening_after_response",
+            "worsening",
+            "no_change",
+            "improving",
+            "response",
+            "remission",
+        ]
         assert rank.index(after["status"]) <= rank.index(before["status"])
         assert after["episode"]["lowest"] >= before["episode"]["lowest"]
         assert not (after["remission"] and not before["remission"])

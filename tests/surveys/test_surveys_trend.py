@@ -1,4 +1,4 @@
-"""compute_trend: baseline, nadir, change, reliable change, response, remission, slope, status."""
+"""compute_trend: baseline, nadir, change, threshold changes, response, remission, slope, status."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def test_one_point_is_its_own_baseline_latest_and_nadir(phq9, series):
     trend = compute_trend(phq9, series(14))
     assert (trend.baseline, trend.latest, trend.nadir, trend.change) == (14, 14, 14, 0)
     assert trend.change_percent == 0.0
-    assert trend.reliable_change_previous is None and trend.reliable_change_nadir is None
+    assert trend.change_previous is None and trend.change_nadir is None
     assert not trend.response and not trend.remission
     assert trend.slope_per_week is None
     assert trend.status == "no_change"
@@ -47,19 +47,28 @@ def test_change_and_percent(phq9, series):
 
 @pytest.mark.parametrize(
     ("baseline", "latest", "response"),
-    [(20, 10, True), (20, 11, False), (21, 10, True), (21, 11, False), (1, 0, True), (0, 0, False)],
+    [
+        (20, 10, True),
+        (20, 11, False),
+        (21, 10, True),
+        (21, 11, False),
+        (10, 5, True),  # the lowest measurable baseline
+        (9, 0, False),  # 9 is not above 9: not measurable (HEDIS DRR-E / CMS159)
+        (1, 0, False),
+        (0, 0, False),
+    ],
 )
-def test_response_is_at_least_50_percent_below_baseline(phq9, series, baseline, latest, response):
+def test_response_is_at_least_50_percent_below_a_baseline_above_9(
+    phq9, series, baseline, latest, response
+):
     assert compute_trend(phq9, series(baseline, latest)).response is response
 
 
 @pytest.mark.parametrize(
     ("baseline", "latest", "remission"),
-    [(12, 4, True), (12, 5, False), (5, 4, True), (4, 3, False), (12, 0, True)],
+    [(12, 4, True), (12, 5, False), (10, 4, True), (9, 4, False), (5, 4, False), (12, 0, True)],
 )
-def test_remission_is_below_5_from_a_baseline_at_or_above_5(
-    phq9, series, baseline, latest, remission
-):
+def test_remission_is_below_5_from_a_baseline_above_9(phq9, series, baseline, latest, remission):
     assert compute_trend(phq9, series(baseline, latest)).remission is remission
 
 
@@ -69,20 +78,20 @@ def test_remission_is_below_5_from_a_baseline_at_or_above_5(
         ((10, 15), "worse", "worse"),  # exactly the threshold (5)
         ((10, 14), None, None),  # just under
         ((10, 16), "worse", "worse"),  # just over
-        ((15, 10), "better", None),
+        ((15, 10), "better", "better"),  # 5 below the lowest before it
         ((15, 11), None, None),
         ((6, 12, 10), None, None),  # 4 above the nadir of 6
         ((6, 12, 11), None, "worse"),  # 5 above the nadir of 6, 1 below the previous
     ],
 )
-def test_reliable_change_against_previous_and_nadir(phq9, series, totals, previous, nadir):
+def test_threshold_change_against_previous_and_nadir(phq9, series, totals, previous, nadir):
     trend = compute_trend(phq9, series(*totals))
-    assert (trend.reliable_change_previous, trend.reliable_change_nadir) == (previous, nadir)
+    assert (trend.change_previous, trend.change_nadir) == (previous, nadir)
 
 
-def test_gad7_uses_its_own_threshold_of_4(gad7, series):
-    assert compute_trend(gad7, series(8, 12)).reliable_change_previous == "worse"
-    assert compute_trend(gad7, series(8, 11)).reliable_change_previous is None
+def test_gad7_uses_its_own_mcid_of_4(gad7, series):
+    assert compute_trend(gad7, series(8, 12)).change_previous == "worse"
+    assert compute_trend(gad7, series(8, 11)).change_previous is None
 
 
 @pytest.mark.parametrize(
@@ -90,14 +99,17 @@ def test_gad7_uses_its_own_threshold_of_4(gad7, series):
     [
         ((20, 25), "worsening"),  # 5 above baseline
         ((20, 24), "no_change"),
-        ((20, 8, 13), "worsening"),  # 5 above the nadir, still below baseline
-        ((20, 8, 12), "improving"),  # 4 above nadir; 8 below baseline but not 50 %
+        ((20, 8, 13), "worsening_after_response"),  # 8 was a response; 5 above it now
+        ((20, 12, 17), "worsening"),  # 5 above the nadir, still below baseline, no response
+        ((20, 12, 15), "improving"),  # 3 above nadir; 5 below baseline but not 50 %
         ((20, 4), "remission"),
         ((20, 10), "response"),
         ((20, 15), "improving"),  # exactly the threshold below baseline
         ((20, 16), "no_change"),
         ((3, 2), "no_change"),  # never above the cutoff: not a remission
-        ((24, 3, 8), "worsening"),  # a relapse after remission outranks the 66 % response
+        ((7, 1), "improving"),  # 6 lower, but a baseline of 7 is not measurable for response
+        ((24, 3, 8), "worsening_after_response"),  # a relapse outranks the 66 % response
+        ((20, 2, 8), "worsening_after_response"),  # issue #18: never "Responding"
     ],
 )
 def test_status_rule(phq9, series, totals, status):
@@ -106,7 +118,7 @@ def test_status_rule(phq9, series, totals, status):
 
 def test_worsening_outranks_remission(gad7, series):
     trend = compute_trend(gad7, series(10, 0, 4))  # GAD-7: remission (< 5) and 4 above nadir
-    assert trend.remission and trend.status == "worsening"
+    assert trend.remission and trend.status == "worsening_after_response"
 
 
 def test_nadir_is_the_most_recent_lowest_point(phq9, series):

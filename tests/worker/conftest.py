@@ -4,14 +4,10 @@ real worker processes, committed factories, and a way to call tasks on the test 
 import base64
 import http.server
 import json
-import os
 import shutil
-import signal
 import subprocess
 import threading
-import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import redis
@@ -19,9 +15,8 @@ from aiosmtpd.controller import Controller
 
 from tests.support.answers import checkin_body, phq9  # noqa: F401  (the fixtures use them)
 from tests.support.mail import Inbox
-from tests.support.worker import build_team, free_port, https_client, wait_for
+from tests.support.worker import build_team, free_port, https_client, spawn_worker, wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
 # --- calling tasks in the test process ---------------------------------------------------
 
 
@@ -40,7 +35,7 @@ def run_task(app):
 TICK_TOTALS = {
     "waypoint.reconcile": {"checkins": 0, "deliveries": 0},
     "waypoint.escalate_alerts": {"escalated": 0},
-    "waypoint.run_schedules": {"planned": 0, "reminders": [], "missed": 0},
+    "waypoint.run_schedules": {"planned": 0, "reminders": [], "missed": 0, "signals": 0},
 }
 #: Where ticks publish their batches (api/queue.py).
 BATCH_QUEUES = ("periodic", "planning")
@@ -71,7 +66,8 @@ def run_tick(run_task, redis_url):
             args, task_kwargs, _ = json.loads(base64.b64decode(message["body"]))
             result = run_task(message["headers"]["task"], *args, **task_kwargs)
             for key, value in result.items():
-                totals[key] = totals[key] + value
+                # A kind no batch of this tick ran (reminders, mostly) is not in the sum.
+                totals[key] = totals.get(key, type(value)()) + value
         return totals
 
     yield run
@@ -254,87 +250,27 @@ def fresh_redis(private_redis):
     return private_redis
 
 
-class WorkerProcess:
-    def __init__(self, process, log_path):
-        self.process = process
-        self.log_path = log_path
-
-    def log(self):
-        return self.log_path.read_text(errors="replace")
-
-    def pool_children(self):
-        """Pids of the worker's pool processes (its direct children)."""
-        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return [int(pid) for pid in path.read_text().split()]
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=5)
-
-
 @pytest.fixture
 def start_worker(app, database_url, smtp, tmp_path):
-    """Start real ``celery worker`` processes on the run's database; stopped after the test."""
-    from api.queue import QUEUES
-
+    """Start real ``celery worker`` processes on the run's database (``spawn_worker``: a broker
+    URL, then ``beat``, ``queues``, ``concurrency``, ``chatty`` and settings), on the test SMTP
+    server, with short periods and backoffs; stopped after the test."""
     started = []
 
-    def start(broker_url, beat=False, queues=QUEUES, concurrency=1, chatty=False, **extra_env):
-        """``chatty``: with gossip, mingle and heartbeats, as production runs (more channels)."""
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "CELERY_BROKER_URL": broker_url,
+    def start(broker_url, beat=False, **options):
+        settings = {
             "SMTP_HOST": "127.0.0.1",
             "SMTP_PORT": str(smtp.port),
-            "PUBLIC_URL": "https://waypoint.test",
-            "SECRET_KEY": "worker-test-secret",
-            "WAYPOINT_INSTANCE": str(tmp_path),
             # Short periods and backoffs through configuration; production defaults untouched.
             "RECONCILE_SECONDS": "1",
             "DELIVERY_BACKOFF_SECONDS": "0.2",
             "DELIVERY_BACKOFF_MAX_SECONDS": "1",
             "DELIVERY_MAX_ATTEMPTS": "3",
             "OUTBOUND_ALLOW_HOSTS": ",".join(app.config["OUTBOUND_ALLOW_HOSTS"]),
-            **extra_env,
+            **options,
         }
-        log_path = tmp_path / f"worker-{len(started)}.log"
-        command = [
-            str(ROOT / ".venv/bin/celery"),
-            "-A", "worker.celery_app",
-            "worker",
-            "-Q", ",".join(queues),
-            "--concurrency", str(concurrency),
-            "--pool", "prefork",
-            "--loglevel", "INFO",
-            "--hostname", f"test-{uuid.uuid4().hex[:8]}@%h",
-        ]  # fmt: skip
-        if not chatty:
-            command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
-        if beat:
-            command += ["--beat", "--schedule", str(tmp_path / f"beat-{len(started)}")]
-        with log_path.open("wb") as log:
-            process = subprocess.Popen(
-                command,
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        handle = WorkerProcess(process, log_path)
+        handle = spawn_worker(database_url, broker_url, tmp_path, beat=beat, **settings)
         started.append(handle)
-        wait_for(
-            lambda: " ready." in handle.log() or process.poll() is not None,
-            timeout=60,
-            what="the worker to start",
-        )
-        assert process.poll() is None, handle.log()
         return handle
 
     yield start

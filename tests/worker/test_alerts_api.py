@@ -11,6 +11,7 @@ from api.models import Alert, AuditEvent
 from api.patients.operations import enrol_patient
 from api.pipeline.alerts import raise_alerts
 from surveys import RuleHit
+from tests.support.cases import outcome
 
 
 def _hit(rule, priority):
@@ -78,10 +79,18 @@ def test_acknowledge_then_resolve_with_timeline(staff_client, team, db_session):
     assert again.status_code == 409
     assert client.get("/api/v1/alerts?status=open").json["items"] == []
 
-    resolved = client.post(
+    bare = client.post(
         f"/api/v1/alerts/{alert.id}/resolve", json={"note": "Seen in clinic."}, headers=headers
     )
-    assert resolved.status_code == 200
+    assert bare.status_code == 422 and bare.json["errors"] == {
+        "outcome": ["Record the outcome of the assessment."]
+    }
+    resolved = client.post(
+        f"/api/v1/alerts/{alert.id}/resolve",
+        json={"note": "Seen in clinic.", "outcome": outcome()},
+        headers=headers,
+    )
+    assert resolved.status_code == 200, resolved.json
     detail = client.get(f"/api/v1/alerts/{alert.id}").json
     assert detail["status"] == "resolved"
     assert [e["kind"] for e in detail["timeline"]] == ["created", "acknowledged", "resolved"]

@@ -158,9 +158,9 @@ def test_a_late_earlier_checkin_reconsiders_the_newer_one(
     newer = submit(client, csrf, phq9(q1=3, q2=3, q3=2, q4=1))  # 9, judged without history
     run_task("waypoint.evaluate_checkin", str(newer))
     assert count(db_session, Alert, Alert.checkin_id == newer) == 0
-    earlier = submit(  # 3, answered a week before, sent now
-        client, csrf, phq9(q1=1, q2=1, q3=1), completed_at=datetime.now(UTC) - timedelta(days=7)
-    )
+    # 3, answered a week (and an hour) before, sent now: at least the PHQ-9's retest interval.
+    before = datetime.now(UTC) - timedelta(days=7, hours=1)
+    earlier = submit(client, csrf, phq9(q1=1, q2=1, q3=1), completed_at=before)
     run_task("waypoint.evaluate_checkin", str(earlier))
     [alert] = db_session.scalars(sa.select(Alert).where(Alert.checkin_id == newer)).all()
     assert alert.rule == "worsening" and "rose 6 points" in alert.reason
@@ -194,6 +194,9 @@ def test_reconciler_re_enqueues_stale_checkins_and_pending_deliveries(
     now = datetime.now(UTC)
     assert run_tick("waypoint.reconcile", now=now.isoformat())["checkins"] == 0  # too fresh
     later = (now + timedelta(seconds=31)).isoformat()
+    # The submit's messages still wait on "urgent" (no worker here): nothing is copied.
+    assert run_tick("waypoint.reconcile", now=later) == {"checkins": 0, "deliveries": 0}
+    _empty(redis_url, "urgent", "default")  # taken by a worker that died with them
     # The submit planned the first round (email + webhook); still pending, so re-sent too.
     assert run_tick("waypoint.reconcile", now=later) == {"checkins": 1, "deliveries": 2}
     assert db_session.get(Checkin, checkin_id, populate_existing=True).enqueue_count == 1

@@ -87,10 +87,11 @@ def test_a_flood_of_item9_answers_delays_nobody_elses_urgent_alert(
         began = time.monotonic()
         post(client, csrf, phq9(q9=2))
         timings[name] = began
-    page = staff.get("/api/v1/alerts?status=open").json
-    b_alert = [i for i in page["items"] if i["patient"]["id"] == str(b.id)]
-    assert b_alert, "B's urgent alert is not on the clinic's first page"
-    assert page["open"]["urgent"] == 2 and page["total"] == 2  # A's episode and B's alert
+    # The clinic's inbox as its screen reads it: cases, one per patient's episode.
+    page = staff.get("/api/v1/cases?status=open").json
+    b_case = [i for i in page["items"] if i["patient"]["id"] == str(b.id)]
+    assert b_case, "B's urgent case is not on the clinic's first page"
+    assert page["open"]["urgent"] == 2 and page["total"] == 2  # A's episode and B's case
 
     arrivals = {}
     for name, address, ref in (

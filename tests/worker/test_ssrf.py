@@ -275,3 +275,28 @@ def test_nobody_can_register_an_internal_push_endpoint(
             [message] = errors_of(response.json, "endpoint")
             assert message.startswith("Refused: "), url
     assert db_session.scalar(sa.select(sa.func.count()).select_from(PushSubscription)) == 0
+
+
+# --- Apprise channels -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        ("jsons://hooks.example.org/alert", "hooks.example.org"),
+        # Zulip's templates do not say {host}, yet its organization can be a whole hostname.
+        ("zulip://bot@chat.example.org/" + "a" * 32, "chat.example.org"),
+    ],
+)
+def test_an_apprise_url_whose_host_turned_internal_is_refused_before_the_send(
+    app, no_allow_list, url, host
+):
+    from api.sealed import seal
+    from worker.channels import DeliveryError
+    from worker.channels.apprise_send import send_apprise
+
+    resolver = CountingResolver({host: ["10.1.2.3"]})
+    with app.app_context(), pytest.raises(DeliveryError) as refused:
+        send_apprise(seal(url), "Waypoint", "text", timeout=2, resolver=resolver)
+    assert refused.value.permanent and "address not allowed" in str(refused.value)
+    assert resolver.calls == [host]

@@ -7,6 +7,8 @@ the reader follows the link and signs in to see why.
 import hashlib
 import hmac
 
+from api.reminders import messages
+
 PRIORITY_LABELS = {
     "imminent": "Imminent-risk",
     "urgent": "Urgent",
@@ -63,6 +65,20 @@ def alert_payload(alert, patient_ref: str, url: str, level: int, delivery_id: in
     }
 
 
+def alert_chat(priority: str, patient_ref: str, url: str, level: int) -> tuple[str, str]:
+    """Title and text of an alert in a chat, a pager or an SMS (Apprise channels): as short
+    as a page needs, the same facts as the email and nothing more."""
+    label = PRIORITY_LABELS[priority]
+    title = f"Waypoint: {label.lower()} alert ({patient_ref})"
+    if level:
+        title = f"Waypoint: escalated {label.lower()} alert, not acknowledged ({patient_ref})"
+    body = (
+        f"{_article(label)} {label.lower()} alert for patient {patient_ref} is waiting. "
+        f"Open it: {url} (no clinical details by design; sign in to see them)"
+    )
+    return title, body
+
+
 def alert_push(priority: str, patient_ref: str, url: str, alert_id, delivery_id=None) -> dict:
     """A Web Push notification for a clinician's browser.
 
@@ -86,32 +102,25 @@ def push_topic(delivery_id) -> str:
     return f"waypoint-delivery-{int(delivery_id)}"
 
 
-def message_id(delivery_id, secret: str, domain: str) -> str:
+def message_id(delivery_id, secret: str, domain: str, kind: str = "delivery") -> str:
     """The ``Message-ID`` of a delivery's email: the same on every retry of that delivery, so
     that mail gateways and clients collapse a repeat; unique to this installation (keyed by
     its secret); an opaque number and digest, no PHI."""
-    digest = hmac.new(secret.encode(), f"delivery:{int(delivery_id)}".encode(), hashlib.sha256)
-    return f"<delivery.{int(delivery_id)}.{digest.hexdigest()[:16]}@{domain}>"
+    digest = hmac.new(secret.encode(), f"{kind}:{int(delivery_id)}".encode(), hashlib.sha256)
+    return f"<{kind}.{int(delivery_id)}.{digest.hexdigest()[:16]}@{domain}>"
 
 
-def reminder_email(public_url: str) -> tuple[str, str]:
-    """A patient's check-in reminder: kind, short, and silent about why they are in care."""
-    subject = "Your check-in is ready"
-    body = (
-        "Hello,\n\n"
-        "A short check-in from your care team is ready whenever you are. "
-        "It takes about two minutes.\n\n"
-        f"Open Waypoint: {public_url}/\n\n"
-        "You can change when these reminders come in the app.\n"
-    )
-    return subject, body
+def reminder_email(app_url: str, stop_url: str, clinic_name: str | None = None) -> tuple[str, str]:
+    """A patient's check-in reminder by email: kind, short, silent about why they are in care
+    (the words: ``api/reminders/messages.py``, in the language the caller set)."""
+    return messages.email(app_url, stop_url, clinic_name)
+
+
+def reminder_sms(app_url: str, stop_url: str, clinic_name: str | None = None) -> tuple[str, str]:
+    """A patient's check-in reminder by text: title (some services show it) and body."""
+    return messages.sms(app_url, stop_url, clinic_name)
 
 
 def reminder_push(public_url: str) -> dict:
     """A patient's check-in reminder by Web Push."""
-    return {
-        "title": "Waypoint",
-        "body": "A short check-in is ready whenever you are.",
-        "url": f"{public_url}/",
-        "tag": "checkin-reminder",
-    }
+    return {**messages.push(), "url": f"{public_url}/", "tag": messages.PUSH_TAG}

@@ -1,5 +1,6 @@
 """Email over SMTP (smtplib), with a bounded timeout."""
 
+import re
 import smtplib
 from email.message import EmailMessage
 from email.utils import make_msgid, parseaddr
@@ -9,10 +10,13 @@ from flask import current_app
 from . import DeliveryError
 
 
-def send_email(to: str, subject: str, text: str, message_id: str | None = None) -> None:
+def send_email(
+    to: str, subject: str, text: str, message_id: str | None = None, headers: dict | None = None
+) -> None:
     """Send one plain-text email through the configured SMTP server.
 
     ``message_id``: a stable one (an alert delivery's, ``content.message_id``), else a new one.
+    ``headers``: more headers (a reminder's List-Unsubscribe).
     """
     config = current_app.config
     message = EmailMessage()
@@ -20,6 +24,8 @@ def send_email(to: str, subject: str, text: str, message_id: str | None = None) 
     message["To"] = to
     message["Subject"] = subject
     message["Message-ID"] = message_id or make_msgid(domain="waypoint")
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(text)
     smtp = None
     try:
@@ -58,7 +64,13 @@ def sender_domain() -> str:
     return domain or "waypoint"
 
 
+#: An address in a server's answer ("550 <jo@example.org>: mailbox full"). The reason is kept
+#: as ``last_error``, which the clinic reads; the recipient may be a patient.
+_ADDRESS = re.compile(r"[^\s<>\"'(),;:]+@[^\s<>\"'(),;:]+")
+
+
 def _text(value) -> str:
+    """A server's answer for ``last_error``: short, with any address in it blanked."""
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
-    return str(value)[:200]
+    return _ADDRESS.sub("(address)", str(value))[:200]

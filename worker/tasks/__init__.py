@@ -1,3 +1,13 @@
 """Waypoint's Celery tasks; importing this package registers all of them."""
 
-from . import deliver, evaluate, invites, notices, periodic, reminders, schedules, staff  # noqa: F401
+from . import (  # noqa: F401
+    deliver,
+    evaluate,
+    forecast,
+    invites,
+    notices,
+    periodic,
+    reminders,
+    schedules,
+    staff,
+)

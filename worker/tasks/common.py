@@ -1,7 +1,9 @@
-"""What every task shares: the injectable clock, a bounded publish that may wait, the broker's
-start, the retry schedule of the emails that are not alerts."""
+"""What every task shares: the injectable clock, a bounded publish that may wait, what the
+reconciler reads off the broker, the retry schedule of the emails that are not alerts."""
 
+import json
 import logging
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
@@ -10,6 +12,7 @@ from api.models.base import utcnow
 from api.pipeline.fairness import paced
 from api.pipeline.outbox import stamp_deliveries
 from api.pipeline.routing import SEND_DELIVERY
+from api.queue import PUBLISHED_AT_HEADER
 
 from ..channels import DeliveryError
 
@@ -96,22 +99,58 @@ def publish_sends(delivery_ids, queue: str, countdowns: dict) -> list:
     return published
 
 
-def broker_started_at(now: datetime) -> datetime | None:
-    """When the broker (a Redis) last started, by its own uptime; None if unknown.
+@dataclass(frozen=True)
+class BrokerView:
+    """What the reconciler reads off the broker at each tick (``api.pipeline.outbox``)."""
+
+    #: When the Redis last started, by its own uptime; None if unknown.
+    started: datetime | None = None
+    #: By queue: when its oldest waiting message was published; None if it is empty, or if that
+    #: message carries no publish time.
+    oldest: dict = field(default_factory=dict)
+
+
+def broker_view(queues=("urgent", "default", "bulk")) -> BrokerView:
+    """The broker's start and the publish time of the oldest message of each of ``queues``,
+    in one round trip; an empty view (plain backoff) if the broker is not Redis or is down.
 
     A Redis without persistence that restarted lost every message it held: the reconciler
-    re-publishes at once what was published before, whatever its backoff.
+    re-publishes at once what was published before. A message still waiting in its queue is
+    not lost: the reconciler leaves alone the rows published after the oldest one.
     """
     celery_app = current_app.extensions["celery"]
     try:
         with celery_app.connection_for_write() as connection:
             client = getattr(connection.default_channel, "client", None)
             if client is None or not hasattr(client, "info"):
-                return None  # not Redis (the SQLAlchemy broker of `make run`)
-            uptime = client.info("server")["uptime_in_seconds"]
+                return BrokerView()  # not Redis (the SQLAlchemy broker of `make run`)
+            pipe = client.pipeline(transaction=False)
+            pipe.info("server")
+            for queue in queues:
+                # kombu pushes on the left and workers pop on the right: the oldest is last.
+                # A queue's list is its plain name: kombu adds lists "<queue>\x06\x16<n>" only
+                # for messages published with a priority, and none of ours has one (0, the
+                # list named after the queue, whatever queue_order_strategy says).
+                pipe.lindex(queue, -1)
+            info, *heads = pipe.execute()
     except Exception as exc:  # unknown: plain backoff
-        log.info("broker uptime unknown (%s)", type(exc).__name__)
-        return None
+        log.info("broker state unknown (%s)", type(exc).__name__)
+        return BrokerView()
+    # Real time, as the uptime and the publish times are (a task's clock may be a test's).
     # A second of slack: a publish just after the start may count as lost (one copy more),
-    # never one just before it as kept.
-    return now - timedelta(seconds=float(uptime) - 1)
+    # never one just before it as kept. What the reconciler itself re-publishes then is
+    # stamped past that window (api.pipeline.outbox.republish_stamp).
+    started = utcnow() - timedelta(seconds=float(info["uptime_in_seconds"]) - 1)
+    oldest = {queue: _published_at(head) for queue, head in zip(queues, heads, strict=True)}
+    return BrokerView(started, oldest)
+
+
+def _published_at(message) -> datetime | None:
+    """The publish time a queued message carries (``api.queue.PUBLISHED_AT_HEADER``)."""
+    if message is None:
+        return None
+    try:
+        stamp = json.loads(message)["headers"][PUBLISHED_AT_HEADER]
+        return datetime.fromtimestamp(float(stamp), UTC)
+    except (ValueError, KeyError, TypeError, OverflowError):
+        return None  # not one of ours (or older than the header): it holds nothing back

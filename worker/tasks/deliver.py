@@ -9,7 +9,8 @@ sends again (at least once, never zero). That window is the commit alone: everyt
 needs is read before it, and after it only the status and one timeline row are written. A
 repeat carries the delivery's own key, the same on every attempt (the email's Message-ID,
 ``X-Waypoint-Delivery``, the push Topic and tag: ``worker/channels/content.py``), for the
-receiver to drop it.
+receiver to drop it; an Apprise channel's message has none (Apprise gives the service a title
+and a text, no id): its repeat shows the same title and alert link.
 """
 
 import logging
@@ -19,10 +20,20 @@ from celery import shared_task
 from flask import current_app
 
 from api.extensions import db
-from api.models import Alert, AlertEvent, Clinic, Delivery, Patient, PushSubscription, StaffUser
+from api.models import (
+    Alert,
+    AlertEvent,
+    Clinic,
+    ClinicChannel,
+    Delivery,
+    Patient,
+    PushSubscription,
+    StaffUser,
+)
 from api.pipeline.routing import SEND_DELIVERY, delivery_queue
 
 from ..channels import DeliveryError, content
+from ..channels.apprise_send import send_apprise
 from ..channels.email import send_email, sender_domain
 from ..channels.webhook import post_webhook
 from ..channels.webpush import send_push
@@ -136,6 +147,17 @@ def _send(delivery: Delivery, alert: Alert) -> None:
                 config["OUTBOUND_ALLOW_HOSTS"],
             )
             return
+        if delivery.channel == "apprise":
+            channel = _channel(delivery, alert)
+            title, text = content.alert_chat(alert.priority, ref, url, delivery.round)
+            send_apprise(
+                channel.url_sealed,
+                title,
+                text,
+                timeout=config["NOTIFY_TIMEOUT_SECONDS"],
+                allow=config["OUTBOUND_ALLOW_HOSTS"],
+            )
+            return
         staff = _staff(delivery)
         if delivery.channel == "email":
             subject, text = content.alert_email(alert.priority, ref, url, delivery.round)
@@ -153,6 +175,16 @@ def _send(delivery: Delivery, alert: Alert) -> None:
         raise
     except Exception as exc:  # a bug or a timeout must not lose the delivery: record it
         raise DeliveryError(f"unexpected {type(exc).__name__}") from exc
+
+
+def _channel(delivery: Delivery, alert: Alert) -> ClinicChannel:
+    kind, _, key = delivery.recipient.partition(":")
+    channel = (
+        db.session.get(ClinicChannel, int(key)) if kind == "channel" and key.isdigit() else None
+    )
+    if channel is None or channel.clinic_id != alert.clinic_id or not channel.active:
+        raise DeliveryError("the clinic removed or turned off this channel", permanent=True)
+    return channel
 
 
 def _staff(delivery: Delivery) -> StaffUser:

@@ -4,10 +4,11 @@ import logging
 import uuid
 
 from celery import shared_task
-from flask import current_app
 
+from api.auth.operations import invite_url
 from api.auth.principal import hash_token
 from api.extensions import db
+from api.i18n import in_language
 from api.models import Invite, Patient
 from api.models.base import utcnow
 from api.patients.invites import invite_email
@@ -39,7 +40,8 @@ def send_patient_invite(patient_id: str, invite_id: int, token: str) -> str:
     patient = db.session.get(Patient, invite.patient_id)
     if patient is None or patient.status != "active" or not patient.email:
         return "no_address"
-    url = f"{current_app.config['PUBLIC_URL']}/join/{token}"
-    subject, text = invite_email(url, invite.expires_at)
+    url = invite_url(token, patient.language)
+    with in_language(patient.language):
+        subject, text = invite_email(url, invite.expires_at)
     send_email(patient.email, subject, text)
     return "sent"

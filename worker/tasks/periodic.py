@@ -24,7 +24,13 @@ from api.models import Alert, Checkin, Delivery, Patient
 from api.models.base import utcnow
 from api.pipeline.escalation import ESCALATION_BATCH, escalate_due
 from api.pipeline.fairness import paced
-from api.pipeline.outbox import republish_due, stamp_deliveries, unstamp, urgent_evaluation
+from api.pipeline.outbox import (
+    republish_due,
+    republish_stamp,
+    stamp_deliveries,
+    unstamp,
+    urgent_evaluation,
+)
 from api.pipeline.routing import (
     ESCALATE_ALERTS,
     ESCALATE_BATCH,
@@ -34,11 +40,14 @@ from api.pipeline.routing import (
     RECONCILE,
     REQUEUE_CHECKINS,
     REQUEUE_DELIVERIES,
+    REQUEUE_REMINDERS,
     RUN_SCHEDULES,
     delivery_queue,
 )
 
-from .common import broker_started_at, clock, enqueue, enqueue_deliveries, publish_sends
+from .common import broker_view, clock, enqueue, enqueue_deliveries, publish_sends
+from .reminders import QUEUE as REMINDER_QUEUE
+from .reminders import reminders_columns, stale_reminders
 
 log = logging.getLogger("waypoint.worker")
 
@@ -46,11 +55,12 @@ log = logging.getLogger("waypoint.worker")
 SCHEDULE_BATCH = 500
 #: Check-ins or deliveries one reconciler batch re-enqueues.
 RECONCILE_BATCH = 500
-#: Check-ins, and deliveries, the reconciler re-enqueues per tick at most, urgent ones first:
-#: enough that the backlog of an outage (1,000 check-ins in the benchmark) goes out in one
-#: tick and that a tick publishes faster than the workers evaluate (5,000 per 30 s), bounded so
-#: that a tick is short. What a tick leaves is due at the next one; what it published waits out
-#: its backoff (``api/pipeline/outbox.py``), so a long backlog is not copied on every tick.
+#: Check-ins, deliveries, and reminders, the reconciler re-enqueues per tick at most, urgent
+#: ones first: enough that the backlog of an outage (1,000 check-ins in the benchmark) goes
+#: out in one tick and that a tick publishes faster than the workers evaluate (5,000 per
+#: 30 s), bounded so that a tick is short. What a tick leaves is due at the next one; what it
+#: published waits out its backoff, and is not due at all while its message is still queued
+#: (``api/pipeline/outbox.py``), so a long backlog is not copied again.
 RECONCILE_LIMIT = 5000
 
 
@@ -94,24 +104,30 @@ def _fan_out(task_name: str, pages, queue: str, now: str | None, expires: float,
 # --- the reconciler -----------------------------------------------------------------------
 
 
-def _stale_checkins(at: datetime, lost_before: datetime | None):
-    """Unevaluated check-ins received over a period ago whose backoff is over."""
+def _stale_checkins(at: datetime, lost_before: datetime | None, queued_since=None):
+    """Unevaluated check-ins received over a period ago whose backoff is over and whose
+    message is not still queued (behind the oldest message of their queue, published at
+    ``queued_since``)."""
     period = current_app.config["RECONCILE_SECONDS"]
     return (
         Checkin.evaluated_at.is_(None),
         Checkin.received_at <= at - timedelta(seconds=period),
-        republish_due(Checkin.enqueue_count, Checkin.last_published_at, at, lost_before),
+        republish_due(
+            Checkin.enqueue_count, Checkin.last_published_at, at, lost_before, queued_since
+        ),
     )
 
 
-def _stale_deliveries(at: datetime, lost_before: datetime | None):
-    """Pending deliveries due over a period ago whose backoff is over (a paced send held by
-    its countdown is stamped for its end: not stale)."""
+def _stale_deliveries(at: datetime, lost_before: datetime | None, queued_since=None):
+    """Pending deliveries due over a period ago whose backoff is over and whose message is not
+    still queued (a paced send held by its countdown is stamped for its end: not stale)."""
     period = current_app.config["RECONCILE_SECONDS"]
     return (
         Delivery.status == "pending",
         Delivery.next_attempt_at <= at - timedelta(seconds=period),
-        republish_due(Delivery.enqueue_count, Delivery.last_published_at, at, lost_before),
+        republish_due(
+            Delivery.enqueue_count, Delivery.last_published_at, at, lost_before, queued_since
+        ),
     )
 
 
@@ -119,23 +135,38 @@ def _instant(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
 @shared_task(name=RECONCILE, acks_late=True, soft_time_limit=60, time_limit=90)
 def reconcile(now: str | None = None) -> dict:
     """Fan out batches that re-enqueue stale check-ins and deliveries: urgent evaluations, then
-    urgent sends, then the routine ones; up to ``RECONCILE_LIMIT`` of each kind per tick."""
+    urgent sends, then the routine ones, then patient reminders; up to ``RECONCILE_LIMIT`` of
+    each kind per tick.
+
+    The broker is read before the rows: a message taken after this read is only ever counted
+    as still queued until the next tick. Reminders are held by the oldest message of their
+    own queue (``bulk``), the last a worker drains: the one most likely to be behind."""
     at, period = clock(now), current_app.config["RECONCILE_SECONDS"]
-    started = broker_started_at(at)
-    lost = started.isoformat() if started else None
-    totals = {kind: {"batches": 0, "ids": 0} for kind in ("checkins", "deliveries")}
+    broker = broker_view()
+    lost = _iso(broker.started)
+    totals = {kind: {"batches": 0, "ids": 0} for kind in ("checkins", "deliveries", "reminders")}
     urgent_checkin, urgent_alert = urgent_evaluation(), Alert.priority.in_(ESCALATING)
     for urgent in (True, False):
+        # The urgent ones' messages wait on "urgent", the others' on "default" (routing).
+        oldest = broker.oldest.get("urgent" if urgent else "default")
         checkins = db.select(Checkin.id, Checkin.received_at).where(
-            *_stale_checkins(at, started), urgent_checkin if urgent else ~urgent_checkin
+            *_stale_checkins(at, broker.started, oldest),
+            urgent_checkin if urgent else ~urgent_checkin,
         )
         deliveries = (
             db.select(Delivery.id, Delivery.next_attempt_at)
             .join(Alert, Alert.id == Delivery.alert_id)
-            .where(*_stale_deliveries(at, started), urgent_alert if urgent else ~urgent_alert)
+            .where(
+                *_stale_deliveries(at, broker.started, oldest),
+                urgent_alert if urgent else ~urgent_alert,
+            )
         )
         for kind, task_name, query, columns in (
             ("checkins", REQUEUE_CHECKINS, checkins, [Checkin.received_at, Checkin.id]),
@@ -145,26 +176,36 @@ def reconcile(now: str | None = None) -> dict:
             if left <= 0:
                 continue
             pages = keyset_pages(query, columns, RECONCILE_BATCH, left)
-            published = _fan_out(task_name, pages, "periodic", now, period, lost)
+            published = _fan_out(task_name, pages, "periodic", now, period, lost, _iso(oldest))
             totals[kind]["batches"] += published["batches"]
             totals[kind]["ids"] += published["ids"]
             if published["refused"]:
                 return totals
+    oldest = broker.oldest.get(REMINDER_QUEUE)
+    reminders = stale_reminders(at, broker.started, oldest)
+    pages = keyset_pages(reminders, reminders_columns(), RECONCILE_BATCH, RECONCILE_LIMIT)
+    published = _fan_out(REQUEUE_REMINDERS, pages, "periodic", now, period, lost, _iso(oldest))
+    totals["reminders"] = {"batches": published["batches"], "ids": published["ids"]}
     return totals
 
 
 @shared_task(name=REQUEUE_CHECKINS, acks_late=True, soft_time_limit=60, time_limit=90)
 def requeue_checkins(
-    checkin_ids: list[str], now: str | None = None, lost_before: str | None = None
+    checkin_ids: list[str],
+    now: str | None = None,
+    lost_before: str | None = None,
+    queued_since: str | None = None,
 ) -> dict:
     """Re-enqueue the evaluation of each of these check-ins still stale, on the queue its
-    submit chose; ``lost_before``: the broker's start (what was published before is lost)."""
-    at = clock(now)
+    submit chose; ``lost_before``: the broker's start (what was published before is lost);
+    ``queued_since``: the publish of the oldest message of their queue at the tick (what was
+    published after it is still queued)."""
+    at, lost = clock(now), _instant(lost_before)
     rows = db.session.execute(
         db.select(Checkin.id, urgent_evaluation().label("urgent"))
         .where(
             Checkin.id.in_([uuid.UUID(i) for i in checkin_ids]),
-            *_stale_checkins(at, _instant(lost_before)),
+            *_stale_checkins(at, lost, _instant(queued_since)),
         )
         .order_by(Checkin.received_at)
         .with_for_update(of=Checkin, skip_locked=True)
@@ -175,7 +216,10 @@ def requeue_checkins(
         db.session.execute(
             db.update(Checkin)
             .where(Checkin.id.in_([row.id for row in rows]))
-            .values(enqueue_count=Checkin.enqueue_count + 1, last_published_at=at)
+            .values(
+                enqueue_count=Checkin.enqueue_count + 1,
+                last_published_at=republish_stamp(at, lost),
+            )
             .execution_options(synchronize_session=False)
         )
     db.session.commit()
@@ -193,18 +237,21 @@ def requeue_checkins(
 
 @shared_task(name=REQUEUE_DELIVERIES, acks_late=True, soft_time_limit=60, time_limit=90)
 def requeue_deliveries(
-    delivery_ids: list[int], now: str | None = None, lost_before: str | None = None
+    delivery_ids: list[int],
+    now: str | None = None,
+    lost_before: str | None = None,
+    queued_since: str | None = None,
 ) -> dict:
-    """Re-enqueue each of these deliveries still stale, paced per clinic like every other
-    publish of sends: a sweep after an outage must not put one clinic's backlog ahead of every
-    other clinic's next send."""
-    at = clock(now)
+    """Re-enqueue each of these deliveries still stale (``lost_before``, ``queued_since`` as
+    for check-ins), paced per clinic like every other publish of sends: a sweep after an
+    outage must not put one clinic's backlog ahead of every other clinic's next send."""
+    at, lost = clock(now), _instant(lost_before)
     rows = db.session.execute(
         db.select(Delivery.id, Alert.priority)
         .join(Alert, Alert.id == Delivery.alert_id)
         .where(
             Delivery.id.in_([int(i) for i in delivery_ids]),
-            *_stale_deliveries(at, _instant(lost_before)),
+            *_stale_deliveries(at, lost, _instant(queued_since)),
         )
         .order_by(Delivery.next_attempt_at)
         .with_for_update(of=Delivery, skip_locked=True)
@@ -213,7 +260,9 @@ def requeue_deliveries(
     for row in rows:
         by_queue.setdefault(delivery_queue(row.priority), []).append(row.id)
     countdowns = paced([row.id for row in rows], utcnow())  # real seconds, as every publish
-    stamp_deliveries([row.id for row in rows], at, countdowns, republished=True)
+    stamp_deliveries(
+        [row.id for row in rows], republish_stamp(at, lost), countdowns, republished=True
+    )
     # Committed before the publish: a send must not find its row locked by this batch (it
     # skips a locked row), and a racing reconciler must find it stamped.
     db.session.commit()

@@ -1,4 +1,6 @@
-"""One batch of a schedule tick: plan the patients' slots, remind, raise missed check-ins.
+"""One batch of a schedule tick: plan the patients' slots, remind, raise missed check-ins and
+the course plans' signals (induction not completed, booster overdue) and the post-dose checks
+of home doses gone unanswered.
 
 The tick (``periodic.run_schedules``) hands each batch the ids of up to ``SCHEDULE_BATCH``
 active patients; the batch does all three steps for them in one short transaction.
@@ -13,12 +15,15 @@ from celery import shared_task
 from sqlalchemy.orm import selectinload
 
 import surveys
+from api.courses.operations import raise_course_signals
+from api.dosing.operations import raise_missed_post_checks
 from api.extensions import db
 from api.models import Alert, CheckinDue, Patient
 from api.pipeline.alerts import raise_alerts
 from api.pipeline.notify import notify_first_round
 from api.pipeline.routing import PLAN_SCHEDULES, SEND_REMINDER
 from api.pipeline.settings import clinic_rule_settings
+from api.reminders.operations import held
 from api.schedules.operations import REMIND_WINDOW, replan_patients
 
 from .common import clock, enqueue, enqueue_deliveries
@@ -28,7 +33,8 @@ log = logging.getLogger("waypoint.worker")
 
 @shared_task(name=PLAN_SCHEDULES, acks_late=True, soft_time_limit=60, time_limit=90)
 def plan_schedules(patient_ids: list[str], now: str | None = None) -> dict:
-    """Plan slots, publish due reminders and raise ``missed_checkins`` for these patients."""
+    """Plan slots, publish due reminders and raise ``missed_checkins`` and the course
+    signals for these patients."""
     moment = clock(now)
     started = time.monotonic()
     # Each patient is handled by one batch at a time: a batch run twice at once skips the
@@ -41,8 +47,10 @@ def plan_schedules(patient_ids: list[str], now: str | None = None) -> dict:
         .with_for_update(of=Patient, key_share=True, skip_locked=True)
     ).all()
     planned = replan_patients(patients, moment)
-    remind = _due_reminders([patient.id for patient in patients], moment)
+    remind = _due_reminders(patients, moment)
     missed, deliveries = _raise_missed(patients, moment)
+    signals = raise_course_signals(patients, moment) + raise_missed_post_checks(patients, moment)
+    deliveries += [i for ids in notify_first_round(signals, moment).values() for i in ids]
     db.session.commit()
     log.info(
         "schedule batch: %d patient(s), %d slot(s) planned, transaction %.3f s",
@@ -54,24 +62,33 @@ def plan_schedules(patient_ids: list[str], now: str | None = None) -> dict:
         enqueue(SEND_REMINDER, [str(patient_id)], "bulk")
     enqueue_deliveries(deliveries, "default", moment)
     db.session.commit()  # the record of those publishes
-    return {"planned": planned, "reminders": [str(p) for p in remind], "missed": missed}
+    return {
+        "planned": planned,
+        "reminders": [str(p) for p in remind],
+        "missed": missed,
+        "signals": len(signals),
+    }
 
 
-def _due_reminders(patient_ids: list, now: datetime) -> list:
-    """The patients among these with a slot due now that nobody reminded them of."""
-    if not patient_ids:
+def _due_reminders(patients: list[Patient], now: datetime) -> list:
+    """The patients among these with a slot due now that nobody reminded them of, and whose
+    quiet hours do not hold it back (``api.reminders.operations.held``)."""
+    by_id = {patient.id: patient for patient in patients}
+    if not by_id:
         return []
-    return db.session.scalars(
-        db.select(CheckinDue.patient_id)
-        .where(
-            CheckinDue.patient_id.in_(patient_ids),
+    rows = db.session.execute(
+        db.select(CheckinDue.patient_id, CheckinDue.due_at).where(
+            CheckinDue.patient_id.in_(list(by_id)),
             CheckinDue.completed_checkin_id.is_(None),
             CheckinDue.reminded_at.is_(None),
             CheckinDue.due_at <= now,
             CheckinDue.due_at > now - REMIND_WINDOW,
         )
-        .distinct()
     ).all()
+    due: dict = {}
+    for row in rows:
+        due.setdefault(row.patient_id, []).append(row)
+    return [pid for pid, slots in due.items() if not held(by_id[pid], slots, now)]
 
 
 def _raise_missed(patients: list[Patient], now: datetime) -> tuple[int, list[int]]:

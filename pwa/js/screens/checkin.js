@@ -4,9 +4,11 @@
 import * as data from "../data.js";
 import { announce, h, show } from "../dom.js";
 import { get, getMeta, put, setMeta } from "../idb.js";
+import { afterCheckAnswered } from "../doses.js";
+import { LANG, t } from "../i18n.js";
 import { enqueue, enqueueSignal, signalState } from "../outbox.js";
 import * as rules from "../rules.js";
-import { RESULT_TITLE, deliveryOf, instrumentName } from "../words.js";
+import { RESULT_TITLE, deliveryOf, instrumentName, languageNote } from "../words.js";
 import { callNowBlock, followDelivery, helpBar, supportBlock, urgentBlock } from "./crisis.js";
 import { answeredToday, retakeScreen } from "./retake.js";
 
@@ -43,6 +45,8 @@ async function openDraft(code, isFollowUp) {
       at: null,
       pause: null,
       started_at: new Date().toISOString(),
+      // The app's language when it began: finished in it after a switch (and told so).
+      app_language: LANG,
       // A follow-up starts after the crisis help was already shown.
       support_shown: isFollowUp,
       imminent_shown: false,
@@ -73,20 +77,28 @@ export async function checkinScreen(app, code) {
   onHistory = null;
   const followUp = await getMeta("followup", null);
   const isFollowUp = Boolean(followUp && followUp.instrument === code);
+  // The post-session check-in asked as a home dose's after-dose check (dose_after.js).
+  const doseCheck = code === "post_session" ? await getMeta("dose_check", null) : null;
   const opened = await openDraft(code, isFollowUp);
   if (!opened) {
     show(
       app.main,
-      "Check-in",
-      h("h1", {}, "This check-in could not open"),
-      h("p", {}, "Please try again when your phone is online."),
-      h("a", { class: "button", href: "#/" }, "Back to home"),
+      t("checkin.title"),
+      h("h1", {}, t("checkin.cannotOpen")),
+      h("p", {}, t("checkin.tryOnline")),
+      h("a", { class: "button", href: "#/" }, t("checkin.backHome")),
     );
     return;
   }
   const { draft, definition } = opened;
   // A second check-in of one questionnaire today: ask first (never before a follow-up).
-  if (!started(draft) && !isFollowUp && !draft.retake_confirmed && (await answeredToday(code))) {
+  if (
+    !started(draft) &&
+    !isFollowUp &&
+    !doseCheck &&
+    !draft.retake_confirmed &&
+    (await answeredToday(code))
+  ) {
     await retakeScreen(app, definition, async () => {
       draft.retake_confirmed = true;
       await put("drafts", draft);
@@ -154,15 +166,11 @@ export async function checkinScreen(app, code) {
       app.main,
       RESULT_TITLE,
       block,
-      h(
-        "p",
-        {},
-        "When you are ready, you can finish your check-in. Your answers so far are saved.",
-      ),
+      h("p", {}, t("checkin.resumeText")),
       h(
         "button",
         { type: "button", class: "button secondary", onclick: resume },
-        "Continue my check-in",
+        t("checkin.continue"),
       ),
     );
     followDelivery(block, monitoring, delivery);
@@ -185,11 +193,15 @@ export async function checkinScreen(app, code) {
     // The instrument's stem belongs to its statements, not to items that are whole questions.
     const stem =
       definition.preamble && !item.text.trim().endsWith("?") ? definition.preamble : null;
+    // Asked in the language it was published in: marked so, for screen readers too.
+    const asked = item.language || definition.language;
+    const lang = asked === LANG ? null : asked;
+    const itemNote = languageNote(definition, item, draft.app_language);
     const legend = h(
       "legend",
-      {},
+      { lang: definition.language === LANG ? null : definition.language },
       stem ? h("span", { class: "stem" }, stem) : null,
-      h("span", { class: "item-text" }, item.text),
+      h("span", { class: "item-text", lang }, item.text),
     );
     let body;
     if (item.type === "text") {
@@ -204,13 +216,13 @@ export async function checkinScreen(app, code) {
       body = h(
         "form",
         { class: "question", onsubmit: (event) => event.preventDefault() },
-        h("label", { for: "answer-text", class: "item-text" }, item.text),
+        h("label", { for: "answer-text", class: "item-text", lang }, item.text),
         // Who reads this and when, and what to do in an emergency (never triaged by the app).
-        item.help ? h("p", { id: "answer-help", class: "answer-help" }, item.help) : null,
+        item.help ? h("p", { id: "answer-help", class: "answer-help", lang }, item.help) : null,
         h(
           "p",
           { id: "answer-hint", class: "hint" },
-          item.required ? "Please write a short answer." : "You can skip this.",
+          item.required ? t("checkin.writeShort") : t("checkin.canSkip"),
         ),
         field,
         h(
@@ -220,7 +232,7 @@ export async function checkinScreen(app, code) {
             class: "button",
             onclick: () => choose(item, items, field.value.trim() || null),
           },
-          "Next",
+          t("checkin.next"),
         ),
       );
     } else {
@@ -242,6 +254,7 @@ export async function checkinScreen(app, code) {
                   class: "option",
                   "aria-pressed": answer === option.value ? "true" : "false",
                   "data-value": option.value,
+                  lang,
                   onclick: () => choose(item, items, option.value),
                 },
                 option.text,
@@ -253,11 +266,18 @@ export async function checkinScreen(app, code) {
     }
     show(
       app.main,
-      "Check-in",
+      t("checkin.title"),
       isFollowUp ? helpBar(resources) : null,
       h("p", { class: "eyebrow" }, instrumentName(definition)),
-      h("h1", { id: "progress-title", class: "progress-title" }, `Question ${number} of ${total}`),
+      h(
+        "h1",
+        { id: "progress-title", class: "progress-title" },
+        t("checkin.progress", { number, total }),
+      ),
       h("progress", { max: total, value: number, "aria-labelledby": "progress-title" }),
+      // Never translated by us: an instrument with no verified version in this language is
+      // shown as published, and the patient is told why.
+      itemNote ? h("p", { class: "language-note", role: "note" }, itemNote) : null,
       body,
       h(
         "div",
@@ -265,7 +285,7 @@ export async function checkinScreen(app, code) {
         h(
           "button",
           { type: "button", class: "button secondary", onclick: () => back(items, index) },
-          "Back",
+          t("checkin.back"),
         ),
         !item.required && item.type !== "text"
           ? h(
@@ -275,7 +295,7 @@ export async function checkinScreen(app, code) {
                 class: "button secondary",
                 onclick: () => choose(item, items, null),
               },
-              "Skip this question",
+              t("checkin.skip"),
             )
           : null,
       ),
@@ -342,6 +362,8 @@ export async function checkinScreen(app, code) {
     const nextFollowUp =
       local.safety.follow_up && local.safety.follow_up !== code ? local.safety.follow_up : null;
     const version = definition.version;
+    // This check-in answers a dose's after-dose check: the link queues with it, at once.
+    const answered = doseCheck ? await afterCheckAnswered(doseCheck.dose_id, draft.id) : null;
     await enqueue(
       // The version asked goes with the answers: the server scores them with it while it keeps it.
       {
@@ -350,6 +372,8 @@ export async function checkinScreen(app, code) {
         version,
         answers,
         completed_at: completedAt,
+        // The language the questions were shown in: the exports keep it.
+        language: definition.language || "en",
         // The ASQ names the check-in whose item 9 asked for it: the clinic sees them together.
         follow_up_of: isFollowUp && followUp.after ? followUp.after : null,
       },
@@ -368,9 +392,11 @@ export async function checkinScreen(app, code) {
             ? null
             : followUp,
         completed_once: true,
+        ...(answered ? { dose_check: null, dose_log: answered.log } : {}),
       },
+      answered ? [answered.record] : [],
     );
-    announce("Your answers are saved.");
+    announce(t("checkin.saved"));
     app.afterQueue();
     await leaveHistory();
     location.hash = "#/done";

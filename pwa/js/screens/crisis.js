@@ -3,29 +3,72 @@
 
 import { h } from "../dom.js";
 import { onChange } from "../outbox.js";
-import { monitoringWords } from "../words.js";
+import { LANG, t } from "../i18n.js";
+import { callNowReach, monitoringWords } from "../words.js";
 
-/** Resources in the order to offer them: emergency services first when the risk is now. */
+/**
+ * Resources in the order to offer them: emergency services first when the risk is now;
+ * otherwise the crisis lines (free, day and night), then emergency services, then the rest
+ * (the clinic's own number, open its hours): 911 never falls below a weekday-hours number.
+ */
 export function ordered(resources, emergencyFirst) {
-  const isEmergency = (r) => r.kind === "emergency";
-  const emergency = resources.filter(isEmergency);
-  const others = resources.filter((r) => !isEmergency(r));
-  return emergencyFirst ? [...emergency, ...others] : [...others, ...emergency];
+  const of = (kind) => resources.filter((r) => r.kind === kind);
+  const emergency = of("emergency");
+  const lines = of("crisis_line");
+  const rest = resources.filter((r) => r.kind !== "emergency" && r.kind !== "crisis_line");
+  return emergencyFirst ? [...emergency, ...lines, ...rest] : [...lines, ...emergency, ...rest];
+}
+
+/** The names the US default list gives (api/models/clinics.py), shown in the app's language. */
+const DEFAULT_NAMES = {
+  "Emergency services": "crisis.emergencyServices",
+  "988 Suicide & Crisis Lifeline": "crisis.lifelineName",
+};
+const LIFELINE = "988";
+/**
+ * The 988 Lifeline's own Spanish service (988lifeline.org, "What to expect"; docs/clinical.md,
+ * "Crisis resources"): a call offers Spanish as option 2, a text "AYUDA" reaches Spanish-speaking
+ * counselors, and its Spanish pages (with the Spanish chat) are at /es/.
+ */
+const LIFELINE_SPANISH = { sms_keyword: "AYUDA", url: "https://988lifeline.org/es/" };
+
+/**
+ * The resources as this page's language offers them: the default names in its words, and the
+ * 988 Lifeline with its Spanish options in Spanish. A clinic's own names and numbers are kept.
+ */
+export function inLanguage(resources) {
+  if (LANG === "en") return resources;
+  return resources.map((resource) => {
+    const named = DEFAULT_NAMES[resource.name]
+      ? { ...resource, name: t(DEFAULT_NAMES[resource.name]) }
+      : resource;
+    if (named.phone !== LIFELINE && named.sms !== LIFELINE) return named;
+    return {
+      ...named,
+      sms_keyword: named.sms === LIFELINE ? LIFELINE_SPANISH.sms_keyword : named.sms_keyword,
+      url: named.url && named.url.includes("988lifeline.org") ? LIFELINE_SPANISH.url : named.url,
+      note: t("crisis.lifelineNote"),
+    };
+  });
+}
+
+/** The tap-to-call link: digits and a leading + only (`tel:+12125550100`). */
+export function telHref(phone) {
+  return `tel:${phone.replace(/[^\d+]/g, "")}`;
 }
 
 /** The tap-to-text link, with the keyword prefilled as the body (`sms:741741?&body=HOME`). */
 export function smsHref(resource) {
   const keyword = resource.sms_keyword;
-  return keyword
-    ? `sms:${resource.sms}?&body=${encodeURIComponent(keyword)}`
-    : `sms:${resource.sms}`;
+  const number = resource.sms.replace(/[^\d+]/g, "");
+  return keyword ? `sms:${number}?&body=${encodeURIComponent(keyword)}` : `sms:${number}`;
 }
 
 /** "Text HOME to 741741", or "Text 988". */
 export function smsWords(resource) {
   return resource.sms_keyword
-    ? `Text ${resource.sms_keyword} to ${resource.sms}`
-    : `Text ${resource.sms}`;
+    ? t("crisis.textKeyword", { keyword: resource.sms_keyword, sms: resource.sms })
+    : t("crisis.text", { sms: resource.sms });
 }
 
 /** One resource: its name and a big button per way to reach it. */
@@ -35,8 +78,8 @@ function resourceItem(resource, headingLevel, urgent) {
     actions.push(
       h(
         "a",
-        { class: urgent ? "button urgent" : "button", href: `tel:${resource.phone}` },
-        `Call ${resource.phone}`,
+        { class: urgent ? "button urgent" : "button", href: telHref(resource.phone) },
+        t("crisis.call", { phone: resource.phone }),
       ),
     );
   }
@@ -55,8 +98,8 @@ function resourceItem(resource, headingLevel, urgent) {
           target: "_blank",
           rel: "noopener noreferrer",
         },
-        "Chat online",
-        h("span", { class: "visually-hidden" }, " (opens a new tab)"),
+        t("crisis.chat"),
+        h("span", { class: "visually-hidden" }, t("crisis.newTab")),
       ),
     );
   }
@@ -64,6 +107,8 @@ function resourceItem(resource, headingLevel, urgent) {
     "li",
     { class: urgent ? "resource first" : "resource" },
     h(`h${headingLevel}`, {}, resource.name),
+    // How to reach the line in this language (988: press 2, text AYUDA), before the buttons.
+    resource.note ? h("p", { class: "resource-note" }, resource.note) : null,
     h("div", { class: "actions" }, actions),
   );
 }
@@ -72,8 +117,8 @@ function resourceItem(resource, headingLevel, urgent) {
 export function resourceList(resources, { emergencyFirst = false, headingLevel = 2 } = {}) {
   return h(
     "ul",
-    { class: "resources", "aria-label": "People you can reach now" },
-    ordered(resources, emergencyFirst).map((r, i) =>
+    { class: "resources", "aria-label": t("crisis.listLabel") },
+    ordered(inLanguage(resources), emergencyFirst).map((r, i) =>
       resourceItem(r, headingLevel, emergencyFirst && i === 0),
     ),
   );
@@ -84,15 +129,10 @@ export function supportBlock(resources, { monitoring, delivery, headingLevel = 1
   return h(
     "section",
     { class: "support", "aria-labelledby": "support-title" },
-    h(`h${headingLevel}`, { id: "support-title" }, "You do not have to go through this alone"),
+    h(`h${headingLevel}`, { id: "support-title" }, t("crisis.supportTitle")),
     // The first call button right under the heading: nothing to read before it.
     resourceList(resources, { headingLevel: headingLevel + 1 }),
-    h(
-      "p",
-      {},
-      "Thank you for telling us. If you are thinking about hurting yourself, please reach out now. " +
-        "These lines are free and open day and night.",
-    ),
+    h("p", {}, t("crisis.supportText")),
     h(
       "p",
       { class: "monitoring", role: "status", "data-delivery": delivery },
@@ -106,14 +146,9 @@ export function urgentBlock(resources, { monitoring, delivery } = {}) {
   return h(
     "section",
     { class: "urgent-help", "aria-labelledby": "urgent-title" },
-    h("h1", { id: "urgent-title" }, "Please get help right now"),
+    h("h1", { id: "urgent-title" }, t("crisis.urgentTitle")),
     resourceList(resources, { emergencyFirst: true, headingLevel: 2 }),
-    h(
-      "p",
-      { class: "lead" },
-      "Your safety matters most. Please call now, or go to the nearest emergency room. " +
-        "If you can, stay with someone you trust.",
-    ),
+    h("p", { class: "lead" }, t("crisis.urgentText")),
     h(
       "p",
       { class: "monitoring", role: "status", "data-delivery": delivery },
@@ -130,31 +165,30 @@ export function urgentBlock(resources, { monitoring, delivery } = {}) {
 export function callNowBlock(resources, { monitoring, delivery } = {}) {
   const emergency = resources.filter((r) => r.kind === "emergency" && r.phone);
   const number = emergency.length ? emergency[0].phone : "911";
-  const calls = (emergency.length ? emergency : [{ name: "Emergency services", phone: "911" }]).map(
-    (r, i) =>
-      h(
-        "a",
-        { class: i === 0 ? "button urgent" : "button", href: `tel:${r.phone}` },
-        `Call ${r.phone}`,
-        emergency.length > 1 ? ` (${r.name})` : null,
-      ),
+  const fallback = [{ name: t("crisis.emergencyServices"), phone: "911" }];
+  const calls = (emergency.length ? inLanguage(emergency) : fallback).map((r, i) =>
+    h(
+      "a",
+      { class: i === 0 ? "button urgent" : "button", href: telHref(r.phone) },
+      t("crisis.call", { phone: r.phone }),
+      emergency.length > 1 ? ` (${r.name})` : null,
+    ),
   );
   return h(
     "section",
     { class: "urgent-help call-now", "aria-labelledby": "call-now-title" },
-    h("h1", { id: "call-now-title" }, `Call ${number} now`),
+    h("h1", { id: "call-now-title" }, t("crisis.callNowTitle", { number })),
     h("div", { class: "actions" }, calls),
+    h("p", { class: "lead" }, t("crisis.callNowText")),
     h(
       "p",
-      { class: "lead" },
-      "Chest pain, trouble breathing, a sudden severe headache or a change in your eyesight " +
-        "after ketamine or esketamine can be signs of a dangerous rise in blood pressure. " +
-        "Do not wait to see if it passes, and do not drive yourself.",
-    ),
-    h(
-      "p",
-      { class: "monitoring", role: "status", "data-delivery": delivery },
-      monitoringWords(monitoring, delivery),
+      {
+        class: "monitoring",
+        role: "status",
+        "data-delivery": delivery,
+        "data-reach": callNowReach(number),
+      },
+      monitoringWords(monitoring, delivery, callNowReach(number)),
     ),
   );
 }
@@ -167,7 +201,7 @@ export function followDelivery(root, monitoring, state) {
     const delivery = await state();
     if (note.dataset.delivery !== delivery) {
       note.dataset.delivery = delivery;
-      note.textContent = monitoringWords(monitoring, delivery);
+      note.textContent = monitoringWords(monitoring, delivery, note.dataset.reach || undefined);
     }
     return true;
   };
@@ -188,19 +222,19 @@ export function followDelivery(root, monitoring, state) {
 
 /** A slim bar with the crisis lines, kept on screen during follow-up questions. */
 export function helpBar(resources) {
-  const lines = ordered(resources, false).filter((r) => r.phone || r.sms);
+  const lines = ordered(inLanguage(resources), false).filter((r) => r.phone || r.sms);
   return h(
     "aside",
-    { class: "help-bar", "aria-label": "Help now" },
-    h("p", {}, "Need to talk to someone now?"),
+    { class: "help-bar", "aria-label": t("crisis.helpBarLabel") },
+    h("p", {}, t("crisis.helpBarText")),
     h(
       "div",
       { class: "actions" },
       lines.map((r) =>
         h(
           "a",
-          { class: "button small", href: r.phone ? `tel:${r.phone}` : smsHref(r) },
-          r.phone ? `Call ${r.phone}` : smsWords(r),
+          { class: "button small", href: r.phone ? telHref(r.phone) : smsHref(r) },
+          r.phone ? t("crisis.call", { phone: r.phone }) : smsWords(r),
         ),
       ),
     ),

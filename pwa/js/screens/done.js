@@ -4,16 +4,17 @@
 import * as data from "../data.js";
 import { h, show } from "../dom.js";
 import { getMeta } from "../idb.js";
+import { t } from "../i18n.js";
 import { onChange, queued, signalState } from "../outbox.js";
 import { maybeOfferReminders } from "../push.js";
 import {
-  LOWER_IS_BETTER,
+  directionWords,
   RESULT_TITLE,
   STATUS,
   contextWords,
   deliveryOf,
   instrumentName,
-  scoreWords,
+  resultWords,
 } from "../words.js";
 import { callNowBlock, followDelivery, supportBlock, urgentBlock } from "./crisis.js";
 
@@ -74,24 +75,22 @@ export async function doneScreen(app) {
     block = supportBlock(resources, { monitoring, delivery: await delivery() });
     parts.push(block, status);
   } else {
-    parts.push(h("h1", {}, "Thank you for checking in"), status);
+    parts.push(h("h1", {}, t("done.thanks")), status);
   }
-  if (followUp && !imminent) {
+  // Offered here only after the check-in that asked for it ("these thoughts" are its): after
+  // another (a "Call 911 now" screen, a mood rating) it would point at nothing; home keeps
+  // offering it until it is answered.
+  if (followUp && followUp.after === last.id && !imminent) {
     parts.push(
       h(
         "section",
         { class: "card", "aria-labelledby": "followup-title" },
-        h("h2", { id: "followup-title" }, "A few more questions"),
-        h(
-          "p",
-          {},
-          "When someone has these thoughts, your care team asks a few short yes-or-no questions. " +
-            "Your answers help them know how best to help you.",
-        ),
+        h("h2", { id: "followup-title" }, t("home.followUpTitle")),
+        h("p", {}, t("done.followUpText")),
         h(
           "a",
           { class: "button", href: `#/checkin/${encodeURIComponent(followUp.instrument)}` },
-          "Answer the questions",
+          t("home.followUpButton"),
         ),
       ),
     );
@@ -108,10 +107,10 @@ export async function doneScreen(app) {
     h(
       "div",
       { class: "nav" },
-      h("a", { class: "button secondary", href: "#/" }, "Back to home"),
+      h("a", { class: "button secondary", href: "#/" }, t("checkin.backHome")),
       needsSupport
         ? null
-        : h("a", { class: "button secondary", href: "#/history" }, "See how you have been doing"),
+        : h("a", { class: "button secondary", href: "#/history" }, t("home.history")),
     ),
   );
   show(app.main, RESULT_TITLE, parts);
@@ -136,13 +135,7 @@ async function fillScore(slot, last) {
     try {
       definition = await data.definition(last.instrument);
     } catch {
-      slot.replaceChildren(
-        h(
-          "p",
-          { class: "hint" },
-          "Your score will show in your history when your phone is online.",
-        ),
-      );
+      slot.replaceChildren(h("p", { class: "hint" }, t("done.scoreLater")));
       return;
     }
   }
@@ -156,17 +149,9 @@ function scoreCard(definition, last) {
     "section",
     { class: "card score", "aria-labelledby": "score-title" },
     h("h2", { id: "score-title" }, instrumentName(definition)),
-    h(
-      "p",
-      { class: "score-words" },
-      `Your answers add up to ${scoreWords(definition, local.total, local.severity_label)}.`,
-    ),
+    h("p", { class: "score-words" }, resultWords(definition, local.total, local.severity_label)),
     context,
-    h(
-      "p",
-      { class: "hint" },
-      `${LOWER_IS_BETTER} This is one way to follow how you are doing, not a judgment.`,
-    ),
+    h("p", { class: "hint" }, t("done.notJudgment", { direction: directionWords(definition) })),
   );
   data
     .history()
@@ -178,8 +163,7 @@ function scoreCard(definition, last) {
       context.textContent = contextWords(local.total, earlier);
     })
     .catch(() => {
-      context.textContent =
-        "We will compare it with your earlier check-ins when your phone is online.";
+      context.textContent = t("done.compareLater");
     });
   return card;
 }

@@ -2,6 +2,7 @@
 
 import * as data from "../data.js";
 import { h, show } from "../dom.js";
+import { t } from "../i18n.js";
 import { resourceList } from "./crisis.js";
 
 /** The help screen. */
@@ -11,20 +12,10 @@ export async function helpScreen(app) {
   const monitoring = profile && profile.clinic ? profile.clinic.monitoring_hours : null;
   show(
     app.main,
-    "Help",
-    h("h1", {}, "Get help now"),
-    h(
-      "p",
-      { class: "lead" },
-      "If you are thinking about hurting yourself, or you are in danger, please reach out now. " +
-        "You do not have to wait for your care team.",
-    ),
+    t("help.title"),
+    h("h1", {}, t("app.getHelp")),
+    h("p", { class: "lead" }, t("help.lead")),
     resourceList(resources, { emergencyFirst: true, headingLevel: 2 }),
-    h(
-      "p",
-      { class: "monitoring" },
-      monitoring || "Your care team does not watch this app all day and night.",
-      " In an emergency, call emergency services right away.",
-    ),
+    h("p", { class: "monitoring" }, monitoring || t("help.notWatched"), t("help.emergency")),
   );
 }

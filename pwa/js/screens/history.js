@@ -3,17 +3,16 @@
 import { drawHistory } from "../chart.js";
 import * as data from "../data.js";
 import { h, show } from "../dom.js";
-import { LOWER_IS_BETTER, formatDay, formatShort, instrumentName, scoreWords } from "../words.js";
+import { t } from "../i18n.js";
+import { directionWords, formatDay, formatShort, instrumentName, scoreWords } from "../words.js";
 
 function describe(definition, rows) {
   const first = rows[0];
   const last = rows[rows.length - 1];
-  const span =
-    rows.length === 1
-      ? `One check-in so far: ${scoreWords(definition, last.total, last.severity_label)}.`
-      : `${rows.length} check-ins. The first was ${scoreWords(definition, first.total, first.severity_label)}; ` +
-        `the latest is ${scoreWords(definition, last.total, last.severity_label)}.`;
-  return span;
+  const score = (row) => scoreWords(definition, row.total, row.severity_label);
+  return rows.length === 1
+    ? t("history.one", { score: score(last) })
+    : t("history.many", { count: rows.length, first: score(first), last: score(last) });
 }
 
 function instrumentSection(definition, rows) {
@@ -27,9 +26,9 @@ function instrumentSection(definition, rows) {
       "figure",
       {},
       h("div", { class: "chart-box" }, canvas),
-      h("figcaption", {}, `${describe(definition, rows)} ${LOWER_IS_BETTER}`),
+      h("figcaption", {}, `${describe(definition, rows)} ${directionWords(definition)}`),
     ),
-    h("h3", {}, "Each check-in"),
+    h("h3", {}, t("history.each")),
     h(
       "ol",
       { class: "history-list", reversed: true },
@@ -79,18 +78,14 @@ async function draw(app, items, note) {
   if (location.hash !== "#/history") return false;
   show(
     app.main,
-    "History",
-    h("h1", {}, "How you have been doing"),
+    t("history.title"),
+    h("h1", {}, t("history.heading")),
     sections.length
-      ? h(
-          "p",
-          { class: "lead" },
-          "Each dot is one check-in. The colored bands show what the numbers mean.",
-        )
-      : h("p", { class: "lead" }, "Your check-ins will show here after your first one."),
+      ? h("p", { class: "lead" }, t("history.lead"))
+      : h("p", { class: "lead" }, t("history.empty")),
     note ? h("p", { class: "hint" }, note) : null,
     sections.map((s) => s.section),
-    h("a", { class: "button secondary", href: "#/" }, "Back to home"),
+    h("a", { class: "button secondary", href: "#/" }, t("checkin.backHome")),
   );
   await Promise.all(sections.map((s) => s.draw()));
   return true;
@@ -108,20 +103,16 @@ export async function historyScreen(app) {
     items = await data.history();
   } catch {
     if (cached) {
-      await draw(app, cached, "Your newest check-ins will show here when your phone is online.");
+      await draw(app, cached, t("history.newestLater"));
       return;
     }
     if (location.hash !== "#/history") return;
     show(
       app.main,
-      "History",
-      h("h1", {}, "How you have been doing"),
-      h(
-        "p",
-        {},
-        "Your history needs the internet. Your check-ins are safe on this phone in the meantime.",
-      ),
-      h("a", { class: "button secondary", href: "#/" }, "Back to home"),
+      t("history.title"),
+      h("h1", {}, t("history.heading")),
+      h("p", {}, t("history.needsInternet")),
+      h("a", { class: "button secondary", href: "#/" }, t("checkin.backHome")),
     );
     return;
   }

@@ -1,13 +1,15 @@
 // Home: what is due, a check-in in progress, anything waiting to send, and the way to history.
 
 import { h, show } from "../dom.js";
+import { PENDING_MS, activePlan, openAfterCheck, pendingCheck } from "../doses.js";
 import { all, getMeta } from "../idb.js";
 import { queued } from "../outbox.js";
-import { INSTRUMENT_NAMES, STATUS, formatDay } from "../words.js";
+import { LANG, switchLanguage, t } from "../i18n.js";
+import { DOSE, INSTRUMENT_NAMES, STATUS, formatDay } from "../words.js";
 
 function firstName(profile) {
   const name = profile && profile.display_name ? profile.display_name.trim().split(/\s+/)[0] : "";
-  return name ? `Hello, ${name}` : "Hello";
+  return name ? t("home.helloName", { name }) : t("home.hello");
 }
 
 function outboxCard(rows) {
@@ -32,7 +34,7 @@ function outboxCard(rows) {
     h(
       "h2",
       { id: "outbox-title" },
-      count === 1 ? "1 check-in on this phone" : `${count} check-ins on this phone`,
+      count === 1 ? t("home.outboxOne") : t("home.outboxMany", { count }),
     ),
     h(
       "p",
@@ -56,16 +58,45 @@ function dueCard(profile) {
     h(
       "h2",
       { id: "due-title" },
-      ready ? `Your ${name.toLowerCase()} is ready` : "Your next check-in",
+      ready ? t("home.ready", { name: name.toLowerCase() }) : t("home.next"),
     ),
-    h("p", {}, ready ? "It takes about two minutes." : `${name} on ${formatDay(next.due_at)}.`),
+    h("p", {}, ready ? t("home.takes") : t("home.nextOn", { name, day: formatDay(next.due_at) })),
     ready
       ? h(
           "a",
           { class: "button", href: `#/checkin/${encodeURIComponent(next.instrument)}` },
-          "Start now",
+          t("home.startNow"),
         )
       : null,
+  );
+}
+
+/**
+ * The dose card, for patients with a home-dosing plan (or a dose whose after-dose check is
+ * still open): the after-dose check when due, the rest timer, a passed check waiting for
+ * "I took my dose", or the pre-dose check.
+ */
+async function doseCard() {
+  const [plan, open, pending] = await Promise.all([activePlan(), openAfterCheck(), pendingCheck()]);
+  if (!plan && !open) return null;
+  let text = DOSE.homeStart;
+  let link = ["#/ready", DOSE.homeStartButton];
+  if (open && open.due) {
+    text = DOSE.homeDue;
+    link = ["#/after", DOSE.homeDueButton];
+  } else if (open) {
+    text = DOSE.homeResting;
+    link = ["#/rest", DOSE.homeRestingButton];
+  } else if (pending && Date.now() - Date.parse(pending.checked_at) < PENDING_MS) {
+    text = DOSE.homePending;
+    link = ["#/ready", DOSE.homePendingButton];
+  }
+  return h(
+    "section",
+    { class: "card dose", "aria-labelledby": "dose-title" },
+    h("h2", { id: "dose-title" }, DOSE.homeTitle),
+    h("p", {}, text),
+    h("a", { class: "button", href: link[0] }, link[1]),
   );
 }
 
@@ -78,13 +109,29 @@ function supportCard(since) {
   return h(
     "section",
     { class: "card support-card", "aria-labelledby": "support-card-title" },
-    h("h2", { id: "support-card-title" }, "Help is here"),
+    h("h2", { id: "support-card-title" }, t("home.supportTitle")),
+    h("p", {}, t("home.supportText")),
+    h("a", { class: "button", href: "#/help" }, t("home.supportButton")),
+  );
+}
+
+/** The other language's button, in that language (and marked so): on home and welcome. */
+export function languageSwitch() {
+  const other = LANG === "en" ? "es" : "en";
+  return h(
+    "p",
+    { class: "language-switch" },
     h(
-      "p",
-      {},
-      "If things feel hard, you can talk to someone now, day or night. You do not have to wait for your care team.",
+      "button",
+      {
+        type: "button",
+        class: "button secondary",
+        lang: other,
+        "aria-label": t("language.switchLabel"),
+        onclick: switchLanguage,
+      },
+      t("language.switch"),
     ),
-    h("a", { class: "button", href: "#/help" }, "See who you can reach now"),
   );
 }
 
@@ -101,44 +148,37 @@ export async function homeScreen(app) {
     (code) => code !== "asq" && offered.includes(code),
   );
   const support = supportCard(await getMeta("support_since", null));
+  const dose = await doseCard();
 
   show(
     app.main,
-    "Home",
+    t("home.title"),
     h("h1", {}, firstName(profile)),
-    support ||
-      h(
-        "p",
-        { class: "lead" },
-        "Thank you for taking a moment for yourself. Your answers help your care team help you.",
-      ),
+    support || h("p", { class: "lead" }, t("home.lead")),
     followUp
       ? h(
           "section",
           { class: "card notice", "aria-labelledby": "followup-title" },
-          h("h2", { id: "followup-title" }, "A few more questions"),
-          h(
-            "p",
-            {},
-            "Your care team asks a few short yes-or-no questions after your last check-in.",
-          ),
+          h("h2", { id: "followup-title" }, t("home.followUpTitle")),
+          h("p", {}, t("home.followUpText")),
           h(
             "a",
             { class: "button", href: `#/checkin/${encodeURIComponent(followUp.instrument)}` },
-            "Answer the questions",
+            t("home.followUpButton"),
           ),
         )
       : null,
+    dose,
     drafts.map((d) =>
       h(
         "section",
         { class: "card", "aria-labelledby": `draft-${d.instrument}` },
-        h("h2", { id: `draft-${d.instrument}` }, "You started a check-in"),
-        h("p", {}, "Your answers so far are saved on this phone."),
+        h("h2", { id: `draft-${d.instrument}` }, t("home.draftTitle")),
+        h("p", {}, t("home.draftText")),
         h(
           "a",
           { class: "button", href: `#/checkin/${encodeURIComponent(d.instrument)}` },
-          "Continue where I left off",
+          t("home.draftButton"),
         ),
       ),
     ),
@@ -147,7 +187,7 @@ export async function homeScreen(app) {
     h(
       "section",
       { "aria-labelledby": "start-title" },
-      h("h2", { id: "start-title" }, "Check in any time"),
+      h("h2", { id: "start-title" }, t("home.anyTime")),
       h(
         "ul",
         { class: "choices" },
@@ -168,9 +208,10 @@ export async function homeScreen(app) {
     h(
       "div",
       { class: "nav" },
-      h("a", { class: "button secondary", href: "#/history" }, "See how you have been doing"),
-      h("a", { class: "button secondary", href: "#/reminders" }, "Reminders"),
+      h("a", { class: "button secondary", href: "#/history" }, t("home.history")),
+      h("a", { class: "button secondary", href: "#/reminders" }, t("home.reminders")),
     ),
+    languageSwitch(),
   );
 }
 
@@ -179,24 +220,15 @@ export async function welcomeScreen(app) {
   const waiting = await queued();
   show(
     app.main,
-    "Welcome",
-    h("h1", {}, "Welcome to Waypoint"),
-    h(
-      "p",
-      { class: "lead" },
-      "Waypoint helps you and your care team follow how you are doing between treatment sessions.",
-    ),
-    h(
-      "p",
-      {},
-      "To start, open the invite link your care team sent you on this phone. " +
-        "If the link has stopped working, please ask them for a new one.",
-    ),
+    t("welcome.title"),
+    h("h1", {}, t("welcome.heading")),
+    h("p", { class: "lead" }, t("welcome.lead")),
+    h("p", {}, t("welcome.text")),
     waiting.length
       ? h(
           "section",
           { class: "card notice", "aria-labelledby": "outbox-title" },
-          h("h2", { id: "outbox-title" }, "Answers waiting on this phone"),
+          h("h2", { id: "outbox-title" }, t("welcome.waiting")),
           h(
             "p",
             { class: "send-status", role: "status", "data-state": "signedOut" },
@@ -204,5 +236,6 @@ export async function welcomeScreen(app) {
           ),
         )
       : null,
+    languageSwitch(),
   );
 }

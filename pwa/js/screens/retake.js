@@ -4,6 +4,7 @@
 
 import * as data from "../data.js";
 import { h, show } from "../dom.js";
+import { t } from "../i18n.js";
 import { getMeta } from "../idb.js";
 import { queued } from "../outbox.js";
 import { instrumentName } from "../words.js";
@@ -33,24 +34,19 @@ export async function answeredToday(code) {
 /** The small confirm screen; `onStart` opens the check-in anyway. */
 export async function retakeScreen(app, definition, onStart) {
   const resources = await data.crisisResources();
-  const start = h("button", { type: "button", class: "button" }, "Answer again");
+  const start = h("button", { type: "button", class: "button" }, t("retake.answerAgain"));
   start.addEventListener("click", onStart);
   show(
     app.main,
-    "Check-in",
-    h("h1", {}, `You already answered the ${instrumentName(definition)} today`),
-    h(
-      "p",
-      {},
-      "These questions are about the last 2 weeks, so once a day is enough. " +
-        "Your earlier answers are saved.",
-    ),
-    h("p", {}, "Do you want to answer them again?"),
+    t("checkin.title"),
+    h("h1", {}, t("retake.title", { name: instrumentName(definition) })),
+    h("p", {}, t("retake.text")),
+    h("p", {}, t("retake.question")),
     h(
       "div",
       { class: "actions" },
       start,
-      h("a", { class: "button secondary", href: "#/" }, "Not now"),
+      h("a", { class: "button secondary", href: "#/" }, t("retake.notNow")),
     ),
     helpBar(resources),
   );

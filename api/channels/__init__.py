@@ -1,0 +1,1 @@
+"""A clinic's notification channels through Apprise: chat, paging, SMS and mail URLs."""
