@@ -1,7 +1,7 @@
 // Clinic settings: the care team's notification channels (Apprise URLs: chat, paging, an HTTP
 // bridge). Each is listed with its service and its URL masked (the API never sends the URL
 // back), and the rungs of the escalation ladder it is told on; admins add, change the rungs of,
-// and remove channels. Refusals (a URL Apprise cannot read, an internal host) show beside
+// switch off (and on again, keeping its URL and rungs) and remove channels. Refusals (a URL Apprise cannot read, an internal host) show beside
 // their field in the API's words.
 
 import { request } from "/pwa/js/api.js";
@@ -64,6 +64,12 @@ function channelItem(channel, redraw) {
   const rungs = rungsGroup(prefix, "Told on", channel.rungs);
   const summary = h("p", { class: "error", role: "alert" });
   const save = h("button", { type: "submit", class: "secondary" }, "Save rungs");
+  const switchWord = channel.active ? "Switch off" : "Switch on";
+  const toggle = h(
+    "button",
+    { type: "button", class: "secondary", "aria-label": `${switchWord} ${channel.label}` },
+    switchWord,
+  );
   const remove = h(
     "button",
     { type: "button", class: "danger", "aria-label": `Remove ${channel.label}` },
@@ -74,7 +80,7 @@ function channelItem(channel, redraw) {
     { "aria-label": `Rungs of ${channel.label}` },
     rungs,
     summary,
-    h("div", { class: "actions" }, save, remove),
+    h("div", { class: "actions" }, save, toggle, remove),
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -88,6 +94,22 @@ function channelItem(channel, redraw) {
       showFieldErrors(form, failure, summary);
     } finally {
       save.disabled = false;
+    }
+  });
+  toggle.addEventListener("click", async () => {
+    toggle.disabled = true;
+    try {
+      await request("PATCH", `${BASE}/${channel.id}`, { active: !channel.active });
+      clearFieldErrors(form, summary);
+      announce(
+        channel.active
+          ? `${channel.label} switched off: it is told of no alert until switched on.`
+          : `${channel.label} switched on.`,
+      );
+      await redraw();
+    } catch (failure) {
+      showFieldErrors(form, failure, summary);
+      toggle.disabled = false;
     }
   });
   remove.addEventListener("click", async () => {
@@ -108,6 +130,12 @@ function channelItem(channel, redraw) {
     h(
       "dl",
       { class: "facts" },
+      h("dt", {}, "State"),
+      h(
+        "dd",
+        { class: "channel-state" },
+        channel.active ? "On" : "Off: told of no alert until switched on",
+      ),
       h("dt", {}, "Service"),
       h("dd", {}, serviceWords(channel)),
       h("dt", {}, "URL"),

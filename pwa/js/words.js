@@ -308,7 +308,13 @@ export const DOSE = {
   restElapsed: (ms) => t("dose.restElapsed", { span: spanWords(ms) }),
   restNext: (iso) => t("dose.restNext", { at: atTime(iso) }),
   restTipsTitle: t("dose.restTipsTitle"),
-  restTips: [t("dose.restTip1"), t("dose.restTip2"), t("dose.restTip3"), t("dose.restTip4")],
+  /** How to rest; the monitor by the name the clinic's plan gives, when it gives one. */
+  restTips: (name) => [
+    t("dose.restTip1"),
+    name ? t("dose.restTip2Named", { name }) : t("dose.restTip2"),
+    t("dose.restTip3"),
+    t("dose.restTip4"),
+  ],
   restDue: t("dose.restDue"),
   afterTitle: t("dose.afterTitle"),
   safeQuestion: t("dose.safeQuestion"),

@@ -48,6 +48,7 @@ def test_a_dose_that_passes_the_gate_starts_the_rest_timer(page, dosing, committ
     page.get_by_role("heading", name="Rest now").wait_for()
     page.get_by_role("timer").get_by_text("Time since your dose: 0 minutes.").wait_for()
     page.get_by_text("Your after-dose check is at").wait_for()
+    page.get_by_text("Keep your monitor with you.").wait_for()  # the plan names no one
     assert_accessible(page, "rest timer")
     screenshot(page, "dose-rest")
     assert page.title() == "Check-in · Waypoint" and page.url.endswith("#/rest")
@@ -85,6 +86,13 @@ def test_the_check_asks_for_the_monitor_the_plan_names(page, context, dosing, co
     (held,) = wait_until(page, lambda: doses_of(committed_db, patient.id), "the held check")
     assert held.monitor_present is False and held.gate_reasons == ["monitor_absent"]
     assert held.dosed_at is None
+    # With Jordan there, the dose goes ahead and the rest tips name Jordan too.
+    page.get_by_role("link", name="Back to home").click()
+    pre_dose_check(page, monitor_q="Is Jordan (partner), your monitor, with you now?")
+    page.get_by_role("button", name="I took my dose").click()
+    page.get_by_role("heading", name="Rest now").wait_for()
+    page.get_by_text("Keep Jordan (partner), your monitor, with you.").wait_for()
+    assert page.get_by_text("Keep your monitor with you.").count() == 0
 
 
 @pytest.mark.parametrize("offline", [False, True], ids=["online", "offline"])

@@ -5,12 +5,14 @@ refused beside the field in the API's words, and removes it; the reminder settin
 SMS URL masked only; the patient page lists the patient's reminder channels and their
 reminders with their state, and never the address. axe finds no violation."""
 
+import contextlib
 from datetime import timedelta
 
 import pyotp
 import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.support.browser import clinic_page, committed_clinician, screenshot
 from tests.support.live import assert_accessible as axe
@@ -114,6 +116,20 @@ def stored_channels(app, clinic_id):
     return [tuple(r) for r in rows]
 
 
+def switched(app, clinic_id):
+    """Whether each of the clinic's channels is on, and the rungs the clinic is covered on."""
+    from api.extensions import db
+    from api.models import Clinic, ClinicChannel
+
+    with app.app_context():
+        active = db.session.scalars(
+            sa.select(ClinicChannel.active).where(ClinicChannel.clinic_id == clinic_id)
+        ).all()
+        rungs = db.session.get(Clinic, clinic_id).channel_rungs
+        db.session.remove()
+    return active, rungs
+
+
 def stored_reminders(app, clinic_id):
     """The clinic's quiet hours, and whether an SMS URL is stored (sealed, without the token)."""
     from api.extensions import db
@@ -200,6 +216,19 @@ def test_an_admin_manages_channels_and_sees_a_patients_reminders(
             [(rungs, _)] = stored_channels(app, reminded_clinic["clinic"])
             assert rungs == ["on_call"]
 
+            # Switched off: kept with its URL and rungs, but no rung is covered by it any more;
+            # switched on again, it covers its rung again.
+            with page.expect_response(lambda r: r.request.method == "GET" and listing(r)):
+                item.get_by_role("button", name="Switch off Ward chat").click()
+            assert switched(app, reminded_clinic["clinic"]) == ([False], [])
+            assert "(off)" in item.locator("h3").inner_text()
+            assert item.locator(".channel-state").inner_text().startswith("Off")
+            assert item.get_by_label("On call (the first escalation)").is_checked()
+            with page.expect_response(lambda r: r.request.method == "GET" and listing(r)):
+                item.get_by_role("button", name="Switch on Ward chat").click()
+            assert switched(app, reminded_clinic["clinic"]) == ([True], ["on_call"])
+            assert item.locator(".channel-state").inner_text() == "On"
+
             # Removed, after a confirmation.
             dialogs = []
 
@@ -261,6 +290,11 @@ def test_an_admin_manages_channels_and_sees_a_patients_reminders(
                 "(dds) => dds.map((dd) => dd.getBoundingClientRect().width)"
             )
             assert widths and min(widths) >= 100, widths
+            # Chart.js redraws the trend for the new width a frame or more later (its
+            # ResizeObserver); until then the old canvas is wider than the phone.
+            fits = "() => document.documentElement.scrollWidth <= innerWidth"
+            with contextlib.suppress(PlaywrightTimeout):
+                page.wait_for_function(fits, timeout=5000)
             scroll, inner = page.evaluate(
                 "() => [document.documentElement.scrollWidth, innerWidth]"
             )

@@ -123,13 +123,15 @@ def answer(page, question, yes):
     page.locator("fieldset", has_text=question).get_by_label("Yes" if yes else "No").check()
 
 
-def pre_dose_check(page, readings=CALM, monitor=True, symptoms=False, outside=None, start=True):
+def pre_dose_check(
+    page, readings=CALM, monitor=True, symptoms=False, outside=None, start=True, monitor_q=MONITOR_Q
+):
     if start:
         page.get_by_role("link", name="Start my pre-dose check").click()
     page.get_by_role("heading", name="Before your dose").wait_for()
     for label, value in zip(("Top number", "Bottom number", "Heart rate"), readings, strict=True):
         page.get_by_label(label).fill(value)
-    answer(page, MONITOR_Q, monitor)
+    answer(page, monitor_q, monitor)
     answer(page, SYMPTOMS_Q, symptoms)
     answer(page, OUTSIDE_Q, outside is not None)
     if outside is not None:

@@ -182,6 +182,24 @@ def test_an_urgent_alert_reaches_a_chat_channel_through_apprise_without_phi(
     assert sent.channel == "apprise" and sent.round == 0 and sent.attempts == 1
 
 
+def test_a_switched_off_channel_is_told_nothing_while_the_others_are(
+    app, committed_team, committed_db, live, sealing
+):
+    """An admin switches a channel off (the pager of a rota on holiday) without deleting it:
+    the alert's round tells the clinic's other channel and creates no delivery for it."""
+    with receiving(status=200) as chat, receiving(status=200) as pager:
+        told = add_channel(app, committed_db, committed_team.clinic, f"json://{chat.url[7:]}/c")
+        off = add_channel(app, committed_db, committed_team.clinic, f"json://{pager.url[7:]}/p")
+        committed_db.get(ClinicChannel, off.id).active = False
+        committed_db.commit()
+        live.start_worker(**sealing)
+        submit(live.client, live.csrf, phq9(q9=2))
+        wait_for(lambda: deliveries(committed_db, told.id, status="sent"), timeout=30, what="chat")
+        assert pager.received() == []
+    assert deliveries(committed_db, off.id) == []
+    assert len(chat.received()) == 1
+
+
 def test_a_channel_that_fails_is_retried_then_sent(
     app, committed_team, committed_db, live, sealing
 ):

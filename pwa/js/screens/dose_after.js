@@ -5,7 +5,7 @@
 
 import * as data from "../data.js";
 import { h, show } from "../dom.js";
-import { openAfterCheck } from "../doses.js";
+import { activePlan, openAfterCheck } from "../doses.js";
 import { setMeta } from "../idb.js";
 import { enqueueDose, unsafeKey, unsafeState } from "../outbox.js";
 import { DOSE, DOSE_TITLE, deliveryOf } from "../words.js";
@@ -22,6 +22,8 @@ export async function restScreen(app) {
     return;
   }
   const { entry } = open;
+  const body = await activePlan();
+  const monitor = body ? body.plan.monitor_name : null;
   const elapsed = h("p", { class: "timer", role: "timer", "aria-live": "off" });
   const slot = h("div", { class: "rest-next" });
   let due = null;
@@ -58,7 +60,7 @@ export async function restScreen(app) {
       h(
         "ul",
         {},
-        DOSE.restTips.map((tip) => h("li", {}, tip)),
+        DOSE.restTips(monitor).map((tip) => h("li", {}, tip)),
       ),
     ),
     h("div", { class: "nav" }, h("a", { class: "button secondary", href: "#/" }, DOSE.backHome)),

@@ -358,6 +358,7 @@ export default {
   "dose.restTipsTitle": "While you rest",
   "dose.restTip1": "Stay in a safe, quiet place, sitting or lying down.",
   "dose.restTip2": "Keep your monitor with you.",
+  "dose.restTip2Named": "Keep {name}, your monitor, with you.",
   "dose.restTip3": "Do not drive or use machines for the rest of today.",
   "dose.restTip4":
     "If you have chest pain, trouble breathing, a very bad headache or a change in your eyesight, call 911 now.",

@@ -375,6 +375,7 @@ export default {
   "dose.restTipsTitle": "Mientras descansa",
   "dose.restTip1": "Quédese en un lugar seguro y tranquilo, sentado(a) o acostado(a).",
   "dose.restTip2": "Mantenga a su acompañante con usted.",
+  "dose.restTip2Named": "Mantenga a {name}, su acompañante, con usted.",
   "dose.restTip3": "No maneje ni use máquinas por el resto del día.",
   "dose.restTip4":
     "Si tiene dolor en el pecho, dificultad para respirar, un dolor de cabeza muy fuerte o un cambio en la vista, llame al 911 ahora.",
