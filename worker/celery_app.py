@@ -1,9 +1,9 @@
-"""The worker's entry point: ``celery -A worker.celery_app worker`` (and ``beat``, exactly one).
+"""The worker's entry point: ``celery -A worker.celery_app worker`` (and ``beat``: one leads).
 
 The Celery settings shared with the API (JSON only, acks_late, reject on worker loss,
 prefetch 1, visibility timeout, bounded publish) live in ``api/queue.py``; here are the
-worker's own: its tasks, beat's schedule, its consumer heartbeat (worker/heartbeat.py) and
-how it treats the broker going away (worker/broker.py).
+worker's own: its tasks, beat's schedule and leader lock (worker/beat.py), its consumer
+heartbeat (worker/heartbeat.py) and how it treats the broker going away (worker/broker.py).
 """
 
 import ssl
@@ -14,6 +14,7 @@ from api.app import create_app, freeze_start_up_heap
 from api.extensions import db
 from api.pipeline.routing import ESCALATE_ALERTS, RECONCILE, REFIT_FORECAST_PRIORS, RUN_SCHEDULES
 from api.queue import VISIBILITY_TIMEOUT
+from worker.beat import lock_seconds
 from worker.heartbeat import ConsumerHeartbeat
 
 flask_app = create_app()
@@ -39,6 +40,9 @@ if _scheme in ("redis", "rediss"):
     # kombu's Redis transport with the fix of a worker exiting for good on a Redis outage
     # with a message in flight (worker/broker.py, docs/operations.md).
     celery_app.conf.broker_transport = "worker.broker:Transport"
+    # At most one beat sends at a time, however many are started (worker/beat.py).
+    lock_seconds()  # a bad BEAT_LOCK_SECONDS stops the worker here, not at beat's first tick
+    celery_app.conf.beat_scheduler = "worker.beat:SingleBeat"
     if _scheme == "rediss" and not celery_app.conf.broker_use_ssl:
         # Naming a transport bypasses kombu's own rediss:// default (TLS with no certificate
         # check, and a warning); ours verifies the server's certificate against the system's

@@ -134,7 +134,6 @@ def spawn_worker(
     from api.queue import QUEUES
 
     tag = uuid.uuid4().hex[:8]
-    log_path = Path(directory) / f"worker-{tag}.log"
     command = [
         str(ROOT / ".venv/bin/celery"),
         "-A", "worker.celery_app",
@@ -149,6 +148,40 @@ def spawn_worker(
         command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
     if beat:
         command += ["--beat", "--schedule", str(Path(directory) / f"beat-{tag}")]
+        # A beat another test killed may still hold the leader lock (worker/beat.py) on a
+        # shared Redis: this test is a deployment of its own, whose beat leads at once.
+        _clear_beat_lock(broker_url)
+    return _spawn(command, database_url, broker_url, directory, tag, " ready.", env)
+
+
+def spawn_beat(database_url, broker_url, directory, **env):
+    """Start a real standalone ``celery beat`` process (logging at INFO, so each task it sends
+    is in its log); returns it once it runs. Several may run on one broker (worker/beat.py)."""
+    tag = uuid.uuid4().hex[:8]
+    command = [
+        str(ROOT / ".venv/bin/celery"),
+        "-A", "worker.celery_app",
+        "beat",
+        "--loglevel", "INFO",
+        "--schedule", str(Path(directory) / f"beat-{tag}"),
+    ]  # fmt: skip
+    return _spawn(command, database_url, broker_url, directory, tag, "beat: Starting...", env)
+
+
+def _clear_beat_lock(broker_url):
+    import redis
+
+    from worker.beat import BEAT_LOCK_KEY
+
+    client = redis.Redis.from_url(broker_url)
+    try:
+        client.delete(BEAT_LOCK_KEY)
+    finally:
+        client.close()
+
+
+def _spawn(command, database_url, broker_url, directory, tag, ready, env):
+    log_path = Path(directory) / f"{command[3]}-{tag}.log"
     environment = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -170,9 +203,9 @@ def spawn_worker(
     handle = WorkerProcess(process, log_path)
     try:
         wait_for(
-            lambda: " ready." in handle.log() or process.poll() is not None,
+            lambda: ready in handle.log() or process.poll() is not None,
             timeout=60,
-            what="the worker to start",
+            what=f"{command[3]} to start",
         )
         assert process.poll() is None, handle.log()
     except BaseException:
