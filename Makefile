@@ -13,7 +13,7 @@ PORT ?= 5000
 export WAYPOINT_TEST_DATABASE_URL ?= postgresql://localhost/test
 export WAYPOINT_TEST_REDIS_URL ?= redis://localhost:6379/0
 
-.PHONY: run test test-bench lint bench chaos vendor clean translations
+.PHONY: run test test-bench lint bench chaos nodes vendor clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,11 @@ bench: $(BENCH_STAMP)
 ## chaos: a bounded soak under faults, verified for loss (bench/README.md); CHAOS_ARGS="--short" in CI
 chaos: $(BENCH_STAMP)
 	$(BIN)/python -m bench.chaos $(CHAOS_ARGS)
+
+## nodes: the reference production layout (two web and two worker nodes, PostgreSQL and Redis
+## on a fifth, each in its own network namespace) under load and node loss; needs root (bench/nodes.py)
+nodes: $(BENCH_STAMP)
+	$(BIN)/python -m bench.nodes $(NODES_ARGS)
 
 ## vendor: refresh the browser libraries in pwa/vendor/ from the npm registry (pinned)
 CHARTJS_VERSION := 4.5.1

@@ -352,13 +352,15 @@ def _read(path) -> str:
         return ""
 
 
-def record(report: Report, path, heading: str) -> None:
-    """Append the report to RESULTS.md under the chaos heading (added once)."""
+def record(report: Report, path, heading: str, command: str = "make chaos") -> None:
+    """Append the report to RESULTS.md under ``heading`` (added once), titled by its first line
+    without the "Waypoint <what>" it starts with."""
     text = path.read_text()
     if heading not in text:
-        text = text.rstrip("\n") + f"\n\n{heading}\n\nEach run as `make chaos` printed it, "
+        text = text.rstrip("\n") + f"\n\n{heading}\n\nEach run as `{command}` printed it, "
         text += "appended by `--record` (newest last).\n"
     first = report.lines[0]
-    text = text.rstrip("\n") + f"\n\n### {first.removeprefix('Waypoint chaos soak ')}\n\n```\n"
+    title = re.sub(r"^Waypoint (chaos soak|multi-node run) ", "", first)
+    text = text.rstrip("\n") + f"\n\n### {title}\n\n```\n"
     text += report.text() + "\n```\n"
     path.write_text(text)
