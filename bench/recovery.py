@@ -142,6 +142,10 @@ def _measure(stack, sessions, cfg, rundir, engine, arrivals, processes, port) ->
         "duplicates": duplicates,
         "checkins": len(ids),
         "alerts": len(alerts),
+        "done": row.done,
+        "told": len(told),
+        "accepted": len(accepted),
+        "posts": len(records),
         "span_s": span,
         "worst_post_ms": worst_post,
     }

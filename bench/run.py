@@ -24,7 +24,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from . import explain, figures, loading
+from . import explain, figures, loading, raised
 from .app import floor_metadata
 from .figures import FIGURES, Line, not_measured
 from .recovery import recovery
@@ -206,6 +206,8 @@ class Run:
         """Measure one figure unless skipped; a harness error becomes a plain line."""
         if key in self.cfg.skip or (key.startswith("memory") and "memory" in self.cfg.skip):
             self.lines[key] = not_measured(key, "skipped (--skip)")
+            if self.cfg.network:
+                self.lines[key] = raised.judge(self.lines[key], self.cfg.rate)
             return
         log(f"measuring {FIGURES[key][0]}")
         try:
@@ -213,6 +215,8 @@ class Run:
         except Exception as exc:
             traceback.print_exc(file=sys.stderr)
             self.lines[key] = not_measured(key, f"harness error {type(exc).__name__}: {exc}"[:200])
+        if self.cfg.network:  # the network's raised targets (bench/raised.py)
+            self.lines[key] = raised.judge(self.lines[key], self.cfg.rate)
         log(self.lines[key].render())
 
     def setup(self) -> None:
@@ -315,6 +319,18 @@ class Run:
                 cfg.gets,
                 30,
                 lambda body: f"{len(body.get('points', []))} points",
+            ),
+        )
+        self.figure(
+            "forecast",
+            lambda: figures.read_figure(
+                "forecast",
+                stack,
+                staff,
+                f"/api/v1/patients/{network.trend_patient_id}/forecast",
+                cfg.gets,
+                30,
+                lambda body: f"{len(body.get('curve') or [])} days of curve, {body.get('reason')}",
             ),
         )
         export = f"/api/v1/patients/{network.trend_patient_id}/fhir"

@@ -35,7 +35,7 @@ TINY = [
 ]  # fmt: skip
 #: Figures the tiny run must measure (the Lighthouse audit is skipped: it takes a minute).
 MEASURED = [
-    "throughput", "latency", "urgent", "recovery", "panel", "trend", "fhir_export",
+    "throughput", "latency", "urgent", "recovery", "panel", "trend", "forecast", "fhir_export",
     "memory_web", "memory_celery", "tick",
 ]  # fmt: skip
 
@@ -90,7 +90,9 @@ def test_measured_figures_carry_numbers(bench_run, key):
     assert line["numbers"], line
     numbers = line["numbers"].values()
     assert all(v is None or isinstance(v, int | float | list | dict) for v in numbers)
-    floored = ("throughput", "latency", "urgent", "panel", "trend", "fhir_export", "memory_web")
+    floored = (
+        "throughput", "latency", "urgent", "panel", "trend", "forecast", "fhir_export", "memory_web"
+    )  # fmt: skip
     if key in (*floored, "tick"):
         assert NUMBER.search(line["floor"]), line
 
