@@ -149,6 +149,9 @@ def from_env() -> dict:
         # last publish (api/pipeline/outbox.py).
         "RECONCILE_QUEUED_MAX_SECONDS": _float("RECONCILE_QUEUED_MAX_SECONDS", 600),
         "SCHEDULE_SECONDS": _float("SCHEDULE_SECONDS", 300),
+        # How long a beat's leader lock lasts unrenewed (worker/beat.py): a standby beat takes
+        # over within this and a third of the leader's loss.
+        "BEAT_LOCK_SECONDS": _float("BEAT_LOCK_SECONDS", 15),
         "DELIVERY_MAX_ATTEMPTS": _int("DELIVERY_MAX_ATTEMPTS", 8),
         "DELIVERY_BACKOFF_SECONDS": _float("DELIVERY_BACKOFF_SECONDS", 30),
         "DELIVERY_BACKOFF_MAX_SECONDS": _float("DELIVERY_BACKOFF_MAX_SECONDS", 900),

@@ -239,7 +239,8 @@ def urgent(stack, sessions, cfg, rundir, engine, arrivals: Arrivals, receiver: s
     # A safety answer of a patient whose safety alert is still open joins that alert (one
     # episode, one round of sends: api/pipeline/alerts.py): no new notification is due.
     attached = _attached(engine, [c for c in posted if c not in set(alerts.values())])
-    lost = len(posted) - len(complete) - attached
+    quiet = len(_alerts_of(engine, list(posted), notify=False))
+    lost = len(posted) - len(complete) - attached - quiet
     p50, p99 = percentile(ms, 50), percentile(ms, 99)
     stages = _stages(engine, posted, alerts, complete)
     partial_line = (
@@ -252,6 +253,7 @@ def urgent(stack, sessions, cfg, rundir, engine, arrivals: Arrivals, receiver: s
         f"p50 {p50:.0f} ms, p99 {p99:.0f} ms ({len(complete)} of {len(posted)} urgent"
         + partial_line
         + (f", {attached} joined an open alert" if attached else "")
+        + (f", {quiet} filed into an open case of the same signal" if quiet else "")
         + f" at {len(records) / cfg.urgent_seconds:.1f} check-ins/s; stage p50s "
         + ", ".join(f"{k} {v:.0f}" for k, v in stages.items())
         + " ms)"
@@ -267,7 +269,7 @@ def urgent(stack, sessions, cfg, rundir, engine, arrivals: Arrivals, receiver: s
     if lost:
         result.verdict += f" ({lost} not notified within {cfg.alert_wait:.0f} s)"
     result.numbers = {
-        "p50": p50, "p99": p99, "lost": lost, "attached": attached,
+        "p50": p50, "p99": p99, "lost": lost, "attached": attached, "quiet": quiet,
         "noop_ms": sorted(noop_ms), "stages": stages,
         "unfinished": len(unfinished), "unfinished_notified": len(partial_ms),
         "unfinished_p50": percentile(partial_ms, 50) if partial_ms else None,
@@ -341,16 +343,20 @@ def _attached(engine: sa.Engine, checkin_ids: list[str]) -> int:
         ).scalar()
 
 
-def _alerts_of(engine: sa.Engine, checkin_ids: list[str]) -> dict[str, str]:
+def _alerts_of(engine: sa.Engine, checkin_ids: list[str], notify: bool = True) -> dict[str, str]:
     """Alert id -> check-in id of the urgent alerts raised for these check-ins, finished or
-    not (an unfinished check-in's alert has no check-in row; its key names the id)."""
+    not (an unfinished check-in's alert has no check-in row; its key names the id), that
+    are to be notified; ``notify=False``: those filed quietly instead, into the patient's case
+    that already holds the same signal and still waits for its acknowledgement (one round of
+    sends per case: api/pipeline/cases.py), which no new notification is due for."""
     with engine.connect() as conn:
         rows = conn.execute(
             sa.text(
                 "SELECT id, split_part(dedupe_key, ':', 2) AS checkin_id FROM alerts"
                 " WHERE dedupe_key = ANY(:keys) AND priority IN ('urgent', 'imminent')"
+                " AND notify = :notify"
             ),
-            {"keys": _keys(checkin_ids)},
+            {"keys": _keys(checkin_ids), "notify": notify},
         ).all()
     return {str(r.id): r.checkin_id for r in rows}
 

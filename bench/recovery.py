@@ -94,6 +94,7 @@ def _measure(stack, sessions, cfg, rundir, engine, arrivals, processes, port) ->
         )
     ids = [uuid.UUID(r[3]) for r in accepted]
     alerts = _alerts_of(engine, [r[3] for r in accepted if r[4]])
+    quiet = len(_alerts_of(engine, [r[3] for r in accepted if r[4]], notify=False))
 
     def status():
         with engine.connect() as conn:
@@ -122,8 +123,9 @@ def _measure(stack, sessions, cfg, rundir, engine, arrivals, processes, port) ->
     result = line("recovery")
     result.value = (
         f"{row.done}/{len(ids)} evaluated by +{evaluated_s:.1f} s, {len(told)}/{len(alerts)} "
-        f"urgent alerts emailed and webhooked by +{alerted_s:.1f} s after Redis returned; "
-        f"{duplicates} duplicates; {len(accepted)}/{len(records)} POSTs 2xx during the outage "
+        f"urgent alerts emailed and webhooked by +{alerted_s:.1f} s after Redis returned"
+        + (f" ({quiet} more filed into an open case of the same signal)" if quiet else "")
+        + f"; {duplicates} duplicates; {len(accepted)}/{len(records)} POSTs 2xx during the outage "
         f"(slowest {worst_post:.0f} ms)"
     )
     span = (row.last - row.first).total_seconds() if row.first and row.last else None
@@ -143,6 +145,7 @@ def _measure(stack, sessions, cfg, rundir, engine, arrivals, processes, port) ->
         "checkins": len(ids),
         "alerts": len(alerts),
         "done": row.done,
+        "quiet": quiet,
         "told": len(told),
         "accepted": len(accepted),
         "posts": len(records),

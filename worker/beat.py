@@ -1,12 +1,17 @@
-"""Beat, at most one at a time: a leader lock in the broker's Redis (``BEAT_LOCK_KEY``).
+"""Beat, one sending at a time: a leader lock in the broker's Redis (``BEAT_LOCK_KEY``).
 
-Production means to run one beat, and every periodic task is harmless twice (unique keys,
-``SKIP LOCKED``: docs/reliability.md), yet a second beat started by mistake, or a standby on
-a second worker node, would double every tick. So each beat takes a lock in Redis before it
-sends anything and renews it at each tick: the one holding it is the leader, any other waits
-as a standby, sending nothing, and takes over within ``BEAT_LOCK_SECONDS`` when the leader
-dies (its lock expires). A leader stopped cleanly lets go at once. With Redis down nobody can
-renew, and nobody could publish either; the first beat to reach it again leads.
+Every periodic task is harmless twice (unique keys, ``SKIP LOCKED``: docs/reliability.md), yet
+a second beat started by mistake, or a standby on a second worker node, would double every
+tick. So each beat takes a lock in Redis before it sends anything and renews it every third of
+its life (``BEAT_LOCK_SECONDS``, api/config.py): the one holding it is the leader, any other
+waits as a standby, sending nothing, and takes over within ``BEAT_LOCK_SECONDS`` and a third
+of the leader's loss (its lock expires unrenewed). A leader stopped cleanly lets go at once.
+With Redis down nobody can renew, and nobody could publish either; a leader whose lock
+outlived the outage keeps it, else the first beat to reach Redis again leads.
+
+The one gap: a leader that stalls longer than the lock between renewing it and publishing
+(a machine frozen that long) may publish once after a standby took over. Periodic work is
+harmless twice, so that costs a duplicate tick, never a duplicate alert.
 
 On a broker that is not Redis (``make run``'s SQLite) there is one process and no lock.
 """
@@ -24,38 +29,59 @@ log = logging.getLogger("waypoint.beat")
 
 #: The lock's key, in the broker's database (one per deployment).
 BEAT_LOCK_KEY = "waypoint:beat:leader"
+#: Bounds of BEAT_LOCK_SECONDS: a lock shorter than ten seconds could lapse under one slow
+#: renewal (two seconds to connect and two to answer) on a loaded machine.
+LOCK_BOUNDS = (10, 300)
 
 
-def lock_seconds(environ=os.environ) -> float:
-    """How long a leader's lock lasts unrenewed: the longest a standby waits after the leader
-    died (BEAT_LOCK_SECONDS, 15 by default, at least 3)."""
-    raw = environ.get("BEAT_LOCK_SECONDS", "").strip() or "15"
-    try:
-        seconds = float(raw)
-    except ValueError:
-        raise RuntimeError(f"BEAT_LOCK_SECONDS must be a number of seconds, not {raw!r}") from None
-    if not 3 <= seconds <= 300:
-        raise RuntimeError("BEAT_LOCK_SECONDS must be from 3 to 300")
+def check_lock_seconds(seconds: float) -> float:
+    """``seconds`` if it is a usable BEAT_LOCK_SECONDS, else RuntimeError."""
+    low, high = LOCK_BOUNDS
+    if not low <= seconds <= high:
+        raise RuntimeError(f"BEAT_LOCK_SECONDS must be from {low} to {high}, not {seconds:g}")
     return seconds
+
+
+def holder_pid(value: bytes | str | None) -> int | None:
+    """The process id in a lock's value (``host:pid:suffix``), or None."""
+    if not value:
+        return None
+    text = value.decode() if isinstance(value, bytes) else value
+    return int(text.split(":")[1])
+
+
+def lock_client(conf) -> redis.Redis:
+    """A client of the broker's Redis with the broker's TLS settings (``broker_use_ssl``)."""
+    url = str(conf.broker_url)
+    options = {}
+    if url.startswith("rediss://") and conf.broker_use_ssl:
+        options = {
+            k: v
+            for k, v in dict(conf.broker_use_ssl).items()
+            if k in ("ssl_cert_reqs", "ssl_ca_certs", "ssl_certfile", "ssl_keyfile")
+        }
+    # Well inside the lock: a renewal that hangs cannot outlast it.
+    timeout = min(2.0, float(conf.waypoint_beat_lock_seconds) / 6)
+    return redis.Redis.from_url(
+        url, socket_timeout=timeout, socket_connect_timeout=timeout, **options
+    )
 
 
 class SingleBeat(PersistentScheduler):
     """Celery's own persistent scheduler, ticking only while it holds the leader lock."""
 
     def __init__(self, *args, **kwargs):
-        self.lock_seconds = lock_seconds()
-        # A third of the lock's life between renewals: one late tick does not lose it.
-        self.renew_every = self.lock_seconds / 3
         self.leading = False
         self._lock = None
         super().__init__(*args, **kwargs)
 
     def setup_schedule(self):
         super().setup_schedule()
-        client = redis.Redis.from_url(
-            str(self.app.conf.broker_url), socket_timeout=2, socket_connect_timeout=2
-        )
-        self._lock = client.lock(
+        self.lock_seconds = check_lock_seconds(float(self.app.conf.waypoint_beat_lock_seconds))
+        # A third of the lock's life between renewals: one late renewal does not lose it.
+        self.renew_every = self.lock_seconds / 3
+        self._client = lock_client(self.app.conf)
+        self._lock = self._client.lock(
             BEAT_LOCK_KEY, timeout=self.lock_seconds, blocking=False, thread_local=False
         )
         self.name = f"{os.uname().nodename}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
@@ -77,7 +103,7 @@ class SingleBeat(PersistentScheduler):
                 except LockError:  # expired (a long stall, an outage) or taken by another
                     self.leading = False
                     log.warning("beat %s lost the leader lock; standing by", self.name)
-            if self._lock.acquire(blocking=False, token=self.name):
+            if self._lock.acquire(blocking=False, token=self.name) or self._adopt():
                 self.leading = True
                 log.warning("beat %s leads (lock of %g s)", self.name, self.lock_seconds)
                 return True
@@ -86,6 +112,14 @@ class SingleBeat(PersistentScheduler):
             # Still ours if Redis comes back before it expires: ``leading`` stays as it was.
             log.warning("beat %s cannot reach the lock (%s)", self.name, type(exc).__name__)
             return False
+
+    def _adopt(self) -> bool:
+        """Whether the lock holds this beat's own name: a take whose answer was lost on the
+        way back (a timeout after Redis had set it). Then it is ours to renew."""
+        if self._client.get(BEAT_LOCK_KEY) != self.name.encode():
+            return False
+        self._lock.local.token = self.name.encode()
+        return True
 
     def close(self):
         try:

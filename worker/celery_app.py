@@ -14,7 +14,7 @@ from api.app import create_app, freeze_start_up_heap
 from api.extensions import db
 from api.pipeline.routing import ESCALATE_ALERTS, RECONCILE, REFIT_FORECAST_PRIORS, RUN_SCHEDULES
 from api.queue import VISIBILITY_TIMEOUT
-from worker.beat import lock_seconds
+from worker.beat import check_lock_seconds
 from worker.heartbeat import ConsumerHeartbeat
 
 flask_app = create_app()
@@ -41,7 +41,8 @@ if _scheme in ("redis", "rediss"):
     # with a message in flight (worker/broker.py, docs/operations.md).
     celery_app.conf.broker_transport = "worker.broker:Transport"
     # At most one beat sends at a time, however many are started (worker/beat.py).
-    lock_seconds()  # a bad BEAT_LOCK_SECONDS stops the worker here, not at beat's first tick
+    # A bad BEAT_LOCK_SECONDS stops the worker and beat here, not at beat's first tick.
+    celery_app.conf.waypoint_beat_lock_seconds = check_lock_seconds(_config["BEAT_LOCK_SECONDS"])
     celery_app.conf.beat_scheduler = "worker.beat:SingleBeat"
     if _scheme == "rediss" and not celery_app.conf.broker_use_ssl:
         # Naming a transport bypasses kombu's own rediss:// default (TLS with no certificate
