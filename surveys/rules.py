@@ -305,8 +305,10 @@ CHECKIN_ONLY_RULES = SAFETY_RULES + RED_FLAG_RULES
 #: is a red flag (stored on it as ``alerts.red_flag``): the patient's panel row and page keep
 #: showing it whatever later scores say, until it is resolved and for the clinic's
 #: ``risk_flag_days`` after. The definitions' red flags above routine (the post-session
-#: check's warning signs; later the home-dosing ones) are flagged too, with their words here
-#: or the default words.
+#: check's warning signs) are flagged too, with their words here or the default words; and
+#: of the home-dosing signals, the two about the patient rather than the gate: not feeling
+#: safe after a dose, and a dose taken against the plan (a held dose is the gate working, and
+#: a missed after-dose check stays an open alert until someone calls).
 RED_FLAG_WORDS: dict[str, str] = {
     "imminent": "ASQ acute positive",
     "non_acute_positive": "ASQ positive",
@@ -317,6 +319,8 @@ RED_FLAG_WORDS: dict[str, str] = {
     "drove_on_treatment_day": "Drove on treatment day",
     "bladder_symptoms": "Bladder symptoms",
     "craving": "Craving",
+    "dose_unsafe": "Not safe after a home dose",
+    "dose_misuse": "Dose against the plan",
 }
 #: The definitions' red flags that keep a risk flag: all but the routine ones.
 _FLAGGED_RED_FLAGS = frozenset(

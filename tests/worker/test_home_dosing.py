@@ -212,6 +212,7 @@ def test_a_dose_taken_although_too_soon_is_a_misuse_signal(world, db_session):
     assert second.json["gate_reasons"] == ["too_soon"]
     (alert,) = _alerts(db_session, "dose_misuse")
     assert "sooner than the plan's interval" in alert.reason
+    assert alert.red_flag
     outside = world["me"](
         "post",
         "/api/v1/me/home-doses",
@@ -463,6 +464,7 @@ def test_not_safe_after_a_dose_is_urgent_once(world, db_session):
     (alert,) = _alerts(db_session, "dose_unsafe")
     assert alert.priority == "urgent"
     assert alert.reason == "Said after a dose taken at home that they do not feel safe"
+    assert alert.red_flag  # the panel keeps "Not safe after a home dose" until resolved and after
     # A check that let no dose through, or no such dose: 404, nothing raised.
     held, _ = _check(world, dosed=False)
     missing = world["me"]("post", f"/api/v1/me/home-doses/{held.json['id']}/unsafe", body)
@@ -516,3 +518,27 @@ def test_a_dose_before_a_new_prescription_still_reaches_the_phones_gate(world, d
     # The server's gate holds the next dose as too soon, not against the new prescription.
     held, _ = _check(world, dosed=False)
     assert held.json["gate_reasons"] == ["too_soon"]
+
+
+def test_not_safe_after_a_dose_is_told_even_while_an_item_9_case_waits(world, db_session):
+    """A case holding an unacknowledged item-9 alert still tells the care team of a patient
+    who says they are not safe after a home dose: another emergency, not a repeat of the first
+    (api/pipeline/cases.py). A held dose joins that case quietly: the gate worked."""
+    from tests.support.answers import phq9
+
+    _plan(world)
+    body = checkin_body(phq9(q9=2))
+    assert world["me"]("post", "/api/v1/checkins", body).status_code == 201
+    (first,) = _alerts(db_session, "suicidal_ideation")
+    assert first.notify and first.red_flag
+    held, _ = _check(world, dosed=False, systolic=182, diastolic=104)
+    assert held.json["gate_ok"] is False
+    (gate,) = _alerts(db_session, "dose_held")
+    assert gate.case_id == first.case_id and not gate.notify and not gate.red_flag
+    response, _ = _check(world)
+    url = f"/api/v1/me/home-doses/{response.json['id']}/unsafe"
+    told = world["me"]("post", url, {"answered_at": datetime.now(UTC).isoformat()})
+    assert told.status_code == 200, told.json
+    (unsafe,) = _alerts(db_session, "dose_unsafe")
+    assert unsafe.case_id == first.case_id
+    assert unsafe.notify and unsafe.red_flag
