@@ -26,7 +26,7 @@ that the patient is told everything at once):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .errors import SettingsError
@@ -81,20 +81,22 @@ class DosePlan:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
-def plan_from_dict(data: dict) -> DosePlan:
-    """A plan from submitted or stored JSON, defaults filled; SettingsError naming the field."""
+def plan_from_dict(data: dict, defaults: dict | None = None) -> DosePlan:
+    """A plan from submitted or stored JSON, blanks filled from ``defaults`` (the clinic's:
+    ``RuleSettings.home_plan_defaults``) or else Waypoint's; SettingsError naming the field."""
+    defaults = defaults or {}
     form = data.get("form")
     if form not in FORMS:
         raise SettingsError(f"form must be one of {', '.join(FORMS)}.")
     values: dict[str, Any] = {"form": form}
     for name, (default, low, high) in PLAN_NUMBERS.items():
-        value = data.get(name, default)
+        value = data.get(name, defaults.get(name, default))
         if value is None:
             raise SettingsError(f"{name} is required.")
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise SettingsError(f"{name} must be a whole number from {low} to {high}.")
         values[name] = value
-    monitor = data.get("monitor_required", True)
+    monitor = data.get("monitor_required", defaults.get("monitor_required", True))
     if not isinstance(monitor, bool):
         raise SettingsError("monitor_required must be true or false.")
     values["monitor_required"] = monitor
@@ -167,7 +169,13 @@ def gate(
 ) -> Gate:
     """May a dose be taken at ``now``? ``doses``: when the earlier doses were taken (the ones
     the gate let through, and any reported outside the app); ``used``: how many of them are on
-    the current prescription (all of them if not given, as the phone counts)."""
+    the current prescription (all of them if not given, as the phone counts).
+
+    Counted in elapsed time: the instants are taken in UTC first, since Python adds a
+    timedelta to an aware datetime on its wall clock (72 hours after 9:00 the day before a
+    fall-back night would be 73 real hours)."""
+    now = now.astimezone(UTC)
+    doses = [at.astimezone(UTC) for at in doses]
     reasons = []
     if vitals["systolic"] > plan.systolic_max or vitals["diastolic"] > plan.diastolic_max:
         reasons.append("bp_high")

@@ -20,6 +20,7 @@ from fractions import Fraction
 from typing import Any
 
 from surveys.definitions import every_version, get_definition
+from surveys.dosing import PLAN_NUMBERS
 from surveys.errors import SettingsError
 from surveys.model import Definition
 from surveys.monitoring import Thresholds
@@ -116,6 +117,15 @@ SETTING_MINIMA = {
 # Jacobson-Truax reliable change index (the change beyond the measure's own error).
 for _code, _name in THRESHOLD_SETTINGS.items():
     SETTING_MINIMA[_name], SETTING_MAXIMA[_name] = get_definition(_code).threshold_bounds
+#: The clinic's own defaults of a home-dosing plan (surveys.dosing), by plan field: what a
+#: clinician's plan takes for a number left blank. Their bounds are the plan's own.
+HOME_PLAN_SETTINGS = {
+    field: f"home_{field}"
+    for field in PLAN_NUMBERS
+    if PLAN_NUMBERS[field][0] is not None  # dose and doses prescribed are the prescriber's
+}
+for _field, _name in HOME_PLAN_SETTINGS.items():
+    _, SETTING_MINIMA[_name], SETTING_MAXIMA[_name] = PLAN_NUMBERS[_field]
 
 
 def priority_rank(priority: str) -> int:
@@ -167,6 +177,16 @@ class RuleSettings:
     session_urgent_diastolic: int = 110
     session_urgent_heart_rate: int = 150
     session_urgent_spo2: int = 90
+    #: The clinic's defaults of a home-dosing plan (HOME_PLAN_SETTINGS), Waypoint's unless set:
+    #: the written safeguards of at-home ketamine (docs/clinical.md, "At-home dosing").
+    home_min_interval_hours: int = PLAN_NUMBERS["min_interval_hours"][0]
+    home_max_per_week: int = PLAN_NUMBERS["max_per_week"][0]
+    home_systolic_max: int = PLAN_NUMBERS["systolic_max"][0]
+    home_diastolic_max: int = PLAN_NUMBERS["diastolic_max"][0]
+    home_heart_rate_max: int = PLAN_NUMBERS["heart_rate_max"][0]
+    home_post_check_minutes: int = PLAN_NUMBERS["post_check_minutes"][0]
+    home_post_check_missed_minutes: int = PLAN_NUMBERS["post_check_missed_minutes"][0]
+    home_monitor_required: bool = True
 
     def __post_init__(self) -> None:
         # Every positive item 9 gets follow-up (Joint Commission NPSG 15.01.01), and the
@@ -182,6 +202,16 @@ class RuleSettings:
                 raise SettingsError(f"{urgent} must be above {caution}.")
         if self.session_urgent_spo2 >= self.session_caution_spo2:
             raise SettingsError("session_urgent_spo2 must be below session_caution_spo2.")
+        if self.home_post_check_missed_minutes <= self.home_post_check_minutes:
+            raise SettingsError(
+                "home_post_check_missed_minutes must be later than home_post_check_minutes."
+            )
+
+    def home_plan_defaults(self) -> dict[str, Any]:
+        """What a home-dosing plan takes for each field a clinician left blank."""
+        defaults: dict[str, Any] = {f: getattr(self, n) for f, n in HOME_PLAN_SETTINGS.items()}
+        defaults["monitor_required"] = self.home_monitor_required
+        return defaults
 
     def session_lines(self) -> Thresholds:
         """The monitored session's lines as ``surveys.monitoring`` reads them."""

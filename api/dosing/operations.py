@@ -38,6 +38,7 @@ from ..extensions import db
 from ..models import Alert, Checkin, HomeDose, HomeDosingPlan, Patient, StaffUser
 from ..models.base import utcnow
 from ..pipeline.alerts import raise_alerts
+from ..pipeline.settings import clinic_rule_settings
 
 FIELD = re.compile(r"^([a-z_]+) ")
 REASON_WORDS = {
@@ -63,7 +64,7 @@ def set_plan(patient: Patient, body: dict, staff: StaffUser) -> HomeDosingPlan:
     """Set (or change) the patient's plan; ``new_prescription`` starts the dose count again."""
     data = {k: v for k, v in body.items() if k != "new_prescription" and v is not None}
     try:
-        plan = plan_from_dict(data)
+        plan = plan_from_dict(data, clinic_rule_settings(patient.clinic).home_plan_defaults())
     except SettingsError as error:
         named = FIELD.match(str(error))
         field = named.group(1) if named else "plan"

@@ -9,6 +9,7 @@ from ..boundary import after_commit
 from ..extensions import db
 from ..models import HomeDose
 from ..models.base import utcnow
+from ..pipeline.settings import clinic_rule_settings
 from ..pipeline.submit import alerts_raised
 from .operations import (
     gate_doses,
@@ -33,9 +34,11 @@ blp = Blueprint("dosing", __name__, url_prefix="/api/v1", description="At-home d
 
 
 def _plan_body(patient, row) -> dict:
+    defaults = {"defaults": clinic_rule_settings(patient.clinic).home_plan_defaults()}
     if row is None:  # no plan (or stopped): the phone's gate refuses every dose
-        return {"plan": None, "version": 0, "active": False, "doses_taken": []}
+        return {"plan": None, "version": 0, "active": False, "doses_taken": [], **defaults}
     return {
+        **defaults,
         "plan": row.plan,
         "version": row.version,
         "prescription_started_at": row.prescription_started_at,

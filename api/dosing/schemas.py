@@ -9,13 +9,15 @@ from ..timebounds import BoundedDateTime
 
 def _number(name: str):
     """A plan's number with its bounds; required where it has no default (the dose, the
-    doses prescribed)."""
+    doses prescribed); left out, the clinic's default (its ``home_*`` rule settings), else
+    Waypoint's."""
     default, low, high = PLAN_NUMBERS[name]
-    given = {"required": True} if default is None else {"load_default": default}
+    given = {"required": True} if default is None else {"load_default": None}
+    described = f", left out: the clinic's default (Waypoint's: {default})" if default else ""
     return fields.Integer(
         strict=True,
         validate=validate.Range(low, high),
-        metadata={"description": f"{low}-{high}" + (f", default {default}" if default else "")},
+        metadata={"description": f"{low}-{high}{described}"},
         **given,
     )
 
@@ -29,7 +31,10 @@ class DosePlanInSchema(Schema):
     systolic_max = _number("systolic_max")
     diastolic_max = _number("diastolic_max")
     heart_rate_max = _number("heart_rate_max")
-    monitor_required = fields.Boolean(load_default=True)
+    monitor_required = fields.Boolean(
+        load_default=None,
+        metadata={"description": "Left out: the clinic's default (Waypoint's: true)."},
+    )
     monitor_name = fields.String(
         load_default=None,
         allow_none=True,
@@ -48,6 +53,9 @@ class DosePlanInSchema(Schema):
 
 class DosePlanOutSchema(Schema):
     plan = fields.Dict(allow_none=True)
+    defaults = fields.Dict(
+        metadata={"description": "What a field left out of a PUT takes: the clinic's defaults."}
+    )
     version = fields.Integer()
     prescription_started_at = fields.DateTime(allow_none=True)
     active = fields.Boolean()

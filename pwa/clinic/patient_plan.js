@@ -2,7 +2,8 @@
 // and the week's and the prescription's doses, the pre-dose limits, the monitor, the
 // after-dose check's times. Saved with PUT /api/v1/patients/{id}/home-dosing (the phone gets
 // it with its next sync), stopped with DELETE; the API's refusals are shown beside their
-// fields. A limit left blank is the API's default (docs/clinical.md, "At-home dosing").
+// fields. A limit left blank is the clinic's default (its home-dosing settings, else
+// Waypoint's: docs/clinical.md, "At-home dosing"), which each field's hint names.
 
 import { request } from "/pwa/js/api.js";
 import { announce, h } from "/pwa/js/dom.js";
@@ -10,21 +11,17 @@ import { clearFieldErrors, showFieldErrors } from "./field_errors.js";
 import { FORMS } from "./patient_doses.js";
 import { field } from "./settings_form.js";
 
-/** [name, label, hint]: the plan's numbers, as the API names them. */
+/** [name, label]: the plan's numbers, as the API names them. */
 const NUMBERS = [
-  ["dose_mg", "Dose (mg)", null],
-  ["doses_prescribed", "Doses on this prescription", null],
-  ["min_interval_hours", "At least this many hours apart", "Blank: the usual 72."],
-  ["max_per_week", "At most this many in 7 days", "Blank: the usual 2."],
-  ["systolic_max", "No dose over this systolic", "Blank: the usual 160."],
-  ["diastolic_max", "No dose over this diastolic", "Blank: the usual 90."],
-  ["heart_rate_max", "No dose over this heart rate", "Blank: the usual 100."],
-  ["post_check_minutes", "After-dose check (minutes after a dose)", "Blank: the usual 120."],
-  [
-    "post_check_missed_minutes",
-    "Care team told if unanswered after (minutes)",
-    "Blank: the usual 240.",
-  ],
+  ["dose_mg", "Dose (mg)"],
+  ["doses_prescribed", "Doses on this prescription"],
+  ["min_interval_hours", "At least this many hours apart"],
+  ["max_per_week", "At most this many in 7 days"],
+  ["systolic_max", "No dose over this systolic"],
+  ["diastolic_max", "No dose over this diastolic"],
+  ["heart_rate_max", "No dose over this heart rate"],
+  ["post_check_minutes", "After-dose check (minutes after a dose)"],
+  ["post_check_missed_minutes", "Care team told if unanswered after (minutes)"],
 ];
 
 /** A typed number as the API takes it: blank is left out (its default), anything not a whole
@@ -35,7 +32,7 @@ function typed(text) {
   return /^-?\d+$/.test(value) ? Number(value) : value;
 }
 
-function planForm(patientId, plan, changed) {
+function planForm(patientId, plan, defaults, changed) {
   const current = plan || {};
   const summary = h("p", { class: "error", role: "alert", id: "dose-plan-error" });
   const form = h("select", { id: "plan-form", name: "form" }, [
@@ -44,7 +41,7 @@ function planForm(patientId, plan, changed) {
       h("option", { value, selected: current.form === value }, words),
     ),
   ]);
-  const numbers = NUMBERS.map(([name, label, hint]) =>
+  const numbers = NUMBERS.map(([name, label]) =>
     field(
       `plan-${name}`,
       label,
@@ -56,14 +53,15 @@ function planForm(patientId, plan, changed) {
         autocomplete: "off",
         value: current[name] === undefined ? "" : String(current[name]),
       }),
-      hint,
+      defaults[name] === undefined ? null : `Blank: the clinic's ${defaults[name]}.`,
     ),
   );
   const monitor = h("input", {
     type: "checkbox",
     id: "plan-monitor_required",
     name: "monitor_required",
-    checked: current.monitor_required !== false,
+    // A new plan starts from the clinic's default.
+    checked: plan ? current.monitor_required !== false : defaults.monitor_required !== false,
   });
   const monitorName = h("input", {
     id: "plan-monitor_name",
@@ -204,7 +202,7 @@ export function planCard(patientId, body, changed) {
       "details",
       {},
       h("summary", {}, plan ? "Change the plan" : "Set a home-dosing plan"),
-      planForm(patientId, plan, changed),
+      planForm(patientId, plan, body.defaults || {}, changed),
     ),
     plan ? stopControls(patientId, changed) : null,
   );

@@ -91,6 +91,24 @@ const RULE_WORDS = {
     "Session: alert the on-site team at an SpO2 below",
     "%; default 90 (80-95).",
   ],
+  // The clinic's defaults of a home-dosing plan: what a patient's plan takes for a blank.
+  home_min_interval_hours: ["Home dosing: at least this many hours apart", "Default 72."],
+  home_max_per_week: ["Home dosing: at most this many doses in 7 days", "Default 2."],
+  home_systolic_max: ["Home dosing: no dose over this systolic", "mmHg; default 160."],
+  home_diastolic_max: ["Home dosing: no dose over this diastolic", "mmHg; default 90."],
+  home_heart_rate_max: ["Home dosing: no dose over this heart rate", "Per minute; default 100."],
+  home_post_check_minutes: [
+    "Home dosing: after-dose check, minutes after a dose",
+    "Default 120 (two uninterrupted hours).",
+  ],
+  home_post_check_missed_minutes: [
+    "Home dosing: care team told if the check is unanswered after (minutes)",
+    "Default 240.",
+  ],
+  home_monitor_required: [
+    "Home dosing: a monitor must be present",
+    "The default of a new plan; each patient's plan can differ.",
+  ],
 };
 /** Fractions shown and typed as percentages. */
 const PERCENT = new Set(["not_on_track_min_improvement"]);

@@ -542,3 +542,96 @@ def test_not_safe_after_a_dose_is_told_even_while_an_item_9_case_waits(world, db
     (unsafe,) = _alerts(db_session, "dose_unsafe")
     assert unsafe.case_id == first.case_id
     assert unsafe.notify and unsafe.red_flag
+
+
+def test_a_plans_blanks_take_the_clinics_defaults_and_its_own_values_win(world, db_session):
+    """Issue #20: the limits default from published practice, tunable per clinic and per
+    patient: a clinic's ``home_*`` settings fill what a clinician leaves blank."""
+    patient = world["patient"]
+    before = world["staff"]("get", f"/api/v1/patients/{patient.id}/home-dosing").json
+    assert before["defaults"]["systolic_max"] == 160 and before["defaults"]["monitor_required"]
+    patient.clinic.rule_settings = {
+        "home_systolic_max": 150,
+        "home_min_interval_hours": 96,
+        "home_monitor_required": False,
+    }
+    db_session.flush()
+    body = _plan(world)
+    assert body["defaults"]["systolic_max"] == 150
+    plan = body["plan"]
+    assert (plan["systolic_max"], plan["min_interval_hours"], plan["monitor_required"]) == (
+        150,
+        96,
+        False,
+    )
+    assert plan["diastolic_max"] == 90  # not set by the clinic: Waypoint's
+    own = _plan(world, systolic_max=140, monitor_required=True)["plan"]
+    assert (own["systolic_max"], own["monitor_required"]) == (140, True)
+    # The phone gets the plan itself, whatever the clinic's defaults say later.
+    patient.clinic.rule_settings = {"home_systolic_max": 130}
+    db_session.flush()
+    mine = world["me"]("get", "/api/v1/me/home-dosing").json
+    assert mine["plan"]["systolic_max"] == 140
+
+
+@pytest.mark.parametrize(
+    ("settings", "field"),
+    [
+        ({"home_systolic_max": 119}, "rule_settings.home_systolic_max"),
+        ({"home_max_per_week": 8}, "rule_settings.home_max_per_week"),
+        ({"home_monitor_required": "yes"}, "rule_settings.home_monitor_required"),
+        ({"home_post_check_minutes": 240, "home_post_check_missed_minutes": 240}, "rule_settings"),
+    ],
+)
+def test_a_clinic_default_out_of_bounds_is_a_422_and_changes_nothing(
+    make_client, login, create_clinician, db_session, settings, field
+):
+    from api.models import Clinic
+
+    admin = create_clinician(role="admin")
+    client = make_client()
+    csrf = login(client, admin)
+    response = client.patch(
+        "/api/v1/clinic/settings", json={"rule_settings": settings}, headers={"X-CSRF-Token": csrf}
+    )
+    assert response.status_code == 422, response.json
+    assert any(key.startswith(field) for key in response.json["errors"]), response.json
+    db_session.expire_all()
+    assert db_session.get(Clinic, admin.clinic_id).rule_settings == {}
+
+
+def test_dose_accounting_is_in_absolute_time_across_a_dst_change():
+    """The interval and the week are counted in elapsed hours, in whatever zone the phone or
+    the clinic is: across the US fall-back night (2026-11-01, New York) a 72-hour interval is
+    72 real hours, though the wall clock shows 73; across spring-forward it shows 71."""
+    from zoneinfo import ZoneInfo
+
+    from surveys.dosing import gate, plan_from_dict
+
+    york = ZoneInfo("America/New_York")
+    plan = plan_from_dict({**PLAN, "doses_prescribed": 10})
+    vitals = dict(CALM)
+    for first in (
+        datetime(2026, 10, 31, 9, 0, tzinfo=york),
+        datetime(2027, 3, 13, 9, 0, tzinfo=york),
+    ):
+        after = first.astimezone(UTC) + timedelta(hours=72)
+        early = gate(plan, vitals, True, False, [first], after - timedelta(minutes=1))
+        assert early.reasons == ("too_soon",) and early.next_at == after
+        assert gate(plan, vitals, True, False, [first], after).ok
+        wall = after.astimezone(york).replace(tzinfo=None) - first.replace(tzinfo=None)
+        assert wall != timedelta(hours=72)  # the clock moved; the count did not
+        # In Tokyo's zone (no DST) the same instants give the same answers.
+        tokyo = ZoneInfo("Asia/Tokyo")
+        again = gate(plan, vitals, True, False, [first.astimezone(tokyo)], after.astimezone(tokyo))
+        assert again.ok
+    # The week is the 168 real hours before now (UTC arithmetic here: Python adds hours to a
+    # New York time on its wall clock), across the fall-back night too.
+    week = datetime(2026, 10, 28, 13, 0, tzinfo=UTC)
+    doses = [week.astimezone(york), (week + timedelta(hours=84)).astimezone(york)]
+    full = gate(plan, vitals, True, False, doses, week + timedelta(hours=167, minutes=59))
+    assert "weekly_max" in full.reasons
+    assert (
+        "weekly_max"
+        not in gate(plan, vitals, True, False, doses, week + timedelta(hours=168)).reasons
+    )
