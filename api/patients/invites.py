@@ -22,9 +22,10 @@ from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..models import Invite, Patient
 from ..models.base import utcnow
-from ..pipeline.routing import SEND_PATIENT_INVITE
+from ..pipeline.routing import SEND_PATIENT_INVITE, SEND_PATIENT_INVITE_SMS
 from ..qr import qr_svg
 from ..queue import publish
+from ..reminders.operations import phone_hint, phone_of
 
 INVITE_QUEUE = "default"
 
@@ -91,6 +92,47 @@ def email_invite(patient: Patient, invite_url: str) -> str:
     args = [str(patient.id), invite.id, token_of(invite_url)]
     after_commit(lambda: publish(app, [(SEND_PATIENT_INVITE, args, INVITE_QUEUE)]))
     return patient.email
+
+
+def sms_invite(patient: Patient, invite_url: str) -> str:
+    """Have the worker text ``invite_url`` to the patient's mobile once this request commits,
+    through the clinic's SMS service; returns the number's hint ("•••• 23"). Refuses as
+    ``email_invite`` does, and a clinic with no SMS service (409: an admin sets one)."""
+    if patient.status != "active":
+        raise Conflict("Re-admit the patient before inviting them.")
+    phone = phone_of(patient)
+    if not phone:
+        raise Invalid(
+            "This patient has no mobile number.",
+            {"mobile": ["Add the patient's mobile number first."]},
+        )
+    if not patient.clinic.reminder_sms_sealed:
+        raise Conflict(
+            "The clinic has no text-message service: an admin sets it in Settings, Reminders."
+        )
+    invite = live_invite_of_url(invite_url, patient.id)
+    if invite is None:
+        raise Invalid(
+            "This invite link no longer works.",
+            {"invite_url": ["Not a live invite of this patient: create a new invite link."]},
+        )
+    app = current_app._get_current_object()
+    args = [str(patient.id), invite.id, token_of(invite_url)]
+    after_commit(lambda: publish(app, [(SEND_PATIENT_INVITE_SMS, args, INVITE_QUEUE)]))
+    return phone_hint(phone)
+
+
+def invite_sms(invite_url: str, expires_at: datetime) -> str:
+    """The text message that carries a patient's invite link: no clinic, no name."""
+    english = get_locale() is None or get_locale().language == "en"
+    until = expires_at.strftime("%d %B %Y") if english else format_date(expires_at, "long")
+    return (
+        _("Your care team invited you to Waypoint, for short check-ins between visits.")
+        + " "
+        + _("Open on your phone (works once, until %(until)s):", until=until)
+        + f" {invite_url} "
+        + _("Not expecting this? Ignore it.")
+    )
 
 
 def invite_email(invite_url: str, expires_at: datetime) -> tuple[str, str]:

@@ -8,6 +8,8 @@ from ..extensions import db
 from ..models import Clinic, Patient, StaffUser
 from ..models.base import utcnow
 from ..models.patients import DEFAULT_SCHEDULE
+from ..reminders.operations import phone_of
+from ..sealed import seal
 
 _REF_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 
@@ -32,9 +34,11 @@ def enrol_patient(
     language: str | None = None,
     schedule: dict | None = None,
     care_team: list[StaffUser] | None = None,
+    mobile: str | None = None,
 ) -> Patient:
-    """Create a patient in ``clinic`` (flushes; the caller commits)."""
+    """Create a patient in ``clinic`` (flushes; the caller commits); ``mobile`` in E.164."""
     patient = Patient(
+        phone_sealed=seal(mobile) if mobile else None,
         clinic_id=clinic.id,
         ref=new_ref(clinic.id),
         display_name=display_name,
@@ -68,6 +72,9 @@ def update_patient(patient: Patient, body: dict) -> list[str]:
         if name in body and getattr(patient, name) != body[name]:
             setattr(patient, name, body[name])
             changed.append(name)
+    if "mobile" in body and phone_of(patient) != body["mobile"]:
+        patient.phone_sealed = seal(body["mobile"]) if body["mobile"] else None
+        changed.append("mobile")
     if "care_team" in body:
         team = care_team_members(patient.clinic_id, body["care_team"])
         if {s.id for s in team} != {s.id for s in patient.care_team}:

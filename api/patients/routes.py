@@ -16,7 +16,8 @@ from ..checkins.partials import merged_unfinished, with_signals
 from ..extensions import db
 from ..models import Checkin, CheckinDue, PatientSummary
 from ..models.base import utcnow
-from .invites import email_invite, invite_body
+from ..reminders.operations import phone_hint, phone_of
+from .invites import email_invite, invite_body, sms_invite
 from .operations import care_team_members, enrol_patient, update_patient
 from .schemas import (
     CheckinArgsSchema,
@@ -24,6 +25,7 @@ from .schemas import (
     InviteEmailedSchema,
     InviteEmailInSchema,
     InviteSchema,
+    InviteTextedSchema,
     PatientCheckinListSchema,
     PatientDetailSchema,
     PatientInSchema,
@@ -51,6 +53,7 @@ class Patients(MethodView):
             email=body["email"],
             language=body["language"],
             care_team=team,
+            mobile=body["mobile"],
         )
         invite_url = create_invite(patient, principal.staff)
         record("patient.create", object_type="patient", object_id=patient.id)
@@ -102,6 +105,7 @@ def _detail(patient) -> dict:
     ).all()
     return {
         **{name: getattr(patient, name) for name in PATIENT_FIELDS},
+        "mobile_hint": phone_hint(phone_of(patient)),
         "care_team": patient.care_team,
         "trend_status": summary.trend_status if summary else None,
         "instruments": summary.instruments if summary else {},
@@ -138,6 +142,22 @@ class PatientInviteEmail(MethodView):
         patient = clinic_patient_or_404(patient_id)
         sent_to = email_invite(patient, body["invite_url"])
         record("patient.invite_email", object_type="patient", object_id=patient.id)
+        return {"sent_to": sent_to}
+
+
+@blp.route("/<uuid:patient_id>/invite/sms")
+class PatientInviteSms(MethodView):
+    @policy("staff")
+    @blp.arguments(InviteEmailInSchema)
+    @blp.response(202, InviteTextedSchema)
+    @blp.alt_response(409, description="The patient is discharged, or the clinic has no SMS.")
+    @blp.alt_response(422, description="No mobile number, or not a live invite of the patient.")
+    def post(self, body, patient_id):
+        """Text the patient their live invite link through the clinic's SMS service (the
+        reminders' Apprise URL; the worker sends it after the commit)."""
+        patient = clinic_patient_or_404(patient_id)
+        sent_to = sms_invite(patient, body["invite_url"])
+        record("patient.invite_sms", object_type="patient", object_id=patient.id)
         return {"sent_to": sent_to}
 
 

@@ -8,7 +8,10 @@ from surveys.slots import MIN_SPACING_DAYS
 
 from ..checkins.followups import ASQ_RESULT_VALUES
 from ..checkins.schemas import LANGUAGE
+from ..models import Patient
 from ..models.patients import PATIENT_STATUSES
+from ..reminders.operations import phone_hint, phone_of
+from ..reminders.schemas import Phone
 from ..schemas import SCHEDULE_INSTRUMENTS, PatchSchema
 
 #: An IANA time zone; the refusal gives an example rather than listing all six hundred.
@@ -17,9 +20,19 @@ TIMEZONE = validate.OneOf(
 )
 
 
+#: The patient's mobile number as the clinic types it: for the invite by text message, and
+#: the patient's own for reminders by text (they can change it in the app). Stored sealed,
+#: shown back as its last two digits.
+MOBILE = {
+    "allow_none": True,
+    "metadata": {"description": "With its country code, e.g. +1 202 555 0123; null: none."},
+}
+
+
 class PatientInSchema(Schema):
     display_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
+    mobile = Phone(load_default=None, **MOBILE)
     timezone = fields.String(load_default=None, allow_none=True, validate=TIMEZONE)
     language = fields.String(
         load_default=None,
@@ -39,6 +52,15 @@ class PatientOutSchema(Schema):
     ref = fields.String()
     display_name = fields.String()
     email = fields.String(allow_none=True)
+    mobile_hint = fields.Function(
+        lambda patient: (
+            phone_hint(phone_of(patient))
+            if isinstance(patient, Patient)
+            else patient.get("mobile_hint")
+        ),
+        allow_none=True,
+        metadata={"description": "The last two digits of the mobile number on file, or null."},
+    )
     timezone = fields.String()
     language = fields.String(allow_none=True)
     status = fields.String()
@@ -67,6 +89,10 @@ class InviteEmailInSchema(Schema):
 
 class InviteEmailedSchema(Schema):
     sent_to = fields.String(metadata={"description": "The patient's address it goes to."})
+
+
+class InviteTextedSchema(Schema):
+    sent_to = fields.String(metadata={"description": "The number it goes to, e.g. •••• 23."})
 
 
 class ScheduleSchema(Schema):
@@ -99,6 +125,7 @@ class ScheduleSchema(Schema):
 class PatientPatchSchema(PatchSchema):
     display_name = fields.String(validate=validate.Length(min=1, max=200))
     email = fields.Email(allow_none=True, validate=validate.Length(max=254))
+    mobile = Phone(**MOBILE)
     timezone = fields.String(validate=TIMEZONE)
     language = fields.String(allow_none=True, validate=LANGUAGE)
     schedule = fields.Nested(ScheduleSchema)

@@ -38,6 +38,7 @@ REQUEUE_DELIVERIES = "waypoint.requeue_deliveries"
 SEND_ACCOUNT_NOTICE = "waypoint.send_account_notice"
 #: An email carrying a patient's invite link (api/patients/invites.py).
 SEND_PATIENT_INVITE = "waypoint.send_patient_invite"
+SEND_PATIENT_INVITE_SMS = "waypoint.send_patient_invite_sms"
 #: An email inviting a new staff member to set their password (api/staff/).
 SEND_STAFF_INVITE = "waypoint.send_staff_invite"
 

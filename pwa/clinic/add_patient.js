@@ -1,5 +1,5 @@
-// Add a patient: name, email, time zone and care team; it ends in the patient's invite, as a
-// QR code to scan, a link to copy, and an email to send.
+// Add a patient: name, email, mobile, time zone and care team; it ends in the patient's
+// invite, as a QR code to scan, a link to copy, an email or a text message to send.
 
 import { request } from "/pwa/js/api.js";
 import { announce, h, show } from "/pwa/js/dom.js";
@@ -40,6 +40,13 @@ export async function renderAddPatient(main, me) {
     name: "email",
     type: "email",
     maxlength: "254",
+    autocomplete: "off",
+  });
+  const mobile = h("input", {
+    id: "new-mobile",
+    name: "mobile",
+    type: "tel",
+    maxlength: "40",
     autocomplete: "off",
   });
   const zone = h("input", {
@@ -88,6 +95,12 @@ export async function renderAddPatient(main, me) {
       ),
       field("new-email", "Email (optional)", email, "To send the invite; it can be added later."),
       field(
+        "new-mobile",
+        "Mobile number (optional)",
+        mobile,
+        "With its country code, e.g. +1 202 555 0123: to text the invite, and for text reminders if the patient chooses them.",
+      ),
+      field(
         "new-timezone",
         "Time zone (optional)",
         zone,
@@ -119,6 +132,7 @@ export async function renderAddPatient(main, me) {
     const body = {
       display_name: name.value.trim(),
       email: email.value.trim() || null,
+      mobile: mobile.value.trim() || null,
       timezone: zone.value.trim() || null,
       language: language.value || null,
       care_team: [...form.querySelectorAll("fieldset input:checked")].map((b) => Number(b.value)),

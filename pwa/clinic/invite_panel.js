@@ -21,8 +21,9 @@ async function copyText(text, field) {
 
 /**
  * The invite of `patient` (its `invite_url`, `invite_qr_svg`, `invite_expires_at` as the API
- * gave them): the QR code, the link with "Copy link", and "Send by email" when the patient
- * has an address.
+ * gave them): the QR code, the link with "Copy link", "Send by email" when the patient has an
+ * address and "Send by text message" when they have a mobile number (through the clinic's SMS
+ * service: the API refuses with a 409 if the clinic has none).
  */
 export function invitePanel(patient, invite) {
   const status = h("p", { class: "meta", id: "invite-status", role: "status" });
@@ -41,14 +42,13 @@ export function invitePanel(patient, invite) {
       : "The link could not be copied: select it and copy it.";
   });
   const error = h("p", { class: "error", role: "alert", id: "invite-email-error" });
-  let send = null;
-  if (patient.email) {
-    send = h("button", { type: "button", id: "invite-send" }, `Send by email to ${patient.email}`);
-    send.addEventListener("click", async () => {
+  const sender = (id, words, way) => {
+    const button = h("button", { type: "button", id }, words);
+    button.addEventListener("click", async () => {
       error.textContent = "";
-      send.disabled = true;
+      button.disabled = true;
       try {
-        const { body } = await request("POST", `/api/v1/patients/${patient.id}/invite/email`, {
+        const { body } = await request("POST", `/api/v1/patients/${patient.id}/invite/${way}`, {
           invite_url: invite.invite_url,
         });
         // A status region of its own: screen readers hear it without a second announcement.
@@ -56,10 +56,17 @@ export function invitePanel(patient, invite) {
       } catch (failure) {
         error.textContent = errorText(failure);
       } finally {
-        send.disabled = false;
+        button.disabled = false;
       }
     });
-  }
+    return button;
+  };
+  const send = patient.email
+    ? sender("invite-send", `Send by email to ${patient.email}`, "email")
+    : null;
+  const text = patient.mobile_hint
+    ? sender("invite-text", `Send by text message to ${patient.mobile_hint}`, "sms")
+    : null;
   const expires = invite.invite_expires_at
     ? `It works once, until ${day(invite.invite_expires_at)}; making a new one stops this one.`
     : "It works once; making a new one stops this one.";
@@ -78,10 +85,14 @@ export function invitePanel(patient, invite) {
       h("label", { for: "invite-url" }, "Or send them this link"),
       h("span", { class: "hint", id: "invite-hint" }, expires),
       field,
-      h("div", { class: "actions" }, copy, send),
-      patient.email
+      h("div", { class: "actions" }, copy, send, text),
+      patient.email || patient.mobile_hint
         ? null
-        : h("p", { class: "meta" }, "No email address on file: add one to send the link."),
+        : h(
+            "p",
+            { class: "meta" },
+            "No email address or mobile number on file: add one to send the link.",
+          ),
       error,
       status,
     ),

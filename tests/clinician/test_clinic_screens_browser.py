@@ -111,9 +111,12 @@ def add_patient_to_a_qr_code(page, width, qr_svg):
     check(page, "add patient", width)
     page.fill("#new-name", "Jordan Vale")
     page.fill("#new-email", "jordan@example.org")
+    page.fill("#new-mobile", "+44 20 7946 0958")  # a landline: refused beside its field
     page.fill("#new-timezone", "Mars/Olympus")
     page.get_by_role("button", name="Add patient and make an invite").click()
     assert error_beside(page, "#new-timezone") == "Not a time zone name, e.g. America/New_York."
+    assert "cannot take text messages" in error_beside(page, "#new-mobile")
+    page.fill("#new-mobile", "+1 202 555 0123")
     assert page.locator("#new-patient-error").inner_text() != ""
     check(page, "add patient refused", width)
     page.fill("#new-timezone", "America/Chicago")
@@ -135,6 +138,9 @@ def add_patient_to_a_qr_code(page, width, qr_svg):
     assert page.evaluate("navigator.clipboard.readText()") == url
     page.get_by_role("button", name="Send by email to jordan@example.org").click()
     page.get_by_text("The invite is on its way to jordan@example.org.").wait_for()
+    # By text message too, once the clinic has an SMS service: without one, it says so.
+    page.get_by_role("button", name="Send by text message to •••• 23").click()
+    page.locator("#invite-email-error", has_text="text-message service").wait_for()
     check(page, "invite", width)
     return url
 
