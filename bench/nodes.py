@@ -37,7 +37,7 @@ import traceback
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -48,6 +48,7 @@ from aiosmtpd.controller import Controller
 
 from worker.beat import BEAT_LOCK_KEY, holder_pid
 
+from . import chaos
 from .chaos_report import Report, commit, ms, record
 from .chaos_stack import Sink, phq9, seed
 from .run import machine
@@ -144,19 +145,12 @@ def remove_network() -> None:
 
 
 @dataclass
-class Post:
-    start: float
-    ms: float
-    status: int | str
-    checkin_id: str
-    urgent: bool
-    node: str
-    #: Each node's answer in turn (a status or the client's exception).
-    answers: list
+class Post(chaos.Post):
+    """A check-in POST as the soak keeps it, with the node that answered last and each
+    node's answer in turn (a status or the client's exception)."""
 
-    @property
-    def ok(self) -> bool:
-        return isinstance(self.status, int) and 200 <= self.status < 300
+    node: str = ""
+    answers: list = field(default_factory=list)
 
 
 class Nodes:

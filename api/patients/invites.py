@@ -82,6 +82,13 @@ def email_invite(patient: Patient, invite_url: str) -> str:
             "This patient has no email address.",
             {"email": ["Add the patient's email address first."]},
         )
+    _send_after_commit(patient, invite_url, SEND_PATIENT_INVITE)
+    return patient.email
+
+
+def _send_after_commit(patient: Patient, invite_url: str, task: str) -> None:
+    """Queue ``task`` (the email or the text) for the patient's live invite ``invite_url``
+    once the request commits; Invalid if the link is not that (used, replaced, expired)."""
     invite = live_invite_of_url(invite_url, patient.id)
     if invite is None:
         raise Invalid(
@@ -90,8 +97,7 @@ def email_invite(patient: Patient, invite_url: str) -> str:
         )
     app = current_app._get_current_object()
     args = [str(patient.id), invite.id, token_of(invite_url)]
-    after_commit(lambda: publish(app, [(SEND_PATIENT_INVITE, args, INVITE_QUEUE)]))
-    return patient.email
+    after_commit(lambda: publish(app, [(task, args, INVITE_QUEUE)]))
 
 
 def sms_invite(patient: Patient, invite_url: str) -> str:
@@ -110,15 +116,7 @@ def sms_invite(patient: Patient, invite_url: str) -> str:
         raise Conflict(
             "The clinic has no text-message service: an admin sets it in Settings, Reminders."
         )
-    invite = live_invite_of_url(invite_url, patient.id)
-    if invite is None:
-        raise Invalid(
-            "This invite link no longer works.",
-            {"invite_url": ["Not a live invite of this patient: create a new invite link."]},
-        )
-    app = current_app._get_current_object()
-    args = [str(patient.id), invite.id, token_of(invite_url)]
-    after_commit(lambda: publish(app, [(SEND_PATIENT_INVITE_SMS, args, INVITE_QUEUE)]))
+    _send_after_commit(patient, invite_url, SEND_PATIENT_INVITE_SMS)
     return phone_hint(phone)
 
 
