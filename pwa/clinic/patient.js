@@ -18,6 +18,7 @@ import {
   statusWords,
   when,
 } from "./format.js";
+import { clearFieldErrors, showFieldErrors } from "./field_errors.js";
 import { invitePanel } from "./invite_panel.js";
 import { checkinsCard } from "./patient_checkins.js";
 import { dosesCard } from "./patient_doses.js";
@@ -27,6 +28,7 @@ import { intakeCard } from "./patient_intake.js";
 import { remindersCard } from "./patient_reminders.js";
 import { sessionsCard } from "./patient_sessions.js";
 import { fromLowestWords, retakeWords, riskCard } from "./risk_flags.js";
+import { field } from "./settings_form.js";
 import { drawTrend } from "./trend_chart.js";
 
 function stats(trend, code, score, flags) {
@@ -149,6 +151,65 @@ function trendCard(phq, gad, mood, patient, flags) {
   return { card, canvas };
 }
 
+/** Where the invite can be sent: the email address and the mobile number (shown as its last
+ * two digits only; a new one replaces it, blank keeps it). PATCH /patients/{id}. */
+function contactForm(patient, refresh) {
+  const email = h("input", {
+    id: "contact-email",
+    name: "email",
+    type: "email",
+    maxlength: "254",
+    autocomplete: "off",
+    value: patient.email || "",
+  });
+  const mobile = h("input", {
+    id: "contact-mobile",
+    name: "mobile",
+    type: "tel",
+    maxlength: "40",
+    autocomplete: "off",
+  });
+  const summary = h("p", { class: "error", role: "alert", id: "contact-error" });
+  const save = h("button", { type: "submit", class: "secondary" }, "Save contact");
+  const form = h(
+    "form",
+    { id: "contact-form", "aria-labelledby": "contact-heading" },
+    h("h3", { id: "contact-heading" }, "Where to send the invite"),
+    h(
+      "div",
+      { class: "form-grid" },
+      field("contact-email", "Email", email),
+      field(
+        "contact-mobile",
+        "Mobile number",
+        mobile,
+        patient.mobile_hint
+          ? `On file: ${patient.mobile_hint}. Type a new one to replace it; blank keeps it.`
+          : "None on file. With its country code, e.g. +1 202 555 0123.",
+      ),
+    ),
+    summary,
+    h("div", { class: "actions" }, save),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    save.disabled = true;
+    const body = { email: email.value.trim() || null };
+    if (mobile.value.trim()) body.mobile = mobile.value.trim();
+    try {
+      await request("PATCH", `/api/v1/patients/${patient.id}`, body);
+      clearFieldErrors(form, summary);
+      announce("Contact saved.");
+      refresh();
+    } catch (failure) {
+      showFieldErrors(form, failure, summary);
+    } finally {
+      save.disabled = false;
+    }
+  });
+  return form;
+}
+
 function inviteCard(patient, refresh) {
   const out = h("div", {});
   const invite = h("button", { type: "button" }, "Create a new invite link");
@@ -181,6 +242,7 @@ function inviteCard(patient, refresh) {
     h("h2", { id: "access-heading" }, "Access"),
     h("div", { class: "actions" }, discharged ? null : invite, toggle),
     out,
+    discharged ? null : contactForm(patient, refresh),
     h(
       "p",
       {},

@@ -171,6 +171,17 @@ def patient_page(page, width):
     page.locator("#session-form button[type=submit]").click()
     page.wait_for_selector("#sessions tbody tr")
 
+    # Where the invite goes: the mobile shown by its last two digits, a landline refused
+    # beside its field, a new number replacing it.
+    assert "On file: •••• 23" in page.locator("#contact-mobile-hint").inner_text()
+    page.fill("#contact-mobile", "+44 20 7946 0958")
+    page.get_by_role("button", name="Save contact").click()
+    assert "cannot take text messages" in error_beside(page, "#contact-mobile")
+    page.fill("#contact-mobile", "+1 202 555 0144")
+    page.get_by_role("button", name="Save contact").click()
+    page.locator("#contact-mobile-hint", has_text="On file: •••• 44").wait_for()
+    check(page, "patient contact", width)
+
     with page.expect_download() as fhir:
         page.get_by_role("link", name="FHIR R4 bundle").click()
     assert fhir.value.suggested_filename == f"waypoint-{ref}-fhir.json"
