@@ -25,7 +25,10 @@ TIMEZONE = validate.OneOf(
 #: shown back as its last two digits.
 MOBILE = {
     "allow_none": True,
-    "metadata": {"description": "With its country code, e.g. +1 202 555 0123; null: none."},
+    "metadata": {
+        "description": "With its country code, e.g. +1 202 555 0123; null: none.",
+        "maxLength": Phone.MAX_LENGTH,  # checked as typed, before it is parsed
+    },
 }
 
 

@@ -105,6 +105,11 @@ def world(db_session, create_clinic, create_clinician, create_patient, sign_in, 
         a2=create_patient(clinic_a, display_name=f"Other Person {tag}"),
         b1=create_patient(clinic_b, display_name=f"Bravo Person {tag}"),
     )
+    # A1 can be texted their invite: a mobile on file and the clinic's SMS service.
+    from api.sealed import seal
+
+    w.a1.phone_sealed = seal("+12025550123")
+    clinic_a.reminder_sms_sealed = seal("json://127.0.0.1:9/sms")
     w.callers = {
         "anonymous": Caller("anonymous", None, None, "anonymous"),
         "patient_a1": sign_in("patient_a1", patient=w.a1),

@@ -114,7 +114,7 @@ def _fresh_invite_token(w, call):
 
 
 def _live_invite_url(w, call):
-    """A live invite link of the route's patient (a1, who has an email address)."""
+    """A live invite link of the route's patient (a1, who has an email address and a mobile)."""
     response = call("clinician_a", "POST", f"/api/v1/patients/{w.a1.id}/invite")
     assert response.status_code == 201, response.json
     return {"invite_url": response.json["invite_url"]}
@@ -181,6 +181,7 @@ SPECIAL = {
         body=lambda w, call: {"method": "phone", "result": "tried"}
     ),
     ("POST", "/api/v1/patients/{patient_id}/invite/email"): Special(body=_live_invite_url),
+    ("POST", "/api/v1/patients/{patient_id}/invite/sms"): Special(body=_live_invite_url),
     ("POST", "/api/v1/patients/{patient_id}/sessions"): Special(
         body=lambda w, call: {
             "administered_at": (utcnow() - timedelta(hours=1)).isoformat(),
