@@ -151,8 +151,15 @@ function trendCard(phq, gad, mood, patient, flags) {
   return { card, canvas };
 }
 
-/** Where the invite can be sent: the email address and the mobile number (shown as its last
- * two digits only; a new one replaces it, blank keeps it). PATCH /patients/{id}. */
+/** "a•••@example.org": what the page shows of an address (a patient may have typed it
+ * for their reminders; the page never carries it whole). */
+function emailHint(email) {
+  const [local, domain] = email.split("@");
+  return `${local.slice(0, 1)}•••@${domain || ""}`;
+}
+
+/** Where the invite can be sent: the email address and the mobile number, each shown by a
+ * hint only (a new one replaces it, blank keeps it). PATCH /patients/{id}. */
 function contactForm(patient, refresh) {
   const email = h("input", {
     id: "contact-email",
@@ -160,7 +167,6 @@ function contactForm(patient, refresh) {
     type: "email",
     maxlength: "254",
     autocomplete: "off",
-    value: patient.email || "",
   });
   const mobile = h("input", {
     id: "contact-mobile",
@@ -178,7 +184,14 @@ function contactForm(patient, refresh) {
     h(
       "div",
       { class: "form-grid" },
-      field("contact-email", "Email", email),
+      field(
+        "contact-email",
+        "Email",
+        email,
+        patient.email
+          ? `On file: ${emailHint(patient.email)}. Type a new one to replace it; blank keeps it.`
+          : "None on file.",
+      ),
       field(
         "contact-mobile",
         "Mobile number",
@@ -194,7 +207,8 @@ function contactForm(patient, refresh) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     save.disabled = true;
-    const body = { email: email.value.trim() || null };
+    const body = {};
+    if (email.value.trim()) body.email = email.value.trim();
     if (mobile.value.trim()) body.mobile = mobile.value.trim();
     try {
       await request("PATCH", `/api/v1/patients/${patient.id}`, body);

@@ -67,6 +67,15 @@ def test_default_settings_match_design():
         "session_urgent_diastolic": 110,
         "session_urgent_heart_rate": 150,
         "session_urgent_spo2": 90,
+        # The home-dosing plan's defaults: the written safeguards of at-home ketamine.
+        "home_min_interval_hours": 72,
+        "home_max_per_week": 2,
+        "home_systolic_max": 160,
+        "home_diastolic_max": 90,
+        "home_heart_rate_max": 100,
+        "home_post_check_minutes": 120,
+        "home_post_check_missed_minutes": 240,
+        "home_monitor_required": True,
     }
     assert PRIORITY_ORDER == ("imminent", "urgent", "high", "routine")
     assert [priority_rank(p) for p in PRIORITY_ORDER] == [0, 1, 2, 3]
