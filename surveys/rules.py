@@ -166,17 +166,17 @@ class RuleSettings:
     gad7_change_points: int = get_definition("gad7").mcid
     #: The monitored session's caution lines (flagged in the form): the esketamine label's
     #: pre-dose 140/90, a heart rate above 100 and SpO2 below 94 % (docs/clinical.md).
-    session_caution_systolic: int = 140
-    session_caution_diastolic: int = 90
-    session_caution_heart_rate: int = 100
-    session_caution_spo2: int = 94
+    session_caution_systolic: int = Thresholds.caution_systolic
+    session_caution_diastolic: int = Thresholds.caution_diastolic
+    session_caution_heart_rate: int = Thresholds.caution_heart_rate
+    session_caution_spo2: int = Thresholds.caution_spo2
     #: Its urgent lines (flagged, and a ``session_vitals`` alert to the on-site team): BP at
     #: or above 180/110 (ESC/ESH grade 3), a heart rate at or above 150 (the AHA's
     #: tachycardia algorithm), SpO2 below 90 %.
-    session_urgent_systolic: int = 180
-    session_urgent_diastolic: int = 110
-    session_urgent_heart_rate: int = 150
-    session_urgent_spo2: int = 90
+    session_urgent_systolic: int = Thresholds.urgent_systolic
+    session_urgent_diastolic: int = Thresholds.urgent_diastolic
+    session_urgent_heart_rate: int = Thresholds.urgent_heart_rate
+    session_urgent_spo2: int = Thresholds.urgent_spo2
     #: The clinic's defaults of a home-dosing plan (HOME_PLAN_SETTINGS), Waypoint's unless set:
     #: the written safeguards of at-home ketamine (docs/clinical.md, "At-home dosing").
     home_min_interval_hours: int = PLAN_NUMBERS["min_interval_hours"][0]
@@ -214,16 +214,10 @@ class RuleSettings:
         return defaults
 
     def session_lines(self) -> Thresholds:
-        """The monitored session's lines as ``surveys.monitoring`` reads them."""
+        """The monitored session's lines as ``surveys.monitoring`` reads them (the
+        ``session_*`` settings, whose defaults are ``Thresholds``' own)."""
         return Thresholds(
-            caution_systolic=self.session_caution_systolic,
-            caution_diastolic=self.session_caution_diastolic,
-            caution_heart_rate=self.session_caution_heart_rate,
-            caution_spo2=self.session_caution_spo2,
-            urgent_systolic=self.session_urgent_systolic,
-            urgent_diastolic=self.session_urgent_diastolic,
-            urgent_heart_rate=self.session_urgent_heart_rate,
-            urgent_spo2=self.session_urgent_spo2,
+            **{f.name: getattr(self, f"session_{f.name}") for f in fields(Thresholds)}
         )
 
     @classmethod
