@@ -8,7 +8,12 @@ likely due") would fire, from what was known at the session and nothing later:
   the alarm fires on a day the latest forecast before it puts at or above the threshold;
 - ``forecast_at_session``: the same from the forecast made at the session only;
 - ``fixed``: a fixed booster interval (the course plan's, 28 days for the IV series);
-- ``last_interval``: the patient's previous session-to-session interval, repeated.
+- ``last_interval``: the patient's previous session-to-session interval, repeated;
+- ``oracle``, on synthetic cohorts only: the forecast's own alarm rule fed the true risk, from
+  the Weibull each patient's intervals were drawn from (known to the generator, to no method),
+  conditioned on the same PHQ-9s in response. It is what a perfect estimate of the patient's
+  own durability would reach with this alarm rule on these data: the part of a shortfall that
+  better estimation could close, and the part no estimate could.
 
 The interval then runs as it did in the data, to the first PHQ-9 out of response (the loss, L
 days after the session) or to the next session with response kept (censored). Counted, over
@@ -47,6 +52,8 @@ HORIZONS = (7, 14, 21, 28, 42, 56)
 #: The thresholds ``choose_threshold`` considers: 5 % to 60 % by 1 %.
 THRESHOLDS = tuple(n / 100 for n in range(5, 61))
 FORECASTS = ("forecast", "forecast_at_session")
+#: The methods whose alarm comes from a threshold on a risk curve.
+THRESHOLDED = (*FORECASTS, "oracle")
 _DAY = timedelta(days=1)
 _MONTH_DAYS = 30.44
 
@@ -64,6 +71,10 @@ class Case:
     #: at the session, then one after each PHQ-9 in response.
     segments: tuple[tuple[float, tuple[float, ...]], ...]
     prior_curve: tuple[float, ...]  # the prior alone's risk by day
+    #: The true risk's segments as ``segments`` (synthetic cohorts only; else empty).
+    oracle: tuple[tuple[float, tuple[float, ...]], ...] = ()
+    #: How many earlier intervals of the patient's own the forecast at the session read.
+    earlier: int = 0
 
     @property
     def curve(self) -> tuple[float, ...]:
@@ -78,6 +89,9 @@ class Course:
     baseline: int
     phq9: Sequence[tuple[datetime, int]]
     sessions: Sequence[datetime]
+    #: The (scale in days, shape) of the Weibull a synthetic patient's intervals were drawn
+    #: from; None for a real history.
+    truth: tuple[float, float] | None = None
 
 
 def cases(
@@ -118,6 +132,12 @@ def cases(
                     loss=loss,
                 )
                 segments.append((day, tuple(r.risk for r in later.curve)))
+            oracle = ()
+            if course.truth is not None:
+                days = (0.0, *outcome[1])
+                oracle = tuple(
+                    (day, _true_risk(*course.truth, day, len(prior_curve))) for day in days
+                )
             case = Case(
                 n,
                 (stop - session) / _DAY,
@@ -126,9 +146,20 @@ def cases(
                 {"fixed": fixed_days, "last_interval": (session - sessions[i - 1]) / _DAY},
                 tuple(segments),
                 prior_curve,
+                oracle,
+                len(result.durations),
             )
             out.append(case)
     return with_threshold(out, threshold)
+
+
+def _true_risk(scale: float, shape: float, since: float, days: int) -> tuple[float, ...]:
+    """The true risk of a loss by each day after the session, given none by ``since``."""
+    survived = (since / scale) ** shape
+    return tuple(
+        0.0 if day <= since else 1.0 - math.exp(survived - (day / scale) ** shape)
+        for day in range(days)
+    )
 
 
 def _outcome(course: Course, loss: LossDefinition, start: datetime, stop: datetime):
@@ -175,8 +206,9 @@ def with_threshold(
 ) -> list[Case]:
     """The same cases with the alarms of the forecast ``methods`` at ``threshold``."""
     alarm = {
-        "forecast": lambda case: _dynamic_alarm(case, threshold),
+        "forecast": lambda case: _dynamic_alarm(case.segments, threshold),
         "forecast_at_session": lambda case: _first_day(case.curve, threshold),
+        "oracle": lambda case: _dynamic_alarm(case.oracle, threshold),
     }
     return [
         replace(case, alarms={**case.alarms, **{m: alarm[m](case) for m in methods}})
@@ -188,11 +220,11 @@ def _first_day(curve: Sequence[float], threshold: float) -> int | None:
     return next((d for d, risk in enumerate(curve) if risk >= threshold), None)
 
 
-def _dynamic_alarm(case: Case, threshold: float) -> int | None:
+def _dynamic_alarm(segments, threshold: float) -> int | None:
     """The first day the forecast in force that day reaches ``threshold``: each forecast is in
     force from its PHQ-9 to the next one."""
-    for n, (start, curve) in enumerate(case.segments):
-        until = case.segments[n + 1][0] if n + 1 < len(case.segments) else math.inf
+    for n, (start, curve) in enumerate(segments):
+        until = segments[n + 1][0] if n + 1 < len(segments) else math.inf
         day = _first_day(curve, threshold)
         if day is not None and start <= day < until:
             return day

@@ -14,6 +14,7 @@ from surveys.forecast import LossDefinition, history
 from surveys.forecast_backtest import (
     FIXED_INTERVAL_DAYS,
     FORECASTS,
+    THRESHOLDED,
     WINDOW_DAYS,
     Course,
     calibration,
@@ -26,6 +27,10 @@ from surveys.survival import Duration, Prior, pooled_prior, published_prior
 
 METHODS = ("forecast", "forecast_at_session", "fixed", "last_interval")
 RULES = ("fixed", "last_interval")
+#: The intervals split by how much of the patient's own history the forecast had read.
+STRATA = (("1-2 earlier intervals", 1, 2), ("3 or more", 3, None))
+#: Only on synthetic cohorts, whose patients' true durability the generator kept.
+ORACLE = "oracle"
 
 
 def pooled_durations(courses: Sequence[Course], loss: LossDefinition) -> list[list[Duration]]:
@@ -55,18 +60,35 @@ def evaluate(
     if pool is not None:
         priors.append(pool)
     out = {"window_days": WINDOW_DAYS, "fixed_days": fixed_days, "priors": []}
+    every = [*development, *(c for courses in tests.values() for c in courses)]
+    oracle = bool(every) and all(c.truth is not None for c in every)
+    methods = (*METHODS, ORACLE) if oracle else METHODS
     for prior in priors:
         dev_cases = cases(development, prior, loss, fixed_days=fixed_days)
-        thresholds = {m: choose_threshold(dev_cases, m) for m in FORECASTS}
+        thresholded = THRESHOLDED if oracle else FORECASTS
+        thresholds = {m: choose_threshold(dev_cases, m) for m in thresholded}
         cohorts = {}
         for name, courses in tests.items():
             items = cases(courses, prior, loss, fixed_days=fixed_days)
             for method, threshold in thresholds.items():
                 items = with_threshold(items, threshold, [method])
-            rows = {m: scores(items, m) for m in METHODS}
+            rows = {m: scores(items, m) for m in methods}
             cohorts[name] = {
                 "scores": rows,
                 "beats_rules": _beats(rows),
+                "oracle_beats_rules": _beats(rows, ORACLE) if oracle else None,
+                "by_history": {
+                    label: {m: scores(inside, m) for m in methods}
+                    for label, low, high in STRATA
+                    for inside in [
+                        [
+                            c
+                            for c in items
+                            if c.earlier >= low and (high is None or c.earlier <= high)
+                        ]
+                    ]
+                    if inside
+                },
                 "calibration": calibration(items),
                 "prior_only_calibration": calibration(items, prior_only=True),
                 "sweep": [
@@ -80,10 +102,10 @@ def evaluate(
     return out
 
 
-def _beats(rows: dict) -> dict:
-    """Whether the forecast has more lead (median; mean) than each rule at no more false
+def _beats(rows: dict, method: str = "forecast") -> dict:
+    """Whether ``method`` has more lead (median; mean) than each rule at no more false
     alarms per patient-month (never, on a history with no interval to judge)."""
-    mine = rows["forecast"]
+    mine = rows[method]
     out = {}
     for rule in RULES:
         other = rows[rule]
@@ -107,6 +129,11 @@ def format_report(result: dict) -> str:
         f"Fixed rule: every {result['fixed_days']} days. Last-interval rule: the previous "
         "session-to-session interval repeated.",
     ]
+    if any(c.get("oracle_beats_rules") for b in result["priors"] for c in b["cohorts"].values()):
+        lines.append(
+            "Oracle: the forecast's alarm rule on each synthetic patient's true risk (the Weibull "
+            "the generator drew from, given to no method): what a perfect estimate would reach."
+        )
     for block in result["priors"]:
         prior = block["prior"]
         source = "development cohort's pool" if prior["source"] == "clinic" else "published"
@@ -124,6 +151,23 @@ def format_report(result: dict) -> str:
                 f"{_yes(all(b['median'] for b in beats.values()))}, mean lead "
                 f"{_yes(all(b['mean'] for b in beats.values()))}."
             )
+            if cohort.get("oracle_beats_rules"):
+                beats = cohort["oracle_beats_rules"]
+                lines.append(
+                    "The oracle (the same alarm rule on each patient's true risk) beats both: "
+                    f"median lead {_yes(all(b['median'] for b in beats.values()))}, mean lead "
+                    f"{_yes(all(b['mean'] for b in beats.values()))}."
+                )
+            lines.append("By the patient's own earlier intervals the forecast read:")
+            for label, rows in cohort.get("by_history", {}).items():
+                lines.append(f"  {label} ({rows['forecast']['intervals']} intervals):")
+                lines += [
+                    f"    {m:<18} median lead {_num(r['median_lead_days'], 1)}, mean "
+                    f"{_num(r['mean_lead_days'], 1)}, missed {_num(r['missed_share'])}, false "
+                    f"alarms/patient-month {_num(r['false_alarms_per_patient_month'])}"
+                    for m, r in rows.items()
+                    if m != "forecast_at_session"
+                ]
             cal, base = cohort["calibration"], cohort["prior_only_calibration"]
             lines.append(
                 f"Brier score over {cal['pairs']} (interval, horizon) pairs: forecast "

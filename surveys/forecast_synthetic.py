@@ -116,19 +116,26 @@ def _patient(rng: random.Random, params: CohortParams) -> dict:
         start = booster
         if start < end:
             sessions.append(round(start + rng.uniform(-0.1, 0.1), 3))
-    return {"baseline": baseline, "sessions": sessions, "phq9": phq9}
+    # The patient's own Weibull, which no method is given: the backtest's oracle reads it.
+    truth = {"scale_days": round(scale, 6), "shape": params.within_shape}
+    return {"baseline": baseline, "sessions": sessions, "phq9": phq9, "truth": truth}
 
 
-def as_course(patient: dict) -> tuple[int, list[tuple[datetime, int]], list[datetime]]:
-    """A stored patient as the forecast reads it: (baseline, PHQ-9s, session times)."""
+def as_course(
+    patient: dict,
+) -> tuple[int, list[tuple[datetime, int]], list[datetime], tuple[float, float] | None]:
+    """A stored patient as the backtest reads it: (baseline, PHQ-9s, session times, and the
+    (scale, shape) of the Weibull the intervals were drawn from, for the oracle only)."""
 
     def at(day: float) -> datetime:
         return EPOCH + timedelta(days=day)
 
+    truth = patient.get("truth")
     return (
         patient["baseline"],
         [(at(day), total) for day, total in patient["phq9"]],
         [at(day) for day in patient["sessions"]],
+        (truth["scale_days"], truth["shape"]) if truth else None,
     )
 
 

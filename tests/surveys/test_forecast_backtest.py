@@ -4,6 +4,8 @@ surveys/forecast_synthetic.py)."""
 from __future__ import annotations
 
 import json
+import math
+from dataclasses import replace
 
 import pytest
 
@@ -17,6 +19,7 @@ from surveys.forecast_backtest import (
     cases,
     choose_threshold,
     scores,
+    with_threshold,
 )
 
 
@@ -92,3 +95,51 @@ def test_the_stated_threshold_is_the_one_the_development_cohort_gives_and_it_bea
         assert mine["false_alarms_per_patient_month"] <= other["false_alarms_per_patient_month"]
         assert mine["mean_lead_days"] > other["mean_lead_days"]
         assert mine["missed_share"] < other["missed_share"]
+
+
+def test_the_oracles_risk_is_the_patients_own_weibull_given_survival():
+    from surveys.forecast_backtest import _true_risk
+
+    scale, shape = 40.0, 1.5
+    at_session = _true_risk(scale, shape, 0.0, 57)
+    assert at_session[0] == 0.0
+    assert at_session[40] == pytest.approx(1 - math.exp(-1.0))  # the scale: 63 % by then
+    later = _true_risk(scale, shape, 21.0, 57)
+    assert all(r == 0.0 for r in later[:22])  # nothing before the PHQ-9 in response
+    # P(T <= 30 | T > 21) from the survival function itself.
+    survival = lambda t: math.exp(-((t / scale) ** shape))  # noqa: E731
+    assert later[30] == pytest.approx(1 - survival(30) / survival(21))
+    assert list(later) == sorted(later)
+
+
+def test_only_a_synthetic_course_has_an_oracle_and_it_is_scored_like_the_forecast():
+    courses = cohort("published-test", 12)
+    assert all(c.truth is not None for c in courses)
+    items = with_threshold(cases(courses), 0.22, ["oracle"])
+    assert items and all(c.oracle and c.oracle[0][0] == 0.0 for c in items)
+    # One true curve per forecast: at the session and after each PHQ-9 in response.
+    assert all(len(c.oracle) == len(c.segments) for c in items)
+    # The forecast needs one earlier interval of the patient's own; later ones read more.
+    assert all(c.earlier >= 1 for c in items) and max(c.earlier for c in items) >= 3
+    assert scores(items, "oracle")["losses"] == scores(items, "forecast")["losses"]
+    real = [replace(c, truth=None) for c in courses]
+    unknown = with_threshold(cases(real), 0.22, ["oracle"])
+    assert all(c.oracle == () and c.alarms["oracle"] is None for c in unknown)
+
+
+def test_the_report_has_an_oracle_row_on_synthetic_cohorts_only():
+    from surveys.forecast_report import evaluate, format_report
+
+    dev, test = cohort("published-dev", 20), cohort("published-test", 20)
+    synthetic_result = evaluate(dev, {"t": test}, pooled=False)
+    rows = synthetic_result["priors"][0]["cohorts"]["t"]
+    assert "oracle" in rows["scores"] and rows["oracle_beats_rules"] is not None
+    assert "oracle" in synthetic_result["priors"][0]["thresholds"]
+    assert "Oracle:" in format_report(synthetic_result)
+    strata = rows["by_history"]
+    assert sum(s["forecast"]["intervals"] for s in strata.values()) == len(cases(test))
+    clinic = evaluate(dev, {"t": [replace(c, truth=None) for c in test]}, pooled=False)
+    cohort_rows = clinic["priors"][0]["cohorts"]["t"]
+    assert "oracle" not in cohort_rows["scores"] and cohort_rows["oracle_beats_rules"] is None
+    assert "oracle" not in clinic["priors"][0]["thresholds"]
+    assert "Oracle:" not in format_report(clinic)
