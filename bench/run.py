@@ -125,6 +125,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, default=None, help="also write the lines as JSON")
     parser.add_argument("--keep", action="store_true", help="keep the run's logs directory")
     parser.add_argument(
+        "--keep-db",
+        action="store_true",
+        help="keep the run's database (its name is printed), to read its plans by hand",
+    )
+    parser.add_argument(
         "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://localhost:6379/7")
     )
     parser.add_argument(
@@ -381,8 +386,11 @@ class Run:
                 stop()
         if self.engine is not None:
             self.engine.dispose()
-        with self.admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.dbname}" WITH (FORCE)'))
+        if self.cfg.keep_db:
+            log(f"database kept: {self.db_url.set(password=None).render_as_string()}")
+        else:
+            with self.admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.dbname}" WITH (FORCE)'))
         self.admin.dispose()
         if failed or self.cfg.keep:
             log(f"logs kept in {self.rundir}")

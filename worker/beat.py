@@ -13,6 +13,10 @@ The one gap: a leader that stalls longer than the lock between renewing it and p
 (a machine frozen that long) may publish once after a standby took over. Periodic work is
 harmless twice, so that costs a duplicate tick, never a duplicate alert.
 
+A leader that cannot reach Redis tries again every ``RETRY_SECONDS``; a Redis that answers
+with a refusal (a permission, say) is no outage and is logged as an error. A new leader runs
+what its own node's schedule file says is due: a daily task the old leader ran may run again.
+
 On a broker that is not Redis (``make run``'s SQLite) there is one process and no lock.
 """
 
@@ -23,12 +27,14 @@ import uuid
 
 import redis
 from celery.beat import PersistentScheduler
-from redis.exceptions import LockError, RedisError
+from redis.exceptions import LockError, RedisError, ResponseError
 
 log = logging.getLogger("waypoint.beat")
 
 #: The lock's key, in the broker's database (one per deployment).
 BEAT_LOCK_KEY = "waypoint:beat:leader"
+#: How soon a leader that could not reach Redis tries again (at most a third of the lock).
+RETRY_SECONDS = 1.0
 #: Bounds of BEAT_LOCK_SECONDS: a lock shorter than ten seconds could lapse under one slow
 #: renewal (two seconds to connect and two to answer) on a loaded machine.
 LOCK_BOUNDS = (10, 300)
@@ -88,7 +94,9 @@ class SingleBeat(PersistentScheduler):
 
     def tick(self, *args, **kwargs):
         if not self._lead():
-            return self.renew_every
+            # A leader that could not reach Redis tries again within a second, so that an
+            # outage shorter than the lock keeps it; a standby has no hurry.
+            return min(RETRY_SECONDS, self.renew_every) if self.leading else self.renew_every
         return min(super().tick(*args, **kwargs), self.renew_every)
 
     def _lead(self) -> bool:
@@ -108,6 +116,12 @@ class SingleBeat(PersistentScheduler):
                 log.warning("beat %s leads (lock of %g s)", self.name, self.lock_seconds)
                 return True
             return False
+        except ResponseError as exc:
+            # Redis answered and refused (a permission, a script): no outage that ends by itself,
+            # and no beat sends while it lasts. Said loudly, and this beat does not lead.
+            self.leading = False
+            log.error("beat %s: Redis refused the leader lock (%s)", self.name, exc)
+            return False
         except RedisError as exc:
             # Still ours if Redis comes back before it expires: ``leading`` stays as it was.
             log.warning("beat %s cannot reach the lock (%s)", self.name, type(exc).__name__)
@@ -125,8 +139,16 @@ class SingleBeat(PersistentScheduler):
         try:
             super().close()
         finally:
-            if self.leading:
-                self.leading = False
-                # Expired already, or Redis is away: then the lock lapses by itself.
-                with contextlib.suppress(LockError, RedisError):
-                    self._lock.release()
+            self.let_go()
+
+    def let_go(self) -> None:
+        """Release the lock if it holds this beat's name, whether or not this beat knew it led
+        (a stop between the take and ``leading``, a take whose answer was lost): a standby
+        then leads at once. Another beat's lock is left alone (the release compares names)."""
+        self.leading = False
+        if self._lock is None:
+            return
+        self._lock.local.token = self.name.encode()
+        # Expired already, another's, or Redis is away: then the lock lapses by itself.
+        with contextlib.suppress(LockError, RedisError):
+            self._lock.release()

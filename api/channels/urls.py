@@ -97,6 +97,8 @@ SERVICES = {
 STEERED_HOSTS = {"zulip": lambda service: f"{service.organization}.{service.hostname}"}
 #: Kinds that can text a patient: an SMS provider, or a generic HTTP bridge to one.
 SMS_KINDS = ("sms", "http")
+#: The methods a generic HTTP bridge may use: the message goes in the body, never the URL.
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 MAX_LENGTH = 2000
 
 
@@ -156,6 +158,13 @@ def read(url: str, allow=(), *, kinds=None) -> Channel:
         raise BadChannelURL(
             f"Apprise could not read this {schema}:// URL: check its format in Apprise's "
             "documentation (https://github.com/caronc/apprise/wiki)."
+        )
+    if kind == "http" and str(getattr(service, "method", "POST")).upper() not in BODY_METHODS:
+        # A GET (or HEAD, DELETE) bridge would carry the message, and an SMS's number, in
+        # its URL, which proxies and the bridge's own access log keep.
+        raise BadChannelURL(
+            f"A {schema}:// bridge must send the message in a request body: use method=POST "
+            "(or PUT, PATCH)."
         )
     steered = STEERED_HOSTS.get(schema)
     if steered is not None:

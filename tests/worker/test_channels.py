@@ -125,6 +125,10 @@ def test_admin_adds_a_channel_that_is_stored_sealed_and_shown_masked(
         ("jsons://[::ffff:127.0.0.1]/hook", "internal host"),  # Apprise keeps the brackets
         ("jsons://[fe80::1%25eth0]/hook", "internal host"),
         ("jsons://hooks.example.org:99999/hook", "port from 1 to 65535"),
+        # The message (an SMS's number too) would go in the URL, kept by every access log.
+        ("forms://hooks.example.org/hook?method=GET", "in a request body"),
+        ("jsons://hooks.example.org/hook?method=delete", "in a request body"),
+        ("xmls://hooks.example.org/hook?method=HEAD", "in a request body"),
     ],
 )
 def test_a_bad_channel_url_is_a_422_and_changes_nothing(admin, db_session, sealing, url, words):

@@ -158,6 +158,7 @@ def test_the_clinic_sms_url_and_quiet_hours_are_validated(make_client, login, te
         ({"reminder_sms_url": "twilio://nope"}, "reminder_sms_url"),
         ({"reminder_sms_url": "slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ"}, None),
         ({"reminder_sms_url": "json://10.1.2.3/sms"}, "reminder_sms_url"),
+        ({"reminder_sms_url": "forms://sms.example.org/send?method=GET"}, "reminder_sms_url"),
         ({"reminder_channels": ["pigeon"]}, "reminder_channels"),
         ({"quiet_hours_start": "25:00"}, "quiet_hours_start"),
         ({"quiet_hours_start": None}, "quiet_hours_start"),  # an end without a start

@@ -110,3 +110,54 @@ def test_a_lock_too_short_or_too_long_is_refused():
     with pytest.raises(RuntimeError, match="not 301"):
         check_lock_seconds(301)
     assert check_lock_seconds(15) == 15
+
+
+def bare_beat(url, name):
+    """A SingleBeat's lock logic on ``url`` without a Celery app (``_lead`` and ``let_go``)."""
+    from worker.beat import SingleBeat
+
+    beat = SingleBeat.__new__(SingleBeat)
+    beat.leading, beat.name, beat.lock_seconds = False, name, float(LOCK_SECONDS)
+    beat.renew_every = LOCK_SECONDS / 3
+    beat._client = redis.Redis.from_url(url, socket_timeout=2)
+    beat._lock = beat._client.lock(BEAT_LOCK_KEY, timeout=LOCK_SECONDS, thread_local=False)
+    return beat
+
+
+def test_a_clean_stop_lets_go_of_a_lock_holding_its_name_even_unknown_to_it(fresh_redis):
+    client = redis.Redis.from_url(fresh_redis.url)
+    beat = bare_beat(fresh_redis.url, "node-a:1:abc")
+    # A take whose answer was lost: Redis holds this beat's name, the beat does not know it.
+    client.set(BEAT_LOCK_KEY, beat.name, px=LOCK_SECONDS * 1000)
+    beat.let_go()
+    assert client.get(BEAT_LOCK_KEY) is None  # a standby can lead at once
+    other = bare_beat(fresh_redis.url, "node-b:2:def")
+    client.set(BEAT_LOCK_KEY, other.name, px=LOCK_SECONDS * 1000)
+    beat.let_go()
+    assert client.get(BEAT_LOCK_KEY) == other.name.encode()  # another's lock is left alone
+
+
+def test_a_refusal_from_redis_is_an_error_and_no_leadership(fresh_redis, caplog):
+    admin = redis.Redis.from_url(fresh_redis.url)
+    # A user that may read but not write: Redis answers every take with NOPERM.
+    admin.acl_setuser(
+        "readonly-beat",
+        enabled=True,
+        passwords=["+pw"],
+        keys=["*"],
+        commands=["+@read", "+@connection"],
+    )
+    try:
+        host, port = (
+            admin.connection_pool.connection_kwargs["host"],
+            admin.connection_pool.connection_kwargs["port"],
+        )
+        beat = bare_beat(f"redis://readonly-beat:pw@{host}:{port}/0", "node-c:3:ghi")
+        beat.leading = True  # it led until its rights were taken away
+        with caplog.at_level("ERROR", logger="waypoint.beat"):
+            assert beat._lead() is False
+        assert beat.leading is False
+        assert any("refused the leader lock" in r.getMessage() for r in caplog.records)
+        assert admin.get(BEAT_LOCK_KEY) is None
+    finally:
+        admin.acl_deluser("readonly-beat")
