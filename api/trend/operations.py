@@ -5,7 +5,7 @@ course starts at its first session (else at the first check-in), each earlier co
 measured up to the next one's start, by the clinic's change threshold.
 """
 
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 import surveys
 from surveys.summary import course_trend, courses_of, trend_points
@@ -16,11 +16,15 @@ from ..pipeline.settings import clinic_rule_settings
 from ..pipeline.summary import POINT_COLUMNS
 
 
-def active_sessions(patient: Patient) -> list[TreatmentSession]:
-    """The patient's sessions that were not deleted, oldest first, courses loaded."""
+def active_sessions(patient: Patient, rems: bool = True) -> list[TreatmentSession]:
+    """The patient's sessions that were not deleted, oldest first, courses and readings loaded
+    (and, unless not ``rems``, their REMS records: the chart's markers do not show them)."""
+    options = [joinedload(TreatmentSession.course)]
+    if not rems:
+        options.append(lazyload(TreatmentSession.rems_record))  # loaded only if read
     return db.session.scalars(
         db.select(TreatmentSession)
-        .options(joinedload(TreatmentSession.course))
+        .options(*options)
         .where(TreatmentSession.patient_id == patient.id, TreatmentSession.deleted_at.is_(None))
         .order_by(TreatmentSession.administered_at, TreatmentSession.id)
     ).all()
@@ -62,7 +66,7 @@ def load_points(patient: Patient, definition: surveys.Definition) -> list[survey
 def patient_trend(patient: Patient, definition: surveys.Definition) -> dict:
     """Points, bands, sessions, courses and the current course's trend of one instrument."""
     points = load_points(patient, definition)
-    sessions = active_sessions(patient)
+    sessions = active_sessions(patient, rems=False)
     threshold = clinic_rule_settings(patient.clinic).threshold(definition)
     courses = course_trends(definition, points, sessions, threshold)
     # The last course spans every point from its start: its trend is the current one.

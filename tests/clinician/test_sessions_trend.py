@@ -111,6 +111,20 @@ def test_new_course_resets_baseline_in_trend(patient_page, add_checkin):
     assert first_course["baseline"] == 20 and first_course["latest"] == 18  # up to course two
     assert [b["label"] for b in trend["bands"]][0] == "Minimal"
     assert len(trend["sessions"]) == 2 and trend["sessions"][1]["modality"] == "iv"
+    # A marker carries what the chart's words say (route, dose, course, BP peak, scores); the
+    # whole session, with its flags and REMS record, is the sessions list's.
+    marker = trend["sessions"][1]
+    assert marker["course_label"] == "Maintenance" and marker["id"] == created["id"]
+    assert {"flags", "rems_record_id", "notes", "lot_number"}.isdisjoint(marker)
+    whole = client.get(base).json
+    whole = whole["items"] if isinstance(whole, dict) else whole
+    [same] = [s for s in whole if s["id"] == marker["id"]]
+    assert {k: same[k] for k in marker if k != "readings"} == {
+        k: v for k, v in marker.items() if k != "readings"
+    }
+    assert [(r["systolic"], r["diastolic"]) for r in marker["readings"]] == [
+        (r["systolic"], r["diastolic"]) for r in same["readings"]
+    ]
     gad = client.get(f"/api/v1/patients/{patient.id}/trend?instrument=gad7").json
     assert gad["points"] == [] and gad["trend"]["n"] == 0
     assert client.get(f"/api/v1/patients/{patient.id}/trend?instrument=asq").status_code == 422
