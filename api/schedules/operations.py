@@ -225,8 +225,11 @@ def _recent_sessions(patients: list[Patient], now: datetime) -> dict:
 
 
 def _done_by(missing: list[tuple[object, Slot]], now: datetime) -> dict:
-    """Check-ins that already answer slots planned after the fact (due by now), by slot key."""
-    past = [(pid, slot) for pid, slot in missing if slot.due_at <= now]
+    """Check-ins that already answer slots planned after them, by slot key: a slot due by now,
+    or due within EARLY of a check-in made (as ``complete_slots`` counts an early check-in: a
+    patient who checked in this morning is not asked again tonight because the plan that
+    put tonight's slot came after the check-in)."""
+    past = [(pid, slot) for pid, slot in missing if slot.due_at <= now + EARLY]
     if not past:
         return {}
     rows = db.session.execute(

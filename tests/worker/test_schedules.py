@@ -217,3 +217,42 @@ def test_replanning_moves_only_future_unreminded_slots_and_otherwise_only_reads(
         sa.event.remove(db.engine, "before_cursor_execute", note)
     assert slots() == after
     assert all(s.lstrip().upper().startswith("SELECT") for s in statements), statements
+
+
+def test_a_slot_planned_after_an_early_checkin_is_already_done(
+    client, redeem, create_patient, db_session, run_task, smtp, run_tick
+):
+    """The first plan comes after the patient's first check-in (a patient who joins and checks
+    in at once): tonight's slot, within EARLY of that check-in, is planned done, as
+    ``complete_slots`` would have marked it; tomorrow's stays open."""
+    from api.schedules.operations import EARLY
+    from tests.support.answers import checkin_body
+
+    patient = create_patient(email="p3@example.org", schedule={**DAILY})
+    patient.created_at = datetime.now(UTC) - timedelta(days=3)
+    db_session.flush()
+    csrf = redeem(client, patient)
+    planned_at = patient.created_at + timedelta(hours=1)
+    # Where tonight's 18:00 slot will fall: planned once on a scratch patient's clock.
+    run_tick("waypoint.run_schedules", now=planned_at.isoformat())
+    first = db_session.scalar(
+        sa.select(CheckinDue).where(CheckinDue.patient_id == patient.id).order_by(CheckinDue.due_at)
+    )
+    due = first.due_at
+    db_session.execute(sa.delete(CheckinDue).where(CheckinDue.patient_id == patient.id))
+    db_session.flush()
+    # The check-in, six hours before that slot, before any plan has put it.
+    body = checkin_body({"mood_today": 6}, instrument="mood", completed_at=due - timedelta(hours=6))
+    response = client.post("/api/v1/checkins", json=body, headers={"X-CSRF-Token": csrf})
+    assert response.status_code == 201
+    run_task("waypoint.evaluate_checkin", body["id"])
+    assert timedelta(hours=6) < EARLY
+    run_tick("waypoint.run_schedules", now=(due - timedelta(hours=5)).isoformat())
+    slots = db_session.scalars(
+        sa.select(CheckinDue).where(CheckinDue.patient_id == patient.id).order_by(CheckinDue.due_at)
+    ).all()
+    tonight = [s for s in slots if s.due_at == due]
+    assert tonight and str(tonight[0].completed_checkin_id) == body["id"]
+    assert all(s.completed_checkin_id is None for s in slots if s.due_at > due + EARLY)
+    result = run_tick("waypoint.run_schedules", now=(due + timedelta(minutes=1)).isoformat())
+    assert result["reminders"] == [] and smtp.to("p3@example.org") == []
