@@ -99,6 +99,11 @@ def test_an_evenings_alerts_are_one_case_acknowledged_called_and_resolved(
             form = card.locator(".resolve-form")
             # Nothing is assumed: "reached?" has no answer until the nurse gives one.
             assert form.locator("input[name=made]:checked").count() == 0
+            # Each answer's words are a row a thumb hits: 44 px high, whatever the screen.
+            heights = form.locator(".choice label").evaluate_all(
+                "labels => labels.map(l => l.getBoundingClientRect().height)"
+            )
+            assert heights and min(heights) >= 44, heights
             form.get_by_label("Yes").check()
             form.get_by_label("How they were reached").select_option("phone")
             form.get_by_label("Moderate").check()

@@ -141,7 +141,7 @@ def overflow(page) -> dict:
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("width", [1366, 768])
+@pytest.mark.parametrize("width", [1366, 768, 390])
 def test_panel_shows_the_legend_tiers_treatment_waits_and_fits(
     clinic_browser, clinic_server, steering_clinic, width
 ):
@@ -204,7 +204,18 @@ def test_panel_shows_the_legend_tiers_treatment_waits_and_fits(
                 "table": False,
                 "offscreen": [],
             }, fits
-            if width == 768:
+            # Every score's chip stays inside its own cell, its words whole: at 390 px a
+            # "Moderately severe" chip once ran under the next cell's and read "Moderate".
+            spill = page.evaluate(
+                """() => [...document.querySelectorAll('#panel-rows .sev')].filter((chip) => {
+                    const cell = chip.closest('td, th').getBoundingClientRect();
+                    const box = chip.getBoundingClientRect();
+                    return box.left < cell.left - 1 || box.right > cell.right + 1;
+                }).map((chip) => chip.textContent)"""
+            )
+            assert spill == [], spill
+            assert "16 · Moderately severe" in row("slow").inner_text()
+            if width <= 768:
                 # The nav has a line of its own under the brand and who is signed in.
                 brand = page.locator(".brand").bounding_box()
                 nav = page.locator("#nav").bounding_box()
