@@ -71,6 +71,16 @@ export async function renderAlerts(main) {
     }
   }
   more.addEventListener("click", () => load(true));
+  /** The counts line alone, after a case changed on a card: the cards stay where they are. */
+  async function recount() {
+    try {
+      const params = new URLSearchParams({ status: state.status, limit: "1" });
+      const { body } = await request("GET", `/api/v1/cases?${params}`);
+      counts.textContent = openCounts(body.open, body.awaiting_outcome);
+    } catch {
+      // The counts stay as they were; the next load says them again.
+    }
+  }
 
   const status = h(
     "select",
@@ -117,6 +127,11 @@ export async function renderAlerts(main) {
     else document.removeEventListener("waypoint:new-alerts", refresh);
   };
   document.addEventListener("waypoint:new-alerts", refresh);
+  const changed = () => {
+    if (main.contains(list)) recount();
+    else document.removeEventListener("waypoint:case-changed", changed);
+  };
+  document.addEventListener("waypoint:case-changed", changed);
 }
 
 /** One alert (the page a notification links to): the case it is in, with the way to the rest. */

@@ -187,6 +187,12 @@ async function start() {
   await route();
 }
 
+// A case acknowledged or resolved on any screen: the nav's count follows at once, not at the
+// next poll.
+document.addEventListener("waypoint:case-changed", () => {
+  if (pollTimer) pollAlerts();
+});
+
 document.addEventListener("click", (event) => {
   const link = event.target.closest("a[href^='/clinic']");
   if (!link || link.hasAttribute("download") || event.metaKey || event.ctrlKey || event.shiftKey)

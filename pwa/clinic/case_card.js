@@ -275,6 +275,7 @@ function resolveForm(kase, changed) {
     if (kase.outcome_required) body.outcome = outcomeBody(data);
     post(`/api/v1/cases/${kase.id}/resolve`, body, button, form, summary, () => {
       announce("Case resolved.");
+      document.dispatchEvent(new CustomEvent("waypoint:case-changed"));
       changed();
     });
   });
@@ -307,6 +308,7 @@ function acknowledgeForm(kase, redraw) {
     };
     post(`/api/v1/cases/${kase.id}/acknowledge`, body, button, form, summary, (updated) => {
       announce("Case acknowledged.");
+      document.dispatchEvent(new CustomEvent("waypoint:case-changed"));
       // The card stays where the nurse is working (the call log, the resolve form) instead
       // of leaving the list of open cases under their hands; the list moves on next load.
       redraw(updated);

@@ -74,6 +74,13 @@ def test_an_evenings_alerts_are_one_case_acknowledged_called_and_resolved(
             card.wait_for()
             assert "Acknowledged" in card.inner_text() and "Calling now." in card.inner_text()
             assert "waiting since" not in card.locator(".case-status").inner_text()
+            # The counts and the nav's badge follow at once, not at the next poll or reload.
+            page.wait_for_function(
+                "() => /; 1 acknowledged, awaiting an outcome$/"
+                ".test(document.getElementById('alert-counts').textContent)"
+            )
+            assert "0 imminent risk" in page.locator("#alert-counts").inner_text()
+            page.locator("#alert-count").wait_for(state="hidden")
 
             # The call log: no answer, then reached.
             log = card.locator(".contact-form")
