@@ -15,9 +15,11 @@ export default {
   "instrument.mood.name": "Today's mood",
   "instrument.mood.about": "One quick question: your mood today, from 0 to 10",
   "instrument.phq9.name": "Mood check-in",
-  "instrument.phq9.about": "9 questions about your mood over the last 2 weeks",
+  "instrument.phq9.about":
+    "9 questions about your mood over the last 2 weeks, and sometimes 1 about daily life",
   "instrument.gad7.name": "Worry check-in",
-  "instrument.gad7.about": "7 questions about worry and stress over the last 2 weeks",
+  "instrument.gad7.about":
+    "7 questions about worry and stress over the last 2 weeks, and sometimes 1 about daily life",
   "instrument.post_session.name": "After-session check",
   "instrument.post_session.about": "A few questions about how you felt after your last treatment",
   "instrument.asq.name": "A few more questions",

@@ -14,9 +14,11 @@ export default {
   "instrument.mood.name": "Ánimo de hoy",
   "instrument.mood.about": "Una pregunta rápida: su ánimo hoy, del 0 al 10",
   "instrument.phq9.name": "Chequeo del ánimo",
-  "instrument.phq9.about": "9 preguntas sobre su ánimo en las últimas 2 semanas",
+  "instrument.phq9.about":
+    "9 preguntas sobre su ánimo en las últimas 2 semanas y, a veces, 1 sobre su vida diaria",
   "instrument.gad7.name": "Chequeo de preocupación",
-  "instrument.gad7.about": "7 preguntas sobre preocupación y estrés en las últimas 2 semanas",
+  "instrument.gad7.about":
+    "7 preguntas sobre preocupación y estrés en las últimas 2 semanas y, a veces, 1 sobre su vida diaria",
   "instrument.post_session.name": "Chequeo después de la sesión",
   "instrument.post_session.about":
     "Algunas preguntas sobre cómo se sintió después de su último tratamiento",
