@@ -128,7 +128,7 @@ function trendCard(phq, gad, mood, patient, flags) {
       "li",
       {},
       h("span", { class: "key key-session" }),
-      "Session (▼ marker; hover for route, dose, blood-pressure peak and dissociation; the sessions list below has them too)",
+      "Session (▼ marker; tap or point at one for route, dose, blood-pressure peak and dissociation; the sessions list below has them too)",
     ),
     h("li", {}, h("span", { class: "key key-phase" }), "Course phase (strip along the foot)"),
     h(
