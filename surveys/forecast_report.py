@@ -8,6 +8,7 @@ patients); both are then applied unchanged to every test cohort.
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Sequence
 
 from surveys.forecast import LossDefinition, history
@@ -23,10 +24,18 @@ from surveys.forecast_backtest import (
     scores,
     with_threshold,
 )
+from surveys.forecast_synthetic import as_course, generate, published_params
 from surveys.survival import Duration, Prior, pooled_prior, published_prior
 
 METHODS = ("forecast", "forecast_at_session", "fixed", "last_interval")
 RULES = ("fixed", "last_interval")
+#: The first seed of the replication cohorts (``replicate``); the shipped ones are 2101-2104.
+REPLICATION_SEED = 3001
+#: The kinds of cohort replicated: the published figures' shape, and the steadier one.
+REPLICATED = (("published", None, 0), ("regular", 2.0, 1000))
+#: The figures averaged over replications.
+FIGURES = ("median_lead_days", "mean_lead_days", "missed_share", "false_alarms_per_patient_month")
+
 #: The intervals split by how much of the patient's own history the forecast had read.
 STRATA = (("1-2 earlier intervals", 1, 2), ("3 or more", 3, None))
 #: Only on synthetic cohorts, whose patients' true durability the generator kept.
@@ -100,6 +109,62 @@ def evaluate(
             {"prior": prior.to_dict(), "thresholds": thresholds, "cohorts": cohorts}
         )
     return out
+
+
+def replicate(
+    development: Sequence[Course], count: int, first_seed: int = REPLICATION_SEED
+) -> dict:
+    """The forecast with the published prior, its threshold chosen on ``development`` as ever,
+    on ``count`` fresh cohorts of each kind in ``REPLICATED`` (seeds from ``first_seed``): how
+    often it beats both rules, and each method's figures averaged. One test cohort's verdict
+    can be a lucky or an unlucky draw of 80 patients; this says how often it holds."""
+    prior = published_prior()
+    threshold = choose_threshold(cases(development, prior), "forecast")
+    methods = ("forecast", *RULES)
+    out = {"count": count, "first_seed": first_seed, "threshold": threshold, "kinds": {}}
+    for kind, shape, offset in REPLICATED:
+        runs = []
+        for seed in range(first_seed + offset, first_seed + offset + count):
+            params = published_params(f"{kind}-{seed}", seed, within_shape=shape)
+            courses = [Course(*as_course(p)) for p in generate(params)["patients"]]
+            rows = {m: scores(cases(courses, prior, threshold=threshold), m) for m in methods}
+            runs.append((rows, _beats(rows)))
+        out["kinds"][kind] = {
+            "beats_median": sum(all(b["median"] for b in beats.values()) for _, beats in runs),
+            "beats_mean": sum(all(b["mean"] for b in beats.values()) for _, beats in runs),
+            "lead_above_zero": sum(
+                (rows["forecast"]["median_lead_days"] or 0) > 0 for rows, _ in runs
+            ),
+            "mean": {
+                m: {f: statistics.fmean(rows[m][f] or 0 for rows, _ in runs) for f in FIGURES}
+                for m in methods
+            },
+        }
+    return out
+
+
+def format_replications(result: dict) -> str:
+    """``replicate``'s figures as plain text."""
+    lines = [
+        f"== Replications: {result['count']} fresh cohorts of each kind (seeds from "
+        f"{result['first_seed']}), published prior, threshold {result['threshold']:.2f} "
+        "chosen on development"
+    ]
+    for kind, block in result["kinds"].items():
+        n = result["count"]
+        lines += [
+            "",
+            f"-- {kind}: beats both rules at no more false alarms on median lead in "
+            f"{block['beats_median']} of {n}, on mean lead in {block['beats_mean']} of {n}; "
+            f"its median lead above 0 in {block['lead_above_zero']} of {n}",
+            "method               median lead  mean lead  missed  false alarms/pt-month (means)",
+        ]
+        lines += [
+            f"{m:<20} {f['median_lead_days']:>11.1f} {f['mean_lead_days']:>10.1f} "
+            f"{f['missed_share']:>7.2f} {f['false_alarms_per_patient_month']:>22.2f}"
+            for m, f in block["mean"].items()
+        ]
+    return "\n".join(lines)
 
 
 def _beats(rows: dict, method: str = "forecast") -> dict:

@@ -32,3 +32,13 @@ def test_the_report_runs_on_a_clinics_history(app, db_session, create_patient):
 def test_the_report_asks_for_one_source(app, db_session):
     result = app.test_cli_runner().invoke(forecast_report, [])
     assert result.exit_code == 2 and "--synthetic or --clinic" in result.output
+
+
+def test_replications_are_of_synthetic_cohorts_only(app, db_session, create_patient):
+    patient = create_patient()
+    result = app.test_cli_runner().invoke(
+        forecast_report, ["--clinic", str(patient.clinic_id), "--replicate", "2"]
+    )
+    assert result.exit_code == 2 and "with --synthetic" in result.output
+    refused = app.test_cli_runner().invoke(forecast_report, ["--synthetic", "--replicate", "0"])
+    assert refused.exit_code == 2

@@ -143,3 +143,21 @@ def test_the_report_has_an_oracle_row_on_synthetic_cohorts_only():
     assert "oracle" not in cohort_rows["scores"] and cohort_rows["oracle_beats_rules"] is None
     assert "oracle" not in clinic["priors"][0]["thresholds"]
     assert "Oracle:" not in format_report(clinic)
+
+
+def test_replications_count_fresh_cohorts_and_average_their_figures():
+    from surveys.forecast_report import REPLICATED, format_replications, replicate
+
+    dev = cohort("published-dev", 30)
+    result = replicate(dev, 2, first_seed=5001)
+    assert set(result["kinds"]) == {kind for kind, _, _ in REPLICATED}
+    for block in result["kinds"].values():
+        # More median lead than the rules is a median lead above 0.
+        assert 0 <= block["beats_median"] <= block["lead_above_zero"] <= 2
+        assert 0 <= block["beats_mean"] <= 2
+        for figures in block["mean"].values():
+            assert 0 <= figures["missed_share"] <= 1
+    # Fresh seeds: none is a shipped cohort's, and the same seeds give the same figures.
+    assert not {5001, 5002, 6001, 6002} & {p.seed for p in synthetic.SHIPPED}
+    assert replicate(dev, 2, first_seed=5001) == result
+    assert "fresh cohorts of each kind" in format_replications(result)
