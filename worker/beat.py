@@ -86,11 +86,11 @@ class SingleBeat(PersistentScheduler):
         self.lock_seconds = check_lock_seconds(float(self.app.conf.waypoint_beat_lock_seconds))
         # A third of the lock's life between renewals: one late renewal does not lose it.
         self.renew_every = self.lock_seconds / 3
+        self.name = f"{os.uname().nodename}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._client = lock_client(self.app.conf)
         self._lock = self._client.lock(
             BEAT_LOCK_KEY, timeout=self.lock_seconds, blocking=False, thread_local=False
         )
-        self.name = f"{os.uname().nodename}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
     def tick(self, *args, **kwargs):
         if not self._lead():
