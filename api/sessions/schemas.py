@@ -129,11 +129,16 @@ class TreatmentSessionPatchSchema(TreatmentSessionInSchema, PatchSchema):
     drug = fields.String(validate=validate.OneOf(DRUGS))
 
 
-class ReadingOutSchema(Schema):
+class ReadingMarkSchema(Schema):
+    """What the trend chart's session marker says of a reading: its blood pressure."""
+
     kind = fields.String()
     taken_at = fields.DateTime(allow_none=True)
     systolic = fields.Integer(allow_none=True)
     diastolic = fields.Integer(allow_none=True)
+
+
+class ReadingOutSchema(ReadingMarkSchema):
     heart_rate = fields.Integer(allow_none=True)
     spo2 = fields.Integer(allow_none=True)
 
@@ -144,7 +149,12 @@ class FlagSchema(Schema):
     message = fields.String()
 
 
-class TreatmentSessionOutSchema(Schema):
+class SessionMarkSchema(Schema):
+    """A session as the trend chart marks it: when, route and dose, course, the blood-pressure
+    peak and the dissociation and sedation scores. The whole session (its flags, REMS record,
+    notes) is ``TreatmentSessionOutSchema``: the chart does not read them, and dumping them for
+    every marker was most of the trend GET's serialising."""
+
     id = fields.UUID()
     course_id = fields.Integer()
     course_label = fields.Function(lambda s: s.course.label)
@@ -154,15 +164,19 @@ class TreatmentSessionOutSchema(Schema):
     dose_mg = fields.Float(allow_none=True)
     dose_mg_per_kg = fields.Float(allow_none=True)
     devices = fields.Integer(allow_none=True)
-    lot_number = fields.String(allow_none=True)
-    bp_pre_systolic = fields.Integer(allow_none=True)
-    bp_pre_diastolic = fields.Integer(allow_none=True)
     bp_post_systolic = fields.Integer(allow_none=True)
     bp_post_diastolic = fields.Integer(allow_none=True)
-    readings = fields.List(fields.Nested(ReadingOutSchema))
+    readings = fields.List(fields.Nested(ReadingMarkSchema))
     moaas = fields.Integer(allow_none=True)
     cadss = fields.Integer(allow_none=True)
     cadss_form = fields.String(allow_none=True)
+
+
+class TreatmentSessionOutSchema(SessionMarkSchema):
+    lot_number = fields.String(allow_none=True)
+    bp_pre_systolic = fields.Integer(allow_none=True)
+    bp_pre_diastolic = fields.Integer(allow_none=True)
+    readings = fields.List(fields.Nested(ReadingOutSchema))
     sedation = fields.Boolean(allow_none=True)
     dissociation = fields.Boolean(allow_none=True)
     respiratory_depression = fields.Boolean(allow_none=True)

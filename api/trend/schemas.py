@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 import surveys
 
 from ..schemas import SCHEDULE_INSTRUMENTS
-from ..sessions.schemas import TreatmentCourseOutSchema
+from ..sessions.schemas import SessionMarkSchema, TreatmentCourseOutSchema
 
 TREND_STATUSES = surveys.STATUSES
 
@@ -61,38 +61,6 @@ class TrendPointList(fields.List):
         ]
 
 
-class TrendReadingSchema(Schema):
-    """What a session marker's words say of a reading: its blood pressure."""
-
-    kind = fields.String()
-    taken_at = fields.DateTime(allow_none=True)
-    systolic = fields.Integer(allow_none=True)
-    diastolic = fields.Integer(allow_none=True)
-
-
-class TrendSessionSchema(Schema):
-    """A session as the chart marks it: when, route and dose, course, the blood-pressure peak
-    and the dissociation and sedation scores. The whole session (its flags, REMS record,
-    notes) is ``GET /patients/{id}/sessions``: the chart does not read them, and dumping them
-    for every marker was most of the trend GET's serialising."""
-
-    id = fields.UUID()
-    course_id = fields.Integer()
-    course_label = fields.Function(lambda s: s.course.label)
-    administered_at = fields.DateTime()
-    modality = fields.String()
-    drug = fields.String(allow_none=True)
-    dose_mg = fields.Float(allow_none=True)
-    dose_mg_per_kg = fields.Float(allow_none=True)
-    devices = fields.Integer(allow_none=True)
-    bp_post_systolic = fields.Integer(allow_none=True)
-    bp_post_diastolic = fields.Integer(allow_none=True)
-    readings = fields.List(fields.Nested(TrendReadingSchema))
-    cadss = fields.Integer(allow_none=True)
-    cadss_form = fields.String(allow_none=True)
-    moaas = fields.Integer(allow_none=True)
-
-
 class TrendOutSchema(Schema):
     instrument = fields.String()
     title = fields.String()
@@ -100,7 +68,7 @@ class TrendOutSchema(Schema):
     score_max = fields.Integer(allow_none=True)
     bands = fields.List(fields.Nested(TrendBandSchema))
     points = TrendPointList()
-    sessions = fields.List(fields.Nested(TrendSessionSchema))
+    sessions = fields.List(fields.Nested(SessionMarkSchema))
     courses = fields.List(fields.Nested(TreatmentCourseOutSchema))
     trend = fields.Dict(metadata={"description": "surveys.Trend of the current course."})
     response_line = fields.Float(
