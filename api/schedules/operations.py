@@ -229,14 +229,14 @@ def _done_by(missing: list[tuple[object, Slot]], now: datetime) -> dict:
     or due within EARLY of a check-in made (as ``complete_slots`` counts an early check-in: a
     patient who checked in this morning is not asked again tonight because the plan that
     put tonight's slot came after the check-in)."""
-    past = [(pid, slot) for pid, slot in missing if slot.due_at <= now + EARLY]
-    if not past:
+    answerable = [(pid, slot) for pid, slot in missing if slot.due_at <= now + EARLY]
+    if not answerable:
         return {}
     rows = db.session.execute(
         db.select(Checkin.id, Checkin.patient_id, Checkin.instrument, Checkin.completed_at)
         .where(
-            Checkin.patient_id.in_({pid for pid, _ in past}),
-            Checkin.completed_at >= min(slot.due_at for _, slot in past) - EARLY,
+            Checkin.patient_id.in_({pid for pid, _ in answerable}),
+            Checkin.completed_at >= min(slot.due_at for _, slot in answerable) - EARLY,
         )
         .order_by(Checkin.completed_at)
     ).all()
@@ -244,7 +244,7 @@ def _done_by(missing: list[tuple[object, Slot]], now: datetime) -> dict:
     for row in rows:  # oldest first, so each list is in completion order
         answers.setdefault((row.patient_id, row.instrument), []).append(row)
     found = {}
-    for pid, slot in past:
+    for pid, slot in answerable:
         for row in answers.get((pid, slot.instrument), ()):
             if row.completed_at >= slot.due_at - EARLY:
                 found[(pid, slot.instrument, slot.due_at)] = row.id

@@ -18,6 +18,20 @@ DAILY = {
 }
 
 
+def patient_with_first_slot(client, redeem, create_patient, db_session, run_tick, email):
+    """A signed-in patient on the daily schedule since three days, planned once an hour after
+    joining: (patient, CSRF token, their first slot)."""
+    patient = create_patient(email=email, schedule={**DAILY})
+    patient.created_at = datetime.now(UTC) - timedelta(days=3)
+    db_session.flush()
+    csrf = redeem(client, patient)
+    run_tick("waypoint.run_schedules", now=(patient.created_at + timedelta(hours=1)).isoformat())
+    slot = db_session.scalar(
+        sa.select(CheckinDue).where(CheckinDue.patient_id == patient.id).order_by(CheckinDue.due_at)
+    )
+    return patient, csrf, slot
+
+
 @pytest.mark.parametrize(
     ("zone", "start", "local_time"),
     [
@@ -98,14 +112,8 @@ def test_a_checkin_completes_its_slot_and_silences_its_reminder(
 ):
     from tests.support.answers import checkin_body
 
-    patient = create_patient(email="p2@example.org", schedule={**DAILY})
-    patient.created_at = datetime.now(UTC) - timedelta(days=3)
-    db_session.flush()
-    csrf = redeem(client, patient)
-    planned_at = patient.created_at + timedelta(hours=1)
-    run_tick("waypoint.run_schedules", now=planned_at.isoformat())
-    slot = db_session.scalar(
-        sa.select(CheckinDue).where(CheckinDue.patient_id == patient.id).order_by(CheckinDue.due_at)
+    patient, csrf, slot = patient_with_first_slot(
+        client, redeem, create_patient, db_session, run_tick, "p2@example.org"
     )
     body = checkin_body(
         {"mood_today": 6}, instrument="mood", completed_at=slot.due_at - timedelta(hours=1)
@@ -228,15 +236,10 @@ def test_a_slot_planned_after_an_early_checkin_is_already_done(
     from api.schedules.operations import EARLY
     from tests.support.answers import checkin_body
 
-    patient = create_patient(email="p3@example.org", schedule={**DAILY})
-    patient.created_at = datetime.now(UTC) - timedelta(days=3)
-    db_session.flush()
-    csrf = redeem(client, patient)
-    planned_at = patient.created_at + timedelta(hours=1)
-    # Where tonight's 18:00 slot will fall: planned once on a scratch patient's clock.
-    run_tick("waypoint.run_schedules", now=planned_at.isoformat())
-    first = db_session.scalar(
-        sa.select(CheckinDue).where(CheckinDue.patient_id == patient.id).order_by(CheckinDue.due_at)
+    # Where tonight's 18:00 slot falls, from a first plan; then the slots are wiped, as if the
+    # patient had checked in before any plan.
+    patient, csrf, first = patient_with_first_slot(
+        client, redeem, create_patient, db_session, run_tick, "p3@example.org"
     )
     due = first.due_at
     db_session.execute(sa.delete(CheckinDue).where(CheckinDue.patient_id == patient.id))
