@@ -73,22 +73,32 @@ CADSS_CODES = {
 MOAAS_CODE = ("moaas", "Lowest Modified Observer's Assessment of Alertness/Sedation (MOAA/S)")
 
 
-def _entry(resource: dict) -> dict:
+def entry(resource: dict) -> dict:
+    """A Bundle entry: the resource under its canonical URL."""
     return {
         "fullUrl": f"{fhir.CANONICAL_BASE}/{resource['resourceType']}/{resource['id']}",
         "resource": resource,
     }
 
 
-def build_bundle(
-    patient: Patient, checkins: list[Checkin], sessions: list[TreatmentSession]
-) -> tuple[dict, dict]:
-    """A collection Bundle and counts from the rows given (no query of its own): Patient,
-    Questionnaires, responses with their screening-assessment Observations, sessions (not
-    deleted, readings loaded) with their vital signs and scores."""
-    subject = f"Patient/{patient.id}"
+def subject_of(patient: Patient) -> str:
+    return f"Patient/{patient.id}"
+
+
+class Asked(dict):
+    """The definition a check-in was asked in, by (instrument, version, language), built once:
+    in the words the patient read (the QuestionnaireResponse says which language)."""
+
+    def __missing__(self, key: tuple[str, str, str]):
+        code, version, language = key
+        self[key] = asked = surveys.translated(surveys.get_definition(code, version), language)
+        return asked
+
+
+def head_entries(patient: Patient, answered_keys) -> list[dict]:
+    """The Patient and a Questionnaire for each (instrument, version) in ``answered_keys``."""
     entries = [
-        _entry(
+        entry(
             {
                 "resourceType": "Patient",
                 "id": str(patient.id),
@@ -101,49 +111,68 @@ def build_bundle(
     ]
     # Each version answered, since a response names its version; an earlier one under an id
     # of its own (the current one keeps the instrument's id, as GET /instruments serves it).
-    stored = {}  # (instrument, version) as stored: the definition it was answered on
-    for c in checkins:
-        key = (c.instrument, c.instrument_version)
-        if key not in stored:
-            stored[key] = surveys.get_definition(*key)
-    answered = {(d.code, d.version): d for d in stored.values()}
+    definitions = (surveys.get_definition(*key) for key in set(answered_keys))
+    answered = {(d.code, d.version): d for d in definitions}
     for (code, version), definition in sorted(answered.items()):
         questionnaire = fhir.questionnaire(definition)
         if version != surveys.get_definition(code).version:
             questionnaire["id"] = fhir.resource_id(f"{code}-{version}")
-        entries.append(_entry(questionnaire))
-    counts = {"checkins": 0, "skipped": 0, "sessions": 0}
-    asked = {}
-    for c in checkins:
-        # In the words the patient was asked (the QuestionnaireResponse says which language).
-        key = (c.instrument, c.instrument_version, c.language)
-        if key not in asked:
-            asked[key] = surveys.translated(stored[key[:2]], c.language)
-        definition = asked[key]
-        try:
-            response, observations = fhir.checkin_resources(
-                definition, str(c.id), c.answers, c.completed_at, subject
-            )
-        except surveys.AnswerError:
-            # Imported prorated check-ins lack items; a QuestionnaireResponse cannot be built.
-            counts["skipped"] += 1
-            continue
-        entries.append(_entry(response))
-        entries += [_entry(o) for o in observations]
-        counts["checkins"] += 1
+        entries.append(entry(questionnaire))
+    return entries
+
+
+def checkin_entries(checkin: Checkin, asked: Asked, subject: str) -> list[dict] | None:
+    """A check-in's QuestionnaireResponse and Observations; None if no response can be built
+    (an imported, prorated check-in lacks items)."""
+    definition = asked[(checkin.instrument, checkin.instrument_version, checkin.language)]
+    try:
+        response, observations = fhir.checkin_resources(
+            definition, str(checkin.id), checkin.answers, checkin.completed_at, subject
+        )
+    except surveys.AnswerError:
+        return None
+    return [entry(response), *(entry(o) for o in observations)]
+
+
+def session_entries(sessions: list[TreatmentSession], subject: str) -> list[dict]:
+    """Each session's MedicationAdministration, vital signs and scores (readings loaded)."""
+    entries = []
     for s in sessions:
-        entries.append(_entry(_administration(s, subject)))
-        counts["sessions"] += 1
+        entries.append(entry(_administration(s, subject)))
         for reading in s.readings:
-            entries += [_entry(o) for o in _vital_observations(s, reading, subject)]
-        entries += [_entry(o) for o in _session_scores(s, subject)]
-    bundle = {
+            entries += [entry(o) for o in _vital_observations(s, reading, subject)]
+        entries += [entry(o) for o in _session_scores(s, subject)]
+    return entries
+
+
+def bundle_of(entries: list[dict]) -> dict:
+    return {
         "resourceType": "Bundle",
         "type": "collection",
         "timestamp": utcnow().isoformat(),
         "entry": entries,
     }
-    return bundle, counts
+
+
+def build_bundle(
+    patient: Patient, checkins: list[Checkin], sessions: list[TreatmentSession]
+) -> tuple[dict, dict]:
+    """A collection Bundle and counts from the rows given (no query of its own): Patient,
+    Questionnaires, responses with their screening-assessment Observations, sessions (not
+    deleted, readings loaded) with their vital signs and scores."""
+    subject = subject_of(patient)
+    entries = head_entries(patient, ((c.instrument, c.instrument_version) for c in checkins))
+    counts = {"checkins": 0, "skipped": 0, "sessions": len(sessions)}
+    asked = Asked()
+    for c in checkins:
+        found = checkin_entries(c, asked, subject)
+        if found is None:
+            counts["skipped"] += 1
+            continue
+        entries += found
+        counts["checkins"] += 1
+    entries += session_entries(sessions, subject)
+    return bundle_of(entries), counts
 
 
 def _quantity(value: int, code: str, unit: str) -> dict:

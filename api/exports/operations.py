@@ -16,6 +16,7 @@ from ..pipeline.settings import clinic_rule_settings
 from ..sessions.operations import FIELDS as SESSION_FIELDS
 from ..sessions.operations import READING_FIELDS
 from ..trend.operations import active_sessions, course_trends, load_points
+from . import stored
 from .bundle import DRUGS, build_bundle
 
 CHECKIN_COLUMNS = (
@@ -223,6 +224,11 @@ def answers_csv(patient: Patient) -> tuple[str, int]:
 def fhir_bundle(patient: Patient) -> tuple[dict, dict]:
     """The patient's FHIR R4 Bundle and its counts (built by `bundle.build_bundle`)."""
     return build_bundle(patient, _checkins(patient), active_sessions(patient))
+
+
+def fhir_export(patient: Patient, gzip: bool) -> tuple[bytes, dict]:
+    """The same Bundle as JSON text from the stored pieces (`stored.export`), and its counts."""
+    return stored.export(patient, active_sessions(patient), gzip)
 
 
 def sessions_csv(patient: Patient) -> tuple[str, int]:

@@ -1,8 +1,6 @@
 """A patient's record for the chart: CSV and FHIR R4."""
 
-import json
-
-from flask import Response
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -13,7 +11,7 @@ from .operations import (
     checkins_csv,
     courses_csv,
     doses_csv,
-    fhir_bundle,
+    fhir_export,
     readings_csv,
     sessions_csv,
 )
@@ -70,16 +68,21 @@ class PatientFhir(MethodView):
         assessments (panel, answers, total), sessions (MedicationAdministration) with their
         vital signs and scores."""
         patient = clinic_patient_or_404(patient_id)
-        bundle, counts = fhir_bundle(patient)
+        # Sent as gzip, without inflating anything here, to a client that takes it: some
+        # 0.9 MB instead of 9 MB for 500 check-ins (api/exports/stored.py).
+        gzip = request.accept_encodings.quality("gzip") > 0
+        text, counts = fhir_export(patient, gzip)
         record(
             "patient.export", object_type="patient", object_id=patient.id, format="fhir", **counts
         )
         # A name a chart's import dialog recognises, not the URL's last segment ("fhir").
         filename = f"waypoint-{patient.ref}-fhir.json"
-        return Response(
-            # Compact: 500 check-ins are ~7.8 MB. The Bundle is fresh dicts and lists, some shared
-            # but none holding itself, so the encoder's cycle check is skipped: ~15% of the dump.
-            json.dumps(bundle, separators=(",", ":"), check_circular=False),
+        response = Response(
+            text,
             mimetype="application/fhir+json",
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
+        response.vary.add("Accept-Encoding")
+        if gzip:
+            response.content_encoding = "gzip"
+        return response

@@ -8,6 +8,7 @@ from .channels import ClinicChannel, ReminderDelivery
 from .checkins import Checkin, CheckinDue, CheckinPartial
 from .clinics import Clinic, StaffUser
 from .dosing import HomeDose, HomeDosingPlan
+from .exports import CheckinEntries
 from .forecasts import BoosterForecast, ForecastPrior
 from .intake import IntakeAnswer, IntakeOverride, IntakeTrial
 from .patients import (
@@ -31,6 +32,7 @@ __all__ = [
     "CaseContact",
     "Checkin",
     "CheckinDue",
+    "CheckinEntries",
     "CheckinPartial",
     "Clinic",
     "ClinicChannel",

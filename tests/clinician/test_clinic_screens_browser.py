@@ -185,6 +185,10 @@ def patient_page(page, width):
     with page.expect_download() as fhir:
         page.get_by_role("link", name="FHIR R4 bundle").click()
     assert fhir.value.suggested_filename == f"waypoint-{ref}-fhir.json"
+    # Sent gzipped (api/exports/stored.py); Chromium saves the Bundle inflated and whole.
+    bundle = json.loads(Path(fhir.value.path()).read_text())
+    kinds = [e["resource"]["resourceType"] for e in bundle["entry"]]
+    assert kinds[0] == "Patient" and "MedicationAdministration" in kinds
     with page.expect_download() as everything:
         page.get_by_role("button", name="Download everything held (JSON)").click()
     assert everything.value.suggested_filename == f"waypoint-{ref}-export.json"

@@ -12,78 +12,14 @@ from pathlib import Path
 import sqlalchemy as sa
 from fhir.resources.bundle import Bundle
 
-import surveys
-from api.models import AuditEvent, SessionReading
+from api.models import AuditEvent, CheckinEntries
 from api.models.base import utcnow
 from tests.support.answers import SAMPLE_ANSWERS
 from tests.support.fhir import schema_errors, us_core_example
+from tests.support.records import checkin_of, full_record
 
 US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition/"
 SCREENING = US_CORE + "us-core-observation-screening-assessment"
-
-
-def _store(db_session, patient, code, answers, at, version=None):
-    from api.checkins.operations import scored_checkin
-
-    definition = surveys.get_definition(code, version)
-    row = scored_checkin(
-        patient, definition, answers, surveys.score(definition, answers), completed_at=at
-    )
-    db_session.add(row)
-    db_session.flush()
-    return row
-
-
-def _reading(kind, at, systolic, diastolic, heart_rate, spo2):
-    return SessionReading(
-        kind=kind,
-        taken_at=at,
-        systolic=systolic,
-        diastolic=diastolic,
-        heart_rate=heart_rate,
-        spo2=spo2,
-    )
-
-
-def _record(db_session, create_patient, add_session, add_alert, clinic):
-    """A patient with a check-in of every instrument (and an earlier GAD-7 version), a ketamine
-    infusion and an esketamine spray with their readings and scores, and an open alert."""
-    patient = create_patient(clinic, display_name="Ada Lovelace-Byron")
-    now = utcnow()
-    phq9 = _store(db_session, patient, "phq9", SAMPLE_ANSWERS["phq9"], now - timedelta(days=9))
-    add_alert(patient)  # item 9 was endorsed: the alert is the care team's, not the chart's
-    _store(db_session, patient, "asq", SAMPLE_ANSWERS["asq"], now - timedelta(days=9, hours=-1))
-    old_gad7 = {f"gad7_{i}": 2 for i in range(1, 8)}
-    _store(db_session, patient, "gad7", old_gad7, now - timedelta(days=8), version="1.0.0")
-    _store(db_session, patient, "gad7", SAMPLE_ANSWERS["gad7"], now - timedelta(days=2))
-    _store(db_session, patient, "mood", SAMPLE_ANSWERS["mood"], now - timedelta(days=1))
-    answers = {**SAMPLE_ANSWERS["post_session"], "ps_other": "=1+1 felt floaty"}
-    _store(db_session, patient, "post_session", answers, now - timedelta(hours=20))
-
-    infusion = add_session(patient, now - timedelta(days=7), dose_mg=35.0, drug="ketamine")
-    at = infusion.administered_at
-    infusion.dose_mg_per_kg = 0.5
-    infusion.cadss, infusion.cadss_form, infusion.moaas = 14, "full", 4
-    infusion.monitoring_started_at, infusion.monitoring_ended_at = at, at + timedelta(hours=2)
-    infusion.readings = [
-        _reading("pre_dose", at - timedelta(minutes=10), 128, 82, 76, 98),
-        _reading("post_40", at + timedelta(minutes=40), 152, 94, 92, 96),
-        _reading("discharge", at + timedelta(minutes=110), 130, 84, 80, 98),
-    ]
-    spray = add_session(
-        patient,
-        now - timedelta(days=1, hours=2),
-        course=infusion.course,
-        modality="intranasal",
-        dose_mg=56,
-        drug="esketamine",
-    )
-    spray.devices, spray.cadss, spray.cadss_form = 2, 5, "cadss6"
-    spray.readings = [
-        _reading("post_40", spray.administered_at + timedelta(minutes=40), *(146, 92, 88, 95))
-    ]
-    db_session.flush()
-    return patient, phq9
 
 
 def _references(node, found):
@@ -103,7 +39,7 @@ def test_the_bundle_passes_hl7s_r4_schema_and_fhir_resources(
     staff_client, create_patient, add_session, add_alert, db_session
 ):
     client, _, staff = staff_client
-    patient, _ = _record(db_session, create_patient, add_session, add_alert, staff.clinic)
+    patient, _ = full_record(db_session, create_patient, add_session, add_alert, staff.clinic)
     response = client.get(f"/api/v1/patients/{patient.id}/fhir")
     assert response.status_code == 200 and response.mimetype == "application/fhir+json"
     body = response.get_json(force=True)
@@ -142,7 +78,7 @@ def test_every_check_in_is_a_us_core_screening_assessment(
     staff_client, create_patient, add_session, add_alert, db_session
 ):
     client, _, staff = staff_client
-    patient, phq9 = _record(db_session, create_patient, add_session, add_alert, staff.clinic)
+    patient, phq9 = full_record(db_session, create_patient, add_session, add_alert, staff.clinic)
     body = client.get(f"/api/v1/patients/{patient.id}/fhir").get_json(force=True)
     observations = {
         r["id"]: r for e in body["entry"] if (r := e["resource"])["resourceType"] == "Observation"
@@ -180,7 +116,7 @@ def test_sessions_vitals_and_scores_match_us_core(
     staff_client, create_patient, add_session, add_alert, db_session
 ):
     client, _, staff = staff_client
-    patient, _ = _record(db_session, create_patient, add_session, add_alert, staff.clinic)
+    patient, _ = full_record(db_session, create_patient, add_session, add_alert, staff.clinic)
     body = client.get(f"/api/v1/patients/{patient.id}/fhir").get_json(force=True)
     resources = [e["resource"] for e in body["entry"]]
     infusion, spray = [r for r in resources if r["resourceType"] == "MedicationAdministration"]
@@ -251,7 +187,9 @@ def test_a_spanish_check_in_validates_with_loincs_displays(
     client, _, staff = staff_client
     patient = create_patient(staff.clinic)
     for code in ("phq9", "gad7"):
-        row = _store(db_session, patient, code, SAMPLE_ANSWERS[code], utcnow() - timedelta(days=1))
+        row = checkin_of(
+            db_session, patient, code, SAMPLE_ANSWERS[code], utcnow() - timedelta(days=1)
+        )
         row.language = "es"
     db_session.flush()
     body = client.get(f"/api/v1/patients/{patient.id}/fhir").get_json(force=True)
@@ -294,7 +232,7 @@ def test_the_answers_csv_loads_as_a_table(
     staff_client, create_patient, add_session, add_alert, db_session
 ):
     client, _, staff = staff_client
-    patient, phq9 = _record(db_session, create_patient, add_session, add_alert, staff.clinic)
+    patient, phq9 = full_record(db_session, create_patient, add_session, add_alert, staff.clinic)
     response = client.get(f"/api/v1/patients/{patient.id}/export.csv?part=answers")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"].endswith(f'-{"answers"}.csv"')
@@ -344,7 +282,10 @@ def test_an_erased_patients_exports_are_refused(
 ):
     admin = create_clinician(role="admin")
     csrf = login(client, admin)
-    patient, _ = _record(db_session, create_patient, add_session, add_alert, admin.clinic)
+    patient, _ = full_record(db_session, create_patient, add_session, add_alert, admin.clinic)
+    assert client.get(f"/api/v1/patients/{patient.id}/fhir").status_code == 200
+    pieces = sa.select(sa.func.count()).select_from(CheckinEntries)
+    assert db_session.scalar(pieces) == 6  # each check-in's entries, as stored for the next
     erase = client.post(
         f"/api/v1/admin/patients/{patient.id}/erase",
         json={"confirm_ref": patient.ref},
@@ -354,3 +295,4 @@ def test_an_erased_patients_exports_are_refused(
     for url in ("fhir", "export.csv?part=answers", "export.csv"):
         refused = client.get(f"/api/v1/patients/{patient.id}/{url}")
         assert refused.status_code == 404 and refused.json["message"] == "No such patient."
+    assert db_session.scalar(pieces) == 0  # erased with the check-ins

@@ -1,5 +1,5 @@
 """The FHIR export of a long record (issue #23: 500 check-ins, 20 sessions): a fixed number of
-statements however long the record, and each check-in built once."""
+statements however long the record, each check-in built once, and at the next export not at all."""
 
 import contextlib
 from datetime import timedelta
@@ -90,13 +90,25 @@ def test_the_export_runs_a_fixed_number_of_statements(
     with counted_statements() as many:
         response = client.get(f"/api/v1/patients/{long.id}/fhir")
     assert response.status_code == 200
-    # The check-ins, the sessions (courses joined), their readings and REMS records, besides the
-    # sign-in, the patient and the audit: the same however long the record.
+    # The check-ins' stored pieces, the check-ins lacking one, the sessions (courses joined),
+    # their readings and REMS records, besides the sign-in, the patient, the pieces' upsert and
+    # the audit: the same however long the record.
     assert len(many) == len(few), many
     exported = [s for s in many if "FROM checkins" in s or "FROM session_readings" in s]
-    assert len(exported) == 2, exported
+    assert len(exported) == 3, exported
     # Each check-in's answers validated once and scored once, for its response and Observations.
     assert (calls.count("validate_answers"), calls.count("score_answers")) == (500, 500)
     kinds = [e["resource"]["resourceType"] for e in response.get_json(force=True)["entry"]]
     assert kinds.count("QuestionnaireResponse") == 500
     assert kinds.count("MedicationAdministration") == 20
+
+    # Again: every check-in from its stored piece, none built or even read whole.
+    calls.clear()
+    with counted_statements() as warm:
+        again = client.get(f"/api/v1/patients/{long.id}/fhir")
+    assert again.status_code == 200 and calls == []
+    assert len(warm) <= len(many) - 2, warm
+    reads = [s for s in warm if "FROM checkins" in s]
+    assert len(reads) == 1 and "fhir_checkin_entries" in reads[0], reads  # the pieces only
+    assert not any(s.startswith("INSERT INTO fhir_checkin_entries") for s in warm)
+    assert again.data.split(b'"entry":')[1] == response.data.split(b'"entry":')[1]
