@@ -14,6 +14,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(grant_runtime)
+    app.cli.add_command(refresh_panel_ranks)
     from .forecast.cli import forecast_report
 
     app.cli.add_command(forecast_report)
@@ -99,6 +100,26 @@ def grant_runtime(role: str | None) -> None:
         f"{role} may now read and write the data tables and only read and append "
         f"{database_roles.AUDIT_TABLE}; tables {owner} creates later come with the same rights."
     )
+
+
+@click.command("refresh-panel-ranks")
+@with_appcontext
+def refresh_panel_ranks() -> None:
+    """Store the panel's ranking inputs of the patients changed since the last refresh.
+
+    The worker does this every PANEL_RANK_SECONDS; run it after a bulk import to make the
+    panel fast at once (it is correct either way: api/panel/ranks.py)."""
+    from .models import PanelRankDirty
+    from .panel.ranks import refresh_ranks
+
+    done = 0
+    for _ in range(100):  # a bulk import's backlog, but not forever under a stream of changes
+        refreshed = refresh_ranks()
+        done += refreshed
+        if not refreshed:
+            break
+    left = db.session.scalar(db.select(db.func.count()).select_from(PanelRankDirty))
+    click.echo(f"{done} patient row(s) stored; {left} change(s) still listed")
 
 
 def _fail(message: str) -> None:

@@ -149,6 +149,9 @@ def from_env() -> dict:
         # last publish (api/pipeline/outbox.py).
         "RECONCILE_QUEUED_MAX_SECONDS": _float("RECONCILE_QUEUED_MAX_SECONDS", 600),
         "SCHEDULE_SECONDS": _float("SCHEDULE_SECONDS", 300),
+        # How often the worker stores the panel's ranking inputs of the patients changed since
+        # (api/panel/ranks.py); until then the panel reads theirs live, so this is a cost only.
+        "PANEL_RANK_SECONDS": _float("PANEL_RANK_SECONDS", 5),
         # How long a beat's leader lock lasts unrenewed (worker/beat.py): a standby beat takes
         # over within this and a third of the leader's loss.
         "BEAT_LOCK_SECONDS": _float("BEAT_LOCK_SECONDS", 15),

@@ -297,6 +297,16 @@ class Run:
             )
 
         self.figure("urgent", urgent)
+        # What beat's refresh (every PANEL_RANK_SECONDS) would have done by now: the panel
+        # ranks the patients the figures above changed from their stored rows again.
+        refreshed = subprocess.run(
+            [str(BIN / "waypoint"), "refresh-panel-ranks"],
+            env={**os.environ, **self.env(cfg.redis_url)},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        log(f"panel ranks: {(refreshed.stdout or refreshed.stderr).strip()}")
         panel = "/api/v1/patients?sort=risk&limit=50"
         trend = f"/api/v1/patients/{network.trend_patient_id}/trend?instrument=phq9"
         clinic = network.big_clinic_patients

@@ -263,6 +263,10 @@ def _history(conn, sizes: Sizes, patients, staff, trend_patient, pool: AnswerPoo
             " (SELECT coalesce(max(id), 1) FROM treatment_courses))"
         )
     )
+    # As the worker's refresh would: every patient's panel row stored, none left listed.
+    from api.panel.ranks import rebuild_ranks
+
+    totals["panel_ranks"] = rebuild_ranks(conn)
     conn.execute(sa.text("ANALYZE"))
     return totals
 

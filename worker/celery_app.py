@@ -12,7 +12,13 @@ from celery.signals import worker_process_init
 
 from api.app import create_app, freeze_start_up_heap
 from api.extensions import db
-from api.pipeline.routing import ESCALATE_ALERTS, RECONCILE, REFIT_FORECAST_PRIORS, RUN_SCHEDULES
+from api.pipeline.routing import (
+    ESCALATE_ALERTS,
+    RECONCILE,
+    REFIT_FORECAST_PRIORS,
+    REFRESH_PANEL_RANKS,
+    RUN_SCHEDULES,
+)
 from api.queue import VISIBILITY_TIMEOUT
 from worker.beat import check_lock_seconds
 from worker.heartbeat import ConsumerHeartbeat
@@ -67,6 +73,11 @@ celery_app.conf.update(
             "task": ESCALATE_ALERTS,
             "schedule": _tick,
             "options": {"queue": "periodic", "expires": _tick},
+        },
+        "panel_ranks": {
+            "task": REFRESH_PANEL_RANKS,
+            "schedule": _config["PANEL_RANK_SECONDS"],
+            "options": {"queue": "periodic", "expires": _config["PANEL_RANK_SECONDS"]},
         },
         "schedules": {
             "task": RUN_SCHEDULES,

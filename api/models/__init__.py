@@ -11,6 +11,7 @@ from .dosing import HomeDose, HomeDosingPlan
 from .exports import CheckinEntries
 from .forecasts import BoosterForecast, ForecastPrior
 from .intake import IntakeAnswer, IntakeOverride, IntakeTrial
+from .panel import PanelRank, PanelRankDirty
 from .patients import (
     Patient,
     RemsRecord,
@@ -44,6 +45,8 @@ __all__ = [
     "IntakeOverride",
     "IntakeTrial",
     "Invite",
+    "PanelRank",
+    "PanelRankDirty",
     "Patient",
     "PatientSummary",
     "PushSubscription",

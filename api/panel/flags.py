@@ -5,9 +5,9 @@ Two kinds, one shape for the clinic views:
 - ``safety``: a positive safety screen. Its source is the patient's red-flag alerts
   (``alerts.red_flag``, set from ``surveys.rules.is_red_flag`` when raised): the flag stays
   while any of them is not resolved, and for the clinic's ``risk_flag_days`` after the last
-  was. Only ``safety_source`` knows where it comes from: when alerts are grouped into
-  cases, it selects the cases' (patient, rule, answered, resolved) instead and nothing
-  else changes.
+  was. ``safety_source`` (the flags a row shows) and ``api.panel.ranks.live_inputs`` (the
+  panel's ranking, which compares the latest resolution with the hold when it reads) are
+  where it comes from.
 - ``relapse``: a worsening against the lowest score (``RiskFlag``, raised with the summary),
   under review until a person dismisses it here, whatever course the patient is on.
 """
@@ -53,19 +53,6 @@ def safety_source(clinic_id: int, now: datetime, hold: timedelta):
         Alert.red_flag.is_(True),
         sa.or_(Alert.resolved_at.is_(None), Alert.resolved_at >= now - hold),
     )
-
-
-def flagged_patients(clinic_id: int, now: datetime, hold: timedelta):
-    """Subqueries of the patients with a safety flag and with an open relapse flag."""
-    source = safety_source(clinic_id, now, hold).subquery("safety_source")
-    safety = sa.select(source.c.patient_id).distinct().subquery("safety_flags")
-    relapse = (
-        sa.select(RiskFlag.patient_id)
-        .where(RiskFlag.clinic_id == clinic_id, RiskFlag.dismissed_at.is_(None))
-        .distinct()
-        .subquery("relapse_flags")
-    )
-    return safety, relapse
 
 
 def flags_of(clinic_id: int, patient_ids: list, now=None, hold: timedelta | None = None) -> dict:

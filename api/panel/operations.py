@@ -2,8 +2,9 @@
 
 One query orders the clinic and cuts a page whatever its size (plus one to locate the
 cursor's anchor, one for the page's names and summaries, one for its latest sessions and
-one for its risk flags): open alerts, risk flags (``api.panel.flags``) and open check-ins
-due are aggregated in subqueries, trends come from the stored ``PatientSummary``.
+one for its risk flags). It ranks each patient's inputs (``api.panel.ranks``: open alerts,
+safety and relapse flags, the next check-in due, the summary's worsening and severity), read
+from one narrow stored row per patient, or live for a patient changed since it was stored.
 Risk order: an open imminent or urgent alert, then an open high alert, then a positive
 safety screen still flagged, then a worsening trend or a worsening against the lowest
 score under review, then an overdue check-in, then an open routine alert (not on track,
@@ -19,6 +20,7 @@ Cursors are signed (itsdangerous) and hold only the sort and the last row's pati
 current position. A tampered or foreign cursor is refused.
 """
 
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -35,9 +37,7 @@ from ..errors import Malformed
 from ..extensions import db
 from ..forecast.operations import boosters_of
 from ..models import (
-    Alert,
     BoosterForecast,
-    CheckinDue,
     Clinic,
     FollowUp,
     Patient,
@@ -45,14 +45,18 @@ from ..models import (
     TreatmentCourse,
     TreatmentSession,
 )
-from ..models.base import utcnow
-from .flags import flagged_patients, flags_of, hold_of
+from ..models.base import UTCDateTime, utcnow
+from . import ranks
+from .flags import flags_of, hold_of
+from .ranks import inputs
 
 SORTS = ("risk", "name", "last_checkin", "booster_due")
-NO_ALERT = len(surveys.PRIORITY_ORDER)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 #: Patients without a booster forecast sort after every one with it.
 _NEVER = datetime(9999, 1, 1, tzinfo=UTC)
+#: The sessions counted for a row's session number. Made once: aliasing a table builds a proxy
+#: of every column (their foreign keys' events too), some 15 ms a page when made per call.
+_COUNTED = TreatmentSession.__table__.alias("counted")
 TIER_LABELS = {
     0: "Urgent alert",
     1: "High-priority alert",
@@ -108,88 +112,80 @@ def decode_cursor(cursor: str, sort: str) -> uuid.UUID:
         raise CursorError("The page cursor is not valid.") from None
 
 
-def _base(clinic_id: int, now: datetime, hold):
-    """The panel's select: patients with their alert, due and summary columns, and sort keys."""
-    rank = sa.case(
-        *((Alert.priority == p, n) for n, p in enumerate(surveys.PRIORITY_ORDER)), else_=NO_ALERT
-    )
-    alerts = (
-        sa.select(
-            Alert.patient_id.label("patient_id"),
-            sa.func.min(rank).label("alert_rank"),
-            *(
-                sa.func.sum(sa.case((Alert.priority == p, 1), else_=0)).label(f"n_{p}")
-                for p in surveys.PRIORITY_ORDER
-            ),
-            *(
-                sa.func.sum(
-                    sa.case((sa.and_(Alert.priority == "routine", Alert.rule == rule), 1), else_=0)
-                ).label(f"r_{rule}")
-                for rule in ROUTINE_RULE_LABELS
-            ),
-            # How long it has waited: since the answer was given (as the inbox counts it).
-            sa.func.min(sa.func.coalesce(Alert.answered_at, Alert.created_at)).label("oldest_at"),
-        )
-        .where(Alert.clinic_id == clinic_id, Alert.status == "open")
-        .group_by(Alert.patient_id)
-        .subquery("open_alerts")
-    )
-    dues = (
-        sa.select(
-            CheckinDue.patient_id.label("patient_id"),
-            sa.func.min(CheckinDue.due_at).label("next_due"),
-        )
-        .join(Patient, Patient.id == CheckinDue.patient_id)
-        .where(Patient.clinic_id == clinic_id, CheckinDue.completed_checkin_id.is_(None))
-        .group_by(CheckinDue.patient_id)
-        .subquery("open_dues")
-    )
-    safety, relapse = flagged_patients(clinic_id, now, hold)
-    alert_rank = sa.func.coalesce(alerts.c.alert_rank, NO_ALERT)
-    overdue = sa.and_(dues.c.next_due.is_not(None), dues.c.next_due < now)
+#: The parameters of the panel's statement: its clinic, the time it ranks at, and the start
+#: of the clinic's safety hold at that time (a safety screen resolved since is still flagged).
+PARAMETERS = (
+    sa.bindparam("clinic_id", type_=sa.Integer()),
+    sa.bindparam("now", type_=UTCDateTime()),
+    sa.bindparam("hold_from", type_=UTCDateTime()),
+)
+
+
+@functools.cache
+def _statement(stored: bool):
+    """The panel's select, sort keys and filter columns, made once per process (making the
+    ranking's subqueries and their column proxies cost some 10 ms a page): see ``_base``."""
+    return _base(*PARAMETERS, stored=stored)
+
+
+def _base(clinic_id, now, hold_from, stored: bool):
+    """The panel's select: patients with their ranking inputs (``ranks.inputs``) and sort keys."""
+    row = inputs(clinic_id, stored)
+    alert_rank = row.c.alert_rank
+    overdue = sa.and_(row.c.next_due.is_not(None), row.c.next_due < now)
+    safety = sa.or_(row.c.safety_open, row.c.safety_resolved_at >= hold_from)
     tier = sa.case(
         (alert_rank <= 1, 0),
         (alert_rank == 2, 1),
-        (safety.c.patient_id.is_not(None), 2),
-        (sa.or_(PatientSummary.worsening.is_(True), relapse.c.patient_id.is_not(None)), 3),
+        (safety, 2),
+        (sa.or_(row.c.worsening.is_(True), row.c.relapse), 3),
         (overdue, 4),
         (alert_rank == 3, 5),
         else_=6,
     )
-    severity = sa.func.coalesce(PatientSummary.severity_rank, 0)
-    last = sa.func.coalesce(PatientSummary.last_checkin_at, _EPOCH)
+    severity = sa.func.coalesce(row.c.severity_rank, 0)
+    last = sa.func.coalesce(row.c.last_checkin_at, _EPOCH)
     keys = {
-        "risk": [Key(tier), Key(alert_rank), Key(severity, True), Key(Patient.id)],
-        "name": [Key(sa.func.lower(Patient.display_name)), Key(Patient.id)],
-        "last_checkin": [Key(last, True), Key(Patient.id)],
-        "booster_due": [Key(sa.func.coalesce(BoosterForecast.due_at, _NEVER)), Key(Patient.id)],
+        "risk": [Key(tier), Key(alert_rank), Key(severity, True), Key(row.c.patient_id)],
+        "name": [Key(sa.func.lower(Patient.display_name)), Key(row.c.patient_id)],
+        "last_checkin": [Key(last, True), Key(row.c.patient_id)],
+        "booster_due": [
+            Key(sa.func.coalesce(BoosterForecast.due_at, _NEVER)),
+            Key(row.c.patient_id),
+        ],
     }
-    # Narrow columns only: every patient of the clinic goes through the joins and the sort;
-    # the page's wide columns (names, the summaries' JSON) are read for its rows alone.
-    query = (
-        sa.select(
-            Patient.id,
-            PatientSummary.last_checkin_at,
-            dues.c.next_due,
-            overdue.label("overdue"),
-            tier.label("tier"),
-            alert_rank.label("alert_rank"),
-            sa.or_(safety.c.patient_id.is_not(None), relapse.c.patient_id.is_not(None)).label(
-                "flagged"
-            ),
-            *(alerts.c[f"n_{p}"] for p in surveys.PRIORITY_ORDER),
-            *(alerts.c[f"r_{rule}"] for rule in ROUTINE_RULE_LABELS),
-            alerts.c.oldest_at.label("oldest_alert_at"),
-        )
-        .outerjoin(PatientSummary, PatientSummary.patient_id == Patient.id)
-        .outerjoin(alerts, alerts.c.patient_id == Patient.id)
-        .outerjoin(dues, dues.c.patient_id == Patient.id)
-        .outerjoin(safety, safety.c.patient_id == Patient.id)
-        .outerjoin(relapse, relapse.c.patient_id == Patient.id)
-        .outerjoin(BoosterForecast, BoosterForecast.patient_id == Patient.id)
-        .where(Patient.clinic_id == clinic_id)
-    )
-    return query, keys, {"overdue": overdue, "has_alerts": alerts.c.patient_id.is_not(None)}
+    # Narrow columns only: every patient of the clinic goes through the sort; the page's wide
+    # columns (names, the summaries' JSON) are read for its rows alone. The patients' and the
+    # forecasts' tables are joined only where a filter or a sort reads them (see _joined).
+    query = sa.select(
+        row.c.patient_id.label("id"),
+        row.c.last_checkin_at,
+        row.c.next_due,
+        overdue.label("overdue"),
+        tier.label("tier"),
+        alert_rank.label("alert_rank"),
+        sa.or_(safety, row.c.relapse).label("flagged"),
+        *(row.c[f"n_{p}"] for p in surveys.PRIORITY_ORDER),
+        *(row.c[f"r_{rule}"] for rule in ROUTINE_RULE_LABELS),
+        row.c.oldest_alert_at,
+    ).select_from(row)
+    columns = {
+        "overdue": overdue,
+        "has_alerts": row.c.open_alerts > 0,
+        "status": row.c.status,
+        "trend_status": row.c.trend_status,
+        "id": row.c.patient_id,
+    }
+    return query, keys, columns
+
+
+def _joined(query, columns, patients: bool, forecasts: bool):
+    """``query`` with the patients' table (names, refs) and the forecasts' joined as asked."""
+    if patients:
+        query = query.join(Patient, Patient.id == columns["id"])
+    if forecasts:
+        query = query.outerjoin(BoosterForecast, BoosterForecast.patient_id == columns["id"])
+    return query
 
 
 def _after(keys: list[Key], values) -> sa.ColumnElement:
@@ -207,19 +203,24 @@ def panel_page(clinic_id: int, args: dict, q: str | None = None) -> dict:
     now = utcnow()
     hold = hold_of(clinic_id)
     sort = args.get("sort", "risk")
-    query, keys, flags = _base(clinic_id, now, hold)
+    parameters = {"clinic_id": clinic_id, "now": now, "hold_from": now - hold}
+    query, keys, columns = _statement(ranks.stored())
     keys = keys[sort]
+    patients = bool(q) or sort == "name"
+    forecasts = sort == "booster_due" or "booster_due_within_days" in args
+    query = joined = _joined(query, columns, patients, forecasts)
     if not args.get("include_discharged"):
-        query = query.where(Patient.status == "active")
+        query = query.where(columns["status"] == "active")
     if "status" in args:
-        query = query.where(PatientSummary.trend_status == args["status"])
+        query = query.where(columns["trend_status"] == args["status"])
     if "overdue" in args:
-        query = query.where(flags["overdue"] if args["overdue"] else sa.not_(flags["overdue"]))
+        overdue = columns["overdue"]
+        query = query.where(overdue if args["overdue"] else sa.not_(overdue))
     if "booster_due_within_days" in args:
         by = now + timedelta(days=args["booster_due_within_days"])
         query = query.where(BoosterForecast.due_at <= by)
     if "has_open_alerts" in args:
-        has = flags["has_alerts"]
+        has = columns["has_alerts"]
         query = query.where(has if args["has_open_alerts"] else sa.not_(has))
     if q:
         needle = q.strip().lower()
@@ -231,18 +232,16 @@ def panel_page(clinic_id: int, args: dict, q: str | None = None) -> dict:
         )
     if args.get("cursor"):
         anchor_id = decode_cursor(args["cursor"], sort)
-        anchor_query, anchor_keys, _ = _base(clinic_id, now, hold)
         anchor = db.session.execute(
-            anchor_query.with_only_columns(*(k.expr for k in anchor_keys[sort])).where(
-                Patient.id == anchor_id
-            )
+            joined.with_only_columns(*(k.expr for k in keys)).where(columns["id"] == anchor_id),
+            parameters,
         ).first()
         if anchor is None:
             raise CursorError("The page cursor is no longer valid; start from the first page.")
         query = query.where(_after(keys, list(anchor)))
     order = [k.expr.desc() if k.descending else k.expr.asc() for k in keys]
     limit = args.get("limit", 50)
-    rows = db.session.execute(query.order_by(*order).limit(limit + 1)).all()
+    rows = db.session.execute(query.order_by(*order).limit(limit + 1), parameters).all()
     more = len(rows) > limit
     rows = rows[:limit]
     details = _details([row.id for row in rows])
@@ -316,7 +315,7 @@ def _latest_sessions(patient_ids: list) -> dict:
         .where(TreatmentSession.patient_id.in_(patient_ids), live)
         .subquery("ranked")
     )
-    counted = TreatmentSession.__table__.alias("counted")
+    counted = _COUNTED
     number = (
         sa.select(sa.func.count())
         .where(counted.c.course_id == ranked.c.course_id, counted.c.deleted_at.is_(None))

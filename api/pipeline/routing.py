@@ -32,6 +32,8 @@ PLAN_SCHEDULES = "waypoint.plan_schedules"
 #: Each clinic's own booster-forecast prior refitted to its pooled history (daily).
 REFIT_FORECAST_PRIORS = "waypoint.refit_forecast_priors"
 ESCALATE_BATCH = "waypoint.escalate_batch"
+#: The panel's stored ranking inputs brought up to date (api/panel/ranks.py).
+REFRESH_PANEL_RANKS = "waypoint.refresh_panel_ranks"
 REQUEUE_CHECKINS = "waypoint.requeue_checkins"
 REQUEUE_DELIVERIES = "waypoint.requeue_deliveries"
 #: An email telling a staff member that their password or second factor changed.

@@ -22,6 +22,7 @@ from flask import current_app
 from api.extensions import db
 from api.models import Alert, Checkin, Delivery, Patient
 from api.models.base import utcnow
+from api.panel.ranks import refresh_ranks
 from api.pipeline.escalation import ESCALATION_BATCH, escalate_due
 from api.pipeline.fairness import paced
 from api.pipeline.outbox import (
@@ -38,6 +39,7 @@ from api.pipeline.routing import (
     EVALUATE_CHECKIN,
     PLAN_SCHEDULES,
     RECONCILE,
+    REFRESH_PANEL_RANKS,
     REQUEUE_CHECKINS,
     REQUEUE_DELIVERIES,
     REQUEUE_REMINDERS,
@@ -306,6 +308,18 @@ def escalate_batch(alert_ids: list[str], now: str | None = None) -> dict:
         enqueue_deliveries(delivery_ids, queue, at)
     db.session.commit()  # the record of those publishes
     return {"escalated": len(results)}
+
+
+# --- the panel's ranking inputs ----------------------------------------------------------------
+
+
+@shared_task(name=REFRESH_PANEL_RANKS, acks_late=True, soft_time_limit=60, time_limit=90)
+def refresh_panel_ranks() -> dict:
+    """Store the ranking inputs of the patients changed since the last refresh (api/panel/ranks.py).
+
+    Safe to run twice or to miss: a patient not yet refreshed is ranked live by the panel.
+    """
+    return {"refreshed": refresh_ranks()}
 
 
 # --- check-in schedules ----------------------------------------------------------------------

@@ -1,0 +1,214 @@
+"""The panel's ranking inputs per patient: aggregated live, or read from the worker's copy.
+
+``live_inputs`` aggregates each patient's inputs from the tables that hold them (open alerts,
+red-flag alerts, relapse flags, open check-ins due, the summary); ``inputs`` is what the panel
+ranks: on PostgreSQL, the stored rows (``PanelRank``) of the patients not listed as stale, and
+the live inputs of those listed (``PanelRankDirty``), in one statement; elsewhere every patient
+live. ``refresh_ranks`` (the worker, every ``PANEL_RANK_SECONDS``) stores the listed patients'
+live inputs and unlists them. api/models/panel.py says why a page is the same either way.
+"""
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+import surveys
+
+from ..extensions import db
+from ..models import Alert, CheckinDue, PanelRank, PanelRankDirty, Patient, PatientSummary, RiskFlag
+
+NO_ALERT = len(surveys.PRIORITY_ORDER)
+#: The routine rules the panel names (api.panel.operations.ROUTINE_RULE_LABELS' keys).
+ROUTINE_RULES = ("not_on_track", "missed_checkins", "induction_incomplete", "booster_overdue")
+COUNTS = (*(f"n_{p}" for p in surveys.PRIORITY_ORDER), *(f"r_{r}" for r in ROUTINE_RULES))
+#: The columns of an input row, in the order of ``PanelRank``'s.
+COLUMNS = (
+    "patient_id",
+    "clinic_id",
+    "status",
+    "alert_rank",
+    "open_alerts",
+    *COUNTS,
+    "oldest_alert_at",
+    "safety_open",
+    "safety_resolved_at",
+    "relapse",
+    "next_due",
+    "worsening",
+    "severity_rank",
+    "last_checkin_at",
+    "trend_status",
+)
+#: Listed rows read per transaction (a backlog takes several; each stays short), and at most
+#: how many transactions one refresh runs (under a steady stream of changes it must end).
+REFRESH_BATCH = 2000
+REFRESH_ROUNDS = 50
+#: Only one refresh at a time (a second one would race it: see refresh_ranks).
+_REFRESH_LOCK = 0x7761_7970_6E74  # "waypnt"
+
+
+def _scope(column, clinic_column, clinic_id, ids):
+    """Rows of the patients ``ids`` (a subquery or list) if given, else of the clinic's, else
+    every row."""
+    if ids is not None:
+        return column.in_(ids)
+    return clinic_column == clinic_id if clinic_id is not None else sa.true()
+
+
+def live_inputs(clinic_id: int | None = None, ids=None) -> sa.Select:
+    """Each patient's inputs aggregated from their tables: the patients ``ids`` if given (a
+    list or a subquery of ids), else every patient of ``clinic_id``, else every patient; one
+    row per patient."""
+    rank = sa.case(
+        *((Alert.priority == p, n) for n, p in enumerate(surveys.PRIORITY_ORDER)), else_=NO_ALERT
+    )
+    alerts = (
+        sa.select(
+            Alert.patient_id.label("patient_id"),
+            sa.func.min(rank).label("alert_rank"),
+            sa.func.count().label("open_alerts"),
+            *(
+                sa.func.sum(sa.case((Alert.priority == p, 1), else_=0)).label(f"n_{p}")
+                for p in surveys.PRIORITY_ORDER
+            ),
+            *(
+                sa.func.sum(
+                    sa.case((sa.and_(Alert.priority == "routine", Alert.rule == rule), 1), else_=0)
+                ).label(f"r_{rule}")
+                for rule in ROUTINE_RULES
+            ),
+            # How long it has waited: since the answer was given (as the inbox counts it).
+            sa.func.min(sa.func.coalesce(Alert.answered_at, Alert.created_at)).label("oldest_at"),
+        )
+        .where(_scope(Alert.patient_id, Alert.clinic_id, clinic_id, ids), Alert.status == "open")
+        .group_by(Alert.patient_id)
+        .subquery("open_alerts")
+    )
+    # A positive safety screen: any red-flag alert unresolved, and the latest resolution (the
+    # clinic's hold runs from it: the panel compares it with the time when it reads).
+    safety = (
+        sa.select(
+            Alert.patient_id.label("patient_id"),
+            sa.func.max(sa.case((Alert.resolved_at.is_(None), 1), else_=0)).label("open"),
+            sa.func.max(Alert.resolved_at).label("resolved_at"),
+        )
+        .where(_scope(Alert.patient_id, Alert.clinic_id, clinic_id, ids), Alert.red_flag.is_(True))
+        .group_by(Alert.patient_id)
+        .subquery("safety")
+    )
+    relapse = (
+        sa.select(RiskFlag.patient_id)
+        .where(
+            _scope(RiskFlag.patient_id, RiskFlag.clinic_id, clinic_id, ids),
+            RiskFlag.dismissed_at.is_(None),
+        )
+        .distinct()
+        .subquery("relapse")
+    )
+    due = sa.select(
+        CheckinDue.patient_id.label("patient_id"), sa.func.min(CheckinDue.due_at).label("next_due")
+    )
+    if ids is not None:
+        due = due.where(CheckinDue.patient_id.in_(ids))
+    elif clinic_id is not None:
+        due = due.join(Patient, Patient.id == CheckinDue.patient_id).where(
+            Patient.clinic_id == clinic_id
+        )
+    dues = (
+        due.where(CheckinDue.completed_checkin_id.is_(None))
+        .group_by(CheckinDue.patient_id)
+        .subquery("open_dues")
+    )
+    return (
+        sa.select(
+            Patient.id.label("patient_id"),
+            Patient.clinic_id,
+            Patient.status,
+            sa.func.coalesce(alerts.c.alert_rank, NO_ALERT).label("alert_rank"),
+            sa.func.coalesce(alerts.c.open_alerts, 0).label("open_alerts"),
+            *(sa.func.coalesce(alerts.c[name], 0).label(name) for name in COUNTS),
+            alerts.c.oldest_at.label("oldest_alert_at"),
+            (sa.func.coalesce(safety.c.open, 0) == 1).label("safety_open"),
+            safety.c.resolved_at.label("safety_resolved_at"),
+            relapse.c.patient_id.is_not(None).label("relapse"),
+            dues.c.next_due,
+            PatientSummary.worsening,
+            PatientSummary.severity_rank,
+            PatientSummary.last_checkin_at,
+            PatientSummary.trend_status,
+        )
+        .outerjoin(alerts, alerts.c.patient_id == Patient.id)
+        .outerjoin(safety, safety.c.patient_id == Patient.id)
+        .outerjoin(relapse, relapse.c.patient_id == Patient.id)
+        .outerjoin(dues, dues.c.patient_id == Patient.id)
+        .outerjoin(PatientSummary, PatientSummary.patient_id == Patient.id)
+        .where(_scope(Patient.id, Patient.clinic_id, clinic_id, ids))
+    )
+
+
+def stored() -> bool:
+    """Whether this database keeps ``PanelRank`` (its triggers list stale rows: PostgreSQL)."""
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def inputs(clinic_id, stored: bool) -> sa.Subquery:
+    """The clinic's patients' ranking inputs, one row each, as a subquery named ``inputs``:
+    from the stored rows and the stale ones' live inputs if ``stored`` (see ``stored()``)."""
+    if not stored:
+        return live_inputs(clinic_id).subquery("inputs")
+    stale = sa.select(PanelRankDirty.patient_id)
+    fresh = sa.select(*(PanelRank.__table__.c[name] for name in COLUMNS)).where(
+        PanelRank.clinic_id == clinic_id,
+        ~sa.exists().where(PanelRankDirty.patient_id == PanelRank.patient_id),
+    )
+    live = live_inputs(clinic_id).where(Patient.id.in_(stale))
+    return sa.union_all(fresh, live).subquery("inputs")
+
+
+def refresh_ranks(batch: int = REFRESH_BATCH) -> int:
+    """Store the live inputs of the patients listed as stale and unlist them; commits each
+    batch. Returns how many patients' rows were stored (0 where the rows are not kept).
+
+    Correct whatever runs at the same time: the listed rows are read first and the inputs
+    after (a later snapshot), so a change listed by then is in what is stored; a change
+    committed later is listed after that read and stays listed. One refresh at a time (an
+    advisory lock), since a second one could store an older snapshot over a newer one.
+    """
+    if not stored():
+        return 0
+    done = 0
+    for _ in range(REFRESH_ROUNDS):
+        if not db.session.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(_REFRESH_LOCK))):
+            break  # another refresh is running
+        listed = db.session.execute(
+            sa.select(PanelRankDirty.id, PanelRankDirty.patient_id)
+            .order_by(PanelRankDirty.id)
+            .limit(batch)
+        ).all()
+        if not listed:
+            break
+        ids = sorted({row.patient_id for row in listed})
+        db.session.execute(_upsert(live_inputs(ids=ids)))
+        # Exactly the rows read above: one listed since may hold a change this did not see.
+        db.session.execute(
+            sa.delete(PanelRankDirty).where(PanelRankDirty.id.in_([row.id for row in listed]))
+        )
+        db.session.commit()
+        done += len(ids)
+        if len(listed) < batch:
+            return done
+    db.session.rollback()
+    return done
+
+
+def _upsert(values: sa.Select):
+    insert = postgresql.insert(PanelRank).from_select(list(COLUMNS), values)
+    update = {name: insert.excluded[name] for name in COLUMNS if name != "patient_id"}
+    return insert.on_conflict_do_update(index_elements=["patient_id"], set_=update)
+
+
+def rebuild_ranks(connection: sa.Connection) -> int:
+    """Store every patient's row and empty the list, on ``connection`` (PostgreSQL): for a
+    database nothing else writes to meanwhile (a bulk load, a restore). Returns the rows."""
+    stored_rows = connection.execute(_upsert(live_inputs())).rowcount
+    connection.execute(sa.delete(PanelRankDirty))
+    return stored_rows
