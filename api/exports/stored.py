@@ -29,6 +29,7 @@ import sqlalchemy as sa
 import surveys
 from surveys import fhir
 
+from ..errors import NotFound
 from ..extensions import db
 from ..models import Checkin, CheckinEntries, Patient, TreatmentSession
 from ..models.base import dialect_insert
@@ -175,6 +176,11 @@ def _pieces(patient: Patient) -> tuple[list, list]:
     missing = [row.id for row in rows if row.body is None]
     built = {}
     if missing:
+        # Held against an erasure until this commits (it deletes the check-ins these pieces
+        # name); gone already, the export answers as for any unknown patient.
+        held = sa.select(Patient.id).where(Patient.id == patient.id).with_for_update(key_share=True)
+        if db.session.scalar(held) is None:
+            raise NotFound("No such patient.")
         asked, subject = bundle.Asked(), bundle.subject_of(patient)
         checkins = db.session.scalars(sa.select(Checkin).where(Checkin.id.in_(missing)))
         built = {c.id: _piece(c, asked, subject, digest) for c in checkins}

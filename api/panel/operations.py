@@ -164,7 +164,7 @@ def _base(clinic_id, now, hold_from, stored: bool):
         overdue.label("overdue"),
         tier.label("tier"),
         alert_rank.label("alert_rank"),
-        sa.or_(safety, row.c.relapse).label("flagged"),
+        sa.func.coalesce(sa.or_(safety, row.c.relapse), False).label("flagged"),
         *(row.c[f"n_{p}"] for p in surveys.PRIORITY_ORDER),
         *(row.c[f"r_{rule}"] for rule in ROUTINE_RULE_LABELS),
         row.c.oldest_alert_at,

@@ -160,7 +160,8 @@ def inputs(clinic_id, stored: bool) -> sa.Subquery:
         PanelRank.clinic_id == clinic_id,
         ~sa.exists().where(PanelRankDirty.patient_id == PanelRank.patient_id),
     )
-    live = live_inputs(clinic_id).where(Patient.id.in_(stale))
+    # Aggregated for the listed patients only (their rows by patient), then kept to the clinic.
+    live = live_inputs(ids=stale).where(Patient.clinic_id == clinic_id)
     return sa.union_all(fresh, live).subquery("inputs")
 
 
@@ -207,8 +208,18 @@ def _upsert(values: sa.Select):
 
 
 def rebuild_ranks(connection: sa.Connection) -> int:
-    """Store every patient's row and empty the list, on ``connection`` (PostgreSQL): for a
-    database nothing else writes to meanwhile (a bulk load, a restore). Returns the rows."""
+    """Store every patient's row and unlist what was listed before, on ``connection``
+    (PostgreSQL): after a bulk load or a restore. Returns the rows stored. As in
+    ``refresh_ranks``, the list is read before the inputs and exactly what was read is
+    deleted (ids are taken before their transaction commits: no id bound would do)."""
+    connection.execute(sa.text("DROP TABLE IF EXISTS panel_rank_seen"))
+    connection.execute(
+        sa.text(
+            "CREATE TEMP TABLE panel_rank_seen ON COMMIT DROP AS SELECT id FROM panel_rank_dirty"
+        )
+    )
     stored_rows = connection.execute(_upsert(live_inputs())).rowcount
-    connection.execute(sa.delete(PanelRankDirty))
+    connection.execute(
+        sa.text("DELETE FROM panel_rank_dirty d USING panel_rank_seen s WHERE d.id = s.id")
+    )
     return stored_rows

@@ -34,10 +34,10 @@ COUNTS = (
 INPUTS = {
     'alerts': (
         'id',
-        ('patient_id', 'status', 'priority', 'rule', 'answered_at', 'created_at', 'red_flag',
-         'resolved_at'),
+        ('patient_id', 'clinic_id', 'status', 'priority', 'rule', 'answered_at', 'created_at',
+         'red_flag', 'resolved_at'),
     ),
-    'risk_flags': ('id', ('patient_id', 'dismissed_at')),
+    'risk_flags': ('id', ('patient_id', 'clinic_id', 'dismissed_at')),
     'checkins_due': ('id', ('patient_id', 'due_at', 'completed_checkin_id')),
     'patient_summaries': (
         'patient_id', ('worsening', 'severity_rank', 'last_checkin_at', 'trend_status')
