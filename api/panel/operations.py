@@ -48,7 +48,7 @@ from ..models import (
 from ..models.base import UTCDateTime, utcnow
 from . import ranks
 from .flags import flags_of, hold_of
-from .ranks import inputs
+from .ranks import ROUTINE_RULE_LABELS
 
 SORTS = ("risk", "name", "last_checkin", "booster_due")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -65,13 +65,6 @@ TIER_LABELS = {
     4: "Check-in overdue",
     5: "Routine alert",
     6: "No open signal",
-}
-#: The words of a routine tier by the rule of its open routine alerts (the first that applies).
-ROUTINE_RULE_LABELS = {
-    "not_on_track": "Not on track",
-    "missed_checkins": "Check-ins missed",
-    "induction_incomplete": "Induction not completed",
-    "booster_overdue": "Booster overdue",
 }
 
 
@@ -130,7 +123,7 @@ def _statement(stored: bool):
 
 def _base(clinic_id, now, hold_from, stored: bool):
     """The panel's select: patients with their ranking inputs (``ranks.inputs``) and sort keys."""
-    row = inputs(clinic_id, stored)
+    row = ranks.inputs(clinic_id, stored)
     alert_rank = row.c.alert_rank
     overdue = sa.and_(row.c.next_due.is_not(None), row.c.next_due < now)
     safety = sa.or_(row.c.safety_open, row.c.safety_resolved_at >= hold_from)

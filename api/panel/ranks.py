@@ -17,8 +17,15 @@ from ..extensions import db
 from ..models import Alert, CheckinDue, PanelRank, PanelRankDirty, Patient, PatientSummary, RiskFlag
 
 NO_ALERT = len(surveys.PRIORITY_ORDER)
-#: The routine rules the panel names (api.panel.operations.ROUTINE_RULE_LABELS' keys).
-ROUTINE_RULES = ("not_on_track", "missed_checkins", "induction_incomplete", "booster_overdue")
+#: The words of a routine tier by the rule of its open routine alerts (the first that applies);
+#: each rule's open alerts are counted per patient.
+ROUTINE_RULE_LABELS = {
+    "not_on_track": "Not on track",
+    "missed_checkins": "Check-ins missed",
+    "induction_incomplete": "Induction not completed",
+    "booster_overdue": "Booster overdue",
+}
+ROUTINE_RULES = tuple(ROUTINE_RULE_LABELS)
 COUNTS = (*(f"n_{p}" for p in surveys.PRIORITY_ORDER), *(f"r_{r}" for r in ROUTINE_RULES))
 #: The columns of an input row, in the order of ``PanelRank``'s.
 COLUMNS = (
@@ -167,7 +174,7 @@ def inputs(clinic_id, stored: bool) -> sa.Subquery:
 
 def refresh_ranks(batch: int = REFRESH_BATCH) -> int:
     """Store the live inputs of the patients listed as stale and unlist them; commits each
-    batch. Returns how many patients' rows were stored (0 where the rows are not kept).
+    batch. Returns how many patients were refreshed (0 where the rows are not kept).
 
     Correct whatever runs at the same time: the listed rows are read first and the inputs
     after (a later snapshot), so a change listed by then is in what is stored; a change
