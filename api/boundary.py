@@ -49,10 +49,15 @@ def install_request_boundary(app: Flask) -> None:
 
     @app.after_request
     def _finish(response):
+        # Who called, read before the commit expires the signed-in rows: reading them after it
+        # would load them again in a new transaction, rolled back at the teardown, and a
+        # rollback drops the connection's prepared statements (psycopg), which every
+        # request's statements would otherwise reuse.
+        actor = _actor()
         response = _finish_transaction(response)
         apply_headers(app, response)
         response.headers["X-Request-Id"] = g.get("request_id", "")
-        _log_request(response)
+        _log_request(response, actor)
         return response
 
     @app.teardown_request
@@ -96,11 +101,16 @@ def _write_audit_alone() -> None:
         log.exception("could not write audit events of a failed request")
 
 
-def _log_request(response) -> None:
-    """One access log line per request, by route template (never the path: it may hold ids)."""
+def _actor() -> tuple[str, str | None]:
+    """(kind, id) of the caller, for the access log."""
     from .auth.principal import current_principal
 
     principal = current_principal()
+    return (principal.kind, principal.actor_id) if principal else ("anonymous", None)
+
+
+def _log_request(response, actor: tuple[str, str | None]) -> None:
+    """One access log line per request, by route template (never the path: it may hold ids)."""
     started = g.get("started_at")
     access_log.info(
         "request",
@@ -110,8 +120,8 @@ def _log_request(response) -> None:
             "endpoint": request.endpoint,
             "status": response.status_code,
             "duration_ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
-            "actor_kind": principal.kind if principal else "anonymous",
-            "actor_id": principal.actor_id if principal else None,
+            "actor_kind": actor[0],
+            "actor_id": actor[1],
             # A client's own id, only if it is a UUID: never in audit rows (ours is there).
             "client_request_id": _uuid_or_none(request.headers.get("X-Request-Id", "")),
         },

@@ -1,6 +1,7 @@
 """The foundation: health, the JSON error shape, bad bodies, OpenAPI, headers."""
 
 import pytest
+import sqlalchemy as sa
 
 
 def test_healthz_answers_without_session(client):
@@ -127,3 +128,31 @@ def test_log_level_comes_from_the_environment_and_a_typo_stops_start_up(monkeypa
     monkeypatch.setenv("LOG_LEVEL", "LOUD")
     with pytest.raises(ValueError, match="LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR"):
         config.from_env()
+
+
+def test_a_signed_in_request_ends_with_its_commit(app, committed_db, make_client, login):
+    """After a request's commit nothing reads the signed-in rows again (the access log's caller
+    is read before it): a read after the commit would open a transaction that the teardown
+    rolls back, and a rollback drops the connection's prepared statements (psycopg), so every
+    request would plan its statements again. Real commits: no test transaction around them."""
+    from api.extensions import db
+    from tests.support.browser import committed_clinician
+
+    _, staff = committed_clinician(committed_db, "a long boundary password", "Boundary", "Dr. B")
+    committed_db.commit()
+    client = make_client()
+    login(client, staff, password="a long boundary password")
+    rollbacks = []
+    listener = lambda conn: rollbacks.append(True)  # noqa: E731
+    sa.event.listen(db.engine, "rollback", listener)
+    try:
+        for path in ("/api/v1/patients", "/api/v1/auth/session", "/api/v1/patients?sort=name"):
+            for _ in range(3):
+                assert client.get(path).status_code == 200
+        assert (
+            client.get("/api/v1/patients/00000000-0000-0000-0000-000000000000").status_code == 404
+        )
+    finally:
+        sa.event.remove(db.engine, "rollback", listener)
+    # The 404 alone rolls back (a failed request's transaction), by design.
+    assert len(rollbacks) == 1
