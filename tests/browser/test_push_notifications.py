@@ -19,33 +19,54 @@ SHOWN = """async () => {
 }"""
 
 
-def push(page, context, origin, messages):
-    """Deliver pushes to the page's service worker the way the push service would."""
+def push(page, context, origin, messages) -> dict:
+    """Deliver pushes to the page's service worker the way the push service would, one at a
+    time, and return the notifications on show by tag.
+
+    Each push is waited for before the next. Chromium's DevTools delivery drops a message now
+    and then when the worker is started for it on a loaded machine (seen once in a full run:
+    the first of four never reached the worker); a push service redelivers what it could not
+    hand over, so one that shows nothing within ``DELIVERY_WAIT`` s is delivered once more.
+    A handler that shows nothing, or the wrong words, still fails: the second delivery
+    meets the same handler.
+    """
     cdp = context.new_cdp_session(page)
     found = []
     cdp.on(
         "ServiceWorker.workerRegistrationUpdated",
-        lambda event: found.extend(r["registrationId"] for r in event["registrations"]),
+        lambda event: found.extend(
+            r["registrationId"] for r in event["registrations"] if not r.get("isDeleted")
+        ),
     )
     cdp.send("ServiceWorker.enable")
     deadline = time.monotonic() + 5
     while not found and time.monotonic() < deadline:
         page.wait_for_timeout(50)
     assert found, "no service worker registration"
-    for data in messages:
+    shown = []
+    for n, data in enumerate(messages, start=1):
         body = {"origin": origin, "registrationId": found[0], "data": data}
-        cdp.send("ServiceWorker.deliverPushMessage", body)
+        for _ in range(2):
+            cdp.send("ServiceWorker.deliverPushMessage", body)
+            shown = _shown(page, n, DELIVERY_WAIT)
+            if len(shown) >= n:
+                break
+        assert len(shown) >= n, f"push {n} of {len(messages)} showed nothing, delivered twice"
+    return {item["tag"]: item for item in shown}
 
 
-def notifications(page, count):
-    """The notifications on show once there are `count` of them, by tag (waited for: a
-    loaded machine's service worker may take seconds to show four)."""
-    deadline = time.monotonic() + 30  # 15 s was once too few during a full run
+#: How long one push may take to show (a loaded machine's worker may take seconds to start).
+DELIVERY_WAIT = 15
+
+
+def _shown(page, count: int, wait: float) -> list:
+    """The notifications on show once there are ``count`` of them, or after ``wait`` s."""
+    deadline = time.monotonic() + wait
     shown = page.evaluate(SHOWN)
     while len(shown) < count and time.monotonic() < deadline:
         page.wait_for_timeout(50)
         shown = page.evaluate(SHOWN)
-    return {n["tag"]: n for n in shown}
+    return shown
 
 
 def test_pushes_show_the_servers_words_and_links(page, context, live_server):
@@ -57,14 +78,9 @@ def test_pushes_show_the_servers_words_and_links(page, context, live_server):
     alert = alert_push("urgent", "P-7KQ2", f"{live_server.url}/clinic/alerts/{alert_id}", alert_id)
     reminder = reminder_push(live_server.url)
     foreign = {"title": "Waypoint", "body": "Look", "tag": "elsewhere", "url": "https://x.test/"}
-    push(
-        page,
-        context,
-        live_server.url,
-        [json.dumps(alert), json.dumps(reminder), "", json.dumps(foreign)],
-    )
-
-    shown = notifications(page, 4)
+    messages = [json.dumps(alert), json.dumps(reminder), "", json.dumps(foreign)]
+    shown = push(page, context, live_server.url, messages)
+    assert len(shown) == 4
     assert shown[f"alert-{alert_id}"] == {
         "title": "Waypoint: urgent alert",
         "body": "Patient P-7KQ2: open Waypoint to review.",
