@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from surveys import forecast_synthetic as synthetic
 from surveys.definitions import get_definition
-from surveys.forecast import LossDefinition, course_forecast, due_times, due_words
+from surveys.forecast import LossDefinition, course_forecast, due_times
 from surveys.forecast_backtest import Course
 from surveys.forecast_report import evaluate, pooled_durations
 from surveys.summary import PatientRecord, courses_of, settled
@@ -94,29 +94,6 @@ def store_forecast(connection: sa.Connection, patient_id, record: PatientRecord,
 def forecast_of(patient_id) -> BoosterForecast | None:
     """The stored forecast of a patient, if the worker has computed one."""
     return db.session.get(BoosterForecast, patient_id)
-
-
-def boosters_of(patient_ids: list, now) -> dict:
-    """The panel's booster words of a page's patients with a forecast, by id (one query)."""
-    if not patient_ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(
-            BoosterForecast.patient_id,
-            BoosterForecast.due_at,
-            BoosterForecast.due_low_at,
-            BoosterForecast.due_high_at,
-        ).where(BoosterForecast.patient_id.in_(patient_ids), BoosterForecast.reason == "forecast")
-    ).all()
-    return {
-        row.patient_id: {
-            "due_at": row.due_at,
-            "due_low_at": row.due_low_at,
-            "due_high_at": row.due_high_at,
-            "words": due_words(row.due_at, row.due_low_at, row.due_high_at, now),
-        }
-        for row in rows
-    }
 
 
 def refit_prior(clinic_id: int, now) -> Prior | None:

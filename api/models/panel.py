@@ -55,11 +55,27 @@ class PanelRank(db.Model):
     relapse: Mapped[bool]
     #: The earliest open check-in due.
     next_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: From the summary (None before the first).
+    #: From the summary (None before the first; the severity 0 then).
     worsening: Mapped[bool | None]
     severity_rank: Mapped[int | None]
     last_checkin_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     trend_status: Mapped[str | None] = mapped_column(sa.String(32))
+    #: The tier without the time (api.panel.ranks.base_tier); with ``alert_rank``,
+    #: ``severity_rank`` and the id, the order of the index a first page is read from.
+    base_tier: Mapped[int] = mapped_column(sa.SmallInteger, server_default="6")
+
+    __table_args__ = (
+        sa.Index(
+            "ix_panel_ranks_first",
+            "clinic_id",
+            "base_tier",
+            "alert_rank",
+            sa.desc("severity_rank"),
+            "patient_id",
+        ),
+        sa.Index("ix_panel_ranks_held", "clinic_id", "safety_resolved_at"),
+        sa.Index("ix_panel_ranks_due", "clinic_id", "next_due"),
+    )
 
 
 class PanelRankDirty(db.Model):

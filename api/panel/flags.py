@@ -12,7 +12,8 @@ Two kinds, one shape for the clinic views:
   under review until a person dismisses it here, whatever course the patient is on.
 """
 
-from datetime import datetime, timedelta
+import functools
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -39,8 +40,9 @@ def hold_of(clinic_id: int) -> timedelta:
     return timedelta(days=clinic_rule_settings(clinic).risk_flag_days)
 
 
-def safety_source(clinic_id: int, now: datetime, hold: timedelta):
-    """(patient_id, rule, answered_at, resolved_at) of the clinic's safety screens still flagged."""
+def safety_source(clinic_id, hold_from):
+    """(patient_id, rule, answered_at, resolved_at) of the clinic's safety screens still flagged
+    (unresolved, or resolved at or after ``hold_from``)."""
     return sa.select(
         Alert.patient_id.label("patient_id"),
         Alert.rule.label("rule"),
@@ -51,23 +53,22 @@ def safety_source(clinic_id: int, now: datetime, hold: timedelta):
     ).where(
         Alert.clinic_id == clinic_id,
         Alert.red_flag.is_(True),
-        sa.or_(Alert.resolved_at.is_(None), Alert.resolved_at >= now - hold),
+        sa.or_(Alert.resolved_at.is_(None), Alert.resolved_at >= hold_from),
     )
 
 
-def flags_of(clinic_id: int, patient_ids: list, now=None, hold: timedelta | None = None) -> dict:
-    """Each patient's flags, safety first (most recent answer first), then relapses.
-
-    One query for the whole page: the safety screens grouped by rule, then the open relapse
-    flags, as one UNION ALL of the same columns.
-    """
-    now = now or utcnow()
-    out: dict = {patient_id: [] for patient_id in patient_ids}
-    if not patient_ids:
-        return out
-    hold = hold if hold is not None else hold_of(clinic_id)
-    source = safety_source(clinic_id, now, hold).where(Alert.patient_id.in_(patient_ids))
-    source = source.subquery("safety_source")
+@functools.cache
+def _flags_statement():
+    """The page's flags: its safety screens grouped by rule, then its open relapse flags, as
+    one UNION ALL of the same columns; made once per process (building it cost some 8 ms of
+    Python a panel page, against 0.6 ms in the database). Parameters: ``clinic_id``,
+    ``hold_from`` and the patients' ``ids``."""
+    ids = sa.bindparam("ids", expanding=True)
+    source = safety_source(
+        sa.bindparam("clinic_id", type_=sa.Integer()),
+        sa.bindparam("hold_from", type_=Alert.resolved_at.type),
+    )
+    source = source.where(Alert.patient_id.in_(ids)).subquery("safety_source")
     none_int, none_at = sa.null().cast(sa.Integer), sa.null().cast(Alert.resolved_at.type)
     safety = sa.select(
         source.c.patient_id,
@@ -94,12 +95,24 @@ def flags_of(clinic_id: int, patient_ids: list, now=None, hold: timedelta | None
         RiskFlag.lowest_at,
         RiskFlag.latest,
         RiskFlag.raised_at,
-    ).where(RiskFlag.patient_id.in_(patient_ids), RiskFlag.dismissed_at.is_(None))
+    ).where(RiskFlag.patient_id.in_(ids), RiskFlag.dismissed_at.is_(None))
     both = sa.union_all(safety, relapse).subquery("flags")
+    return sa.select(both).order_by(
+        both.c.patient_id, both.c.kind.desc(), both.c.at.desc(), both.c.id.desc()
+    )
+
+
+def flags_of(clinic_id: int, patient_ids: list, now=None, hold: timedelta | None = None) -> dict:
+    """Each patient's flags, safety first (most recent answer first), then relapses; one
+    query for the whole page (``_flags_statement``)."""
+    now = now or utcnow()
+    out: dict = {patient_id: [] for patient_id in patient_ids}
+    if not patient_ids:
+        return out
+    hold = hold if hold is not None else hold_of(clinic_id)
     rows = db.session.execute(
-        sa.select(both).order_by(
-            both.c.patient_id, both.c.kind.desc(), both.c.at.desc(), both.c.id.desc()
-        )
+        _flags_statement(),
+        {"clinic_id": clinic_id, "hold_from": now - hold, "ids": list(patient_ids)},
     )
     for row in rows:
         if row.kind == "safety":

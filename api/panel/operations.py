@@ -4,7 +4,9 @@ One query orders the clinic and cuts a page whatever its size (plus one to locat
 cursor's anchor, one for the page's names and summaries, one for its latest sessions and
 one for its risk flags). It ranks each patient's inputs (``api.panel.ranks``: open alerts,
 safety and relapse flags, the next check-in due, the summary's worsening and severity), read
-from one narrow stored row per patient, or live for a patient changed since it was stored.
+from one narrow stored row per patient, or live for a patient changed since it was stored; the
+default panel's first page reads only the rows that can be on it, from the stored rows' index
+(``ranks.first_inputs``).
 Risk order: an open imminent or urgent alert, then an open high alert, then a positive
 safety screen still flagged, then a worsening trend or a worsening against the lowest
 score under review, then an overdue check-in, then an open routine alert (not on track,
@@ -32,10 +34,10 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 import surveys
 from surveys.courses import position, stored_plan
+from surveys.forecast import due_words
 
 from ..errors import Malformed
 from ..extensions import db
-from ..forecast.operations import boosters_of
 from ..models import (
     BoosterForecast,
     Clinic,
@@ -112,29 +114,49 @@ PARAMETERS = (
     sa.bindparam("now", type_=UTCDateTime()),
     sa.bindparam("hold_from", type_=UTCDateTime()),
 )
+#: How many rows a first page reads (its limit and one more: is there a next page?).
+FIRST = sa.bindparam("first", type_=sa.Integer())
+#: The arguments a first page can be read from the stored rows' index with (the default
+#: filter only; any other filter or sort, or a cursor, ranks every patient of the clinic).
+_FIRST_PAGE_ARGS = {"sort", "limit", "include_discharged", "cursor"}
 
 
 @functools.cache
-def _statement(stored: bool):
+def _statement(stored: bool, first: bool = False, active_only: bool = True, listed: bool = True):
     """The panel's select, sort keys and filter columns, made once per process (making the
-    ranking's subqueries and their column proxies cost some 10 ms a page): see ``_base``."""
-    return _base(*PARAMETERS, stored=stored)
+    ranking's subqueries and their column proxies cost some 10 ms a page): see ``_base``.
+    ``first``: the candidates of a first page in risk order only (``ranks.first_inputs``);
+    ``listed``: with the live inputs of the patients listed as changed (``ranks.any_listed``)."""
+    return _base(*PARAMETERS, stored=stored, first=first, active_only=active_only, listed=listed)
 
 
-def _base(clinic_id, now, hold_from, stored: bool):
+def _base(
+    clinic_id,
+    now,
+    hold_from,
+    stored: bool,
+    first: bool = False,
+    active_only: bool = True,
+    listed: bool = True,
+):
     """The panel's select: patients with their ranking inputs (``ranks.inputs``) and sort keys."""
-    row = ranks.inputs(clinic_id, stored)
+    if first:
+        row = ranks.first_inputs(clinic_id, now, hold_from, FIRST, active_only, listed)
+    else:
+        row = ranks.inputs(clinic_id, stored, listed)
     alert_rank = row.c.alert_rank
     overdue = sa.and_(row.c.next_due.is_not(None), row.c.next_due < now)
-    safety = sa.or_(row.c.safety_open, row.c.safety_resolved_at >= hold_from)
+    held = row.c.safety_resolved_at >= hold_from
+    safety = sa.or_(row.c.safety_open, held)
+    # The tier without the time (ranks.base_tier), raised by it: to 2 in a safety screen's
+    # hold, to 4 when a check-in is overdue (each only where the patient is below it).
+    base = row.c.base_tier
     tier = sa.case(
-        (alert_rank <= 1, 0),
-        (alert_rank == 2, 1),
-        (safety, 2),
-        (sa.or_(row.c.worsening.is_(True), row.c.relapse), 3),
+        (base <= 2, base),
+        (held, 2),
+        (base == 3, 3),
         (overdue, 4),
-        (alert_rank == 3, 5),
-        else_=6,
+        else_=base,
     )
     severity = sa.func.coalesce(row.c.severity_rank, 0)
     last = sa.func.coalesce(row.c.last_checkin_at, _EPOCH)
@@ -196,8 +218,20 @@ def panel_page(clinic_id: int, args: dict, q: str | None = None) -> dict:
     now = utcnow()
     hold = hold_of(clinic_id)
     sort = args.get("sort", "risk")
+    limit = args.get("limit", 50)
     parameters = {"clinic_id": clinic_id, "now": now, "hold_from": now - hold}
-    query, keys, columns = _statement(ranks.stored())
+    stored = ranks.stored()
+    # The first page of the default panel, the one most read, from the stored rows' index.
+    first = stored and sort == "risk" and not q and not args.get("cursor")
+    first = first and set(args) <= _FIRST_PAGE_ARGS
+    if first:
+        parameters["first"] = limit + 1
+    query, keys, columns = _statement(
+        stored,
+        first=first,
+        active_only=first and not args.get("include_discharged"),
+        listed=stored and ranks.any_listed(clinic_id),
+    )
     keys = keys[sort]
     patients = bool(q) or sort == "name"
     forecasts = sort == "booster_due" or "booster_due_within_days" in args
@@ -233,7 +267,6 @@ def panel_page(clinic_id: int, args: dict, q: str | None = None) -> dict:
             raise CursorError("The page cursor is no longer valid; start from the first page.")
         query = query.where(_after(keys, list(anchor)))
     order = [k.expr.desc() if k.descending else k.expr.asc() for k in keys]
-    limit = args.get("limit", 50)
     rows = db.session.execute(query.order_by(*order).limit(limit + 1), parameters).all()
     more = len(rows) > limit
     rows = rows[:limit]
@@ -241,22 +274,22 @@ def panel_page(clinic_id: int, args: dict, q: str | None = None) -> dict:
     sessions = _latest_sessions([row.id for row in rows])
     # The flags of the page's flagged rows only: a page without any costs no query.
     risk_flags = flags_of(clinic_id, [row.id for row in rows if row.flagged], now, hold)
-    boosters = boosters_of([row.id for row in rows], now)
     return {
         "items": [
             _row(row, details[row.id], risk_flags.get(row.id, []), sessions.get(row.id), now)
-            | {"booster": boosters.get(row.id)}
             for row in rows
         ],
         "next_cursor": encode_cursor(sort, rows[-1].id) if more else None,
     }
 
 
-def _details(patient_ids: list) -> dict:
-    """The wide columns of a page's patients, by id (primary-key lookups)."""
-    if not patient_ids:
-        return {}
-    rows = db.session.execute(
+#: The page's patients, for the statements made once below (a list expanded at execution).
+_IDS = sa.bindparam("ids", expanding=True)
+
+
+@functools.cache
+def _details_statement():
+    return (
         sa.select(
             Patient.id,
             Patient.ref,
@@ -269,25 +302,35 @@ def _details(patient_ids: list) -> dict:
             FollowUp.last_contact_method,
             FollowUp.next_contact_on,
             Clinic.timezone,
+            BoosterForecast.patient_id.label("forecast_of"),
+            BoosterForecast.due_at,
+            BoosterForecast.due_low_at,
+            BoosterForecast.due_high_at,
         )
         .outerjoin(PatientSummary, PatientSummary.patient_id == Patient.id)
         .outerjoin(FollowUp, FollowUp.patient_id == Patient.id)
+        .outerjoin(
+            BoosterForecast,
+            sa.and_(BoosterForecast.patient_id == Patient.id, BoosterForecast.reason == "forecast"),
+        )
         .join(Clinic, Clinic.id == Patient.clinic_id)
-        .where(Patient.id.in_(patient_ids))
+        .where(Patient.id.in_(_IDS))
     )
+
+
+def _details(patient_ids: list) -> dict:
+    """The wide columns of a page's patients, by id (primary-key lookups), with their booster
+    forecasts where the worker has one."""
+    if not patient_ids:
+        return {}
+    rows = db.session.execute(_details_statement(), {"ids": patient_ids})
     return {row.id: row for row in rows}
 
 
-def _latest_sessions(patient_ids: list) -> dict:
-    """The latest recorded session of each of ``patient_ids`` with its course, by id (one query).
-
-    The course of the latest session is the current one (a new course starts with a session);
-    the session's number counts the course's sessions not deleted. A window function ranks
-    the page's patients' sessions on the sessions' (patient, time) index, and the count is a
-    correlated subquery on the course index: plain SQL that SQLite runs too (no LATERAL).
-    """
-    if not patient_ids:
-        return {}
+@functools.cache
+def _sessions_statement():
+    """See ``_latest_sessions``; made once per process, as the page's other statements (each
+    cost some 5 ms of Python a page when built per call, against 1-2 ms in the database)."""
     live = TreatmentSession.deleted_at.is_(None)
     rank = (
         sa.func.row_number()
@@ -305,7 +348,7 @@ def _latest_sessions(patient_ids: list) -> dict:
             TreatmentSession.modality,
             rank,
         )
-        .where(TreatmentSession.patient_id.in_(patient_ids), live)
+        .where(TreatmentSession.patient_id.in_(_IDS), live)
         .subquery("ranked")
     )
     counted = _COUNTED
@@ -314,7 +357,7 @@ def _latest_sessions(patient_ids: list) -> dict:
         .where(counted.c.course_id == ranked.c.course_id, counted.c.deleted_at.is_(None))
         .scalar_subquery()
     )
-    rows = db.session.execute(
+    return (
         sa.select(
             ranked.c.patient_id.label("id"),
             ranked.c.course_id,
@@ -332,6 +375,19 @@ def _latest_sessions(patient_ids: list) -> dict:
         )
         .where(ranked.c.rank == 1)
     )
+
+
+def _latest_sessions(patient_ids: list) -> dict:
+    """The latest recorded session of each of ``patient_ids`` with its course, by id (one query).
+
+    The course of the latest session is the current one (a new course starts with a session);
+    the session's number counts the course's sessions not deleted. A window function ranks
+    the page's patients' sessions on the sessions' (patient, time) index, and the count is a
+    correlated subquery on the course index: plain SQL that SQLite runs too (no LATERAL).
+    """
+    if not patient_ids:
+        return {}
+    rows = db.session.execute(_sessions_statement(), {"ids": patient_ids})
     return {row.id: row for row in rows}
 
 
@@ -384,6 +440,19 @@ def _follow_up(details, now: datetime) -> dict | None:
     }
 
 
+def _booster(details, now: datetime) -> dict | None:
+    """The panel's booster words (decision support) of a row with a forecast; None without."""
+    if details.forecast_of is None:
+        return None
+    due, low, high = details.due_at, details.due_low_at, details.due_high_at
+    return {
+        "due_at": due,
+        "due_low_at": low,
+        "due_high_at": high,
+        "words": due_words(due, low, high, now),
+    }
+
+
 def _tier_label(row) -> str:
     if row.tier == 0 and row.alert_rank == 0:
         return "Imminent-risk alert"
@@ -411,4 +480,5 @@ def _row(row, details, risk_flags, session, now: datetime) -> dict:
         "risk_flags": risk_flags,
         "treatment": _treatment(session, now),
         "follow_up": _follow_up(details, now),
+        "booster": _booster(details, now),
     }

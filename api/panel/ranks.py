@@ -8,6 +8,8 @@ live. ``refresh_ranks`` (the worker, every ``PANEL_RANK_SECONDS``) stores the li
 live inputs and unlists them. api/models/panel.py says why a page is the same either way.
 """
 
+import functools
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
@@ -44,6 +46,7 @@ COLUMNS = (
     "severity_rank",
     "last_checkin_at",
     "trend_status",
+    "base_tier",
 )
 #: Listed rows read per transaction (a backlog takes several; each stays short), and at most
 #: how many transactions one refresh runs (under a steady stream of changes it must end).
@@ -51,6 +54,21 @@ REFRESH_BATCH = 2000
 REFRESH_ROUNDS = 50
 #: Only one refresh at a time (a second one would race it: see refresh_ranks).
 _REFRESH_LOCK = 0x7761_7970_6E74  # "waypnt"
+
+
+def base_tier(alert_rank, safety_open, worsening, relapse) -> sa.Case:
+    """A patient's tier without the time (api/panel/operations.py adds it: an overdue slot, a
+    resolved safety screen's hold): an imminent or urgent alert, a high one, an unresolved
+    safety screen, a worsening or relapse, a routine alert, nothing. The tiers are tried in
+    order, so the time can only raise a patient (to 2 in a hold, to 4 when overdue)."""
+    return sa.case(
+        (alert_rank <= 1, 0),
+        (alert_rank == 2, 1),
+        (safety_open, 2),
+        (sa.or_(worsening.is_(True), relapse), 3),
+        (alert_rank == 3, 5),
+        else_=6,
+    )
 
 
 def _scope(column, clinic_column, clinic_id, ids):
@@ -125,23 +143,30 @@ def live_inputs(clinic_id: int | None = None, ids=None) -> sa.Select:
         .group_by(CheckinDue.patient_id)
         .subquery("open_dues")
     )
+    alert_rank = sa.func.coalesce(alerts.c.alert_rank, NO_ALERT)
+    safety_open = sa.func.coalesce(safety.c.open, 0) == 1
+    relapsed = relapse.c.patient_id.is_not(None)
     return (
         sa.select(
             Patient.id.label("patient_id"),
             Patient.clinic_id,
             Patient.status,
-            sa.func.coalesce(alerts.c.alert_rank, NO_ALERT).label("alert_rank"),
+            alert_rank.label("alert_rank"),
             sa.func.coalesce(alerts.c.open_alerts, 0).label("open_alerts"),
             *(sa.func.coalesce(alerts.c[name], 0).label(name) for name in COUNTS),
             alerts.c.oldest_at.label("oldest_alert_at"),
-            (sa.func.coalesce(safety.c.open, 0) == 1).label("safety_open"),
+            safety_open.label("safety_open"),
             safety.c.resolved_at.label("safety_resolved_at"),
-            relapse.c.patient_id.is_not(None).label("relapse"),
+            relapsed.label("relapse"),
             dues.c.next_due,
             PatientSummary.worsening,
-            PatientSummary.severity_rank,
+            # 0 before the first summary: the ranking reads it so, and the stored rows' index too.
+            sa.func.coalesce(PatientSummary.severity_rank, 0).label("severity_rank"),
             PatientSummary.last_checkin_at,
             PatientSummary.trend_status,
+            base_tier(alert_rank, safety_open, PatientSummary.worsening, relapsed).label(
+                "base_tier"
+            ),
         )
         .outerjoin(alerts, alerts.c.patient_id == Patient.id)
         .outerjoin(safety, safety.c.patient_id == Patient.id)
@@ -157,19 +182,99 @@ def stored() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def inputs(clinic_id, stored: bool) -> sa.Subquery:
+@functools.cache
+def _listed_statement():
+    return sa.select(
+        sa.exists().where(
+            PanelRankDirty.patient_id == Patient.id,
+            Patient.clinic_id == sa.bindparam("clinic_id", type_=sa.Integer()),
+        )
+    )
+
+
+def any_listed(clinic_id: int) -> bool:
+    """Whether a patient of the clinic is listed as changed since stored (PostgreSQL).
+
+    When none is, the panel reads the stored rows alone: they are then every patient's live
+    inputs as of this read (a stored row is what its patient's tables held when it was stored,
+    and nothing changed since, or the patient would be listed). A change committed after this
+    read and before the panel's own is either shown or not, as if it had come a moment later;
+    the statement with the listed patients' live part (``listed`` below) costs some 5 ms more
+    to plan and run at a clinic of 10,000.
+    """
+    return bool(db.session.scalar(_listed_statement(), {"clinic_id": clinic_id}))
+
+
+def _fresh(where: list, listed: bool) -> list:
+    """``where`` for the stored rows to read: those of patients not listed, if any is."""
+    if not listed:
+        return where
+    return [*where, ~sa.exists().where(PanelRankDirty.patient_id == PanelRank.patient_id)]
+
+
+def inputs(clinic_id, stored: bool, listed: bool = True) -> sa.Subquery:
     """The clinic's patients' ranking inputs, one row each, as a subquery named ``inputs``:
-    from the stored rows and the stale ones' live inputs if ``stored`` (see ``stored()``)."""
+    from the stored rows and, if ``listed`` (``any_listed``), the listed ones' live inputs
+    instead of their stored rows, if ``stored`` (see ``stored()``); else all live."""
     if not stored:
         return live_inputs(clinic_id).subquery("inputs")
+    columns = [PanelRank.__table__.c[name] for name in COLUMNS]
+    fresh = sa.select(*columns).where(*_fresh([PanelRank.clinic_id == clinic_id], listed))
+    if not listed:
+        return fresh.subquery("inputs")
     stale = sa.select(PanelRankDirty.patient_id)
-    fresh = sa.select(*(PanelRank.__table__.c[name] for name in COLUMNS)).where(
-        PanelRank.clinic_id == clinic_id,
-        ~sa.exists().where(PanelRankDirty.patient_id == PanelRank.patient_id),
-    )
     # Aggregated for the listed patients only (their rows by patient), then kept to the clinic.
     live = live_inputs(ids=stale).where(Patient.clinic_id == clinic_id)
     return sa.union_all(fresh, live).subquery("inputs")
+
+
+def first_inputs(
+    clinic_id, now, hold_from, first, active_only: bool, listed: bool = True
+) -> sa.Subquery:
+    """The inputs of the patients who can be on the first ``first`` rows of the risk order (a
+    superset of them; the panel ranks these as it ranks everyone), as a subquery named
+    ``inputs``, from the stored rows' index instead of every patient of the clinic.
+
+    A stored row's risk key is (tier, alert rank, severity descending, id) and its tier is its
+    ``base_tier`` or lower (``base_tier``'s docstring), so the first rows are among: the first
+    ``first`` rows by the stored key (no row after them can come before them); the rows in a
+    safety screen's hold (tier 2 whatever else); the first ``first`` overdue rows of base tier 5
+    or 6 (tier 4; among those base tiers the stored key orders as the tier-4 key does, since
+    base tier 5 is alert rank 3 and 6 is 4); and, if ``listed``, every listed patient, live
+    (their stored rows left out). ``active_only``: the panel's default filter, applied in each
+    part (a filter after them could leave fewer).
+    """
+    where = [PanelRank.clinic_id == clinic_id]
+    if active_only:
+        where.append(PanelRank.status == "active")
+    where = _fresh(where, listed)
+    columns = [PanelRank.__table__.c[name] for name in COLUMNS]
+    order = (
+        PanelRank.base_tier,
+        PanelRank.alert_rank,
+        PanelRank.severity_rank.desc(),
+        PanelRank.patient_id,
+    )
+    top = sa.select(*columns).where(*where).order_by(*order).limit(first).subquery("top")
+    held = sa.select(*columns).where(
+        *where, PanelRank.base_tier > 2, PanelRank.safety_resolved_at >= hold_from
+    )
+    overdue = (
+        sa.select(*columns)
+        .where(*where, PanelRank.base_tier >= 5, PanelRank.next_due < now)
+        .order_by(*order)
+        .limit(first)
+        .subquery("overdue")
+    )
+    parts = [sa.select(*top.c), held, sa.select(*overdue.c)]
+    if listed:
+        live = live_inputs(ids=sa.select(PanelRankDirty.patient_id))
+        live = live.where(Patient.clinic_id == clinic_id)
+        if active_only:
+            live = live.where(Patient.status == "active")
+        parts.append(live)
+    # UNION, not UNION ALL: a row can be in more than one part (the listed ones in none other).
+    return sa.union(*parts).subquery("inputs")
 
 
 def refresh_ranks(batch: int = REFRESH_BATCH) -> int:

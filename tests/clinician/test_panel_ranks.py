@@ -228,6 +228,73 @@ def test_pages_equal_the_live_ranking_before_and_after_refreshes_and_changes(
     assert _same_as_live(clinic.id, monkeypatch) != after
 
 
+def test_first_pages_from_the_index_equal_the_live_ranking_at_every_size_and_time(
+    db_session, create_clinic, create_patient, add_alert, monkeypatch
+):
+    """The default panel's first page is read from the stored rows' index (ranks.first_inputs):
+    at every page size, with and without discharged patients, now and as time moves (slots
+    fall overdue, safety holds end), with stored and listed patients mixed, it is the page
+    ranking every patient live gives, row for row and field for field."""
+    chance = random.Random(2024)
+    clinic, patients = _clinic(db_session, create_clinic, create_patient, add_alert, chance)
+    now = utcnow()
+    # Patients the index's first rows alone would miss: no signal but an overdue slot (tier 4,
+    # stored as 6) at low severity, and safety screens resolved inside the hold (tier 2).
+    for n in range(24):
+        quiet = create_patient(clinic, display_name=f"Quiet {n}")
+        db_session.add(
+            PatientSummary(
+                patient_id=quiet.id, worsening=False, severity_rank=n % 3, instruments={}
+            )
+        )
+        hours = chance.randrange(-300, 300)
+        db_session.add(
+            CheckinDue(
+                patient_id=quiet.id, instrument="phq9", due_at=now + timedelta(hours=hours),
+                reason="scheduled",
+            )
+        )  # fmt: skip
+        if n % 6 == 0:
+            alert = add_alert(quiet, priority="urgent", rule="suicidal_ideation", status="resolved")
+            alert.resolved_at = now - timedelta(days=chance.choice([1, 5, 13]))
+    db_session.flush()
+    ranks.refresh_ranks()
+    # Some changed since, ranked live beside the stored rows.
+    for patient in chance.sample(patients, 5):
+        add_alert(patient, priority=chance.choice(["high", "routine"]), rule="severe_score")
+    db_session.flush()
+    assert _listed(db_session)
+
+    read = []
+    first_inputs = ranks.first_inputs
+    monkeypatch.setattr(ranks, "first_inputs", lambda *a: read.append(a[-1]) or first_inputs(*a))
+    operations._statement.cache_clear()
+    try:
+        _first_pages_equal_the_live_ones(clinic, now, monkeypatch)
+        # Stored rows alone once nobody of the clinic is listed (ranks.any_listed).
+        ranks.refresh_ranks()
+        assert not ranks.any_listed(clinic.id)
+        _first_pages_equal_the_live_ones(clinic, now, monkeypatch)
+    finally:
+        operations._statement.cache_clear()
+    assert set(read) == {True, False}  # the index's path, with listed patients and without
+
+
+def _first_pages_equal_the_live_ones(clinic, now, monkeypatch) -> None:
+    for days in (0, 2, 6, 15):
+        monkeypatch.setattr(operations, "utcnow", lambda days=days: now + timedelta(days=days))
+        for discharged in ({}, {"include_discharged": True}):
+            for limit in (1, 2, 3, 5, 8, 13, 21, 34, 55, 90):
+                args = {"sort": "risk", "limit": limit, **discharged}
+                page = operations.panel_page(clinic.id, args)
+                with monkeypatch.context() as live:
+                    live.setattr(ranks, "stored", lambda: False)
+                    assert operations.panel_page(clinic.id, args) == page, (days, args)
+                if limit == 90:  # every patient: the tiers the time moved are there
+                    labels = {row["risk"]["label"] for row in page["items"]}
+                    assert {"Check-in overdue", "Positive safety screen"} <= labels
+
+
 def test_an_update_of_a_column_the_ranking_does_not_read_lists_nobody(
     db_session, create_clinic, create_patient, add_alert
 ):
