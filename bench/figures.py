@@ -361,21 +361,30 @@ def _alerts_of(engine: sa.Engine, checkin_ids: list[str], notify: bool = True) -
     return {str(r.id): r.checkin_id for r in rows}
 
 
-def paired_gets(url: str, floor_url: str, session: Session, count: int):
-    """``count`` GETs of ``url``, each right after one of ``floor_url`` (same contention).
+#: Unmeasured pairs of GETs before the measured ones, per web worker: a worker's first
+#: requests of a route build its statements, and a connection plans a statement afresh until
+#: its fifth execution (psycopg prepares it then). Three pairs in all (runs up to 68) left
+#: most of four workers cold, and their first requests made the figures' p95.
+WARM_UPS_PER_WORKER = 5
+
+
+def paired_gets(url: str, floor_url: str, session: Session, count: int, workers: int = 1):
+    """``count`` GETs of ``url``, each right after one of ``floor_url`` (same contention),
+    after ``WARM_UPS_PER_WORKER`` unmeasured pairs per web worker (``workers``).
 
     Returns the milliseconds of each, the last status of ``url`` and its last JSON body.
     """
     client = requests.Session()
     client.headers.update(session.headers())
     times, floor, response = [], [], None
-    for n in range(count + 3):  # three warm-ups
+    warm = WARM_UPS_PER_WORKER * max(1, workers)
+    for n in range(count + warm):
         start = time.perf_counter()
         client.get(floor_url, timeout=30).raise_for_status()
         middle = time.perf_counter()
         response = client.get(url, timeout=30)
         end = time.perf_counter()
-        if n >= 3:
+        if n >= warm:
             floor.append((middle - start) * 1000)
             times.append((end - middle) * 1000)
         if response.status_code != 200:
@@ -388,7 +397,7 @@ def read_figure(key: str, stack: Stack, staff: Session, path: str, count: int, l
                 detail) -> Line:  # fmt: skip
     """p95 of a clinician's GET beside the bare signed-in GET, request by request."""
     times, floor, status, body = paired_gets(
-        stack.url + path, stack.url + "/bench/floor", staff, count
+        stack.url + path, stack.url + "/bench/floor", staff, count, stack.web_workers
     )
     if status in (404, 405):
         return not_measured(key, f"GET {path.split('?')[0]} is not there yet (HTTP {status})")
