@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 
 from ..audit import record
 from ..auth.policy import clinic_patient_or_404, policy, require_principal
-from .dump import page_response
+from ..jsonbody import json_response
 from .flags import dismiss_relapse, flags_of, lock_relapse, relapse_dict
 from .operations import panel_page
 from .schemas import (
@@ -21,7 +21,7 @@ blp = Blueprint("panel", __name__, url_prefix="/api/v1/patients", description="T
 
 
 def _page(args: dict, q: str | None = None):
-    """The page, written directly (api/panel/dump.py: the document PanelPageSchema dumps)."""
+    """The page, written directly (api/jsonbody.py: the document PanelPageSchema dumps)."""
     principal = require_principal()
     page = panel_page(principal.clinic_id, args, q=q)
     record(
@@ -31,7 +31,7 @@ def _page(args: dict, q: str | None = None):
         sort=args.get("sort"),
         search=q is not None,
     )
-    return page_response(page)
+    return json_response(page)
 
 
 @blp.route("")

@@ -1,7 +1,8 @@
-"""The panel's pages are written directly (api/panel/dump.py), not dumped by marshmallow: the
-document sent is the one PanelPageSchema dumps, field for field, on pages with every kind of
-row (sessions and a course, flags of both kinds, alerts, a booster forecast, a follow-up, no
-summary, discharged), for every sort, by GET and by search."""
+"""The panel's pages and the trend chart are written directly (api/jsonbody.py), not dumped by
+marshmallow: the document sent is the one their schema dumps, field for field: panel pages with
+every kind of row (sessions and a course, flags of both kinds, alerts, a booster forecast, a
+follow-up, no summary, discharged), for every sort, by GET and by search; the trend of every
+instrument the chart draws, with sessions, readings, courses, and of a patient with nothing."""
 
 import json
 import uuid
@@ -9,10 +10,13 @@ from datetime import timedelta
 
 import pytest
 
+import surveys
 from api.models import BoosterForecast, CheckinDue, FollowUp, PatientSummary, RiskFlag
 from api.models.base import utcnow
 from api.panel import operations
 from api.panel.schemas import PanelPageSchema
+from api.trend.operations import patient_trend
+from api.trend.schemas import TREND_INSTRUMENTS, TrendOutSchema
 from tests.support.records import full_record
 
 
@@ -98,3 +102,21 @@ def test_a_search_sent_is_the_schemas_document(rich_clinic, monkeypatch):
     page = operations.panel_page(clinic.id, {"sort": "risk"}, q="zoë")
     assert response.get_json() == json.loads(json.dumps(PanelPageSchema().dump(page)))
     assert [r["display_name"] for r in response.get_json()["items"]] == ["Zoë Ünicode"]
+
+
+@pytest.mark.parametrize("instrument", TREND_INSTRUMENTS)
+def test_a_trend_sent_is_the_schemas_document(rich_clinic, db_session, instrument):
+    client, _, clinic = rich_clinic
+    from api.models import Patient
+
+    patients = db_session.query(Patient).filter_by(clinic_id=clinic.id).all()
+    shown = 0
+    for patient in patients:
+        response = client.get(
+            f"/api/v1/patients/{patient.id}/trend", query_string={"instrument": instrument}
+        )
+        assert response.status_code == 200
+        body = patient_trend(patient, surveys.get_definition(instrument))
+        assert response.get_json() == json.loads(json.dumps(TrendOutSchema().dump(body)))
+        shown += len(body["points"]) > 0 and len(body["sessions"]) > 0
+    assert shown == 1  # the patient with a record: points, sessions with readings, a course

@@ -1,0 +1,41 @@
+"""Bodies of the most read GETs written as JSON directly: the same document their response
+schema dumps, without marshmallow walking it.
+
+A panel page of 50 rows is some 3,000 values in nested schemas (risk, treatment, follow-up,
+booster, flags), a trend chart 500 points with its courses; marshmallow walking them cost 6-7
+ms a panel page, more than any of its queries. These bodies are built of plain values already
+(``api.panel.operations._row``, ``api.trend.operations.patient_trend``), so writing them is only
+turning times, dates and ids into their ISO and text forms, as the schemas' fields do. The
+schemas stay the contract (they are the OpenAPI document's); tests/clinician/test_json_bodies.py
+keeps each body the same as its schema's dump on bodies with every kind of value.
+"""
+
+import json
+import uuid
+from datetime import date
+
+from flask import Response, current_app
+
+
+def _plain(value):
+    if isinstance(value, date):  # datetimes too: as the schema's DateTime and Date fields
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not a JSON value")
+
+
+def body_json(body: dict) -> str:
+    """``body`` as the JSON text its schema's dump would be sent as (keys sorted, compact)."""
+    provider = current_app.json
+    return json.dumps(
+        body,
+        default=_plain,
+        sort_keys=provider.sort_keys,
+        ensure_ascii=provider.ensure_ascii,
+        separators=(",", ":"),
+    )
+
+
+def json_response(body: dict) -> Response:
+    return current_app.response_class(body_json(body) + "\n", mimetype="application/json")
