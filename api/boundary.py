@@ -49,12 +49,14 @@ def install_request_boundary(app: Flask) -> None:
 
     @app.after_request
     def _finish(response):
-        # Who called, read before the commit expires the signed-in rows: reading them after it
+        # Who called, read before a commit expires the signed-in rows: reading them after it
         # would load them again in a new transaction, rolled back at the teardown, and a
         # rollback drops the connection's prepared statements (psycopg), which every
-        # request's statements would otherwise reuse.
-        actor = _actor()
+        # request's statements would otherwise reuse. A failed request rolls back first (its
+        # session may be unusable until then) and is read after.
+        actor = _actor() if response.status_code < 400 else None
         response = _finish_transaction(response)
+        actor = actor or _actor()
         apply_headers(app, response)
         response.headers["X-Request-Id"] = g.get("request_id", "")
         _log_request(response, actor)

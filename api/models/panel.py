@@ -55,14 +55,16 @@ class PanelRank(db.Model):
     relapse: Mapped[bool]
     #: The earliest open check-in due.
     next_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: From the summary (None before the first; the severity 0 then).
+    #: From the summary (None before the first; the severity 0 then, as the ranking reads it).
     worsening: Mapped[bool | None]
-    severity_rank: Mapped[int | None]
+    severity_rank: Mapped[int]
     last_checkin_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     trend_status: Mapped[str | None] = mapped_column(sa.String(32))
     #: The tier without the time (api.panel.ranks.base_tier); with ``alert_rank``,
     #: ``severity_rank`` and the id, the order of the index a first page is read from.
-    base_tier: Mapped[int] = mapped_column(sa.SmallInteger, server_default="6")
+    #: No default: a row stored without it (by code older than migration 0020, say during a
+    #: rolling upgrade) fails, and its patient stays listed and ranked live.
+    base_tier: Mapped[int] = mapped_column(sa.SmallInteger)
 
     __table_args__ = (
         sa.Index(

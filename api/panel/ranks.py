@@ -184,10 +184,15 @@ def stored() -> bool:
 
 @functools.cache
 def _listed_statement():
+    clinic = sa.bindparam("clinic_id", type_=sa.Integer())
+    # The clinic's patients now, and the patients its stored rows name: one moved to another
+    # clinic (listed by the move) still has a stored row here until the refresh.
     return sa.select(
-        sa.exists().where(
-            PanelRankDirty.patient_id == Patient.id,
-            Patient.clinic_id == sa.bindparam("clinic_id", type_=sa.Integer()),
+        sa.or_(
+            sa.exists().where(PanelRankDirty.patient_id == Patient.id, Patient.clinic_id == clinic),
+            sa.exists().where(
+                PanelRankDirty.patient_id == PanelRank.patient_id, PanelRank.clinic_id == clinic
+            ),
         )
     )
 

@@ -5,6 +5,7 @@ the ranking reads it, and goes down again."""
 import itertools
 import uuid
 
+import pytest
 import sqlalchemy as sa
 
 
@@ -58,4 +59,11 @@ def test_the_stored_rows_get_the_codes_base_tier_for_every_combination(app, comm
         assert len(rows) == len(combos)
         assert all(stored == code for stored, code, _ in rows)
         assert {tier for tier, _, _ in rows} == {0, 1, 2, 3, 5, 6}
-        assert all(severity is not None for _, _, severity in rows)
+        # Stored as the ranking reads it: 0 where no summary had set one.
+        assert sorted({severity for _, _, severity in rows}) == [0, 2, 4]
+    # Required, without a default: a row stored by code older than the migration fails.
+    with db.engine.connect() as conn, conn.begin(), pytest.raises(sa.exc.IntegrityError):
+        conn.execute(
+            sa.text("UPDATE panel_ranks SET base_tier = NULL WHERE patient_id = :p"),
+            {"p": ids[0]},
+        )

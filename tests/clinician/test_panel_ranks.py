@@ -295,6 +295,31 @@ def _first_pages_equal_the_live_ones(clinic, now, monkeypatch) -> None:
                     assert {"Check-in overdue", "Positive safety screen"} <= labels
 
 
+def test_a_patient_moved_to_another_clinic_leaves_the_first_clinics_pages_at_once(
+    db_session, create_clinic, create_patient, add_alert
+):
+    """Moved by hand (psql, a data fix): the stored row still names the old clinic until the
+    refresh, and the move lists the patient, so neither clinic's pages read that row."""
+    first, second = create_clinic(), create_clinic()
+    moved = create_patient(first, display_name="Moved")
+    stays = create_patient(first, display_name="Stays")
+    add_alert(moved)
+    db_session.flush()
+    ranks.refresh_ranks()
+    assert not ranks.any_listed(first.id)
+    db_session.execute(
+        sa.text("UPDATE patients SET clinic_id = :c WHERE id = :p"), {"c": second.id, "p": moved.id}
+    )
+    assert ranks.any_listed(first.id) and ranks.any_listed(second.id)
+    for args in ({"sort": "risk"}, {"sort": "name"}, {"sort": "risk", "overdue": False}):
+        assert [r["id"] for r in operations.panel_page(first.id, args)["items"]] == [stays.id]
+        assert [r["id"] for r in operations.panel_page(second.id, args)["items"]] == [moved.id]
+    ranks.refresh_ranks()
+    assert [r["id"] for r in operations.panel_page(first.id, {"sort": "risk"})["items"]] == [
+        stays.id
+    ]
+
+
 def test_an_update_of_a_column_the_ranking_does_not_read_lists_nobody(
     db_session, create_clinic, create_patient, add_alert
 ):

@@ -6,9 +6,11 @@ Create Date: 2026-12-03 19:00:00
 
 ``panel_ranks.base_tier`` is a patient's tier without the time (api.panel.ranks.base_tier), and
 ``severity_rank`` is stored as the ranking reads it (0 before the first summary). Both are
-computed here from the columns already stored, with the same rules, so no row goes stale. The
-index on (clinic, base tier, alert rank, severity descending, patient) gives the first rows of
-the risk order; the one on (clinic, latest safety resolution) the rows in a safety screen's
+computed here from the columns already stored, with the same rules, so no row goes stale, and
+both are then required, with no default: a worker still on older code (a rolling upgrade) fails
+to store rows, and the patients it would have stored stay listed and ranked live. The index on
+(clinic, base tier, alert rank, severity descending, patient) gives the first rows of the risk
+order; the one on (clinic, latest safety resolution) the rows in a safety screen's
 hold; the one on (clinic, next due) the overdue rows (api.panel.ranks.first_inputs).
 """
 from alembic import op
@@ -35,13 +37,16 @@ BASE_TIER = """
 
 def upgrade():
     with op.batch_alter_table('panel_ranks') as batch:
-        batch.add_column(
-            sa.Column('base_tier', sa.SmallInteger(), server_default='6', nullable=False)
-        )
+        batch.add_column(sa.Column('base_tier', sa.SmallInteger(), nullable=True))
     op.execute(
         f"UPDATE panel_ranks SET base_tier = {BASE_TIER},"
         " severity_rank = COALESCE(severity_rank, 0)"
     )
+    # Both required, without a default: a row stored by older code (a worker not yet
+    # upgraded) fails to store, so its patient stays listed and is ranked live.
+    with op.batch_alter_table('panel_ranks') as batch:
+        batch.alter_column('base_tier', existing_type=sa.SmallInteger(), nullable=False)
+        batch.alter_column('severity_rank', existing_type=sa.Integer(), nullable=False)
     op.create_index(
         'ix_panel_ranks_first',
         'panel_ranks',
@@ -54,6 +59,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('panel_ranks') as batch:
+        batch.alter_column('severity_rank', existing_type=sa.Integer(), nullable=True)
     op.drop_index('ix_panel_ranks_due', table_name='panel_ranks')
     op.drop_index('ix_panel_ranks_held', table_name='panel_ranks')
     op.drop_index('ix_panel_ranks_first', table_name='panel_ranks')
