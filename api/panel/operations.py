@@ -1,12 +1,13 @@
 """The clinic's panel: every patient sorted by who needs attention, a page at a time.
 
-One query orders the clinic and cuts a page whatever its size (plus one to locate the
-cursor's anchor, one for the page's names and summaries, one for its latest sessions and
-one for its risk flags). It ranks each patient's inputs (``api.panel.ranks``: open alerts,
-safety and relapse flags, the next check-in due, the summary's worsening and severity), read
-from one narrow stored row per patient, or live for a patient changed since it was stored; the
-default panel's first page reads only the rows that can be on it, from the stored rows' index
-(``ranks.first_inputs``).
+One query orders the clinic and cuts a page whatever its size (plus, on PostgreSQL, one to
+learn whether any of the clinic's patients is listed as changed, one to locate the cursor's
+anchor, one for the page's names, summaries, follow-ups and booster forecasts, one for its
+latest sessions and one for its risk flags). It ranks each patient's inputs
+(``api.panel.ranks``: open alerts, safety and relapse flags, the next check-in due, the
+summary's worsening and severity), read from one narrow stored row per patient, or live for a
+patient changed since it was stored; the default panel's first page reads only the rows that
+can be on it, from the stored rows' index (``ranks.first_inputs``).
 Risk order: an open imminent or urgent alert, then an open high alert, then a positive
 safety screen still flagged, then a worsening trend or a worsening against the lowest
 score under review, then an overdue check-in, then an open routine alert (not on track,
@@ -158,7 +159,7 @@ def _base(
         (overdue, 4),
         else_=base,
     )
-    severity = sa.func.coalesce(row.c.severity_rank, 0)
+    severity = row.c.severity_rank  # 0 before the first summary (ranks.live_inputs)
     last = sa.func.coalesce(row.c.last_checkin_at, _EPOCH)
     keys = {
         "risk": [Key(tier), Key(alert_rank), Key(severity, True), Key(row.c.patient_id)],

@@ -233,27 +233,3 @@ def test_session_writes_need_csrf_and_staff(patient_page, make_client, redeem):
     patient_csrf = redeem(device, patient)
     response = device.post(base, json=good(), headers={"X-CSRF-Token": patient_csrf})
     assert response.status_code == 403
-
-
-def test_trend_points_are_dumped_exactly_as_their_schema_would():
-    """TrendPointList's fast dump of a chart's points equals marshmallow's own."""
-    import uuid
-
-    from api.trend.schemas import TrendOutSchema, TrendPointSchema
-
-    now = utcnow()
-    points = [
-        {
-            "checkin_id": str(uuid.uuid4()),
-            "at": now - timedelta(hours=12 * n, microseconds=n),
-            "total": n % 28,
-            "severity": None if n % 5 == 0 else "moderate",
-            "severity_label": None if n % 5 == 0 else "Moderate",
-            "safety_endorsed": n % 7 == 0,
-        }
-        for n in range(40)
-    ]
-    fast = TrendOutSchema(only=("points",)).dump({"points": points})["points"]
-    assert fast == TrendPointSchema(many=True).dump(points)
-    assert [list(p) for p in fast] == [list(p) for p in TrendPointSchema(many=True).dump(points)]
-    assert TrendOutSchema(only=("points",)).dump({"points": None}) == {"points": None}
