@@ -10,11 +10,12 @@ schemas stay the contract (they are the OpenAPI document's); tests/clinician/tes
 keeps each body the same as its schema's dump on bodies with every kind of value.
 """
 
+import gzip
 import json
 import uuid
 from datetime import date
 
-from flask import Response, current_app
+from flask import Response, current_app, request
 
 
 def _plain(value):
@@ -39,3 +40,14 @@ def body_json(body: dict) -> str:
 
 def json_response(body: dict) -> Response:
     return current_app.response_class(body_json(body) + "\n", mimetype="application/json")
+
+
+def gzipped_for_phone(response: Response) -> Response:
+    """A 200's JSON body gzipped for a client that accepts it (an instrument definition is
+    some 7 KB of words, 2 KB gzipped: a patient's first check-in on a phone's data waits on it).
+    Compressed per request: a few tenths of a millisecond, and never a stale copy."""
+    response.vary.add("Accept-Encoding")
+    if response.status_code == 200 and "gzip" in request.accept_encodings:
+        response.set_data(gzip.compress(response.get_data(), compresslevel=6, mtime=0))
+        response.headers["Content-Encoding"] = "gzip"
+    return response

@@ -128,9 +128,9 @@ function markReady() {
 }
 
 /** The home-dosing plan from the server (kept on the phone); true when it changed. */
-async function syncPlan() {
+async function syncPlan(asked = null) {
   const before = JSON.stringify(await data.cachedDosingPlan());
-  const after = await data.dosingPlan();
+  const after = await data.dosingPlan(asked);
   return before !== JSON.stringify(after);
 }
 
@@ -147,7 +147,6 @@ function online() {
 function profileArrived(profile) {
   const before = JSON.stringify(app.profile);
   app.profile = profile;
-  data.warmUp(profile);
   return before !== JSON.stringify(profile);
 }
 
@@ -187,11 +186,14 @@ async function start() {
   // First what this phone knows; the server's word on the session follows.
   app.signedIn = await getMeta("signed_in", false);
   app.profile = await data.cachedMe();
-  const local = drawnLocally(location.hash || "#/");
+  const hash = location.hash || "#/";
+  const local = drawnLocally(hash);
   if (local) {
     await route();
     markReady();
   }
+  const checkin = hash.match(/^#\/checkin\/([a-z0-9_]+)$/);
+  const early = !local && checkin ? data.prefetch(checkin[1]) : {};
   let session;
   try {
     session = await data.session();
@@ -209,8 +211,8 @@ async function start() {
     // A failure keeps the copy on this phone; the screens say what needs the network.
     if (!session.offline) {
       fresh = Promise.all([
-        data.me().then(profileArrived, () => false),
-        syncPlan().catch(() => false),
+        data.me(early.me).then(profileArrived, () => false),
+        syncPlan(early.plan).catch(() => false),
       ]).then(([profile, plan]) => profile || plan);
     }
   }
@@ -219,10 +221,13 @@ async function start() {
     if (fresh) await fresh;
     await route();
     markReady();
-    return;
+  } else {
+    if (changed) await route(); // signed out, or someone else: nothing of the previous patient stays
+    if (fresh && (await fresh) && (location.hash || "#/") === "#/") await route();
   }
-  if (changed) await route(); // signed out, or someone else: nothing of the previous patient stays
-  if (fresh && (await fresh) && (location.hash || "#/") === "#/") await route();
+  // Every instrument onto this phone for offline check-ins, once the screen on show is drawn
+  // (its own definition came first; the rest does not compete with it for the network).
+  if (fresh) data.warmUp(app.profile);
 }
 
 start().catch(renderError);

@@ -86,9 +86,9 @@ async function rememberPatient(patientId) {
 }
 
 /** The patient's profile (clinic, crisis resources, what is due); cached for offline use. */
-export async function me() {
+export async function me(asked = null) {
   try {
-    const { body } = await request("GET", "/api/v1/me");
+    const { body } = await (asked || request("GET", "/api/v1/me"));
     await setMeta("me", body);
     return body;
   } catch (error) {
@@ -98,6 +98,24 @@ export async function me() {
     }
     throw error;
   }
+}
+
+/**
+ * A check-in screen opened on a phone that holds nothing of it yet (a first open, storage
+ * cleared): ask for all it needs at once, beside the session request rather than after it,
+ * so the first question waits on one round trip instead of three. Only the answers come
+ * early: the profile and the plan are kept on this phone by `me(asked)` and
+ * `dosingPlan(asked)` once the session has said whose phone it is. {me, plan}: the requests.
+ */
+export function prefetch(code) {
+  const asked = {
+    me: request("GET", "/api/v1/me"),
+    plan: request("GET", "/api/v1/me/home-dosing"),
+  };
+  // Signed out or offline: the readers (or nobody) see the failure; it is not an error here.
+  for (const promise of Object.values(asked)) promise.catch(() => undefined);
+  refreshDefinition(code).catch(() => undefined);
+  return asked;
 }
 
 /** The cached profile only (never waits on the network), or null. */
@@ -115,6 +133,13 @@ export async function crisisResources() {
 
 /** Refreshes of definitions in flight, by code: one request each however many screens ask. */
 const refreshing = new Map();
+/** When this page last had each definition from the server (ms): not asked again at once. */
+const refreshed = new Map();
+const FRESH_MS = 60_000;
+
+function justRefreshed(code) {
+  return refreshed.has(code) && Date.now() - refreshed.get(code) < FRESH_MS;
+}
 
 /**
  * The server's current definition, kept as this phone's copy for the next check-in. Only
@@ -130,6 +155,7 @@ export function refreshDefinition(code) {
           throw new ApiError(502, null);
         }
         await setMeta(definitionKey(code), body);
+        refreshed.set(code, Date.now());
         return body;
       })
       .finally(() => refreshing.delete(code));
@@ -146,6 +172,7 @@ export function refreshDefinition(code) {
  */
 export async function definition(code) {
   const local = await cachedDefinition(code);
+  if (local && justRefreshed(code)) return local;
   const fresh = refreshDefinition(code);
   if (!local) return fresh;
   fresh.catch(() => undefined); // offline or signed out: the copy on this phone stays
@@ -157,9 +184,13 @@ export function cachedDefinition(code) {
   return getMeta(definitionKey(code), null);
 }
 
-/** Load every instrument while online, so that any check-in (and its follow-up) works offline. */
+/**
+ * Load every instrument while online, so that any check-in (and its follow-up) works offline;
+ * one this page had from the server within the last minute is not asked for again.
+ */
 export async function warmUp(profile) {
-  await Promise.allSettled((profile.instruments || []).map((code) => refreshDefinition(code)));
+  const codes = ((profile && profile.instruments) || []).filter((code) => !justRefreshed(code));
+  await Promise.allSettled(codes.map((code) => refreshDefinition(code)));
 }
 
 /** Keep the app's language on the patient's record (reminders and the server's words). */
@@ -184,9 +215,9 @@ export function cachedHistory() {
  * version, the doses on its prescription), kept on this phone so that the pre-dose check
  * gates a dose with no network. Offline: this phone's copy.
  */
-export async function dosingPlan() {
+export async function dosingPlan(asked = null) {
   try {
-    const { body } = await request("GET", "/api/v1/me/home-dosing");
+    const { body } = await (asked || request("GET", "/api/v1/me/home-dosing"));
     await setMeta("dosing", body);
     return body;
   } catch (error) {

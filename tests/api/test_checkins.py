@@ -1,6 +1,7 @@
 """Submitting check-ins: scoring, idempotency, safety alerts, bad input, broker outages."""
 
 import base64
+import gzip
 import json
 import socket
 import threading
@@ -415,6 +416,20 @@ def test_instrument_definitions_and_fhir_questionnaire(client, csrf):
     assert accept.json["resourceType"] == "Questionnaire"
     assert client.get("/api/v1/instruments/nope").status_code == 404
     assert client.get("/api/v1/instruments/phq9?format=xml").status_code == 400
+
+
+def test_a_definition_goes_gzipped_to_a_phone_that_accepts_it(client, csrf):
+    plain = client.get("/api/v1/instruments/phq9?language=es")
+    zipped = client.get("/api/v1/instruments/phq9?language=es", headers={"Accept-Encoding": "gzip"})
+    assert (plain.status_code, zipped.status_code) == (200, 200)
+    assert "Content-Encoding" not in plain.headers
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert (
+        "Accept-Encoding" in plain.headers["Vary"] and "Accept-Encoding" in zipped.headers["Vary"]
+    )
+    assert gzip.decompress(zipped.data) == plain.data  # the same document, byte for byte
+    assert int(zipped.headers["Content-Length"]) == len(zipped.data) < len(plain.data) / 2
+    assert plain.json["language"] == "es"
 
 
 def test_instruments_need_a_session(client):
