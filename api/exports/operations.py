@@ -15,7 +15,7 @@ from ..models import Checkin, HomeDose, Patient
 from ..pipeline.settings import clinic_rule_settings
 from ..sessions.operations import FIELDS as SESSION_FIELDS
 from ..sessions.operations import READING_FIELDS
-from ..trend.operations import active_sessions, course_trends, load_points
+from ..trend.operations import active_sessions, course_spans, course_trends, load_points
 from . import stored
 from .bundle import DRUGS, build_bundle
 
@@ -262,7 +262,7 @@ def courses_csv(patient: Patient) -> tuple[str, int]:
         definition = surveys.get_definition(code)
         points = load_points(patient, definition)
         threshold = settings.threshold(definition)
-        courses = course_trends(definition, points, sessions, threshold) or [
+        courses = course_trends(definition, points, course_spans(sessions), threshold) or [
             {
                 "id": None,
                 "label": None,

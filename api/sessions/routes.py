@@ -10,7 +10,7 @@ from ..auth.policy import clinic_patient_or_404, policy, require_principal
 from ..extensions import db
 from ..models import Patient, TreatmentSession
 from ..pipeline.settings import clinic_rule_settings
-from ..trend.operations import active_sessions, course_trends, load_points
+from ..trend.operations import active_sessions, course_spans, course_trends, load_points
 from .operations import (
     clinic_thresholds,
     create_session,
@@ -59,7 +59,8 @@ class PatientSessions(MethodView):
         sessions = active_sessions(patient)
         definition = surveys.get_definition("phq9")
         threshold = clinic_rule_settings(patient.clinic).threshold(definition)
-        courses = course_trends(definition, load_points(patient, definition), sessions, threshold)
+        points = load_points(patient, definition)
+        courses = course_trends(definition, points, course_spans(sessions), threshold)
         record("session.list", object_type="patient", object_id=patient.id, count=len(sessions))
         return {
             "items": sessions,

@@ -5,36 +5,97 @@ course starts at its first session (else at the first check-in), each earlier co
 measured up to the next one's start, by the clinic's change threshold.
 """
 
-from sqlalchemy.orm import joinedload, lazyload
+from collections import defaultdict
+
+from sqlalchemy.orm import joinedload
 
 import surveys
 from surveys.summary import course_trend, courses_of, trend_points
 
 from ..extensions import db
-from ..models import Checkin, Patient, TreatmentSession
+from ..models import Checkin, Patient, SessionReading, TreatmentCourse, TreatmentSession
 from ..pipeline.settings import clinic_rule_settings
 from ..pipeline.summary import POINT_COLUMNS
 
 
-def active_sessions(patient: Patient, rems: bool = True) -> list[TreatmentSession]:
-    """The patient's sessions that were not deleted, oldest first, courses and readings loaded
-    (and, unless not ``rems``, their REMS records: the chart's markers do not show them)."""
-    options = [joinedload(TreatmentSession.course)]
-    if not rems:
-        options.append(lazyload(TreatmentSession.rems_record))  # loaded only if read
+def active_sessions(patient: Patient) -> list[TreatmentSession]:
+    """The patient's sessions that were not deleted, oldest first, with their courses, readings
+    and REMS records loaded (the exports; the trend chart reads ``session_marks``)."""
     return db.session.scalars(
         db.select(TreatmentSession)
-        .options(*options)
+        .options(joinedload(TreatmentSession.course))
         .where(TreatmentSession.patient_id == patient.id, TreatmentSession.deleted_at.is_(None))
         .order_by(TreatmentSession.administered_at, TreatmentSession.id)
     ).all()
 
 
-def course_trends(definition, points, sessions, threshold: int | None = None) -> list[dict]:
-    """Each course (oldest first) with its trend over its own span."""
-    labels = {s.course_id: s.course.label for s in sessions}
+#: What the trend chart's session markers show (SessionMarkSchema's fields), as columns.
+_MARK_COLUMNS = (
+    TreatmentSession.id,
+    TreatmentSession.course_id,
+    TreatmentCourse.label.label("course_label"),
+    TreatmentSession.administered_at,
+    TreatmentSession.modality,
+    TreatmentSession.drug,
+    TreatmentSession.dose_mg,
+    TreatmentSession.dose_mg_per_kg,
+    TreatmentSession.devices,
+    TreatmentSession.moaas,
+    TreatmentSession.cadss,
+    TreatmentSession.cadss_form,
+)
+_READING_COLUMNS = (
+    SessionReading.session_id,
+    SessionReading.kind,
+    SessionReading.taken_at,
+    SessionReading.systolic,
+    SessionReading.diastolic,
+)
+
+
+def session_marks(patient: Patient) -> list[dict]:
+    """The chart's markers of the patient's sessions that were not deleted, oldest first: the
+    document SessionMarkSchema dumps of ``active_sessions``, read as rows in two statements
+    (session 12's profile: loading them as objects with courses and readings, then dumping
+    them, was the trend GET's largest cost after its points). tests/clinician/
+    test_json_bodies.py keeps the two the same."""
+    rows = db.session.execute(
+        db.select(*_MARK_COLUMNS)
+        .join(TreatmentCourse, TreatmentCourse.id == TreatmentSession.course_id)
+        .where(TreatmentSession.patient_id == patient.id, TreatmentSession.deleted_at.is_(None))
+        .order_by(TreatmentSession.administered_at, TreatmentSession.id)
+    ).all()
+    readings = defaultdict(list)
+    if rows:
+        for session_id, kind, taken_at, systolic, diastolic in db.session.execute(
+            db.select(*_READING_COLUMNS)
+            .join(TreatmentSession, TreatmentSession.id == SessionReading.session_id)
+            .where(TreatmentSession.patient_id == patient.id, TreatmentSession.deleted_at.is_(None))
+            .order_by(SessionReading.taken_at, SessionReading.id)
+        ):
+            readings[session_id].append(
+                {"kind": kind, "taken_at": taken_at, "systolic": systolic, "diastolic": diastolic}
+            )
+    return [_mark(row._asdict(), readings[row.id]) for row in rows]
+
+
+def _mark(mark: dict, readings: list[dict]) -> dict:
+    post = next((r for r in readings if r["kind"] == "post_40"), None)
+    for name in ("dose_mg", "dose_mg_per_kg"):  # numeric columns, floats in the document
+        if mark[name] is not None:
+            mark[name] = float(mark[name])
+    mark["bp_post_systolic"] = post["systolic"] if post else None
+    mark["bp_post_diastolic"] = post["diastolic"] if post else None
+    mark["readings"] = readings
+    return mark
+
+
+def course_trends(definition, points, sessions: list[tuple], threshold: int | None = None):
+    """Each course (oldest first) with its trend over its own span; ``sessions`` as
+    ``(course id, administered at, course label)``, oldest first (``course_spans``)."""
+    labels = {course_id: label for course_id, _, label in sessions}
     out = []
-    for course in courses_of((s.course_id, s.administered_at) for s in sessions):
+    for course in courses_of((course_id, at) for course_id, at, _ in sessions):
         trend = course_trend(definition, points, course, threshold)
         out.append(
             {
@@ -42,11 +103,16 @@ def course_trends(definition, points, sessions, threshold: int | None = None) ->
                 "label": labels[course.id],
                 "start": course.start,
                 "end": course.end,
-                "sessions": sum(1 for s in sessions if s.course_id == course.id),
+                "sessions": sum(1 for course_id, _, _ in sessions if course_id == course.id),
                 "trend": trend.to_dict(),
             }
         )
     return out
+
+
+def course_spans(sessions) -> list[tuple]:
+    """``course_trends``' view of session rows (``active_sessions``)."""
+    return [(s.course_id, s.administered_at, s.course.label) for s in sessions]
 
 
 def load_points(patient: Patient, definition: surveys.Definition) -> list[surveys.TrendPoint]:
@@ -66,9 +132,10 @@ def load_points(patient: Patient, definition: surveys.Definition) -> list[survey
 def patient_trend(patient: Patient, definition: surveys.Definition) -> dict:
     """Points, bands, sessions, courses and the current course's trend of one instrument."""
     points = load_points(patient, definition)
-    sessions = active_sessions(patient, rems=False)
+    sessions = session_marks(patient)
     threshold = clinic_rule_settings(patient.clinic).threshold(definition)
-    courses = course_trends(definition, points, sessions, threshold)
+    spans = [(m["course_id"], m["administered_at"], m["course_label"]) for m in sessions]
+    courses = course_trends(definition, points, spans, threshold)
     # The last course spans every point from its start: its trend is the current one.
     current = (
         courses[-1]["trend"]

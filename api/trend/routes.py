@@ -8,7 +8,6 @@ import surveys
 from ..audit import record
 from ..auth.policy import clinic_patient_or_404, policy
 from ..jsonbody import json_response
-from ..sessions.schemas import SessionMarkSchema
 from .operations import patient_trend
 from .schemas import TrendArgsSchema, TrendOutSchema
 
@@ -32,13 +31,4 @@ class PatientTrend(MethodView):
         record(
             "trend.read", object_type="patient", object_id=patient.id, instrument=args["instrument"]
         )
-        return json_response(trend_body(body))
-
-
-def trend_body(body: dict) -> dict:
-    """``patient_trend``'s body as TrendOutSchema dumps it: its sessions (rows) dumped as the
-    chart's markers, the rest plain values already (api/jsonbody.py)."""
-    return {**body, "sessions": _MARKS.dump(body["sessions"])}
-
-
-_MARKS = SessionMarkSchema(many=True)
+        return json_response(body)
