@@ -42,10 +42,12 @@ def json_response(body: dict) -> Response:
     return current_app.response_class(body_json(body) + "\n", mimetype="application/json")
 
 
-def gzipped_for_phone(response: Response) -> Response:
-    """A 200's JSON body gzipped for a client that accepts it (an instrument definition is
-    some 7 KB of words, 2 KB gzipped: a patient's first check-in on a phone's data waits on it).
-    Compressed per request: a few tenths of a millisecond, and never a stale copy."""
+def gzipped_if_accepted(response: Response) -> Response:
+    """A 200's JSON body gzipped for a client that accepts it, compressed per request (a few
+    tenths of a millisecond; never a stale copy). For public words only, such as an
+    instrument definition (7 KB, 2-3 KB gzipped, which a first check-in on a phone's data
+    waits for): a body that mixes a secret with what a client sent must not be compressed
+    (BREACH), so this is not applied to every response. Static files: ``api.pages``."""
     response.vary.add("Accept-Encoding")
     if response.status_code == 200 and "gzip" in request.accept_encodings:
         response.set_data(gzip.compress(response.get_data(), compresslevel=6, mtime=0))

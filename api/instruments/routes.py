@@ -12,7 +12,7 @@ from surveys import fhir
 
 from ..auth.policy import policy
 from ..checkins.schemas import LANGUAGE
-from ..jsonbody import gzipped_for_phone
+from ..jsonbody import gzipped_if_accepted
 
 blp = Blueprint(
     "instruments",
@@ -77,4 +77,4 @@ class Instrument(MethodView):
             return current_app.response_class(
                 json.dumps(fhir.questionnaire(definition)), mimetype=FHIR_JSON
             )
-        return gzipped_for_phone(current_app.json.response(definition.data))
+        return gzipped_if_accepted(current_app.json.response(definition.data))
