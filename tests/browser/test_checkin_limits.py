@@ -9,8 +9,10 @@ from tests.support.live import serving, vapid_public_key
 
 pytestmark = pytest.mark.browser
 
-#: Tight enough that a second check-in straight after the first is refused for now.
-LIMIT = "1 per 5 seconds"
+#: Tight enough that a second check-in straight after the first is refused for now. The window
+#: starts at the first check-in: the second one's nine answers must come inside it, which took
+#: over 5 s on a loaded CI machine (the window was 5 s then, and the second was let through).
+LIMIT = "1 per 15 seconds"
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +56,6 @@ def test_a_check_in_refused_for_now_is_kept_and_sent_after_the_wait(
     assert len(checkins_of(committed_db, signed_in.id)) == 1
 
     # No tap, no reload: the app tries again once the server's Retry-After has passed.
-    page.get_by_text("Sent to your care team.").wait_for(timeout=20_000)
+    page.get_by_text("Sent to your care team.").wait_for(timeout=40_000)
     stored = checkins_of(committed_db, signed_in.id)
     assert len(stored) == 2 and len({row.id for row in stored}) == 2
