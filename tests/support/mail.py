@@ -9,9 +9,11 @@ from aiosmtpd.controller import Controller
 
 from tests.support.worker import free_port
 
+REFUSAL = "550 5.7.1 Mailbox unavailable (refused by the test)"
+
 
 class Inbox:
-    """An aiosmtpd handler that keeps what it receives, or refuses every recipient."""
+    """An aiosmtpd handler that keeps what it receives, or refuses every recipient (``refuse``)."""
 
     def __init__(self):
         self.messages = []
@@ -19,8 +21,8 @@ class Inbox:
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
-        if self.refuse:
-            return "550 5.7.1 Mailbox unavailable (refused by the test)"
+        if self.refuse:  # True, or the reply to refuse with ("451 4.3.0 Try later")
+            return self.refuse if isinstance(self.refuse, str) else REFUSAL
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 
 import pytest
 import redis
+import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-from tests.support.answers import checkin_body, phq9  # noqa: F401  (the fixtures use them)
+from api.models import Alert, Delivery
+from tests.support.answers import checkin_body, phq9, submit  # noqa: F401  (the fixtures use them)
 from tests.support.mail import Inbox
 from tests.support.worker import build_team, free_port, https_client, spawn_worker, wait_for
 
@@ -29,6 +31,29 @@ def run_task(app):
         return app.extensions["celery"].tasks[name](*args, **kwargs)
 
     return run
+
+
+@pytest.fixture
+def send_urgent(client, redeem, team, db_session, run_task, smtp):
+    """Try the delivery on ``channel`` of one urgent alert of the team's patient, afresh
+    (pending again, no attempt yet): the task's outcome and the delivery row after it."""
+    deliveries = {}
+
+    def send(channel):
+        if not deliveries:
+            csrf = redeem(client, team.patient)
+            checkin_id = submit(client, csrf, phq9(q9=1))
+            alert = db_session.scalar(sa.select(Alert).where(Alert.checkin_id == checkin_id))
+            rows = db_session.scalars(sa.select(Delivery).where(Delivery.alert_id == alert.id))
+            deliveries.update({row.channel: row for row in rows})
+        delivery = deliveries[channel]
+        delivery.status, delivery.attempts, delivery.next_attempt_at = "pending", 0, None
+        db_session.flush()
+        outcome = run_task("waypoint.send_delivery", delivery.id)
+        db_session.refresh(delivery)
+        return outcome, delivery
+
+    return send
 
 
 #: What each beat tick's batches return, at zero: ``run_tick`` sums the batches' results.

@@ -323,7 +323,8 @@ def test_a_mail_server_answer_naming_the_patient_is_not_what_the_clinic_reads(
         db_session.flush()
         now = datetime(2025, 6, 2, 9, 1, tzinfo=UTC).isoformat()
         assert str(patient.id) in run_tick("waypoint.run_schedules", now=now)["reminders"]
-        assert run_task("waypoint.send_reminder", str(patient.id), now=now) == "retrying"
+        # A 554 is a permanent refusal: failed at once, not retried.
+        assert run_task("waypoint.send_reminder", str(patient.id), now=now) == "failed"
     finally:
         server.stop()
     [reminder] = reminders_of(db_session, patient.id)

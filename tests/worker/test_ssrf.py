@@ -14,8 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from api import outbound
-from api.models import Alert, Clinic, Delivery, PushSubscription
-from tests.support.answers import phq9, submit
+from api.models import Clinic, PushSubscription
 from tests.support.receivers import closed_port, listener, receiving
 
 NOT_ALLOWED = "refused: address not allowed"
@@ -31,28 +30,6 @@ def errors_of(body: dict, field: str):
 def no_allow_list(app, monkeypatch):
     """The operator listed nothing: loopback is as forbidden as in a default production."""
     monkeypatch.setitem(app.config, "OUTBOUND_ALLOW_HOSTS", ())
-
-
-@pytest.fixture
-def send_urgent(client, redeem, team, db_session, run_task, smtp):
-    """Try the delivery on ``channel`` of one urgent alert of the team's patient, afresh."""
-    deliveries = {}
-
-    def send(channel):
-        if not deliveries:
-            csrf = redeem(client, team.patient)
-            checkin_id = submit(client, csrf, phq9(q9=1))
-            alert = db_session.scalar(sa.select(Alert).where(Alert.checkin_id == checkin_id))
-            rows = db_session.scalars(sa.select(Delivery).where(Delivery.alert_id == alert.id))
-            deliveries.update({row.channel: row for row in rows})
-        delivery = deliveries[channel]
-        delivery.status, delivery.attempts, delivery.next_attempt_at = "pending", 0, None
-        db_session.flush()
-        outcome = run_task("waypoint.send_delivery", delivery.id)
-        db_session.refresh(delivery)
-        return outcome, delivery
-
-    return send
 
 
 class CountingResolver:

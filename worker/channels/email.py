@@ -39,14 +39,31 @@ def send_email(
         smtp.send_message(message)
     except smtplib.SMTPRecipientsRefused as exc:
         codes = sorted({code for code, _ in exc.recipients.values()})
-        raise DeliveryError(f"SMTP refused the recipient ({', '.join(map(str, codes))})") from None
+        raise DeliveryError(
+            f"SMTP refused the recipient ({', '.join(map(str, codes))})",
+            permanent=all(map(_permanent, codes)),
+        ) from None
     except smtplib.SMTPResponseException as exc:
-        raise DeliveryError(f"SMTP {exc.smtp_code}: {_text(exc.smtp_error)}") from None
+        raise DeliveryError(
+            f"SMTP {exc.smtp_code}: {_text(exc.smtp_error)}", permanent=_permanent(exc.smtp_code)
+        ) from None
     except (smtplib.SMTPException, OSError) as exc:
         raise DeliveryError(f"SMTP unavailable: {type(exc).__name__}") from None
     finally:
         if smtp is not None:
             _close(smtp)
+
+
+#: Refusals of the server's own sign-in (RFC 4954): a setting the operator can mend while
+#: the retries last, so they are retried like a server that is down.
+_SIGN_IN_CODES = frozenset({530, 534, 535, 538})
+
+
+def _permanent(code: int) -> bool:
+    """Whether an SMTP reply refuses for good (RFC 5321 4.2.1: a 5yz reply is a permanent
+    negative one, "the same request will fail again"; 4yz is transient), so that a mailbox
+    that does not exist is not tried again for hours while its failure is not yet shown."""
+    return 500 <= code < 600 and code not in _SIGN_IN_CODES
 
 
 def _close(smtp: smtplib.SMTP) -> None:

@@ -26,6 +26,12 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
 
 
+#: Answers that refuse the request itself (RFC 9110 15.5): sending the same bytes to the same
+#: URL again gets the same answer, so the delivery fails at once and the admin sees why. Any
+#: other answer (a 5xx, 408, 429, a redirect, 401 or 403 of a secret being rotated) is retried.
+REFUSED_FOR_GOOD = frozenset({400, 404, 405, 410, 413, 414, 415, 422})
+
+
 def post_webhook(
     url: str, secret: str | None, payload: dict, delivery_id, timeout: float, allow: tuple = ()
 ) -> None:
@@ -51,4 +57,4 @@ def post_webhook(
     except outbound.Unreachable as exc:
         raise DeliveryError(f"webhook {exc}") from None
     if not 200 <= status < 300:
-        raise DeliveryError(f"webhook answered HTTP {status}")
+        raise DeliveryError(f"webhook answered HTTP {status}", permanent=status in REFUSED_FOR_GOOD)

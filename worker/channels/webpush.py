@@ -39,7 +39,7 @@ def send_push(subscriptions: list, payload: dict, topic: str | None = None) -> i
     except (VapidException, ValueError):
         raise DeliveryError("invalid VAPID key", permanent=True) from None
     data = json.dumps(payload).encode()
-    sent, errors = 0, []
+    sent, errors, retryable = 0, [], False
     for subscription in subscriptions:
         try:
             status = _push(subscription, data, vapid, config, topic)
@@ -48,6 +48,7 @@ def send_push(subscriptions: list, payload: dict, topic: str | None = None) -> i
             continue
         except outbound.Unreachable as exc:
             errors.append(str(exc))
+            retryable = True
             continue
         except (WebPushException, VapidException, ValueError):  # keys or URL pywebpush refuses
             errors.append("invalid subscription")
@@ -57,9 +58,12 @@ def send_push(subscriptions: list, payload: dict, topic: str | None = None) -> i
             continue
         if status in (404, 410):  # the browser unsubscribed: stop trying it
             db.session.delete(subscription)
+        else:
+            retryable = True
         errors.append(f"HTTP {status}")
     if not sent:
-        raise DeliveryError(f"push failed: {', '.join(errors)}")
+        # Every browser gone, refused or invalid: another try would find the same.
+        raise DeliveryError(f"push failed: {', '.join(errors)}", permanent=not retryable)
     return sent
 
 
