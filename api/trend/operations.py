@@ -5,8 +5,6 @@ course starts at its first session (else at the first check-in), each earlier co
 measured up to the next one's start, by the clinic's change threshold.
 """
 
-from collections import defaultdict
-
 from sqlalchemy.orm import joinedload
 
 import surveys
@@ -44,6 +42,7 @@ _MARK_COLUMNS = (
     TreatmentSession.cadss,
     TreatmentSession.cadss_form,
 )
+_MARK_KEYS = tuple(column.key for column in _MARK_COLUMNS)
 _READING_COLUMNS = (
     SessionReading.session_id,
     SessionReading.kind,
@@ -55,28 +54,33 @@ _READING_COLUMNS = (
 
 def session_marks(patient: Patient) -> list[dict]:
     """The chart's markers of the patient's sessions that were not deleted, oldest first: the
-    document SessionMarkSchema dumps of ``active_sessions``, read as rows in two statements
-    (session 12's profile: loading them as objects with courses and readings, then dumping
-    them, was the trend GET's largest cost after its points). tests/clinician/
-    test_json_bodies.py keeps the two the same."""
+    document SessionMarkSchema dumps of ``active_sessions``, read as rows in one statement,
+    each session's readings joined to it (session 12's profile: loading them as objects with
+    courses and readings, then dumping them, was the trend GET's largest cost after its
+    points). tests/clinician/test_json_bodies.py keeps the two the same."""
     rows = db.session.execute(
-        db.select(*_MARK_COLUMNS)
+        db.select(*_MARK_COLUMNS, *_READING_COLUMNS)
         .join(TreatmentCourse, TreatmentCourse.id == TreatmentSession.course_id)
+        .outerjoin(SessionReading, SessionReading.session_id == TreatmentSession.id)
         .where(TreatmentSession.patient_id == patient.id, TreatmentSession.deleted_at.is_(None))
-        .order_by(TreatmentSession.administered_at, TreatmentSession.id)
-    ).all()
-    readings = defaultdict(list)
-    if rows:
-        for session_id, kind, taken_at, systolic, diastolic in db.session.execute(
-            db.select(*_READING_COLUMNS)
-            .join(TreatmentSession, TreatmentSession.id == SessionReading.session_id)
-            .where(TreatmentSession.patient_id == patient.id, TreatmentSession.deleted_at.is_(None))
-            .order_by(SessionReading.taken_at, SessionReading.id)
-        ):
-            readings[session_id].append(
+        .order_by(
+            TreatmentSession.administered_at,
+            TreatmentSession.id,
+            SessionReading.taken_at,
+            SessionReading.id,
+        )
+    )
+    marks: list[tuple[dict, list]] = []  # each session's columns and readings, in order
+    width = len(_MARK_COLUMNS)
+    for row in rows:
+        if not marks or marks[-1][0]["id"] != row.id:  # the rows of a session are together
+            marks.append((dict(zip(_MARK_KEYS, row[:width], strict=True)), []))
+        session_id, kind, taken_at, systolic, diastolic = row[width:]
+        if session_id is not None:  # None: the outer join's row of a session without readings
+            marks[-1][1].append(
                 {"kind": kind, "taken_at": taken_at, "systolic": systolic, "diastolic": diastolic}
             )
-    return [_mark(row._asdict(), readings[row.id]) for row in rows]
+    return [_mark(mark, readings) for mark, readings in marks]
 
 
 def _mark(mark: dict, readings: list[dict]) -> dict:

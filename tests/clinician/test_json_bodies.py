@@ -33,6 +33,9 @@ def rich_clinic(staff_client, create_patient, add_session, add_alert, db_session
     clinic = staff.clinic
     now = utcnow()
     recorded, _ = full_record(db_session, create_patient, add_session, add_alert, clinic)
+    # A session with no readings between two with them (the markers' outer join), in a
+    # course of its own.
+    add_session(recorded, now - timedelta(days=4), label="Booster", drug="ketamine")
     db_session.merge(  # the summary's refresh may have stored one (no forecast yet): replaced
         BoosterForecast(
             patient_id=recorded.id, reason="forecast", due_at=now + timedelta(days=9),
