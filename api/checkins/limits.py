@@ -13,8 +13,8 @@ Beyond them the answer is a 429 with Retry-After; the PWA's outbox keeps the che
 sends it again later (``pwa/js/outbox.js``), so nothing is lost. A check-in that endorses a
 safety item is never counted nor refused: a flood of those is absorbed by the patient's one
 open alert (``api.pipeline.alerts``), not by a refusal. Counters live in the limiter's storage
-(Redis in production, shared by every process); if that storage fails, check-ins are let
-through rather than refused.
+(Redis in production, shared by every process, all budgets of a check-in counted in one
+round trip); if that storage fails, check-ins are let through rather than refused.
 """
 
 import functools
@@ -24,6 +24,8 @@ import time
 
 from flask import current_app
 from limits import parse_many
+from limits.storage import RedisClusterStorage, RedisStorage
+from limits.strategies import FixedWindowRateLimiter
 
 from ..errors import Throttled
 from ..extensions import limiter
@@ -36,8 +38,9 @@ MESSAGE = "Too many check-ins just now. They are kept on your phone and sent aga
 def count_checkin(patient_id, device: str) -> None:
     """Count one check-in that endorses no safety item, or raise Throttled if over a limit.
 
-    One round trip per budget (the storage's own hit-if-room): the device's first, then the
-    patient's, so a device over its limit uses none of the patient's budget.
+    The device's budget first, then the patient's, so a device over its limit uses none of
+    the patient's budget: in one round trip on Redis (``_HIT_IN_ORDER``), otherwise one hit
+    per budget through the limiter's own strategy.
     """
     if not limiter.enabled:
         return
@@ -54,19 +57,58 @@ def count_checkin(patient_id, device: str) -> None:
     except ValueError:  # a misconfigured limit must not refuse every patient
         log.error("CHECKIN_LIMIT_PER_DEVICE or _PER_PATIENT is not a rate; limits not applied")
         return
-    strategy = limiter.limiter
     try:
-        for item, key in budgets:
-            if not strategy.hit(item, key):
-                reset = strategy.get_window_stats(item, key).reset_time
-                break
-        else:
-            return
+        retry_after = _hit_in_order(limiter.limiter, budgets)
     except Exception as exc:  # the limit storage is down: never refuse a patient for it
         log.warning("check-in limits not applied (%s)", type(exc).__name__)
         return
-    retry_after = max(1, math.ceil(reset - time.time()))
-    raise Throttled(MESSAGE, retry_after, reason="checkin_rate")
+    if retry_after is not None:
+        raise Throttled(MESSAGE, retry_after, reason="checkin_rate")
+
+
+#: The fixed-window counters of the ``limits`` library (its keys, its INCRBY and EXPIRE when a
+#: window opens), hit in order until one is over: that one's position and seconds to reset.
+#: One EVALSHA instead of one per budget and another for the reset (0.8 ms of a 5 ms POST).
+_HIT_IN_ORDER = """
+for i, key in ipairs(KEYS) do
+    local current = redis.call("incrby", key, 1)
+    if current == 1 then
+        redis.call("expire", key, ARGV[2 * i])
+    end
+    if current > tonumber(ARGV[2 * i - 1]) then
+        return {i, redis.call("ttl", key)}
+    end
+end
+return {0, 0}
+"""
+
+
+def _hit_in_order(strategy, budgets) -> int | None:
+    """Hit each ``(item, key)`` budget in order until one is over; its Retry-After, or None."""
+    storage = strategy.storage
+    if isinstance(strategy, FixedWindowRateLimiter) and _one_node_redis(storage):
+        keys, args = [], []
+        for item, key in budgets:
+            keys.append(storage.prefixed_key(item.key_for(key)))
+            args += [item.amount, item.get_expiry()]
+        over, ttl = _script(storage)(keys, args)
+        return max(1, int(ttl)) if over else None
+    for item, key in budgets:  # memory:// (``make run``), a cluster, another strategy
+        if not strategy.hit(item, key):
+            reset = strategy.get_window_stats(item, key).reset_time
+            return max(1, math.ceil(reset - time.time()))
+    return None
+
+
+def _one_node_redis(storage) -> bool:
+    # A cluster would refuse one script over keys of different slots (CROSSSLOT).
+    return isinstance(storage, RedisStorage) and not isinstance(storage, RedisClusterStorage)
+
+
+@functools.lru_cache(maxsize=4)
+def _script(storage):
+    """The script registered on ``storage``'s client (loaded into Redis at its first call)."""
+    return storage.get_connection().register_script(_HIT_IN_ORDER)
 
 
 @functools.lru_cache(maxsize=16)

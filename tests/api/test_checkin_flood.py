@@ -211,3 +211,34 @@ def _invite(app, committed_db, patient):
         token = create_invite(patient).rsplit("/", 1)[1]
         committed_db.commit()
     return token
+
+
+@pytest.mark.parametrize("storage", ["redis", "memory"])
+def test_the_budgets_are_hit_in_order_the_same_on_redis_and_in_memory(storage, redis_url):
+    """Redis counts every budget in one script, other storages hit by hit: the same answers.
+    A device over its limit uses none of the patient's budget; the day's budget refuses with
+    the day's wait."""
+    from limits import parse_many
+    from limits.storage import storage_from_string
+    from limits.strategies import FixedWindowRateLimiter
+
+    from api.checkins.limits import _hit_in_order
+
+    strategy = FixedWindowRateLimiter(
+        storage_from_string(redis_url if storage == "redis" else "memory://")
+    )
+    run = uuid.uuid4().hex  # keys of this test only
+
+    def hit(device, per_device="2 per minute", per_patient="3 per minute; 4 per day"):
+        budgets = [(item, f"{run}:device:{device}") for item in parse_many(per_device)]
+        budgets += [(item, f"{run}:patient") for item in parse_many(per_patient)]
+        return _hit_in_order(strategy, budgets)
+
+    answers = [hit("phone"), hit("phone"), hit("phone"), hit("tablet"), hit("tablet")]
+    # The phone's third is over its own 2; the tablet's first is the patient's third (the
+    # phone's refused one not counted); the tablet's second is over the patient's 3.
+    assert answers[:2] == [None, None] and answers[3] is None
+    assert 1 <= answers[2] <= 60 and 1 <= answers[4] <= 60
+    day = [hit("laptop", "9 per minute", "9 per minute; 2 per day") for _ in range(3)]
+    # A fresh device and minute budgets with room; the day's 2 (of its own key) reached.
+    assert day[:2] == [None, None] and 60 < day[2] <= 86400
