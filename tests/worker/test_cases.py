@@ -456,8 +456,9 @@ def test_the_panel_shows_the_last_contact_and_the_next_follow_up(staff, team, db
     # (The resolution's contact is in the log: reached just now. Move both into the past.)
     follow_up = db_session.get(FollowUp, team.patient.id)
     assert follow_up.last_contact_result == "reached"
-    follow_up.last_contact_at = datetime.now(UTC) - timedelta(days=3)
-    follow_up.next_contact_on = date.today() - timedelta(days=1)
+    # Two days back: "today" is the clinic's, which is yesterday's UTC date just after midnight.
+    follow_up.last_contact_at = datetime.now(UTC) - timedelta(days=4)
+    follow_up.next_contact_on = datetime.now(UTC).date() - timedelta(days=2)
     db_session.flush()
     assert row()["follow_up"]["next_contact_overdue"] is True, row()
 
