@@ -68,7 +68,8 @@ def count_checkin(patient_id, device: str) -> None:
 
 #: The fixed-window counters of the ``limits`` library (its keys, its INCRBY and EXPIRE when a
 #: window opens), hit in order until one is over: that one's position and seconds to reset.
-#: One EVALSHA instead of one per budget and another for the reset (0.8 ms of a 5 ms POST).
+#: One EVALSHA instead of one per budget and another for the reset (three EVALSHAs were 0.8 ms
+#: of an 8.4 ms POST under cProfile; bench/RESULTS.md, session 15).
 _HIT_IN_ORDER = """
 for i, key in ipairs(KEYS) do
     local current = redis.call("incrby", key, 1)
